@@ -1,0 +1,33 @@
+"""Peer Meet-ups: the Flask application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app import database
+from app.cli import register_commands
+from app.settings import load_settings
+from app.views import register_views
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the web app. The scheduler is never started here: it runs in its own `flask worker` process."""
+    app = Flask(__name__, instance_path=str(Path.cwd() / "instance"))
+    settings = (test_config or {}).get("SETTINGS") or load_settings(Path(app.instance_path))
+    app.config.from_mapping(
+        SETTINGS=settings,
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+    )
+    if test_config:
+        app.config.update(test_config)
+    database.init_app(app, settings.database_url)
+    register_views(app)
+    register_commands(app)
+    return app

@@ -1,0 +1,38 @@
+"""`flask coordinator`: accounts for the people who run programs."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from app import database
+from app.services.accounts import AccountError, create_coordinator
+
+
+@click.group(help="Manage coordinator accounts.")
+def coordinator() -> None:
+    pass
+
+
+@coordinator.command(help="Create a coordinator account; the password is read from standard input.")
+@click.argument("email")
+@click.option("--admin", is_flag=True, help="May see and manage every program.")
+@click.option("--program", "programs", multiple=True, metavar="SLUG", help="A program this account runs.")
+@with_appcontext
+def create(email: str, admin: bool, programs: tuple[str, ...]) -> None:
+    password = _read_password()
+    session = database.session()
+    try:
+        account = create_coordinator(session, email, password, is_admin=admin, program_slugs=programs)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    session.commit()
+    click.echo(f"Created {'admin' if account.is_admin else 'coordinator'} {account.email}.")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")

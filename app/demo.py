@@ -1,0 +1,203 @@
+"""The demo program: synthetic conditions, hosts and registrants, so a fresh checkout has something to show.
+
+Every name and address here is invented; `example.org` addresses never reach a real inbox.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlmodel import Session, select
+
+from app.database import utcnow
+from app.models import Condition, Host, Participant, ParticipantStatus, Program, Role, Stage
+
+DEMO_SLUG = "demo"
+
+CONDITIONS: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
+    "breast-cancer": (
+        "Breast cancer",
+        [
+            ("early", "Early stage (0–II)", "The cancer is in the breast and maybe nearby lymph nodes."),
+            (
+                "locally-advanced",
+                "Locally advanced (III)",
+                "It has spread to more lymph nodes or the chest wall.",
+            ),
+            ("metastatic", "Metastatic (IV)", "It has spread to other parts of the body."),
+            ("after-treatment", "After treatment", "You have finished active treatment."),
+        ],
+    ),
+    "cll": (
+        "Chronic lymphocytic leukaemia (CLL)",
+        [
+            (
+                "watch-and-wait",
+                "Watch and wait",
+                "Your doctors are keeping an eye on it without treatment yet.",
+            ),
+            ("in-treatment", "In treatment", "You are having treatment now."),
+            ("post-treatment", "After treatment", "You have finished a course of treatment."),
+            ("relapsed", "Relapsed", "It has come back after treatment."),
+        ],
+    ),
+    "lung-cancer": (
+        "Lung cancer",
+        [
+            ("early", "Early stage (I–II)", "The cancer is only in the lung, or nearby lymph nodes."),
+            ("locally-advanced", "Locally advanced (III)", "It has spread within the chest."),
+            ("advanced", "Advanced (IV)", "It has spread beyond the chest."),
+            ("after-treatment", "After treatment", "You have finished active treatment."),
+        ],
+    ),
+    "colorectal-cancer": (
+        "Bowel (colorectal) cancer",
+        [
+            ("early", "Early stage (I–II)", "The cancer is in the bowel wall."),
+            ("locally-advanced", "Stage III", "It has reached nearby lymph nodes."),
+            ("metastatic", "Metastatic (IV)", "It has spread to other organs."),
+            ("after-treatment", "After treatment", "You have finished active treatment."),
+        ],
+    ),
+}
+
+
+@dataclass(frozen=True)
+class DemoHost:
+    name: str
+    timezone: str
+    languages: tuple[str, ...]
+    conditions: tuple[str, ...]
+    hours: tuple[int, int]
+
+
+HOSTS = (
+    DemoHost("Marta", "Europe/Madrid", ("es", "en"), ("breast-cancer", "colorectal-cancer"), (17, 21)),
+    DemoHost("Jonah", "America/New_York", ("en",), ("cll", "lung-cancer"), (10, 20)),
+    DemoHost("Lucía", "America/Mexico_City", ("es",), ("breast-cancer", "cll"), (9, 19)),
+    DemoHost(
+        "Priya", "Europe/London", ("en",), ("breast-cancer", "lung-cancer", "colorectal-cancer"), (12, 20)
+    ),
+    DemoHost("Sam", "America/Los_Angeles", ("en", "es"), ("cll", "colorectal-cancer"), (8, 18)),
+)
+
+TIMEZONES = (
+    "America/New_York", "America/Chicago", "America/Los_Angeles", "America/Mexico_City", "America/Bogota",
+    "Europe/London", "Europe/Madrid", "Europe/Berlin", "Asia/Kolkata", "Asia/Singapore",
+)  # fmt: skip
+NICKNAMES = (
+    "Ana", "Ben", "Carmen", "Dev", "Elena", "Femi", "Gabi", "Hugo", "Ines", "Jo", "Kai", "Lola", "Mo", "Nell",
+    "Omar", "Pau", "Quinn", "Rosa", "Sol", "Tess", "Uma", "Vic", "Wen", "Xavi", "Yara", "Zoe",
+)  # fmt: skip
+
+
+def seed_demo(session: Session, *, registrants: int = 0, today: date | None = None) -> Program:
+    """Create the demo program with its hosts if missing, and top its registrants up to `registrants`."""
+    program = session.exec(select(Program).where(Program.slug == DEMO_SLUG)).first()
+    if program is None:
+        program = _create_program(session, today or utcnow().date())
+    _add_registrants(session, program, registrants)
+    return program
+
+
+def _create_program(session: Session, today: date) -> Program:
+    program = Program(
+        slug=DEMO_SLUG,
+        name="Patient Café",
+        organisation="Example Cancer Centre",
+        description=(
+            "Small video conversations of about an hour between people living with the same kind of cancer, "
+            "each hosted by a fellow patient. A friendly talk, not medical advice."
+        ),
+        contact_email="cafe@example.org",
+        languages=["en", "es"],
+        timezone="Europe/Madrid",
+        first_meeting_on=today + timedelta(days=14),
+        last_meeting_on=today + timedelta(days=21),
+    )
+    session.add(program)
+    session.flush()
+    for position, (code, (name, stages)) in enumerate(CONDITIONS.items()):
+        condition = Condition(program_id=program.id, code=code, name=name, position=position)
+        session.add(condition)
+        session.flush()
+        for stage_position, (stage_code, stage_name, hint) in enumerate(stages):
+            session.add(
+                Stage(
+                    condition_id=condition.id,
+                    code=stage_code,
+                    name=stage_name,
+                    hint=hint,
+                    position=stage_position,
+                )
+            )
+    for host in HOSTS:
+        address = f"host-{host.name.lower().replace('í', 'i')}@example.org"
+        session.add(
+            Host(
+                program_id=program.id,
+                display_name=host.name,
+                email=address,
+                zoom_user=address,
+                timezone=host.timezone,
+                languages=list(host.languages),
+                conditions=list(host.conditions),
+                availability=[_window(weekday, *host.hours) for weekday in range(5)],
+            )
+        )
+    session.flush()
+    return program
+
+
+def _add_registrants(session: Session, program: Program, wanted: int) -> None:
+    """Deterministic synthetic registrants, numbered so seeding twice adds nobody twice."""
+    conditions = session.exec(select(Condition).where(Condition.program_id == program.id)).all()
+    stages = {
+        condition.id: session.exec(select(Stage).where(Stage.condition_id == condition.id)).all()
+        for condition in conditions
+    }
+    existing = set(session.exec(select(Participant.email).where(Participant.program_id == program.id)).all())
+    rng = random.Random(20261121)  # noqa: S311  (synthetic demo data, not security)
+    weights = [5, 3, 2, 2][: len(conditions)]
+    now = utcnow()
+    for number in range(1, wanted + 1):
+        condition = rng.choices(conditions, weights=weights)[0]
+        person = _synthetic_person(rng, number)
+        if person["email"] in existing:
+            continue
+        session.add(
+            Participant(
+                program_id=program.id,
+                condition_id=condition.id,
+                stage_id=rng.choice(stages[condition.id]).id,
+                consent_version=program.privacy_notice_version,
+                status=ParticipantStatus.VERIFIED,
+                verified_at=now,
+                **person,
+            )
+        )
+    session.flush()
+
+
+def _synthetic_person(rng: random.Random, number: int) -> dict:
+    timezone = rng.choice(TIMEZONES)
+    spanish = (
+        timezone.startswith(("America/Mexico", "America/Bogota", "Europe/Madrid")) or rng.random() < 0.15
+    )
+    start = rng.choice((9, 10, 12, 14, 16, 17, 18, 19))
+    days = rng.sample(range(7), k=rng.randint(2, 4))
+    return {
+        "email": f"demo-participant-{number:05d}@example.org",
+        "display_name": f"{rng.choice(NICKNAMES)} {number}",
+        "role": Role.CAREGIVER if rng.random() < 0.1 else Role.PATIENT,
+        "timezone": timezone,
+        "languages": ["es", "en"] if spanish else ["en"],
+        "locale": "es" if spanish else "en",
+        "availability": [_window(day, start, min(start + rng.randint(2, 4), 23)) for day in sorted(days)],
+    }
+
+
+def _window(weekday: int, start_hour: int, end_hour: int) -> dict:
+    return {"weekday": weekday, "start": f"{start_hour:02d}:00", "end": f"{end_hour:02d}:00"}

@@ -1,0 +1,39 @@
+"""The domain model. Importing this package registers every table on `SQLModel.metadata`."""
+
+from app.models.account import Coordinator, CoordinatorProgram
+from app.models.audit import AuditEvent
+from app.models.cohort import Cohort, CohortMember, CohortStatus
+from app.models.host import Host
+from app.models.meeting import Attendance, Meeting, MeetingRegistrant, MeetingStatus
+from app.models.outbox import MessageStatus, OutboundMessage
+from app.models.participant import Participant, ParticipantStatus, Role
+from app.models.program import Condition, Program, Stage
+from app.models.survey import SurveyResponse
+from app.models.zoom import ZoomEvent, ZoomOperation, ZoomOperationKind, ZoomOperationStatus
+
+__all__ = [
+    "Attendance",
+    "AuditEvent",
+    "Cohort",
+    "CohortMember",
+    "CohortStatus",
+    "Condition",
+    "Coordinator",
+    "CoordinatorProgram",
+    "Host",
+    "Meeting",
+    "MeetingRegistrant",
+    "MeetingStatus",
+    "MessageStatus",
+    "OutboundMessage",
+    "Participant",
+    "ParticipantStatus",
+    "Program",
+    "Role",
+    "Stage",
+    "SurveyResponse",
+    "ZoomEvent",
+    "ZoomOperation",
+    "ZoomOperationKind",
+    "ZoomOperationStatus",
+]

@@ -1,0 +1,64 @@
+"""A meeting of a cohort (the first meet-up, and any later one), its Zoom registrations and attendance."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.models.columns import created_at_field, time_field
+
+
+class MeetingStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    STARTED = "started"
+    ENDED = "ended"
+    CANCELLED = "cancelled"
+
+
+class Meeting(SQLModel, table=True):
+    """`calendar_uid` never changes and `calendar_sequence` rises with every change sent to calendars."""
+
+    __table_args__ = (UniqueConstraint("cohort_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True, ondelete="CASCADE")
+    number: int = Field(default=1, description="1 for the first meet-up, 2 for the next, ...")
+    starts_at: datetime = time_field(nullable=False, index=True)
+    duration_minutes: int = 60
+    status: str = Field(default=MeetingStatus.SCHEDULED, max_length=16)
+    zoom_meeting_id: str | None = Field(default=None, max_length=32, index=True)
+    zoom_join_url: str | None = Field(default=None, max_length=1000)
+    zoom_passcode: str | None = Field(default=None, max_length=16)
+    zoom_vanished_at: datetime | None = time_field()
+    calendar_uid: str = Field(max_length=200, unique=True)
+    calendar_sequence: int = 0
+    started_at: datetime | None = time_field()
+    ended_at: datetime | None = time_field()
+    created_at: datetime = created_at_field()
+
+
+class MeetingRegistrant(SQLModel, table=True):
+    """A participant's Zoom registration: their personal join link, and the id attendance arrives with."""
+
+    __table_args__ = (UniqueConstraint("meeting_id", "participant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    zoom_registrant_id: str | None = Field(default=None, max_length=64, index=True)
+    join_url: str | None = Field(default=None, max_length=1000)
+    created_at: datetime = created_at_field()
+
+
+class Attendance(SQLModel, table=True):
+    """One stretch of time someone spent in a meeting, from a join event to its leave event."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
+    participant_id: int | None = Field(default=None, foreign_key="participant.id", index=True)
+    zoom_participant_key: str = Field(max_length=200)
+    joined_at: datetime = time_field(nullable=False)
+    left_at: datetime | None = time_field()

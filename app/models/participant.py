@@ -1,0 +1,56 @@
+"""A registrant: a patient or caregiver who asked to meet others with the same condition."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.models.columns import created_at_field, json_dict_field, json_list_field, time_field
+
+
+class Role(StrEnum):
+    PATIENT = "patient"
+    CAREGIVER = "caregiver"
+
+
+class ParticipantStatus(StrEnum):
+    PENDING_VERIFICATION = "pending_verification"
+    VERIFIED = "verified"
+    PAUSED = "paused"
+    WITHDRAWN = "withdrawn"
+    ERASED = "erased"
+
+
+class Participant(SQLModel, table=True):
+    """Personal data lives here alone, so erasing a person clears one row and keeps anonymous counts."""
+
+    __table_args__ = (UniqueConstraint("program_id", "email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True, ondelete="CASCADE")
+    email: str | None = Field(default=None, max_length=320)
+    display_name: str = Field(max_length=60)
+    role: str = Field(default=Role.PATIENT, max_length=16)
+    condition_id: int = Field(foreign_key="condition.id", index=True)
+    stage_id: int | None = Field(default=None, foreign_key="stage.id")
+    timezone: str = Field(max_length=64)
+    languages: list[str] = json_list_field()
+    availability: list[dict[str, Any]] = json_list_field()
+    accessibility_needs: list[str] = json_list_field()
+    accessibility_note: str = Field(default="", max_length=500)
+    avoid: list[int] = json_list_field()
+    locale: str = Field(default="en", max_length=8)
+    consent_version: str = Field(max_length=32)
+    consented_at: datetime = created_at_field()
+    status: str = Field(default=ParticipantStatus.PENDING_VERIFICATION, max_length=32, index=True)
+    verified_at: datetime | None = time_field()
+    waitlist_reason: str | None = Field(default=None, max_length=32)
+    waitlist_detail: dict[str, Any] | None = json_dict_field(nullable=True)
+    pending_changes: dict[str, Any] | None = json_dict_field(nullable=True)
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
+    erased_at: datetime | None = time_field()

@@ -1,0 +1,62 @@
+"""A program: one organisation's series of meet-ups, with its conditions, stages, sizes and timings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.models.columns import created_at_field, json_list_field
+
+
+class Program(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=200)
+    organisation: str = Field(max_length=200)
+    description: str = Field(default="", max_length=4000)
+    contact_email: str = Field(max_length=320)
+    default_locale: str = Field(default="en", max_length=8)
+    languages: list[str] = json_list_field()
+    min_size: int = 4
+    max_size: int = 8
+    target_size: int = 6
+    max_stage_gap: int = 1
+    separate_roles: bool = True
+    meeting_minutes: int = 60
+    timezone: str = Field(default="UTC", max_length=64)
+    first_meeting_on: date | None = None
+    last_meeting_on: date | None = None
+    registration_open: bool = True
+    tips_days_before: int = 3
+    reminder_hours_before: int = 2
+    survey_hours_after: int = 2
+    condition_in_title: bool = False
+    host_as_alternative_host: bool = True
+    retention_days: int = 365
+    privacy_notice_version: str = Field(default="1", max_length=32)
+    created_at: datetime = created_at_field()
+
+
+class Condition(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("program_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True, ondelete="CASCADE")
+    code: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+    position: int = 0
+
+
+class Stage(SQLModel, table=True):
+    """One step of a condition's ordered stages; `position` is the order the matcher's stage gap counts in."""
+
+    __table_args__ = (UniqueConstraint("condition_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    condition_id: int = Field(foreign_key="condition.id", index=True, ondelete="CASCADE")
+    code: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+    hint: str = Field(default="", max_length=500)
+    position: int = 0

@@ -1,0 +1,123 @@
+"""Fixtures shared by the whole suite: `app` (a fresh database per test), `client`, `runner`.
+
+Every test that asks for `app` runs on SQLite and, where it answers at TEST_DATABASE_URL, on PostgreSQL.
+With CI=true an unreachable PostgreSQL fails the run instead of skipping it silently.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlmodel import SQLModel
+
+import app.models
+from app import create_app
+from app.cli.db import upgrade_database
+from app.database import build_engine
+from app.settings import load_settings
+
+DEFAULT_TEST_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
+BACKENDS = ("sqlite", "postgresql")
+
+
+def postgres_test_url() -> str:
+    return os.environ.get("TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL)
+
+
+def reset_postgres_schema(url: str) -> None:
+    """Drop whatever an earlier run left, so the migrations build the schema from nothing."""
+    engine = build_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    url = postgres_test_url()
+    try:
+        reset_postgres_schema(url)
+    except OperationalError as error:
+        reason = f"PostgreSQL does not answer at {url}: {error.orig}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    upgrade_database(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """One migrated SQLite file per run; each test gets a copy, which is much faster than migrating again."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    upgrade_database(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_url")
+    yield url
+    _empty_postgres(url)
+
+
+def _empty_postgres(url: str) -> None:
+    engine = build_engine(url)
+    tables = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+def make_settings(database_url: str, instance_path: Path, **overrides: str):
+    environ = {
+        "APP_ENV": "testing",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-signing",
+        "BASE_URL": "http://localhost",
+        **overrides,
+    }
+    return load_settings(instance_path, environ)
+
+
+@pytest.fixture
+def settings_for():
+    """Build test settings for another database or instance folder than the `app` fixture's."""
+    return make_settings
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    flask_app = create_app({"TESTING": True, "SETTINGS": make_settings(database_url, tmp_path / "instance")})
+    yield flask_app
+    flask_app.extensions["engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db_session(app):
+    """The app's own session, inside an application context, for arranging and checking rows."""
+    from app import database
+
+    with app.app_context():
+        yield database.session()

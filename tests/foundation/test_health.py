@@ -1,0 +1,39 @@
+from sqlalchemy.exc import OperationalError
+
+
+def test_healthz_answers_ok_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_healthz_answers_503_when_the_database_is_gone(app, client):
+    app.extensions["engine"].dispose()
+    app.extensions["engine"] = _unreachable_engine()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["status"] == "unavailable"
+
+
+def _unreachable_engine():
+    from app.database import build_engine
+
+    engine = build_engine("postgresql://nobody@127.0.0.1:1/none?connect_timeout=1")
+    try:
+        engine.connect()
+    except OperationalError:
+        return engine
+    raise AssertionError("expected port 1 to refuse connections")
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert b"could not find that page" in response.data
+    assert b'<html lang="en">' in response.data
+
+
+def test_unknown_api_route_answers_json(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.get_json()["error"] == "Not Found"
