@@ -9,6 +9,7 @@ from flask import Flask
 
 from app import database
 from app.cli import register_commands
+from app.extensions import init_extensions
 from app.settings import load_settings
 from app.views import register_views
 
@@ -28,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     database.init_app(app, settings.database_url)
+    init_extensions(app)
     register_views(app)
     register_commands(app)
     return app

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_login import UserMixin
 from sqlmodel import Field, SQLModel
 
 from app.models.columns import created_at_field, time_field
 
 
-class Coordinator(SQLModel, table=True):
+class Coordinator(UserMixin, SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=320, unique=True, index=True)
     password_hash: str = Field(max_length=200)
@@ -19,6 +20,10 @@ class Coordinator(SQLModel, table=True):
     locked_until: datetime | None = time_field()
     last_login_at: datetime | None = time_field()
     created_at: datetime = created_at_field()
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
 
 
 class CoordinatorProgram(SQLModel, table=True):

@@ -1,0 +1,57 @@
+"""Signed, expiring links for people without an account (verify, manage, survey, host start link).
+
+Each purpose has its own salt, so a token made for one purpose is refused for every other.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+LIFETIMES = {
+    "verify": timedelta(days=3),
+    "manage": timedelta(days=180),
+    "unsubscribe": timedelta(days=365),
+    "survey": timedelta(days=30),
+    "host": timedelta(days=120),
+}
+
+
+class LinkError(ValueError):
+    """The link was tampered with, made for another purpose, or is too old."""
+
+    def __init__(self, message: str, *, expired: bool = False):
+        super().__init__(message)
+        self.expired = expired
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    if purpose not in LIFETIMES:
+        raise KeyError(f"unknown link purpose {purpose!r}")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"peer-meetups/{purpose}")
+
+
+def make_token(purpose: str, payload: dict[str, Any]) -> str:
+    return _serializer(purpose).dumps(payload)
+
+
+def read_token(purpose: str, token: str) -> dict[str, Any]:
+    try:
+        return _serializer(purpose).loads(token, max_age=int(LIFETIMES[purpose].total_seconds()))
+    except SignatureExpired:
+        raise LinkError("This link has expired.", expired=True) from None
+    except BadSignature:
+        raise LinkError("This link is not valid.") from None
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """An absolute address on BASE_URL, as emails need, whether or not a request is being served."""
+    path = url_for(endpoint, _external=False, **values)
+    return current_app.config["SETTINGS"].base_url + path
+
+
+def signed_url(endpoint: str, purpose: str, payload: dict[str, Any], **values: Any) -> str:
+    return absolute_url(endpoint, token=make_token(purpose, payload), **values)

@@ -1,0 +1,33 @@
+"""Writing to the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from app.models import AuditEvent
+
+
+def record_event(
+    session: Session,
+    action: str,
+    *,
+    actor: str,
+    coordinator_id: int | None = None,
+    program_id: int | None = None,
+    subject: tuple[str, Any] | None = None,
+    **detail: Any,
+) -> AuditEvent:
+    subject_type, subject_id = subject or ("", "")
+    event = AuditEvent(
+        action=action,
+        actor=actor,
+        coordinator_id=coordinator_id,
+        program_id=program_id,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        detail=detail,
+    )
+    session.add(event)
+    return event
