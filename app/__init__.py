@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from app import database
+from app import database, mail, zoom
 from app.cli import register_commands
 from app.extensions import init_extensions
 from app.settings import load_settings
@@ -30,6 +30,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     database.init_app(app, settings.database_url)
     init_extensions(app)
+    mail.init_app(app)
+    zoom.init_app(app)
     register_views(app)
     register_commands(app)
     return app

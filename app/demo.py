@@ -112,6 +112,7 @@ def _create_program(session: Session, today: date) -> Program:
             "each hosted by a fellow patient. A friendly talk, not medical advice."
         ),
         contact_email="cafe@example.org",
+        zoom_user="meetings@example.org",
         languages=["en", "es"],
         timezone="Europe/Madrid",
         first_meeting_on=today + timedelta(days=14),

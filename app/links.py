@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 LIFETIMES = {
@@ -48,9 +49,10 @@ def read_token(purpose: str, token: str) -> dict[str, Any]:
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:
-    """An absolute address on BASE_URL, as emails need, whether or not a request is being served."""
-    path = url_for(endpoint, _external=False, **values)
-    return current_app.config["SETTINGS"].base_url + path
+    """An absolute address on BASE_URL, as emails need, whether a request is being served or a worker runs."""
+    base = urlsplit(current_app.config["SETTINGS"].base_url)
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def signed_url(endpoint: str, purpose: str, payload: dict[str, Any], **values: Any) -> str:

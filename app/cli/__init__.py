@@ -5,8 +5,10 @@ from flask import Flask
 from app.cli.coordinator import coordinator
 from app.cli.db import db
 from app.cli.demo import demo
+from app.cli.worker import worker
+from app.cli.zoom import zoom_emulator
 
 
 def register_commands(app: Flask) -> None:
-    for group in (db, demo, coordinator):
+    for group in (db, demo, coordinator, worker, zoom_emulator):
         app.cli.add_command(group)

@@ -1,0 +1,30 @@
+"""`flask zoom-emulator`: the local stand-in for Zoom's API."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from app.settings import EMULATOR_ZOOM_PORT
+from integrations.zoom.emulator import EmulatorConfig, serve
+
+
+@click.command(
+    "zoom-emulator", help="Serve a local stand-in for Zoom's API, checked against Zoom's own spec."
+)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=EMULATOR_ZOOM_PORT, show_default=True)
+@with_appcontext
+def zoom_emulator(host: str, port: int) -> None:
+    settings = current_app.config["SETTINGS"]
+    credentials = settings.zoom_credentials
+    config = EmulatorConfig(
+        account_id=credentials.account_id,
+        client_id=credentials.client_id,
+        client_secret=credentials.client_secret,
+        webhook_secret=settings.zoom_webhook_secret_token,
+        webhook_url=f"{settings.base_url}/webhooks/zoom",
+    )
+    click.echo(f"Zoom emulator on http://{host}:{port} (token URL http://{host}:{port}/oauth/token)")
+    serve(host, port, config)

@@ -1,0 +1,127 @@
+"""What Zoom tells us happened in a meeting: it started, ended, vanished; who joined and left, when."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app.models import (
+    Attendance,
+    CohortMember,
+    Meeting,
+    MeetingRegistrant,
+    MeetingStatus,
+    Participant,
+    ZoomEvent,
+)
+from app.services.audit import record_event
+from integrations.zoom.webhooks import Participant as ZoomParticipant
+from integrations.zoom.webhooks import WebhookEvent
+
+
+def record_zoom_event(session: Session, event: WebhookEvent, raw_body: bytes) -> bool:
+    """Apply one webhook delivery; False when it was a repeat of one already applied (Zoom may send twice)."""
+    delivery = ZoomEvent(
+        dedupe_key=hashlib.sha256(raw_body).hexdigest(), event=event.event, zoom_meeting_id=event.meeting_id
+    )
+    try:
+        with session.begin_nested():
+            session.add(delivery)
+    except IntegrityError:
+        return False
+    meeting = session.exec(select(Meeting).where(Meeting.zoom_meeting_id == event.meeting_id)).first()
+    if meeting is not None:
+        HANDLERS[event.event](session, meeting, event)
+    return True
+
+
+def _started(session: Session, meeting: Meeting, event: WebhookEvent) -> None:
+    meeting.started_at = meeting.started_at or event.event_ts
+    if meeting.status == MeetingStatus.SCHEDULED:
+        meeting.status = MeetingStatus.STARTED
+    session.add(meeting)
+
+
+def _ended(session: Session, meeting: Meeting, event: WebhookEvent) -> None:
+    meeting.ended_at = event.event_ts
+    if meeting.status != MeetingStatus.CANCELLED:
+        meeting.status = MeetingStatus.ENDED
+    for stretch in session.exec(
+        select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.left_at.is_(None))
+    ):
+        stretch.left_at = event.event_ts
+        session.add(stretch)
+    session.add(meeting)
+
+
+def _joined(session: Session, meeting: Meeting, event: WebhookEvent) -> None:
+    who = event.participant
+    key = _participant_key(who)
+    if _open_stretch(session, meeting, key) is not None:
+        return  # already in the meeting: a second join notice changes nothing
+    session.add(
+        Attendance(
+            meeting_id=meeting.id,
+            participant_id=_registrant(session, meeting, who),
+            zoom_participant_key=key,
+            joined_at=who.join_time or event.event_ts,
+        )
+    )
+
+
+def _left(session: Session, meeting: Meeting, event: WebhookEvent) -> None:
+    stretch = _open_stretch(session, meeting, _participant_key(event.participant))
+    if stretch is not None:
+        stretch.left_at = event.participant.leave_time or event.event_ts
+        session.add(stretch)
+
+
+def _deleted(session: Session, meeting: Meeting, event: WebhookEvent) -> None:
+    if meeting.status == MeetingStatus.CANCELLED:
+        return  # we deleted it ourselves
+    meeting.zoom_vanished_at = event.event_ts
+    session.add(meeting)
+    record_event(session, "zoom.meeting_vanished", actor="zoom", subject=("meeting", meeting.id))
+
+
+def _participant_key(who: ZoomParticipant) -> str:
+    return who.registrant_id or who.participant_user_id or who.participant_id or who.email or who.user_name
+
+
+def _open_stretch(session: Session, meeting: Meeting, key: str) -> Attendance | None:
+    return session.exec(
+        select(Attendance)
+        .where(Attendance.meeting_id == meeting.id, Attendance.zoom_participant_key == key)
+        .where(Attendance.left_at.is_(None))
+    ).first()
+
+
+def _registrant(session: Session, meeting: Meeting, who: ZoomParticipant) -> int | None:
+    """Our participant behind a Zoom attendee: by their personal registration, else by their email."""
+    if who.registrant_id:
+        found = session.exec(
+            select(MeetingRegistrant.participant_id).where(
+                MeetingRegistrant.meeting_id == meeting.id,
+                MeetingRegistrant.zoom_registrant_id == who.registrant_id,
+            )
+        ).first()
+        if found is not None:
+            return found
+    if who.email:
+        return session.exec(
+            select(Participant.id)
+            .join(CohortMember, CohortMember.participant_id == Participant.id)
+            .where(CohortMember.cohort_id == meeting.cohort_id, Participant.email == who.email.lower())
+        ).first()
+    return None
+
+
+HANDLERS = {
+    "meeting.started": _started,
+    "meeting.ended": _ended,
+    "meeting.participant_joined": _joined,
+    "meeting.participant_left": _left,
+    "meeting.deleted": _deleted,
+}

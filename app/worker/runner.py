@@ -1,0 +1,58 @@
+"""Running due work: once (for `flask worker --once` and tests), or for ever on an APScheduler schedule."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+from collections import Counter
+from datetime import datetime
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+from sqlmodel import Session
+
+from app.database import utcnow
+from app.mail import mail_sender
+from app.worker.mail_work import dispatch_due_messages
+from app.worker.zoom_work import run_due_zoom_operations
+from app.zoom import zoom_client
+
+POLL_SECONDS = 10
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def run_zoom_work(app: Flask, now: datetime | None = None) -> Counter[str]:
+    with app.app_context(), Session(app.extensions["engine"], expire_on_commit=False) as session:
+        return run_due_zoom_operations(session, zoom_client(), now=now or utcnow(), worker=worker_name())
+
+
+def run_mail_work(app: Flask, now: datetime | None = None) -> Counter[str]:
+    with app.app_context(), Session(app.extensions["engine"], expire_on_commit=False) as session:
+        return dispatch_due_messages(
+            session,
+            mail_sender(),
+            mail_from=app.config["SETTINGS"].mail_from,
+            now=now or utcnow(),
+            worker=worker_name(),
+        )
+
+
+def run_once(app: Flask, now: datetime | None = None) -> dict[str, Counter[str]]:
+    """Everything due at `now`. Zoom first, so the meetings exist before their invitations go out."""
+    return {"zoom": run_zoom_work(app, now), "mail": run_mail_work(app, now)}
+
+
+def run_forever(app: Flask, poll_seconds: int = POLL_SECONDS) -> None:
+    """Poll for due work until stopped. Each job runs in one thread at a time; a late run is not doubled."""
+    scheduler = BlockingScheduler(timezone="UTC")
+    for job in (run_zoom_work, run_mail_work):
+        scheduler.add_job(
+            job, "interval", seconds=poll_seconds, args=[app], id=job.__name__,
+            max_instances=1, coalesce=True, next_run_time=utcnow(),
+        )  # fmt: skip
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=True))
+    scheduler.start()

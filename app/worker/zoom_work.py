@@ -1,0 +1,160 @@
+"""Carrying out recorded Zoom calls: create, move, delete meetings and register their members."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from app.models import (
+    Cohort,
+    Condition,
+    Host,
+    Meeting,
+    MeetingRegistrant,
+    Participant,
+    Program,
+    ZoomOperation,
+    ZoomOperationKind,
+    ZoomOperationStatus,
+)
+from app.worker.claims import Queue, claim_due, still_claimed_by
+from app.worker.retry import next_attempt
+from integrations.zoom.client import ZoomClient
+from integrations.zoom.errors import ZoomError
+
+ZOOM_QUEUE = Queue(ZoomOperation, "next_attempt_at", ZoomOperationStatus.PENDING, ZoomOperationStatus.RUNNING)
+WAIT_FOR_MEETING = timedelta(seconds=30)
+
+
+class _NotReady(Exception):
+    """The call depends on one that has not happened yet (registering before the meeting exists)."""
+
+
+def run_due_zoom_operations(
+    session: Session, client: ZoomClient, *, now: datetime, worker: str, batch_size: int = 20
+) -> Counter[str]:
+    """Carry out every Zoom call due at `now`; returns how many ended done, retried, waiting or failed."""
+    outcomes: Counter[str] = Counter()
+    while claimed := claim_due(session, ZOOM_QUEUE, now=now, worker=worker, limit=batch_size):
+        for operation_id in claimed:
+            operation = still_claimed_by(session, ZOOM_QUEUE, operation_id, worker)
+            if operation is not None:
+                outcomes[_run(session, client, operation, now)] += 1
+                session.commit()
+    return outcomes
+
+
+def _run(session: Session, client: ZoomClient, operation: ZoomOperation, now: datetime) -> str:
+    meeting = session.get(Meeting, operation.meeting_id)
+    try:
+        CALLS[operation.kind](session, client, meeting, operation)
+    except _NotReady:
+        operation.status = ZoomOperationStatus.PENDING
+        operation.attempts -= 1
+        operation.next_attempt_at = now + WAIT_FOR_MEETING
+        return "waiting"
+    except ZoomError as error:
+        return _record_failure(operation, error, now)
+    operation.status = ZoomOperationStatus.DONE
+    operation.done_at = now
+    operation.last_error = operation.last_error_code = None
+    return "done"
+
+
+def _record_failure(operation: ZoomOperation, error: ZoomError, now: datetime) -> str:
+    operation.last_error = str(error)[:2000]
+    operation.last_error_code = str(error.code) if error.code is not None else None
+    retry_at = error.retry_at if error.retry_at else next_attempt(now, operation.attempts)
+    if not (error.retryable or error.retry_at) or retry_at is None:
+        operation.status = ZoomOperationStatus.FAILED
+        return "failed"
+    operation.status = ZoomOperationStatus.PENDING
+    operation.next_attempt_at = retry_at
+    return "retrying"
+
+
+def _create(session: Session, client: ZoomClient, meeting: Meeting, operation: ZoomOperation) -> None:
+    if meeting.zoom_meeting_id:
+        return
+    cohort = session.get(Cohort, meeting.cohort_id)
+    program = session.get(Program, cohort.program_id)
+    host = session.get(Host, cohort.host_id) if cohort.host_id else None
+    found = None
+    if operation.attempts > 1:
+        # An earlier try may have created the meeting before its answer was lost: look before creating.
+        found = client.find_meeting_by_key(program.zoom_user, operation.idempotency_key)
+    created = found or client.create_meeting(
+        program.zoom_user,
+        topic=_topic(session, program, cohort, meeting),
+        start_time=meeting.starts_at,
+        duration=meeting.duration_minutes,
+        timezone=program.timezone,
+        idempotency_key=operation.idempotency_key,
+        alternative_hosts=[host.zoom_user] if host and program.host_as_alternative_host else [],
+    )
+    meeting.zoom_meeting_id = str(created.id)
+    meeting.zoom_join_url = created.join_url
+    meeting.zoom_passcode = created.password
+    session.add(meeting)
+
+
+def _topic(session: Session, program: Program, cohort: Cohort, meeting: Meeting) -> str:
+    """A meeting title that names the condition only where the program allows it: titles show on screens."""
+    words = [program.name]
+    if program.condition_in_title:
+        words.append(session.get(Condition, cohort.condition_id).name)
+    words.append(f"group {cohort.id}" + (f", meet-up {meeting.number}" if meeting.number > 1 else ""))
+    return " · ".join(words)
+
+
+def _update(session: Session, client: ZoomClient, meeting: Meeting, operation: ZoomOperation) -> None:
+    zoom_id = _zoom_id(meeting)
+    client.update_meeting_time(zoom_id, meeting.starts_at, duration=meeting.duration_minutes)
+    meeting.zoom_join_url = client.get_meeting(zoom_id).join_url
+    session.add(meeting)
+
+
+def _delete(session: Session, client: ZoomClient, meeting: Meeting, operation: ZoomOperation) -> None:
+    if meeting.zoom_meeting_id:
+        client.delete_meeting(int(meeting.zoom_meeting_id))
+
+
+def _register(session: Session, client: ZoomClient, meeting: Meeting, operation: ZoomOperation) -> None:
+    existing = session.exec(
+        select(MeetingRegistrant).where(
+            MeetingRegistrant.meeting_id == meeting.id,
+            MeetingRegistrant.participant_id == operation.participant_id,
+        )
+    ).first()
+    if existing is not None and existing.join_url:
+        return
+    participant = session.get(Participant, operation.participant_id)
+    if not participant.email:
+        return  # erased since the call was recorded: nothing to register
+    registrant = client.register_participant(
+        _zoom_id(meeting), email=participant.email, first_name=participant.display_name
+    )
+    session.add(
+        MeetingRegistrant(
+            meeting_id=meeting.id,
+            participant_id=participant.id,
+            zoom_registrant_id=registrant.registrant_id,
+            join_url=registrant.join_url,
+        )
+    )
+
+
+def _zoom_id(meeting: Meeting) -> int:
+    if not meeting.zoom_meeting_id:
+        raise _NotReady
+    return int(meeting.zoom_meeting_id)
+
+
+CALLS = {
+    ZoomOperationKind.CREATE: _create,
+    ZoomOperationKind.UPDATE: _update,
+    ZoomOperationKind.DELETE: _delete,
+    ZoomOperationKind.REGISTER: _register,
+}
