@@ -101,12 +101,13 @@ def load_settings(instance_path: Path, environ: dict[str, str] | None = None) ->
         if uses_emulator
         else zoom_credentials,
         zoom_webhook_secret_token=env.text("ZOOM_WEBHOOK_SECRET_TOKEN", "emulator-webhook-secret"),
-        zoom_api_base_url=f"{emulator}/v2"
-        if uses_emulator
-        else env.text("ZOOM_API_BASE_URL", DEFAULT_ZOOM_API_BASE_URL),
-        zoom_oauth_token_url=f"{emulator}/oauth/token"
-        if uses_emulator
-        else env.text("ZOOM_OAUTH_TOKEN_URL", DEFAULT_ZOOM_OAUTH_TOKEN_URL),
+        zoom_api_base_url=env.text(
+            "ZOOM_API_BASE_URL", f"{emulator}/v2" if uses_emulator else DEFAULT_ZOOM_API_BASE_URL
+        ),
+        zoom_oauth_token_url=env.text(
+            "ZOOM_OAUTH_TOKEN_URL",
+            f"{emulator}/oauth/token" if uses_emulator else DEFAULT_ZOOM_OAUTH_TOKEN_URL,
+        ),
         zoom_uses_emulator=uses_emulator,
         mail_catcher_dir=Path(env.text("MAIL_CATCHER_DIR", str(instance_path / "mail"))),
     )

@@ -2,6 +2,7 @@
 
 from flask import Flask
 
+from app.cli.cohorts import cohorts, match
 from app.cli.coordinator import coordinator
 from app.cli.db import db
 from app.cli.demo import demo
@@ -10,5 +11,5 @@ from app.cli.zoom import zoom_emulator
 
 
 def register_commands(app: Flask) -> None:
-    for group in (db, demo, coordinator, worker, zoom_emulator):
+    for group in (db, demo, coordinator, match, cohorts, worker, zoom_emulator):
         app.cli.add_command(group)

@@ -25,9 +25,9 @@ def queue_zoom_operation(
     change it is for, so the same call is never recorded twice, and a create whose answer was lost can be
     found at Zoom by it.
     """
-    parts = [meeting.calendar_uid, kind.value]
+    parts = [meeting.calendar_uid.partition("@")[0], kind.value]
     if participant_id is not None:
-        parts.append(f"participant-{participant_id}")
+        parts.append(f"p{participant_id}")
     if version:
         parts.append(f"v{version}")
     key = ":".join(parts)

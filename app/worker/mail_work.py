@@ -7,6 +7,7 @@ window holds few messages; everything else is exactly once.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -23,6 +24,7 @@ from emails.sending import Sender, SendError
 
 MAIL_QUEUE = Queue(OutboundMessage, "send_at", MessageStatus.PENDING, MessageStatus.SENDING)
 WAIT_FOR_MEETING = timedelta(minutes=2)
+logger = logging.getLogger(__name__)
 
 
 def dispatch_due_messages(
@@ -62,6 +64,10 @@ def _prepare(
             ready.append((message, compose(build_email(session, message), mail_from=mail_from)))
         except NotDeliverable as reason:
             outcomes[_settle(message, MessageStatus.CANCELLED, str(reason))] += 1
+        except Exception as error:
+            # A fault in our own code or data must not stop everyone else's mail: the coordinator sees it.
+            logger.exception("could not build message %s", message.id)
+            outcomes[_settle(message, MessageStatus.FAILED, f"could not be built: {error}")] += 1
         except NotReady as reason:
             message.status, message.send_at, message.last_error = (
                 MessageStatus.PENDING,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from datetime import datetime, timedelta
 
@@ -26,6 +27,7 @@ from integrations.zoom.errors import ZoomError
 
 ZOOM_QUEUE = Queue(ZoomOperation, "next_attempt_at", ZoomOperationStatus.PENDING, ZoomOperationStatus.RUNNING)
 WAIT_FOR_MEETING = timedelta(seconds=30)
+logger = logging.getLogger(__name__)
 
 
 class _NotReady(Exception):
@@ -57,6 +59,14 @@ def _run(session: Session, client: ZoomClient, operation: ZoomOperation, now: da
         return "waiting"
     except ZoomError as error:
         return _record_failure(operation, error, now)
+    except Exception as error:
+        # A fault in our own code or data must not stop the other calls: the coordinator sees it.
+        logger.exception("Zoom operation %s failed unexpectedly", operation.id)
+        operation.status, operation.last_error = (
+            ZoomOperationStatus.FAILED,
+            f"unexpected error: {error}"[:2000],
+        )
+        return "failed"
     operation.status = ZoomOperationStatus.DONE
     operation.done_at = now
     operation.last_error = operation.last_error_code = None

@@ -1,0 +1,120 @@
+"""Approving a cohort: its meeting, the Zoom calls that set it up, and every message on its schedule.
+
+All of it is written in the caller's transaction; the worker carries the Zoom calls and messages out.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from app.models import (
+    Cohort,
+    CohortMember,
+    CohortStatus,
+    Host,
+    Meeting,
+    Participant,
+    Program,
+    ZoomOperationKind,
+)
+from app.services.audit import record_event
+from app.services.outbox import queue_message
+from app.services.scheduling import slot_start
+from app.services.zoom_operations import queue_zoom_operation
+
+SURVEY_VALID_FOR = timedelta(days=14)
+
+
+class ApprovalError(ValueError):
+    """The cohort cannot be approved as it is; the message says why."""
+
+
+def approve_cohort(session: Session, cohort: Cohort, *, actor: str, now: datetime) -> Meeting:
+    if cohort.status != CohortStatus.PROPOSED:
+        raise ApprovalError(f"Group {cohort.id} is {cohort.status}, so it cannot be approved.")
+    program = session.get(Program, cohort.program_id)
+    members = session.exec(
+        select(Participant)
+        .join(CohortMember, CohortMember.participant_id == Participant.id)
+        .where(CohortMember.cohort_id == cohort.id)
+        .order_by(Participant.id)
+    ).all()
+    if not members:
+        raise ApprovalError(f"Group {cohort.id} has no members.")
+    meeting = _schedule_meeting(session, program, cohort, now.date())
+    if meeting.starts_at <= now:
+        raise ApprovalError(
+            f"Group {cohort.id}'s meeting time {meeting.starts_at:%Y-%m-%d %H:%M} UTC has passed."
+        )
+    cohort.status, cohort.approved_at, cohort.version = CohortStatus.APPROVED, now, cohort.version + 1
+    session.add(cohort)
+    queue_zoom_operation(session, meeting, ZoomOperationKind.CREATE)
+    for member in members:
+        queue_zoom_operation(session, meeting, ZoomOperationKind.REGISTER, participant_id=member.id)
+        queue_member_messages(session, program, meeting, member, now=now)
+    if cohort.host_id:
+        _queue_host_briefing(session, program, meeting, session.get(Host, cohort.host_id), now=now)
+    record_event(
+        session, "cohort.approved", actor=actor, program_id=program.id, subject=("cohort", cohort.id),
+        meeting_id=meeting.id, members=len(members),
+    )  # fmt: skip
+    return meeting
+
+
+def _schedule_meeting(session: Session, program: Program, cohort: Cohort, today: date) -> Meeting:
+    meeting = Meeting(
+        cohort_id=cohort.id,
+        number=1,
+        starts_at=slot_start(program, cohort.slot, today),
+        duration_minutes=program.meeting_minutes,
+        calendar_uid=f"{uuid.uuid4()}@peer-meetups",
+    )
+    session.add(meeting)
+    session.flush()
+    return meeting
+
+
+def queue_member_messages(
+    session: Session, program: Program, meeting: Meeting, member: Participant, *, now: datetime
+) -> None:
+    """The invitation now; tips, reminder and survey at the program's timings, never after they make sense."""
+    starts, ends = meeting.starts_at, meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
+    schedule = (
+        ("cohort_invitation", now, starts),
+        ("preparation_tips", starts - timedelta(days=program.tips_days_before), starts),
+        ("reminder", starts - timedelta(hours=program.reminder_hours_before), starts),
+        ("survey", ends + timedelta(hours=program.survey_hours_after), ends + SURVEY_VALID_FOR),
+    )
+    for kind, send_at, not_after in schedule:
+        queue_message(
+            session,
+            kind=kind,
+            program_id=program.id,
+            recipient=member.email,
+            locale=member.locale,
+            participant_id=member.id,
+            meeting_id=meeting.id,
+            send_at=max(send_at, now),
+            not_after=not_after,
+            dedupe_key=f"{kind}:meeting-{meeting.id}:participant-{member.id}",
+        )
+
+
+def _queue_host_briefing(
+    session: Session, program: Program, meeting: Meeting, host: Host, *, now: datetime
+) -> None:
+    queue_message(
+        session,
+        kind="host_briefing",
+        program_id=program.id,
+        recipient=host.email,
+        locale=program.default_locale,
+        host_id=host.id,
+        meeting_id=meeting.id,
+        send_at=now,
+        not_after=meeting.starts_at,
+        dedupe_key=f"host_briefing:meeting-{meeting.id}:host-{host.id}",
+    )

@@ -1,0 +1,112 @@
+"""Calendar invitations (iCalendar, RFC 5545) sent by email as iTIP messages (RFC 5546).
+
+One invitation per recipient: the only ATTENDEE is the person the email goes to, so nobody learns
+another participant's address from the calendar file. The meeting's UID never changes, and the app
+raises SEQUENCE on every change, so Google Calendar, Outlook and Apple Calendar update or remove the
+entry they already hold instead of adding a second one. All times are UTC (``...Z``), which needs no
+VTIMEZONE; every client shows them in its owner's zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from icalendar import Alarm, Calendar, Event, vCalAddress, vText
+
+from emails.context import MeetingDetails, Person, Program, require_utc, single_line
+
+PRODID = "-//Peer Meet-ups//Emails//EN"
+ALARM_BEFORE = timedelta(minutes=30)
+
+
+class Method(StrEnum):
+    """The iTIP methods we send: an invitation or change, or a cancellation."""
+
+    REQUEST = "REQUEST"
+    CANCEL = "CANCEL"
+
+
+@dataclass(frozen=True)
+class CalendarInvite:
+    """An iCalendar file and its iTIP method, which the MIME part must repeat in ``method=``."""
+
+    method: Method
+    data: bytes
+
+
+def build_invite(
+    meeting: MeetingDetails,
+    *,
+    program: Program,
+    attendee: Person,
+    description: str,
+    method: Method = Method.REQUEST,
+    stamp: datetime | None = None,
+) -> CalendarInvite:
+    """Build the calendar file for one recipient of ``meeting``.
+
+    ``method`` is ``REQUEST`` for an invitation and every later change (with a higher
+    ``meeting.sequence``), ``CANCEL`` to take the meeting off the recipient's calendar. ``description``
+    is the recipient-language text shown in the event; the join link is added to it. ``stamp`` is when
+    this file was made (DTSTAMP), now by default.
+    """
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method.value)
+    calendar.add_component(_event(meeting, program, attendee, description, method, stamp))
+    return CalendarInvite(method=method, data=calendar.to_ical())
+
+
+def _event(
+    meeting: MeetingDetails,
+    program: Program,
+    attendee: Person,
+    description: str,
+    method: Method,
+    stamp: datetime | None,
+) -> Event:
+    event = Event()
+    event.add("uid", meeting.uid)
+    event.add("sequence", meeting.sequence)
+    event.add("dtstamp", require_utc(stamp) if stamp else datetime.now(UTC))
+    event.add("dtstart", meeting.starts_at_utc)
+    event.add("dtend", meeting.ends_at_utc)
+    event.add("summary", meeting.title)
+    event.add("description", f"{description}\n\n{meeting.join_url}")
+    event.add("location", meeting.join_url)
+    event.add("url", meeting.join_url)
+    event.add("status", "CANCELLED" if method is Method.CANCEL else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    event.add("organizer", _address(program.address, program.name))
+    event.add(
+        "attendee",
+        _address(
+            attendee.email,
+            attendee.display_name,
+            ROLE="REQ-PARTICIPANT",
+            PARTSTAT="NEEDS-ACTION",
+            RSVP="FALSE",
+        ),
+    )
+    if method is Method.REQUEST:
+        event.add_component(_alarm(meeting.title))
+    return event
+
+
+def _address(email: str, name: str, **params: str) -> vCalAddress:
+    address = vCalAddress(f"mailto:{email}")
+    address.params["CN"] = vText(single_line(name))
+    address.params.update(params)
+    return address
+
+
+def _alarm(summary: str) -> Alarm:
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", summary)
+    alarm.add("trigger", -ALARM_BEFORE)
+    return alarm

@@ -1,0 +1,140 @@
+"""Plain values that the app hands to the emails package.
+
+The app builds these from its database rows; nothing here knows where they came from. Every URL is
+absolute and already signed by the app: a relative or non-web URL is refused when the value is
+built, so a broken link can never reach a patient's inbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from emails.i18n import parse_locale
+
+
+def require_absolute_url(url: str) -> str:
+    """Return ``url`` unchanged if it is an absolute http(s) URL, else raise ``ValueError``.
+
+    Emails are read far from our site, so a relative link would lead nowhere, and any other scheme
+    (``javascript:``, ``data:``) has no business in a message to a patient.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.netloc or any(c.isspace() for c in url):
+        raise ValueError(f"expected an absolute http(s) URL, got {url!r}")
+    return url
+
+
+def single_line(text: str) -> str:
+    """Collapse every run of whitespace, line breaks included, into one space.
+
+    For names that end up in headers and calendar properties, where a line break would either be
+    refused or start something new.
+    """
+    return " ".join(text.split())
+
+
+def require_utc(moment: datetime) -> datetime:
+    """Return ``moment`` if it is an aware datetime in UTC, else raise ``ValueError``."""
+    if moment.tzinfo is None or moment.utcoffset() != timedelta(0):
+        raise ValueError(f"expected an aware UTC datetime, got {moment!r}")
+    return moment
+
+
+@dataclass(frozen=True)
+class Program:
+    """The programme that writes to people.
+
+    ``name`` appears as the sender's name and in calendar entries that other people may glimpse on a
+    screen, so it must not name a condition. ``address`` is the programme's mailbox: replies go there
+    and calendar entries name it as ORGANIZER.
+    """
+
+    name: str
+    organisation: str
+    address: str
+
+
+@dataclass(frozen=True)
+class Person:
+    """One recipient: a patient, a caregiver or a host.
+
+    ``timezone`` is an IANA name; ``locale`` is a Babel locale identifier whose language we write in
+    (``en``, ``en_GB``, ``es``, ``es_MX``…): the language picks the catalogue, the full locale the way
+    dates and times are written.
+    """
+
+    display_name: str
+    email: str
+    timezone: str
+    locale: str
+
+    def __post_init__(self) -> None:
+        # An unknown zone or language fails here, where the app builds the value, not mid-rendering.
+        ZoneInfo(self.timezone)
+        parse_locale(self.locale)
+
+
+@dataclass(frozen=True)
+class Links:
+    """Links that every message carries in its footer and headers."""
+
+    manage_url: str
+    unsubscribe_url: str
+
+    def __post_init__(self) -> None:
+        require_absolute_url(self.manage_url)
+        require_absolute_url(self.unsubscribe_url)
+
+
+@dataclass(frozen=True)
+class MeetingDetails:
+    """One cohort's meeting as calendars see it.
+
+    ``uid`` never changes for the life of the meeting; ``sequence`` is raised by the app on every change
+    (time, link, cancellation) so calendars replace the entry instead of adding a second one. ``title``
+    must be neutral: it shows on lock screens and shared calendars, so never a condition.
+    """
+
+    uid: str
+    sequence: int
+    starts_at_utc: datetime
+    ends_at_utc: datetime
+    title: str
+    join_url: str
+
+    def __post_init__(self) -> None:
+        require_utc(self.starts_at_utc)
+        require_utc(self.ends_at_utc)
+        require_absolute_url(self.join_url)
+        if self.ends_at_utc <= self.starts_at_utc:
+            raise ValueError("a meeting must end after it starts")
+        if self.sequence < 0:
+            raise ValueError("SEQUENCE starts at 0")
+
+
+@dataclass(frozen=True)
+class CohortMember:
+    """What a host may know about one member of their cohort: never an email address."""
+
+    display_name: str
+    stage: str
+    timezone: str
+    languages: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        ZoneInfo(self.timezone)
+
+
+class WaitlistReason(StrEnum):
+    """Why the matcher could not place someone (the codes of the matcher's output)."""
+
+    TOO_FEW_PEOPLE = "too_few_people"
+    NO_SHARED_LANGUAGE = "no_shared_language"
+    NO_COMMON_TIME = "no_common_time"
+    STAGE_TOO_FAR = "stage_too_far"
+    AVOID_CONFLICT = "avoid_conflict"
+    NO_HOST = "no_host"

@@ -1,0 +1,228 @@
+"""One function per kind of message: each gathers what its templates need.
+
+A function returns an ``Email``: the kind, its recipient and the template context, plus a calendar
+invitation where there is a meeting. ``compose`` turns an ``Email`` into the ``EmailMessage`` a
+sender delivers. Times are written here, in the recipient's zone and locale, so templates only
+place words.
+
+    email = messages.reminder(program=program, recipient=person, links=links, meeting=meeting)
+    sender.send(messages.compose(email, mail_from="hello@example.org"))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import parseaddr
+from typing import Any
+
+from emails.calendar import CalendarInvite, Method, build_invite
+from emails.context import (
+    CohortMember,
+    Links,
+    MeetingDetails,
+    Person,
+    Program,
+    WaitlistReason,
+    require_absolute_url,
+)
+from emails.i18n import parse_locale
+from emails.mime import build_message
+from emails.rendering import render, render_template
+from emails.times import format_meeting_time, format_moment, format_weekday_time
+
+
+@dataclass(frozen=True)
+class Email:
+    """One message for one recipient, before it is rendered."""
+
+    kind: str
+    program: Program
+    recipient: Person
+    links: Links
+    context: Mapping[str, Any]
+    invite: CalendarInvite | None = None
+
+
+def compose(email: Email, *, mail_from: str) -> EmailMessage:
+    """Render ``email`` in its recipient's language and build the MIME message.
+
+    ``mail_from`` is the ``MAIL_FROM`` setting, a bare address or ``Name <address>``; the From header
+    always shows the programme's name.
+    """
+    rendered = render(email.kind, email.context, email.recipient.locale)
+    username, domain = parseaddr(mail_from)[1].rsplit("@", 1)
+    return build_message(
+        rendered,
+        sender=Address(email.program.name, username=username, domain=domain),
+        recipient=email.recipient,
+        reply_to=email.program.address,
+        unsubscribe_url=email.links.unsubscribe_url,
+        invite=email.invite,
+    )
+
+
+def verify_email(
+    *, program: Program, recipient: Person, links: Links, verify_url: str, expires_at_utc: datetime
+) -> Email:
+    """Ask a new registrant to confirm their address through ``verify_url`` before ``expires_at_utc``."""
+    return _email(
+        "verify_email",
+        program,
+        recipient,
+        links,
+        verify_url=require_absolute_url(verify_url),
+        expires=format_moment(expires_at_utc, recipient.timezone, recipient.locale),
+    )
+
+
+def registration_confirmed(*, program: Program, recipient: Person, links: Links, condition: str) -> Email:
+    """Tell a registrant they are confirmed and what happens next."""
+    return _email("registration_confirmed", program, recipient, links, condition=condition)
+
+
+def waitlisted(*, program: Program, recipient: Person, links: Links, reason: WaitlistReason | str) -> Email:
+    """Tell a registrant that no group could take them this time, why in plain words, and what next."""
+    return _email("waitlisted", program, recipient, links, reason=WaitlistReason(reason).value)
+
+
+def cohort_invitation(
+    *,
+    program: Program,
+    recipient: Person,
+    links: Links,
+    meeting: MeetingDetails,
+    condition: str,
+    others: int,
+    host_name: str | None,
+) -> Email:
+    """Invite a member to their cohort's meeting, with ``others`` fellow members and a calendar invite."""
+    return _meeting_email(
+        "cohort_invitation",
+        program,
+        recipient,
+        links,
+        meeting,
+        condition=condition,
+        others=others,
+        host_name=host_name,
+    )
+
+
+def preparation_tips(*, program: Program, recipient: Person, links: Links, meeting: MeetingDetails) -> Email:
+    """What to have ready and what to expect, a few days before the meeting."""
+    minutes = int((meeting.ends_at_utc - meeting.starts_at_utc).total_seconds() // 60)
+    return _meeting_email(
+        "preparation_tips", program, recipient, links, meeting, minutes=minutes, method=None
+    )
+
+
+def reminder(*, program: Program, recipient: Person, links: Links, meeting: MeetingDetails) -> Email:
+    """Remind a member of the meeting shortly before it starts."""
+    return _meeting_email("reminder", program, recipient, links, meeting, method=None)
+
+
+def survey(*, program: Program, recipient: Person, links: Links, survey_url: str) -> Email:
+    """Ask a member, after the meeting, how it went."""
+    return _email("survey", program, recipient, links, survey_url=require_absolute_url(survey_url))
+
+
+def meeting_changed(
+    *,
+    program: Program,
+    recipient: Person,
+    links: Links,
+    meeting: MeetingDetails,
+    previous: MeetingDetails,
+) -> Email:
+    """Tell a member the meeting moved or its link changed; the invite replaces the calendar entry.
+
+    ``meeting`` must keep ``previous``'s UID and carry a higher SEQUENCE.
+    """
+    if meeting.uid != previous.uid or meeting.sequence <= previous.sequence:
+        raise ValueError("a changed meeting keeps its UID and raises its SEQUENCE")
+    moved = (meeting.starts_at_utc, meeting.ends_at_utc) != (previous.starts_at_utc, previous.ends_at_utc)
+    previous_when = _when(previous, recipient) if moved else None
+    return _meeting_email("meeting_changed", program, recipient, links, meeting, previous_when=previous_when)
+
+
+def meeting_cancelled(*, program: Program, recipient: Person, links: Links, meeting: MeetingDetails) -> Email:
+    """Tell a member the meeting is cancelled; the invite takes it off their calendar."""
+    return _meeting_email("meeting_cancelled", program, recipient, links, meeting, method=Method.CANCEL)
+
+
+def host_briefing(
+    *,
+    program: Program,
+    recipient: Person,
+    links: Links,
+    meeting: MeetingDetails,
+    condition: str,
+    members: Sequence[CohortMember],
+    start_url: str,
+) -> Email:
+    """Brief a host on their cohort: who is coming (never their addresses) and how to start the meeting.
+
+    ``start_url`` is a link to our site that fetches a fresh Zoom start link when followed; Zoom's own
+    start URL expires and would let anyone holding this email start the meeting as host.
+    """
+    return _meeting_email(
+        "host_briefing",
+        program,
+        recipient,
+        links,
+        meeting,
+        condition=condition,
+        members=[_member_row(member, meeting, recipient.locale) for member in members],
+        start_url=require_absolute_url(start_url),
+    )
+
+
+def _email(
+    kind: str,
+    program: Program,
+    recipient: Person,
+    links: Links,
+    invite: CalendarInvite | None = None,
+    **variables: Any,
+) -> Email:
+    context = {"program": program, "recipient": recipient, "links": links, **variables}
+    return Email(kind, program, recipient, links, context, invite)
+
+
+def _meeting_email(
+    kind: str,
+    program: Program,
+    recipient: Person,
+    links: Links,
+    meeting: MeetingDetails,
+    *,
+    method: Method | None = Method.REQUEST,
+    **variables: Any,
+) -> Email:
+    """An email about ``meeting``; with a calendar invite unless ``method`` is None."""
+    when = _when(meeting, recipient)
+    invite = None
+    if method is not None:
+        description = render_template("calendar_description.txt", {"program": program}, recipient.locale)
+        invite = build_invite(
+            meeting, program=program, attendee=recipient, description=description, method=method
+        )
+    return _email(kind, program, recipient, links, invite, meeting=meeting, when=when, **variables)
+
+
+def _when(meeting: MeetingDetails, person: Person) -> str:
+    return format_meeting_time(meeting.starts_at_utc, meeting.ends_at_utc, person.timezone, person.locale)
+
+
+def _member_row(member: CohortMember, meeting: MeetingDetails, locale: str) -> dict[str, str]:
+    language_names = parse_locale(locale).languages
+    return {
+        "display_name": member.display_name,
+        "stage": member.stage,
+        "languages": ", ".join(language_names.get(code, code) for code in member.languages),
+        "local_time": format_weekday_time(meeting.starts_at_utc, member.timezone, locale),
+    }

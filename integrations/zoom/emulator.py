@@ -1,0 +1,358 @@
+"""A local stand-in for the part of Zoom we use, for development, tests and benchmarks.
+
+A WSGI app on werkzeug. It issues server-to-server OAuth tokens, keeps meetings and registrants in
+memory, validates every API request against Zoom's published spec (400, code 300, like Zoom),
+checks bearer tokens (401, code 124) and the per-host daily create/update cap (429).
+
+Control API, JSON, for tests in this or another process:
+
+- `GET  /_emulator/requests`: counters (`token_requests`, `meeting_creates`, `meeting_updates`,
+  `api_requests`) and `log`, every API call answered as `{"method", "path", "status"}`.
+- `POST /_emulator/reset`: forget tokens, meetings, counters and faults.
+- `POST /_emulator/faults` `{"count": 1, "status": 401|429|500|..., "retry_after": "2",
+  "code": ..., "message": ..., "delay": 1.5}`: the next `count` API calls answer `status` instead
+  (429 carries `retry_after` as its Retry-After header when given), or are carried out normally but
+  answered `delay` seconds late (a lost answer, for client timeouts).
+- `POST /_emulator/settings` `{"daily_limit": 100, "webhook_url": "http://..."}`: change settings.
+- `POST /_emulator/tokens/expire`: every issued token is now expired.
+- `POST /_emulator/meetings/{id}/events` `{"event": "meeting.participant_joined",
+  "participant": {"registrant_id": ..., ...}}`: POST that webhook, signed, to `webhook_url`;
+  answers `{"status": <receiver's status>, "body": <what was sent>}`.
+"""
+
+import hmac
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+from integrations.zoom import emulator_events
+from integrations.zoom.client import utc_now
+from integrations.zoom.emulator_state import (
+    TOKEN_LIFETIME,
+    EmulatorState,
+    Fault,
+    NotFound,
+    RegistrationClosed,
+)
+from integrations.zoom.errors import INVALID_TOKEN, MEETING_NOT_FOUND, VALIDATION_FAILED
+from integrations.zoom.models import format_zoom_time
+from integrations.zoom.retry import next_utc_midnight
+from integrations.zoom.spec import SpecViolation, request_violations
+
+PER_SECOND_LIMIT_MESSAGE = "You have reached the maximum per-second rate limit for this API. Try again later."
+DAILY_LIMIT_MESSAGE = (
+    "You have reached the maximum daily rate limit for this API. "
+    "Refer to the response header for details on when you can make another request."
+)
+DEFAULT_FAULT_MESSAGES = {401: "Invalid access token.", 429: PER_SECOND_LIMIT_MESSAGE}
+DEFAULT_FAULT_CODES = {401: INVALID_TOKEN, 429: 429}
+GRANTED_SCOPES = "meeting:read:admin meeting:write:admin"
+
+_URL_MAP = Map(
+    [
+        Rule("/oauth/token", methods=["POST"], endpoint="issue_token"),
+        Rule("/v2/users/<user_id>/meetings", methods=["POST"], endpoint="create_meeting"),
+        Rule("/v2/users/<user_id>/meetings", methods=["GET"], endpoint="list_meetings"),
+        Rule("/v2/meetings/<meeting_id>", methods=["GET"], endpoint="get_meeting"),
+        Rule("/v2/meetings/<meeting_id>", methods=["PATCH"], endpoint="update_meeting"),
+        Rule("/v2/meetings/<meeting_id>", methods=["DELETE"], endpoint="delete_meeting"),
+        Rule("/v2/meetings/<meeting_id>/registrants", methods=["POST"], endpoint="add_registrant"),
+        Rule("/v2/meetings/<meeting_id>/registrants", methods=["GET"], endpoint="list_registrants"),
+        Rule("/_emulator/requests", methods=["GET"], endpoint="show_requests"),
+        Rule("/_emulator/reset", methods=["POST"], endpoint="reset"),
+        Rule("/_emulator/faults", methods=["POST"], endpoint="add_fault"),
+        Rule("/_emulator/settings", methods=["POST"], endpoint="change_settings"),
+        Rule("/_emulator/tokens/expire", methods=["POST"], endpoint="expire_tokens"),
+        Rule("/_emulator/meetings/<int:meeting_id>/events", methods=["POST"], endpoint="send_event"),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class EmulatorConfig:
+    """The credentials the emulator accepts, and its limits."""
+
+    account_id: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    webhook_secret: str | None = field(default=None, repr=False)
+    webhook_url: str | None = None
+    daily_limit: int = 100
+
+
+class ZoomEmulator:
+    """The emulator as a WSGI application; `state` holds what it remembers."""
+
+    def __init__(self, config: EmulatorConfig, *, clock: Callable[[], datetime] = utc_now):
+        self.config = config
+        self.state = EmulatorState(clock, config.daily_limit, config.webhook_url)
+        self._clock = clock
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        request = Request(environ)
+        try:
+            endpoint, values = _URL_MAP.bind_to_environ(environ).match()
+            handler = getattr(self, f"_{endpoint}")
+            if request.path.startswith("/v2/"):
+                response = self._answer_api_call(request, handler, values)
+            else:
+                response = handler(request, **values)
+        except HTTPException as exc:
+            response = _zoom_error(exc.code or 500, None, exc.description or exc.name)
+        return response(environ, start_response)
+
+    def _answer_api_call(self, request: Request, handler: Callable[..., Response], values: dict) -> Response:
+        """Faults first, then the token, then the spec, then the operation itself."""
+        fault = self.state.take_fault()
+        if fault is not None and fault.status is not None:
+            response = _fault_response(fault)
+        elif problem := self.state.token_problem(_bearer_token(request)):
+            response = _zoom_error(401, INVALID_TOKEN, problem)
+        elif violations := request_violations(request):
+            response = _validation_failed(violations)
+        else:
+            response = self._carry_out(request, handler, values)
+        self.state.record({"method": request.method, "path": request.path, "status": response.status_code})
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)  # the work is done; only the answer is late
+        return response
+
+    def _carry_out(self, request: Request, handler: Callable[..., Response], values: dict) -> Response:
+        try:
+            return handler(request, **values)
+        except NotFound as exc:
+            return _zoom_error(404, MEETING_NOT_FOUND, f"Meeting {exc.args[0]} is not found or has expired.")
+
+    # OAuth
+
+    def _issue_token(self, request: Request) -> Response:
+        self.state.count("token_requests")
+        auth = request.authorization
+        if (
+            auth is None
+            or auth.type != "basic"
+            or not _same(auth.username, self.config.client_id)
+            or not _same(auth.password, self.config.client_secret)
+        ):
+            return _json({"reason": "Invalid client_id or client_secret", "error": "invalid_client"}, 400)
+        if request.values.get("grant_type") != "account_credentials":
+            return _json({"reason": "Unsupported grant type", "error": "unsupported_grant_type"}, 400)
+        if request.values.get("account_id") != self.config.account_id:
+            return _json({"reason": "Invalid account_id", "error": "invalid_request"}, 400)
+        return _json(
+            {
+                "access_token": self.state.issue_token(),
+                "token_type": "bearer",
+                "expires_in": TOKEN_LIFETIME,
+                "scope": GRANTED_SCOPES,
+                "api_url": _base_url(request),
+            }
+        )
+
+    # Meetings API
+
+    def _create_meeting(self, request: Request, user_id: str) -> Response:
+        if not self.state.count_host_write(user_id):
+            return self._daily_limit_reached()
+        return _json(self.state.create_meeting(user_id, request.get_json(), _base_url(request)), 201)
+
+    def _list_meetings(self, request: Request, user_id: str) -> Response:
+        meetings = self.state.list_meetings(user_id, request.args.get("type", "scheduled"))
+        page_size = int(request.args.get("page_size", 30))
+        start = int(request.args.get("next_page_token") or 0)
+        end = start + page_size
+        return _json(
+            {
+                "page_size": page_size,
+                "total_records": len(meetings),
+                "next_page_token": str(end) if end < len(meetings) else "",
+                "meetings": meetings[start:end],
+            }
+        )
+
+    def _get_meeting(self, request: Request, meeting_id: str) -> Response:
+        return _json(self.state.get_meeting(int(meeting_id)))
+
+    def _update_meeting(self, request: Request, meeting_id: str) -> Response:
+        if not self.state.count_host_write(self.state.host_of(int(meeting_id))):
+            return self._daily_limit_reached()
+        self.state.update_meeting(int(meeting_id), request.get_json(), _base_url(request))
+        return Response(status=204)
+
+    def _delete_meeting(self, request: Request, meeting_id: str) -> Response:
+        self.state.delete_meeting(int(meeting_id))
+        return Response(status=204)
+
+    def _add_registrant(self, request: Request, meeting_id: str) -> Response:
+        try:
+            registrant = self.state.add_registrant(int(meeting_id), request.get_json(), _base_url(request))
+        except RegistrationClosed:
+            return _zoom_error(400, 3000, "Registration has not been enabled for this meeting.")
+        return _json(registrant, 201)
+
+    def _list_registrants(self, request: Request, meeting_id: str) -> Response:
+        registrants = self.state.registrants(int(meeting_id))
+        return _json(
+            {
+                "page_size": len(registrants),
+                "total_records": len(registrants),
+                "next_page_token": "",
+                "registrants": registrants,
+            }
+        )
+
+    def _daily_limit_reached(self) -> Response:
+        response = _zoom_error(429, 429, DAILY_LIMIT_MESSAGE)
+        response.headers["Retry-After"] = format_zoom_time(next_utc_midnight(self._clock()))
+        return response
+
+    # Control API
+
+    def _show_requests(self, request: Request) -> Response:
+        return _json(self.state.snapshot())
+
+    def _reset(self, request: Request) -> Response:
+        self.state.reset()
+        return Response(status=204)
+
+    def _add_fault(self, request: Request) -> Response:
+        spec = request.get_json()
+        fault = Fault(
+            remaining=int(spec.get("count", 1)),
+            status=spec.get("status"),
+            code=spec.get("code"),
+            message=spec.get("message"),
+            retry_after=spec.get("retry_after"),
+            delay=float(spec.get("delay", 0.0)),
+        )
+        self.state.add_fault(fault)
+        return _json(asdict(fault), 201)
+
+    def _change_settings(self, request: Request) -> Response:
+        return _json(self.state.update_settings(request.get_json()))
+
+    def _expire_tokens(self, request: Request) -> Response:
+        self.state.expire_tokens()
+        return Response(status=204)
+
+    def _send_event(self, request: Request, meeting_id: int) -> Response:
+        url = self.state.settings["webhook_url"]
+        if not url or not self.config.webhook_secret:
+            return _json({"message": "set webhook_url and the webhook secret first"}, 409)
+        spec = request.get_json()
+        try:
+            meeting = self.state.get_meeting(meeting_id)
+        except NotFound:
+            return _zoom_error(404, MEETING_NOT_FOUND, f"Meeting {meeting_id} is not found or has expired.")
+        now = self._clock()
+        participant = self._known_participant(meeting_id, spec.get("participant") or {})
+        body = emulator_events.event_body(
+            spec["event"], meeting, account_id=self.config.account_id, participant=participant, now=now
+        )
+        status = emulator_events.deliver(url, self.config.webhook_secret, body, now)
+        return _json({"status": status, "body": body})
+
+    def _known_participant(self, meeting_id: int, participant: dict[str, Any]) -> dict[str, Any]:
+        """The participant, with name and email filled in from their registration when it is named."""
+        registrant_id = participant.get("registrant_id")
+        for registrant in self.state.registrants(meeting_id):
+            if registrant["id"] == registrant_id:
+                name = " ".join(filter(None, [registrant["first_name"], registrant.get("last_name")]))
+                return {"user_name": name, "email": registrant["email"], **participant}
+        return participant
+
+
+@dataclass
+class RunningEmulator:
+    """An emulator serving in a background thread; `url` is its base (token URL: `url + /oauth/token`)."""
+
+    url: str
+    emulator: ZoomEmulator
+    server: BaseWSGIServer = field(repr=False)
+    thread: threading.Thread = field(repr=False)
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+    def __enter__(self) -> "RunningEmulator":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def serve(host: str, port: int, config: EmulatorConfig) -> None:
+    """Serve the emulator on host:port until interrupted (what `flask zoom-emulator` runs)."""
+    make_server(host, port, ZoomEmulator(config), threaded=True).serve_forever()
+
+
+def start_in_thread(
+    config: EmulatorConfig,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+) -> RunningEmulator:
+    """Start the emulator in a daemon thread; port 0 picks a free port. Stop it with `.stop()`."""
+    emulator = ZoomEmulator(config, clock=clock)
+    server = make_server(host, port, emulator, threaded=True, request_handler=_QuietRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, name="zoom-emulator", daemon=True)
+    thread.start()
+    return RunningEmulator(f"http://{host}:{server.server_port}", emulator, server, thread)
+
+
+class _QuietRequestHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """No access log: tests and benchmarks send thousands of requests."""
+
+
+def _fault_response(fault: Fault) -> Response:
+    assert fault.status is not None
+    message = fault.message or DEFAULT_FAULT_MESSAGES.get(fault.status, "Internal server error.")
+    response = _zoom_error(fault.status, fault.code or DEFAULT_FAULT_CODES.get(fault.status), message)
+    if fault.retry_after is not None:
+        response.headers["Retry-After"] = fault.retry_after
+    return response
+
+
+def _validation_failed(violations: list[SpecViolation]) -> Response:
+    """Zoom's answer to a request that breaks the spec, naming each field and what is wrong."""
+    details = "; ".join(f"{violation.field or 'request'}: {violation.message}" for violation in violations)
+    errors = [{"field": violation.field, "message": violation.message} for violation in violations]
+    return _json(
+        {"code": VALIDATION_FAILED, "message": f"Validation Failed. {details}", "errors": errors}, 400
+    )
+
+
+def _zoom_error(status: int, code: int | None, message: str) -> Response:
+    body: dict[str, Any] = {"message": message} if code is None else {"code": code, "message": message}
+    return _json(body, status)
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body, separators=(",", ":")), status=status, mimetype="application/json")
+
+
+def _bearer_token(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def _base_url(request: Request) -> str:
+    return request.host_url.rstrip("/")
+
+
+def _same(given: str | None, expected: str) -> bool:
+    return given is not None and hmac.compare_digest(given.encode(), expected.encode())

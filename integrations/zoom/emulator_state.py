@@ -1,0 +1,272 @@
+"""What the Zoom emulator remembers: tokens, meetings, registrants, daily counts and injected faults.
+
+Plain in-memory state behind one lock; it knows nothing about HTTP (see emulator.py).
+"""
+
+import secrets
+import threading
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from integrations.zoom.models import format_zoom_time
+
+TOKEN_LIFETIME = 3599  # seconds, as Zoom issues them
+LISTED_AGENDA_LENGTH = 250  # Zoom cuts agendas to this length in meeting lists
+
+MEETING_SETTINGS_DEFAULTS: dict[str, Any] = {
+    "approval_type": 2,
+    "auto_recording": "none",
+    "join_before_host": False,
+    "mute_upon_entry": False,
+    "waiting_room": False,
+    "registration_type": 1,
+}
+
+
+@dataclass
+class Fault:
+    """A misbehaviour for the next `remaining` API calls: an error answer, or a slow one."""
+
+    remaining: int
+    status: int | None = None
+    code: int | None = None
+    message: str | None = None
+    retry_after: str | None = None
+    delay: float = 0.0
+
+
+class NotFound(LookupError):
+    """No such meeting (Zoom's code 3001)."""
+
+
+class RegistrationClosed(Exception):
+    """The meeting was created without registration."""
+
+
+class EmulatorState:
+    """The emulated Zoom account. Every public method is atomic."""
+
+    def __init__(self, clock: Callable[[], datetime], daily_limit: int, webhook_url: str | None):
+        self._clock = clock
+        self._lock = threading.Lock()
+        self.settings: dict[str, Any] = {"daily_limit": daily_limit, "webhook_url": webhook_url}
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every token, meeting, count and fault (settings stay)."""
+        with self._lock:
+            self._tokens: dict[str, datetime] = {}
+            self._meetings: dict[int, dict[str, Any]] = {}
+            self._hosts: dict[int, str] = {}
+            self._registrants: dict[int, list[dict[str, Any]]] = {}
+            self._writes: Counter[tuple[str, date]] = Counter()
+            self._faults: deque[Fault] = deque()
+            self.counters: Counter[str] = Counter()
+            self.log: list[dict[str, Any]] = []
+
+    def update_settings(self, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change `daily_limit` and/or `webhook_url`; the settings as they now are."""
+        with self._lock:
+            self.settings.update({key: changes[key] for key in self.settings.keys() & changes.keys()})
+            return dict(self.settings)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Counters and the log of API calls, for `/_emulator/requests`."""
+        with self._lock:
+            return {**self.counters, "log": list(self.log)}
+
+    def record(self, entry: dict[str, Any]) -> None:
+        """Add one answered API call to the log."""
+        with self._lock:
+            self.counters["api_requests"] += 1
+            self.log.append(entry)
+
+    # Tokens
+
+    def issue_token(self) -> str:
+        """A new access token, valid for TOKEN_LIFETIME seconds."""
+        token = secrets.token_urlsafe(32)
+        with self._lock:
+            self._tokens[token] = self._clock() + timedelta(seconds=TOKEN_LIFETIME)
+        return token
+
+    def count(self, counter: str) -> None:
+        """Count one occurrence of `counter` (such as a token request)."""
+        with self._lock:
+            self.counters[counter] += 1
+
+    def token_problem(self, token: str | None) -> str | None:
+        """Why `token` is refused, or None when it is valid."""
+        with self._lock:
+            expires_at = self._tokens.get(token or "")
+        if expires_at is None:
+            return "Invalid access token."
+        if self._clock() >= expires_at:
+            return "Access token is expired."
+        return None
+
+    def expire_tokens(self) -> None:
+        """Make every issued token expired, as after an hour."""
+        with self._lock:
+            self._tokens = dict.fromkeys(self._tokens, self._clock())
+
+    # Faults
+
+    def add_fault(self, fault: Fault) -> None:
+        """Queue a fault; faults apply in the order they were added."""
+        with self._lock:
+            self._faults.append(fault)
+
+    def take_fault(self) -> Fault | None:
+        """The fault for the API call being answered now, if any."""
+        with self._lock:
+            if not self._faults:
+                return None
+            fault = self._faults[0]
+            fault.remaining -= 1
+            if fault.remaining <= 0:
+                self._faults.popleft()
+            return fault
+
+    # Meetings
+
+    def count_host_write(self, user_id: str) -> bool:
+        """Count a create/update by `user_id` today (UTC); False when the daily cap is already reached."""
+        key = (user_id, self._clock().astimezone(UTC).date())
+        with self._lock:
+            if self._writes[key] >= self.settings["daily_limit"]:
+                return False
+            self._writes[key] += 1
+            return True
+
+    def host_of(self, meeting_id: int) -> str:
+        """The user hosting the meeting."""
+        with self._lock:
+            if meeting_id not in self._hosts:
+                raise NotFound(meeting_id)
+            return self._hosts[meeting_id]
+
+    def create_meeting(self, user_id: str, body: dict[str, Any], base_url: str) -> dict[str, Any]:
+        """Schedule a meeting from a create request's body; the meeting as Zoom answers it."""
+        meeting_id = secrets.randbelow(9 * 10**10) + 10**10  # 11 digits, like Zoom's
+        now = self._clock()
+        meeting = {
+            "id": meeting_id,
+            "uuid": secrets.token_urlsafe(16),
+            "host_id": user_id,
+            "host_email": user_id,
+            "type": body.get("type", 2),
+            "status": "waiting",
+            "created_at": format_zoom_time(now),
+            "topic": "",
+            "agenda": "",
+            "duration": 60,
+            "timezone": "UTC",
+            "start_time": format_zoom_time(now),
+            "password": secrets.token_hex(3),
+            "settings": dict(MEETING_SETTINGS_DEFAULTS),
+            "start_url": f"{base_url}/s/{meeting_id}?zak={secrets.token_urlsafe(24)}",
+        }
+        _apply_changes(meeting, body, base_url)
+        with self._lock:
+            self._meetings[meeting_id] = meeting
+            self._hosts[meeting_id] = user_id
+            self._registrants[meeting_id] = []
+            self.counters["meeting_creates"] += 1
+        return dict(meeting)
+
+    def update_meeting(self, meeting_id: int, body: dict[str, Any], base_url: str) -> None:
+        """Apply an update request's body."""
+        with self._lock:
+            _apply_changes(self._meeting(meeting_id), body, base_url)
+            self.counters["meeting_updates"] += 1
+
+    def get_meeting(self, meeting_id: int) -> dict[str, Any]:
+        """The meeting as Zoom answers a get."""
+        with self._lock:
+            return dict(self._meeting(meeting_id))
+
+    def delete_meeting(self, meeting_id: int) -> None:
+        """Delete a meeting and its registrants."""
+        with self._lock:
+            self._meeting(meeting_id)
+            del self._meetings[meeting_id], self._hosts[meeting_id], self._registrants[meeting_id]
+
+    def list_meetings(self, user_id: str, kind: str) -> list[dict[str, Any]]:
+        """The user's meetings as Zoom lists them (agenda cut short); `upcoming` ones not yet over."""
+        now = self._clock()
+        with self._lock:
+            hosted = [self._meetings[mid] for mid, host in self._hosts.items() if host == user_id]
+        if kind in ("upcoming", "upcoming_meetings", "live"):
+            hosted = [meeting for meeting in hosted if _end_time(meeting) > now]
+        listed_fields = ("id", "uuid", "host_id", "topic", "type", "start_time", "duration", "timezone")
+        return [
+            {
+                **{key: meeting[key] for key in listed_fields},
+                "agenda": meeting["agenda"][:LISTED_AGENDA_LENGTH],
+                "created_at": meeting["created_at"],
+                "join_url": meeting["join_url"],
+            }
+            for meeting in sorted(hosted, key=lambda meeting: meeting["start_time"])
+        ]
+
+    def add_registrant(self, meeting_id: int, body: dict[str, Any], base_url: str) -> dict[str, Any]:
+        """Register someone; registering the same email again gives back the same registration."""
+        with self._lock:
+            meeting = self._meeting(meeting_id)
+            if meeting["settings"]["approval_type"] == 2:
+                raise RegistrationClosed(meeting_id)
+            registrants = self._registrants[meeting_id]
+            registrant = next((r for r in registrants if r["email"].lower() == body["email"].lower()), None)
+            if registrant is None:
+                registrant_id = secrets.token_urlsafe(16)
+                registrant = {
+                    **body,
+                    "id": registrant_id,
+                    "status": "approved",
+                    "create_time": format_zoom_time(self._clock()),
+                    "join_url": f"{base_url}/w/{meeting_id}?tk={secrets.token_urlsafe(24)}",
+                }
+                registrants.append(registrant)
+            return {
+                "id": meeting_id,
+                "registrant_id": registrant["id"],
+                "join_url": registrant["join_url"],
+                "topic": meeting["topic"],
+                "start_time": meeting["start_time"],
+            }
+
+    def registrants(self, meeting_id: int) -> list[dict[str, Any]]:
+        """The meeting's registrants as Zoom lists them."""
+        with self._lock:
+            self._meeting(meeting_id)
+            return [dict(registrant) for registrant in self._registrants[meeting_id]]
+
+    def _meeting(self, meeting_id: int) -> dict[str, Any]:
+        meeting = self._meetings.get(meeting_id)
+        if meeting is None:
+            raise NotFound(meeting_id)
+        return meeting
+
+
+def _apply_changes(meeting: dict[str, Any], body: dict[str, Any], base_url: str) -> None:
+    """Write a create or update body onto a meeting, as Zoom does."""
+    for key in ("topic", "agenda", "duration", "timezone", "password", "type"):
+        if key in body:
+            meeting[key] = body[key]
+    if "start_time" in body:
+        # Only times with an offset get here: the spec's `date-time` format refuses Zoom's local form.
+        meeting["start_time"] = format_zoom_time(datetime.fromisoformat(body["start_time"]))
+    meeting["settings"] = {**meeting["settings"], **body.get("settings", {})}
+    # The passcode is part of the join link, so the link changes with it.
+    if "password" in body or "join_url" not in meeting:
+        meeting["join_url"] = f"{base_url}/j/{meeting['id']}?pwd={secrets.token_urlsafe(12)}"
+    if meeting["settings"]["approval_type"] != 2:
+        meeting["registration_url"] = f"{base_url}/meeting/register/{meeting['uuid']}"
+
+
+def _end_time(meeting: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(meeting["start_time"]) + timedelta(minutes=meeting["duration"])

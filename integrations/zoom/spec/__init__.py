@@ -1,0 +1,99 @@
+"""Zoom's published OpenAPI description, made loadable, and request validation against it.
+
+The JSON file next to this module is Zoom's download, unchanged, shipped as package data. Its
+quirks are fixed in memory only (see NOTES.md in the shared Zoom folder): upper-case `style`/`in`
+values, path parameters not marked required, and `extensions` keys that strict validators refuse.
+"""
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from openapi_core import Config, OpenAPI
+from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest
+from werkzeug.wrappers import Request
+
+SPEC_RESOURCE = files(__name__) / "ZoomMeetingAPISpec.json"
+
+# Only the operations we call; the other ~190 paths would only slow loading down.
+USED_PATHS = ("/users/{userId}/meetings", "/meetings/{meetingId}", "/meetings/{meetingId}/registrants")
+
+
+@dataclass(frozen=True)
+class SpecViolation:
+    """One way a request breaks the spec: the dotted `field` ("" for the whole request) and why."""
+
+    field: str
+    message: str
+
+
+def load_spec_dict() -> dict[str, Any]:
+    """The spec limited to the paths we use, with its quirks normalised."""
+    spec = json.loads(SPEC_RESOURCE.read_text(encoding="utf-8"))
+    spec["paths"] = {path: spec["paths"][path] for path in USED_PATHS}
+    _normalise(spec)
+    # A relative server too, so requests to any host (the emulator) match under /v2.
+    spec["servers"] = [*spec["servers"], {"url": "/v2"}]
+    return spec
+
+
+@cache
+def openapi() -> OpenAPI:
+    """The validator for Zoom API requests, built once per process."""
+    # The published file does not pass openapi-core's own spec check; the normalised parts we use
+    # are sound, so that check is skipped.
+    return OpenAPI.from_dict(load_spec_dict(), config=Config(spec_validator_cls=None))
+
+
+def request_violations(request: Request) -> list[SpecViolation]:
+    """How an HTTP request to Zoom's API (path under /v2) breaks the spec; empty when it conforms."""
+    return [
+        violation
+        for error in openapi().iter_request_errors(WerkzeugOpenAPIRequest(request))
+        for violation in _violations(error)
+    ]
+
+
+def _violations(error: Exception) -> list[SpecViolation]:
+    """One violation per schema error under `error`, or one for `error` itself."""
+    cause = error.__cause__
+    parameter = getattr(error, "name", "")  # parameter errors name their parameter
+    schema_errors = getattr(cause, "schema_errors", None) or []
+    if not schema_errors:
+        detail = str(error)
+        if cause is not None and str(cause) not in detail:
+            detail = f"{detail}: {cause}"
+        return [SpecViolation(parameter, detail)]
+    return [
+        SpecViolation(".".join([parameter, *map(str, schema_error.path)]).strip("."), schema_error.message)
+        for schema_error in schema_errors
+    ]
+
+
+def _normalise(node: Any, *, in_properties: bool = False) -> None:
+    """Fix the published quirks in place. Keys under `properties` are field names, left untouched."""
+    if isinstance(node, list):
+        for item in node:
+            _normalise(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if not in_properties:
+        node.pop("extensions", None)
+        for key in ("style", "in"):
+            if isinstance(node.get(key), str):
+                node[key] = node[key].lower()
+        if node.get("in") == "path":
+            node["required"] = True
+        if "security" in node:
+            node["security"] = _without_oauth(node["security"])
+    for key, value in node.items():
+        _normalise(value, in_properties=(key == "properties" and not in_properties))
+
+
+def _without_oauth(requirements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # openapi-core cannot check oauth2 schemes (it warns on each request); the bearer token itself is
+    # checked by whoever serves the API, so only the Authorization header requirement is kept.
+    return [{name: scopes for name, scopes in req.items() if name != "openapi_oauth"} for req in requirements]

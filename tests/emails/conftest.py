@@ -1,0 +1,151 @@
+"""Synthetic people, meetings and SMTP servers for the emails tests."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from emails import messages
+from emails.catcher import MailCatcher
+from emails.context import CohortMember, Links, MeetingDetails, Person, Program
+
+CONDITION = "Chronic lymphocytic leukaemia"
+
+PROGRAM = Program(
+    name="Peer Meet-ups", organisation="Synthetic Patients Association", address="hello@example.org"
+)
+LINKS = Links(
+    manage_url="https://meetups.example.org/r/manage?token=abc123",
+    unsubscribe_url="https://meetups.example.org/r/unsubscribe?token=abc123",
+)
+
+
+def person(
+    display_name: str = "Ana",
+    email: str = "ana@example.com",
+    timezone: str = "Europe/Madrid",
+    locale: str = "en",
+) -> Person:
+    return Person(display_name=display_name, email=email, timezone=timezone, locale=locale)
+
+
+def meeting(
+    starts_at_utc: datetime = datetime(2026, 3, 3, 13, 0, tzinfo=UTC),
+    sequence: int = 0,
+    join_url: str = "https://zoom.example.com/j/81234567890?pwd=synthetic",
+) -> MeetingDetails:
+    return MeetingDetails(
+        uid="cohort-17@meetups.example.org",
+        sequence=sequence,
+        starts_at_utc=starts_at_utc,
+        ends_at_utc=starts_at_utc + timedelta(hours=1),
+        title="Peer conversation",
+        join_url=join_url,
+    )
+
+
+def example_email(kind: str, recipient: Person) -> messages.Email:
+    """A realistic email of ``kind`` for ``recipient``, with every optional part present."""
+    first = meeting()
+    moved = meeting(starts_at_utc=first.starts_at_utc + timedelta(days=1), sequence=1)
+    arguments: dict[str, dict[str, Any]] = {
+        "verify_email": {
+            "verify_url": "https://meetups.example.org/r/verify?token=v3r1fy",
+            "expires_at_utc": datetime(2026, 3, 4, 9, 30, tzinfo=UTC),
+        },
+        "registration_confirmed": {"condition": CONDITION},
+        "waitlisted": {"reason": "no_common_time"},
+        "cohort_invitation": {"meeting": first, "condition": CONDITION, "others": 5, "host_name": "Bea"},
+        "preparation_tips": {"meeting": first},
+        "reminder": {"meeting": first},
+        "survey": {"survey_url": "https://meetups.example.org/r/survey?token=s1"},
+        "meeting_changed": {"meeting": moved, "previous": first},
+        "meeting_cancelled": {"meeting": moved},
+        "host_briefing": {
+            "meeting": first,
+            "condition": CONDITION,
+            "members": [
+                CohortMember("Carl", "watch and wait", "America/New_York", ("en", "es")),
+                CohortMember("Dee", "in treatment", "Asia/Tokyo", ("en",)),
+            ],
+            "start_url": "https://meetups.example.org/host/cohorts/17/start",
+        },
+    }[kind]
+    build = getattr(messages, kind)
+    return build(program=PROGRAM, recipient=recipient, links=LINKS, **arguments)
+
+
+@pytest.fixture
+def program() -> Program:
+    return PROGRAM
+
+
+@pytest.fixture
+def links() -> Links:
+    return LINKS
+
+
+@pytest.fixture
+def condition() -> str:
+    """A condition's name: it may appear in bodies, never in subjects, previews or calendar titles."""
+    return CONDITION
+
+
+@pytest.fixture
+def make_person() -> Callable[..., Person]:
+    return person
+
+
+@pytest.fixture
+def make_meeting() -> Callable[..., MeetingDetails]:
+    return meeting
+
+
+@pytest.fixture
+def make_email() -> Callable[[str, Person], messages.Email]:
+    return example_email
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """A localhost port that nothing listens on (until the test starts something there)."""
+    return free_port()
+
+
+@pytest.fixture
+def smtp_server(tmp_path: Path) -> Iterator[Callable[..., tuple[str, int]]]:
+    """Start an aiosmtpd server on localhost with a given handler; returns (host, port)."""
+    controllers: list[Controller] = []
+
+    def start(handler: MailCatcher) -> tuple[str, int]:
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port(), server_hostname="test")
+        controller.start()
+        controllers.append(controller)
+        return controller.hostname, controller.port
+
+    yield start
+    for controller in controllers:
+        controller.stop()
+
+
+@pytest.fixture
+def mailbox(tmp_path: Path) -> Path:
+    return tmp_path / "mail"
+
+
+@pytest.fixture
+def catcher(smtp_server: Callable[..., tuple[str, int]], mailbox: Path) -> tuple[str, int]:
+    """The development mail catcher on a free port, storing into ``mailbox``."""
+    return smtp_server(MailCatcher(mailbox))

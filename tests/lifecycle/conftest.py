@@ -1,0 +1,98 @@
+"""The app wired to a real Zoom emulator over HTTP, and a factory for programs with proposed cohorts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlmodel import select
+
+from app import create_app, database
+from app.demo import seed_demo
+from app.models import Cohort, CohortMember, Condition, Host, Participant, ParticipantStatus, Program
+from integrations.zoom import RetryPolicy, ZoomClient
+from integrations.zoom.emulator import EmulatorConfig, start_in_thread
+from integrations.zoom.emulator_control import EmulatorControl
+
+WEBHOOK_SECRET = "lifecycle-webhook-secret"
+EMULATOR = EmulatorConfig("emulator", "emulator", "emulator", webhook_secret=WEBHOOK_SECRET)
+
+
+@pytest.fixture(scope="session")
+def running_emulator():
+    with start_in_thread(EMULATOR) as running:
+        yield running
+
+
+@pytest.fixture
+def zoom(running_emulator) -> EmulatorControl:
+    control = EmulatorControl(running_emulator.url)
+    control.reset()
+    control.configure(daily_limit=100, webhook_url=None)
+    return control
+
+
+@pytest.fixture
+def app(database_url, tmp_path, zoom, settings_for):
+    settings = settings_for(
+        database_url,
+        tmp_path / "instance",
+        ZOOM_API_BASE_URL=zoom.api_base_url,
+        ZOOM_OAUTH_TOKEN_URL=zoom.token_url,
+        ZOOM_WEBHOOK_SECRET_TOKEN=WEBHOOK_SECRET,
+    )
+    flask_app = create_app({"TESTING": True, "SETTINGS": settings})
+    # The real client, against the emulator, with short pauses between its own retries.
+    flask_app.extensions["zoom_client"] = ZoomClient(
+        "emulator", "emulator", "emulator", token_url=zoom.token_url, api_base_url=zoom.api_base_url,
+        retry=RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.02), timeout=2,
+    )  # fmt: skip
+    yield flask_app
+    flask_app.extensions["engine"].dispose()
+
+
+@pytest.fixture
+def program(app) -> Program:
+    with app.app_context():
+        session = database.session()
+        program = seed_demo(session)
+        session.commit()
+        return program
+
+
+@pytest.fixture
+def make_cohorts(app, program) -> Callable[..., list[int]]:
+    """Proposed cohorts of synthetic members, hosted where asked; returns the cohort ids."""
+
+    def make(count: int, *, size: int = 4, hosted: bool = True, slot: int = 14) -> list[int]:
+        with app.app_context():
+            session = database.session()
+            condition = session.exec(
+                select(Condition).where(Condition.program_id == program.id, Condition.code == "cll")
+            ).one()
+            host = session.exec(
+                select(Host).where(Host.program_id == program.id, Host.display_name == "Jonah")
+            ).one()
+            ids = []
+            for number in range(count):
+                cohort = Cohort(
+                    program_id=program.id, condition_id=condition.id, language="en", slot=slot,
+                    host_id=host.id if hosted else None,
+                )  # fmt: skip
+                session.add(cohort)
+                session.flush()
+                for seat in range(size):
+                    member = Participant(
+                        program_id=program.id, email=f"member-{cohort.id}-{seat}@example.org",
+                        display_name=f"Member {number}.{seat}", condition_id=condition.id,
+                        timezone="America/New_York", languages=["en"], consent_version="1",
+                        status=ParticipantStatus.VERIFIED,
+                    )  # fmt: skip
+                    session.add(member)
+                    session.flush()
+                    session.add(CohortMember(cohort_id=cohort.id, participant_id=member.id))
+                ids.append(cohort.id)
+            session.commit()
+            return ids
+
+    return make
