@@ -6,10 +6,11 @@ from app.cli.cohorts import cohorts, match
 from app.cli.coordinator import coordinator
 from app.cli.db import db
 from app.cli.demo import demo
+from app.cli.dev import dev
 from app.cli.worker import worker
 from app.cli.zoom import zoom_emulator
 
 
 def register_commands(app: Flask) -> None:
-    for group in (db, demo, coordinator, match, cohorts, worker, zoom_emulator):
+    for group in (db, demo, dev, coordinator, match, cohorts, worker, zoom_emulator):
         app.cli.add_command(group)

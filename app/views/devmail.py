@@ -1,0 +1,65 @@
+"""`/dev/mail`: the messages the development mail catcher received. Registered only outside production."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+from flask import Blueprint, Response, abort, current_app, render_template
+
+from emails.catcher import calendar_part, list_messages, read_message
+
+blueprint = Blueprint("devmail", __name__, url_prefix="/dev/mail")
+
+
+def _directory():
+    return current_app.config["SETTINGS"].mail_catcher_dir
+
+
+def _message(message_id: str) -> EmailMessage:
+    try:
+        return read_message(_directory(), message_id)
+    except KeyError:
+        abort(404)
+
+
+@blueprint.get("/")
+def inbox():
+    directory = _directory()
+    messages = list_messages(directory) if directory.exists() else []
+    return render_template("devmail/inbox.html", messages=reversed(messages))
+
+
+@blueprint.get("/<message_id>")
+def show(message_id: str):
+    message = _message(message_id)
+    text = message.get_body(preferencelist=("plain",))
+    return render_template(
+        "devmail/message.html",
+        message_id=message_id,
+        message=message,
+        text=text.get_content() if text else "",
+        has_invite=calendar_part(message) is not None,
+    )
+
+
+@blueprint.get("/<message_id>/html")
+def html(message_id: str):
+    body = _message(message_id).get_body(preferencelist=("html",))
+    if body is None:
+        abort(404)
+    response = Response(body.get_content(), mimetype="text/html")
+    # The email's HTML is shown as the recipient would see it, but may not run script or reach our pages.
+    response.headers["Content-Security-Policy"] = (
+        "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+    )
+    return response
+
+
+@blueprint.get("/<message_id>/invite.ics")
+def invite(message_id: str):
+    data = calendar_part(_message(message_id))
+    if data is None:
+        abort(404)
+    return Response(
+        data, mimetype="text/calendar", headers={"Content-Disposition": "attachment; filename=invite.ics"}
+    )
