@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from app.links import signed_url
+from app.links import LIFETIMES, signed_url
 from app.models import (
     Cohort,
     CohortMember,
@@ -72,10 +72,10 @@ class _Sources:
 
     @property
     def links(self) -> mail.Links:
-        payload = {"p": self.message.participant_id}
+        payload, slug = {"participant": self.message.participant_id}, self.program_row.slug
         return mail.Links(
-            manage_url=signed_url("selfservice.manage", "manage", payload),
-            unsubscribe_url=signed_url("selfservice.unsubscribe", "unsubscribe", payload),
+            manage_url=signed_url("selfservice.manage", "manage", payload, slug=slug),
+            unsubscribe_url=signed_url("selfservice.unsubscribe", "unsubscribe", payload, slug=slug),
         )
 
     @property
@@ -130,7 +130,7 @@ def _verify_email(sources: _Sources) -> messages.Email:
         recipient=sources.person,
         links=sources.links,
         verify_url=sources.message.context["verify_url"],
-        expires_at_utc=datetime.fromisoformat(sources.message.context["expires_at"]),
+        expires_at_utc=sources.message.created_at + LIFETIMES["verify"],
     )
 
 

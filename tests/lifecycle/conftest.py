@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -10,6 +14,7 @@ from sqlmodel import select
 from app import create_app, database
 from app.demo import seed_demo
 from app.models import Cohort, CohortMember, Condition, Host, Participant, ParticipantStatus, Program
+from emails import catcher
 from integrations.zoom import RetryPolicy, ZoomClient
 from integrations.zoom.emulator import EmulatorConfig, start_in_thread
 from integrations.zoom.emulator_control import EmulatorControl
@@ -33,10 +38,38 @@ def zoom(running_emulator) -> EmulatorControl:
 
 
 @pytest.fixture
-def app(database_url, tmp_path, zoom, settings_for):
+def mailbox(tmp_path) -> Iterator[Mailbox]:
+    """A real SMTP server on localhost (the development mail catcher), keeping what it receives."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    directory = tmp_path / "caught"
+    controller = catcher.start("127.0.0.1", port, directory)
+    yield Mailbox(port, directory)
+    controller.stop()
+
+
+@dataclass(frozen=True)
+class Mailbox:
+    port: int
+    directory: Path
+
+    def messages(self) -> list[EmailMessage]:
+        if not self.directory.exists():
+            return []
+        return [
+            catcher.read_message(self.directory, caught.id)
+            for caught in catcher.list_messages(self.directory)
+        ]
+
+
+@pytest.fixture
+def app(database_url, tmp_path, zoom, mailbox, settings_for):
     settings = settings_for(
         database_url,
         tmp_path / "instance",
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=str(mailbox.port),
         ZOOM_API_BASE_URL=zoom.api_base_url,
         ZOOM_OAUTH_TOKEN_URL=zoom.token_url,
         ZOOM_WEBHOOK_SECRET_TOKEN=WEBHOOK_SECRET,

@@ -1,0 +1,160 @@
+"""Approved cohorts' messages reach each member once, on time, through a real SMTP server."""
+
+from datetime import timedelta
+
+from icalendar import Calendar
+from sqlmodel import select
+
+from app import database
+from app.database import utcnow
+from app.models import Cohort, Meeting, MessageStatus, OutboundMessage
+from app.services.approval import approve_cohort
+from app.services.outbox import cancel_messages
+from app.worker.claims import DEFAULT_LEASE, claim_due
+from app.worker.mail_work import MAIL_QUEUE
+from app.worker.runner import run_mail_work, run_once
+from emails.catcher import calendar_part
+
+
+def _approve_one(app, make_cohorts) -> Meeting:
+    [cohort_id] = make_cohorts(1, size=4)
+    with app.app_context():
+        session = database.session()
+        meeting = approve_cohort(session, session.get(Cohort, cohort_id), actor="test", now=utcnow())
+        session.commit()
+        return meeting
+
+
+def _statuses(app, kind):
+    with app.app_context():
+        rows = database.session().exec(select(OutboundMessage).where(OutboundMessage.kind == kind)).all()
+        return sorted(row.status for row in rows)
+
+
+def _subjects(mailbox):
+    return sorted(message["Subject"] for message in mailbox.messages())
+
+
+def test_each_member_gets_one_invitation_with_their_own_calendar_invite(app, make_cohorts, mailbox):
+    meeting = _approve_one(app, make_cohorts)
+    run_once(app)
+    run_once(app)
+    invitations = [
+        m
+        for m in mailbox.messages()
+        if calendar_part(m) and m["To"].addresses[0].username.startswith("member")
+    ]
+    assert len(invitations) == 4
+    assert len({message["To"] for message in invitations}) == 4
+    for message in invitations:
+        assert message["Cc"] is None and message["Bcc"] is None
+        event = Calendar.from_ical(calendar_part(message))
+        assert str(event["METHOD"]) == "REQUEST"
+        [vevent] = event.walk("VEVENT")
+        assert str(vevent["UID"]) == meeting.calendar_uid
+        assert vevent["DTSTART"].dt == meeting.starts_at
+        attendees = vevent.get("ATTENDEE")
+        assert str(attendees).lower() == f"mailto:{message['To'].addresses[0].addr_spec}".lower()
+    assert _statuses(app, "cohort_invitation") == [MessageStatus.SENT] * 4
+
+
+def test_the_host_is_briefed_without_anyone_s_address(app, make_cohorts, mailbox):
+    _approve_one(app, make_cohorts)
+    run_once(app)
+    [briefing] = [m for m in mailbox.messages() if m["To"].addresses[0].addr_spec == "host-jonah@example.org"]
+    text = briefing.get_body(preferencelist=("plain",)).get_content()
+    assert "Member 0.0" in text
+    assert "@example.org" not in text.replace("host-jonah@example.org", "")
+    assert "zoom.us/s/" not in text and "/host/start/" in text
+
+
+def test_tips_and_reminder_follow_the_meeting_and_never_come_after_it(app, make_cohorts, mailbox):
+    meeting = _approve_one(app, make_cohorts)
+    run_once(app)
+    run_mail_work(app, now=meeting.starts_at - timedelta(minutes=90))
+    assert _statuses(app, "preparation_tips") == [MessageStatus.SENT] * 4
+    assert _statuses(app, "reminder") == [MessageStatus.SENT] * 4
+    assert _subjects(mailbox).count(_subjects(mailbox)[0]) >= 1
+    assert len(mailbox.messages()) == 4 + 1 + 4 + 4
+
+
+def test_a_reminder_whose_moment_passed_is_skipped(app, make_cohorts, mailbox):
+    meeting = _approve_one(app, make_cohorts)
+    run_once(app)
+    run_mail_work(app, now=meeting.starts_at + timedelta(minutes=30))
+    assert _statuses(app, "reminder") == [MessageStatus.SKIPPED] * 4
+    assert _statuses(app, "preparation_tips") == [MessageStatus.SKIPPED] * 4
+
+
+def test_a_withdrawn_participant_gets_no_reminder(app, make_cohorts, mailbox):
+    meeting = _approve_one(app, make_cohorts)
+    run_once(app)
+    with app.app_context():
+        session = database.session()
+        leaver = session.exec(
+            select(OutboundMessage.participant_id).where(OutboundMessage.kind == "reminder")
+        ).first()
+        cancel_messages(session, participant_id=leaver)
+        session.commit()
+    run_mail_work(app, now=meeting.starts_at - timedelta(minutes=90))
+    assert _statuses(app, "reminder") == [MessageStatus.CANCELLED] + [MessageStatus.SENT] * 3
+
+
+def test_mail_server_outage_is_retried_and_shown(app, make_cohorts, mailbox, zoom):
+    _approve_one(app, make_cohorts)
+    from app.worker.runner import run_zoom_work
+
+    run_zoom_work(app)
+    good_sender = app.extensions["mail_sender"]
+    good_port = good_sender.port
+    good_sender.port = 9  # the discard port: nothing listens there
+    outcome = run_mail_work(app)
+    assert outcome["retrying"] == 5
+    with app.app_context():
+        waiting = database.session().exec(
+            select(OutboundMessage).where(OutboundMessage.kind == "cohort_invitation")
+        )
+        row = waiting.first()
+    assert row.status == MessageStatus.PENDING and "cannot reach" in row.last_error
+    good_sender.port = good_port
+    later = run_mail_work(app, now=row.send_at + timedelta(seconds=1))
+    assert later["sent"] == 5
+    assert len(mailbox.messages()) == 5
+
+
+def test_a_worker_that_died_after_claiming_loses_nothing(app, make_cohorts, mailbox, zoom):
+    _approve_one(app, make_cohorts)
+    from app.worker.runner import run_zoom_work
+
+    run_zoom_work(app)
+    now = utcnow()
+    with app.app_context():
+        claimed = claim_due(database.session(), MAIL_QUEUE, now=now, worker="crashed", limit=100)
+    assert len(claimed) == 5
+    assert run_mail_work(app, now=now + timedelta(seconds=5)).total() == 0
+    recovered = run_mail_work(app, now=now + DEFAULT_LEASE + timedelta(seconds=1))
+    assert recovered["sent"] == 5
+    assert len(mailbox.messages()) == 5
+
+
+def test_two_workers_at_once_send_each_message_exactly_once(app, make_cohorts, mailbox, zoom):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.worker.runner import run_zoom_work
+
+    with app.app_context():
+        session = database.session()
+        for cohort_id in make_cohorts(6, size=5):
+            approve_cohort(session, session.get(Cohort, cohort_id), actor="test", now=utcnow())
+        session.commit()
+    run_zoom_work(app)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(pool.map(lambda _: run_mail_work(app), range(2)))
+    assert sum(outcome["sent"] for outcome in outcomes) == 6 * 5 + 6
+    delivered = [(m["To"].addresses[0].addr_spec, _calendar_uid(m)) for m in mailbox.messages()]
+    assert len(delivered) == len(set(delivered)) == 36
+
+
+def _calendar_uid(message) -> str:
+    [event] = Calendar.from_ical(calendar_part(message)).walk("VEVENT")
+    return str(event["UID"])
