@@ -67,9 +67,13 @@ def claim_due(
     return claimed
 
 
-def still_claimed_by(session: Session, queue: Queue, row_id: int, worker: str) -> SQLModel | None:
-    """The row, if this worker still holds its claim (no other took it over after the lease ran out)."""
-    row = session.get(queue.model, row_id, populate_existing=True)
-    if row is None or row.status != queue.working or row.claimed_by != worker:
-        return None
-    return row
+def still_claimed_by(session: Session, queue: Queue, row_ids: list[int], worker: str) -> list[SQLModel]:
+    """The rows this worker still holds its claim on (no other took them over after the lease ran out)."""
+    rows = session.exec(
+        select(queue.model)
+        .where(queue.column("id").in_(row_ids), queue.column("claimed_by") == worker)
+        .where(queue.column("status") == queue.working)
+        .order_by(queue.column("id"))
+        .execution_options(populate_existing=True)
+    )
+    return list(rows.scalars())

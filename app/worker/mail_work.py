@@ -53,10 +53,7 @@ def _prepare(
 ) -> list[tuple[OutboundMessage, EmailMessage]]:
     """Build the claimed messages; those that must not or cannot be sent now are settled here."""
     ready = []
-    for message_id in claimed:
-        message = still_claimed_by(session, MAIL_QUEUE, message_id, worker)
-        if message is None:
-            continue
+    for message in still_claimed_by(session, MAIL_QUEUE, claimed, worker):
         if message.not_after is not None and now > message.not_after:
             outcomes[_settle(message, MessageStatus.SKIPPED, "its moment had passed")] += 1
             continue

@@ -40,11 +40,9 @@ def run_due_zoom_operations(
     """Carry out every Zoom call due at `now`; returns how many ended done, retried, waiting or failed."""
     outcomes: Counter[str] = Counter()
     while claimed := claim_due(session, ZOOM_QUEUE, now=now, worker=worker, limit=batch_size):
-        for operation_id in claimed:
-            operation = still_claimed_by(session, ZOOM_QUEUE, operation_id, worker)
-            if operation is not None:
-                outcomes[_run(session, client, operation, now)] += 1
-                session.commit()
+        for operation in still_claimed_by(session, ZOOM_QUEUE, claimed, worker):
+            outcomes[_run(session, client, operation, now)] += 1
+            session.commit()
     return outcomes
 
 
