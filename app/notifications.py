@@ -221,8 +221,8 @@ def _host_briefing(sources: _Sources) -> messages.Email:
         program=sources.program,
         recipient=mail.Person(host.display_name, host.email, host.timezone, sources.message.locale),
         links=mail.Links(
-            manage_url=signed_url("hosts.start", "host", payload),
-            unsubscribe_url=signed_url("hosts.start", "host", payload),
+            manage_url=signed_url("hosts.page", "host", {"h": host.id}),
+            unsubscribe_url=signed_url("hosts.unsubscribe", "host", {"h": host.id}),
         ),
         meeting=sources.meeting_details(),
         condition=sources.session.get(Condition, cohort.condition_id).name,

@@ -6,23 +6,86 @@ never emailed or stored: the host's link points here, and here we ask Zoom for a
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
+from sqlalchemy import update
+from sqlmodel import select
 
 from app import database
-from app.links import LinkError, read_token
-from app.models import Cohort, Meeting, MeetingStatus
+from app.extensions import csrf
+from app.links import LinkError, make_token, read_token
+from app.models import Cohort, CohortStatus, Host, Meeting, MeetingStatus, MessageStatus, OutboundMessage
+from app.services.audit import record_event
 from app.zoom import zoom_client
 from integrations.zoom.errors import ZoomError
 
 blueprint = Blueprint("hosts", __name__, url_prefix="/host")
 
 
+def _payload(token: str):
+    try:
+        return read_token("host", token)
+    except LinkError as error:
+        abort(
+            make_response(
+                render_template("link_problem.html", message=str(error), expired=error.expired), 400
+            )
+        )
+
+
+def _host(token: str) -> Host:
+    host = database.session().get(Host, _payload(token).get("h"))
+    if host is None:
+        abort(404)
+    return host
+
+
+@blueprint.get("/<token>")
+def page(token: str):
+    """A host's own page: their groups' meetings, each with a button that starts it."""
+    host = _host(token)
+    meetings = (
+        database.session()
+        .exec(
+            select(Meeting)
+            .join(Cohort, Cohort.id == Meeting.cohort_id)
+            .where(Cohort.host_id == host.id, Cohort.status == CohortStatus.APPROVED)
+            .where(Meeting.status != MeetingStatus.CANCELLED)
+            .order_by(Meeting.starts_at)
+        )
+        .all()
+    )
+    zone = ZoneInfo(host.timezone)
+    rows = [(meeting, meeting.starts_at.astimezone(zone), make_token("host", {"h": host.id, "m": meeting.id}))
+            for meeting in meetings]  # fmt: skip
+    return render_template("hosts/page.html", host=host, rows=rows, token=token)
+
+
+@blueprint.route("/<token>/unsubscribe", methods=["GET", "POST"])
+@csrf.exempt  # the one-click POST of RFC 8058 comes from mail clients, not our form; the link is the proof
+def unsubscribe(token: str):
+    host = _host(token)
+    if request.method == "GET":
+        return render_template("hosts/unsubscribe.html", host=host, token=token)
+    session = database.session()
+    host.active = False
+    session.add(host)
+    session.exec(
+        update(OutboundMessage)
+        .where(OutboundMessage.host_id == host.id, OutboundMessage.status == MessageStatus.PENDING)
+        .values(status=MessageStatus.CANCELLED)
+    )
+    record_event(
+        session, "host.unsubscribed", actor="host", program_id=host.program_id, subject=("host", host.id)
+    )
+    session.commit()
+    return render_template("hosts/unsubscribed.html", host=host)
+
+
 @blueprint.get("/start/<token>")
 def start(token: str):
-    try:
-        payload = read_token("host", token)
-    except LinkError as error:
-        return render_template("link_problem.html", message=str(error), expired=error.expired), 400
+    payload = _payload(token)
     session = database.session()
     meeting = session.get(Meeting, payload.get("m"))
     if meeting is None or session.get(Cohort, meeting.cohort_id).host_id != payload.get("h"):

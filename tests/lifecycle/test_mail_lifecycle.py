@@ -158,3 +158,31 @@ def test_two_workers_at_once_send_each_message_exactly_once(app, make_cohorts, m
 def _calendar_uid(message) -> str:
     [event] = Calendar.from_ical(calendar_part(message)).walk("VEVENT")
     return str(event["UID"])
+
+
+def _host_links(mailbox):
+    [briefing] = [m for m in mailbox.messages() if m["To"].addresses[0].addr_spec == "host-jonah@example.org"]
+    text = briefing.get_body(preferencelist=("plain",)).get_content()
+    return [word for word in text.split() if word.startswith("http://localhost/host/")]
+
+
+def test_the_host_s_links_open_their_page_and_start_the_meeting_with_a_fresh_zoom_link(
+    app, make_cohorts, mailbox
+):
+    _approve_one(app, make_cohorts)
+    run_once(app)
+    client = app.test_client()
+    start = next(link for link in _host_links(mailbox) if "/host/start/" in link)
+    answer = client.get(start.removeprefix("http://localhost"))
+    assert answer.status_code == 303 and "/s/" in answer.headers["Location"]
+    assert answer.headers["Cache-Control"] == "no-store"
+    page = next(
+        link for link in _host_links(mailbox) if "/host/start/" not in link and "unsubscribe" not in link
+    )
+    listing = client.get(page.removeprefix("http://localhost"))
+    assert listing.status_code == 200 and b"Start this meeting" in listing.data
+
+
+def test_a_tampered_host_link_is_refused(app):
+    answer = app.test_client().get("/host/start/not-a-signed-token")
+    assert answer.status_code == 400 and b"not valid" in answer.data
