@@ -25,7 +25,7 @@ from app import create_app
 from app.cli.db import upgrade_database
 from app.database import utcnow
 from app.demo import seed_demo
-from app.models import Participant, Program
+from app.models import OutboundMessage, Participant
 from app.notifications import build_email
 from app.services.outbox import queue_message
 from app.settings import load_settings
@@ -53,12 +53,8 @@ def prepare(app, count: int) -> None:
 
 def bare_smtplib(app, port: int, count: int) -> float:
     with app.app_context(), Session(app.extensions["engine"]) as session:
-        from app.models import OutboundMessage
-
-        program = session.exec(select(Program)).first()
         sample = session.exec(select(OutboundMessage).limit(1)).one()
         message = compose(build_email(session, sample), mail_from="bench@example.org")
-        del program
     started = time.perf_counter()
     with smtplib.SMTP("127.0.0.1", port, timeout=10) as connection:
         for _ in range(count):
@@ -85,12 +81,9 @@ def main() -> None:
         smtplib_seconds = bare_smtplib(app, port, arguments.messages)
     server.stop()
     count = arguments.messages
-    print(
-        f"outbox dispatcher: {outcome['sent']:>6} sent in {outbox_seconds:6.2f} s = {count / outbox_seconds:7.0f} msg/s"
-    )
-    print(
-        f"bare smtplib loop: {count:>6} sent in {smtplib_seconds:6.2f} s = {count / smtplib_seconds:7.0f} msg/s"
-    )
+    sent = outcome["sent"]
+    print(f"outbox dispatcher: {sent:>6} sent, {outbox_seconds:6.2f} s, {count / outbox_seconds:5.0f}/s")
+    print(f"bare smtplib loop: {count:>6} sent, {smtplib_seconds:6.2f} s, {count / smtplib_seconds:5.0f}/s")
     print(f"the outbox runs at {smtplib_seconds / outbox_seconds:.0%} of the bare loop's rate")
 
 

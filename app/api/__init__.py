@@ -1,0 +1,1 @@
+"""The public JSON API's description (OpenAPI)."""

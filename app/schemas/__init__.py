@@ -1,0 +1,1 @@
+"""Typed input models: the rules for what people and other sites may send us."""

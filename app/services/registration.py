@@ -1,0 +1,230 @@
+"""Registering for a program and confirming one's email address (double opt-in).
+
+Only verified registrants are matched. A second registration with an address already known keeps the new
+answers in `pending_changes` until the link sent to that address is followed, and answers exactly as a first
+registration would, so the form never reveals whether someone is registered.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app.database import utcnow
+from app.links import LinkError, read_token, signed_url
+from app.models import Condition, Participant, ParticipantStatus, Program, Stage
+from app.schemas.registration import InvalidInput, ProgramChoices, Registration, validate_registration
+from app.services.audit import record_event
+from app.services.outbox import queue_message
+
+VERIFY_EMAIL = "verify_email"
+MANAGE_LINK_EMAIL = "manage_link"
+
+
+@dataclass(frozen=True)
+class ConditionOffer:
+    """A condition with its stages in order, as the page, the API and the validator see it."""
+
+    condition: Condition
+    stages: tuple[Stage, ...]
+
+
+def find_program(session: Session, slug: str) -> Program | None:
+    return session.exec(select(Program).where(Program.slug == slug)).first()
+
+
+def list_conditions(session: Session, program: Program) -> list[ConditionOffer]:
+    conditions = session.exec(
+        select(Condition).where(Condition.program_id == program.id).order_by(Condition.position, Condition.id)
+    ).all()
+    stages = session.exec(
+        select(Stage)
+        .where(Stage.condition_id.in_([condition.id for condition in conditions]))
+        .order_by(Stage.position, Stage.id)
+    ).all()
+    return [
+        ConditionOffer(condition, tuple(stage for stage in stages if stage.condition_id == condition.id))
+        for condition in conditions
+    ]
+
+
+def program_choices(program: Program, offers: list[ConditionOffer]) -> ProgramChoices:
+    return ProgramChoices(
+        conditions={offer.condition.code: tuple(stage.code for stage in offer.stages) for offer in offers},
+        languages=tuple(program.languages),
+    )
+
+
+def register_participant(
+    session: Session, program: Program, registration: Registration, *, locale: str
+) -> Participant:
+    """Create a registration, or hold new answers for a known address, and queue the confirmation email."""
+    participant = _find_by_email(session, program, registration.email)
+    nonce = secrets.token_urlsafe(12)
+    if participant is None:
+        participant = Participant(program_id=program.id, consent_version=program.privacy_notice_version)
+        apply_registration(session, program, participant, registration, locale=locale)
+        try:
+            with session.begin_nested():
+                session.add(participant)
+        except IntegrityError:
+            # The same address was registered at the same moment elsewhere: it is a known address now.
+            return register_participant(session, program, registration, locale=locale)
+    else:
+        participant.pending_changes = {"nonce": nonce, "answers": registration.as_json(), "locale": locale}
+        participant.updated_at = utcnow()
+        session.add(participant)
+        session.flush()
+    _queue_verification(session, program, participant, nonce=nonce, locale=locale)
+    return participant
+
+
+def _find_by_email(session: Session, program: Program, email: str) -> Participant | None:
+    return session.exec(
+        select(Participant).where(Participant.program_id == program.id, Participant.email == email)
+    ).first()
+
+
+def apply_registration(
+    session: Session, program: Program, participant: Participant, registration: Registration, *, locale: str
+) -> None:
+    """Write a registration's answers onto the participant row (a new one, or one confirming changes)."""
+    condition = session.exec(
+        select(Condition).where(Condition.program_id == program.id, Condition.code == registration.condition)
+    ).one()
+    now = utcnow()
+    participant.email = registration.email
+    participant.display_name = registration.display_name
+    participant.role = registration.role
+    participant.condition_id = condition.id
+    participant.stage_id = find_stage_id(session, condition.id, registration.stage)
+    participant.accessibility_needs = list(registration.accessibility_needs)
+    participant.accessibility_note = registration.accessibility_note
+    participant.locale = locale
+    participant.consent_version = program.privacy_notice_version
+    participant.consented_at = now
+    participant.updated_at = now
+    for column, value in registration.as_columns().items():
+        setattr(participant, column, value)
+
+
+def find_stage_id(session: Session, condition_id: int, code: str | None) -> int | None:
+    if code is None:
+        return None
+    return session.exec(select(Stage.id).where(Stage.condition_id == condition_id, Stage.code == code)).one()
+
+
+def verify_participant(session: Session, program: Program, token: str) -> Participant:
+    """Follow a verification link: confirm the address, and apply the answers that link was sent for.
+
+    A link for answers that were replaced by a later registration still confirms the address, but only the
+    newest link applies held answers, so an older email can never undo a newer choice.
+    """
+    payload = read_token("verify", token)
+    participant = session.get(Participant, payload.get("participant"))
+    if participant is None or participant.program_id != program.id or participant.email is None:
+        raise LinkError("This link is not valid.")
+    pending = participant.pending_changes or {}
+    applied = payload.get("nonce") is not None and pending.get("nonce") == payload["nonce"]
+    if applied:
+        _apply_pending_changes(session, program, participant, pending)
+    if applied or participant.status == ParticipantStatus.PENDING_VERIFICATION:
+        # Registering again is asking to take part again, so a paused or withdrawn registrant is back in.
+        participant.status = ParticipantStatus.VERIFIED
+        participant.verified_at = utcnow()
+        record_event(
+            session,
+            "participant_verified",
+            actor="participant",
+            program_id=program.id,
+            subject=("participant", participant.id),
+        )
+    session.add(participant)
+    session.flush()
+    return participant
+
+
+def _apply_pending_changes(
+    session: Session, program: Program, participant: Participant, pending: dict[str, Any]
+) -> None:
+    participant.pending_changes = None
+    try:
+        registration = validate_registration(
+            pending["answers"], program_choices(program, list_conditions(session, program))
+        )
+    except InvalidInput:
+        # The program changed its conditions since; the registrant keeps their earlier answers.
+        return
+    apply_registration(session, program, participant, registration, locale=pending["locale"])
+
+
+def send_new_link(session: Session, program: Program, email: str) -> None:
+    """Email a fresh link to a known address; say nothing either way, so addresses cannot be probed."""
+    participant = _find_by_email(session, program, email)
+    if participant is None:
+        return
+    pending = participant.pending_changes or {}
+    if participant.status == ParticipantStatus.PENDING_VERIFICATION or pending:
+        _queue_verification(
+            session, program, participant, nonce=pending.get("nonce"), locale=participant.locale
+        )
+        return
+    _queue_email(session, program, participant, MANAGE_LINK_EMAIL, participant.locale, {})
+
+
+def _queue_verification(
+    session: Session, program: Program, participant: Participant, *, nonce: str | None, locale: str
+) -> None:
+    pending = participant.pending_changes or {}
+    name = pending.get("answers", {}).get("display_name", participant.display_name)
+    verify_url = signed_url(
+        "public.verify", "verify", {"participant": participant.id, "nonce": nonce}, slug=program.slug
+    )
+    context = {"display_name": name, "verify_url": verify_url, "updates_registration": bool(pending)}
+    _queue_email(session, program, participant, VERIFY_EMAIL, locale, context)
+
+
+def _queue_email(
+    session: Session,
+    program: Program,
+    participant: Participant,
+    kind: str,
+    locale: str,
+    extra: dict[str, Any],
+) -> None:
+    """Every request gets its own email (the rate limit, not deduplication, stops floods)."""
+    queue_message(
+        session,
+        kind=kind,
+        program_id=program.id,
+        participant_id=participant.id,
+        recipient=participant.email,
+        dedupe_key=f"{kind}:{participant.id}:{secrets.token_urlsafe(12)}",
+        send_at=utcnow(),
+        locale=locale,
+        context={**email_context(program, participant), **extra},
+    )
+
+
+def email_context(program: Program, participant: Participant) -> dict[str, Any]:
+    """What every email to a registrant carries: its self-service and one-click unsubscribe links."""
+    payload = {"participant": participant.id}
+    return {
+        "program_name": program.name,
+        "display_name": participant.display_name,
+        "manage_url": signed_url("selfservice.manage", "manage", payload, slug=program.slug),
+        "unsubscribe_url": signed_url("selfservice.unsubscribe", "unsubscribe", payload, slug=program.slug),
+    }
+
+
+def registration_reference(participant: Participant) -> str:
+    """The id the API hands out: stable for a registration, but unordered, so it cannot tell a caller
+    whether an address was registered before (a row number would, by being older than the newest)."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"registration:{participant.id}".encode(), "sha256").hexdigest()[:24]

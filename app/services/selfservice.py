@@ -1,0 +1,128 @@
+"""What a registrant can do through the signed link in their emails, without an account.
+
+Each change is recorded in the audit log with the participant as the actor, which is how coordinators
+learn that someone paused, left or asked to be forgotten.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, select
+
+from app.database import utcnow
+from app.links import LinkError, read_token
+from app.models import CohortMember, OutboundMessage, Participant, ParticipantStatus, Program
+from app.schemas.registration import Preferences
+from app.services.audit import record_event
+from app.services.outbox import cancel_messages
+from app.services.registration import find_stage_id
+
+ERASED_NAME = "Deleted"
+# Only someone still taking part can pause; a withdrawn registrant stays withdrawn.
+PAUSABLE = (ParticipantStatus.PENDING_VERIFICATION, ParticipantStatus.VERIFIED)
+
+
+def find_participant_by_link(session: Session, program: Program, purpose: str, token: str) -> Participant:
+    """The participant a signed link was made for; raises `LinkError` for a bad, old or foreign link."""
+    payload = read_token(purpose, token)
+    participant = session.get(Participant, payload.get("participant"))
+    if participant is None or participant.program_id != program.id:
+        raise LinkError("This link is not valid.")
+    return participant
+
+
+def list_cohort_names(session: Session, participant: Participant) -> list[str]:
+    """The display names of the others in this participant's group; never their addresses."""
+    cohort_id = session.exec(
+        select(CohortMember.cohort_id).where(CohortMember.participant_id == participant.id)
+    ).first()
+    if cohort_id is None:
+        return []
+    return list(
+        session.exec(
+            select(Participant.display_name)
+            .join(CohortMember, CohortMember.participant_id == Participant.id)
+            .where(CohortMember.cohort_id == cohort_id, Participant.id != participant.id)
+            .order_by(Participant.display_name)
+        ).all()
+    )
+
+
+def change_preferences(session: Session, participant: Participant, preferences: Preferences) -> None:
+    participant.stage_id = find_stage_id(session, participant.condition_id, preferences.stage)
+    for column, value in preferences.as_columns().items():
+        setattr(participant, column, value)
+    _save(session, participant, "participant_changed_answers")
+
+
+def pause_participant(session: Session, participant: Participant) -> None:
+    """Not matched into new groups until resumed; a place already given is kept."""
+    if participant.status in PAUSABLE:
+        participant.status = ParticipantStatus.PAUSED
+    _save(session, participant, "participant_paused")
+
+
+def resume_participant(session: Session, participant: Participant) -> None:
+    if participant.status == ParticipantStatus.PAUSED:
+        participant.status = (
+            ParticipantStatus.VERIFIED if participant.verified_at else ParticipantStatus.PENDING_VERIFICATION
+        )
+    _save(session, participant, "participant_resumed")
+
+
+def unsubscribe_participant(session: Session, participant: Participant) -> None:
+    """The one-click unsubscribe of the List-Unsubscribe header: no more emails, so no more matching."""
+    if participant.status in PAUSABLE:
+        participant.status = ParticipantStatus.PAUSED
+    cancel_messages(session, participant_id=participant.id)
+    _save(session, participant, "participant_unsubscribed")
+
+
+def withdraw_participant(session: Session, participant: Participant) -> None:
+    """Leave the program: the group place goes back to the coordinator and nothing more is sent."""
+    _release_place(session, participant)
+    participant.status = ParticipantStatus.WITHDRAWN
+    participant.pending_changes = None
+    _save(session, participant, "participant_withdrew")
+
+
+def erase_participant(session: Session, participant: Participant) -> None:
+    """Forget the person and keep only what anonymous counts need (program, condition, stage, role)."""
+    _release_place(session, participant)
+    # Messages already sent still hold the address and the links, so those copies go too.
+    session.exec(
+        update(OutboundMessage)
+        .where(OutboundMessage.participant_id == participant.id)
+        .values(recipient=None, context={})
+    )
+    now = utcnow()
+    participant.email = None
+    participant.display_name = ERASED_NAME
+    participant.timezone = "UTC"
+    participant.availability = []
+    participant.accessibility_needs = []
+    participant.accessibility_note = ""
+    participant.avoid = []
+    participant.pending_changes = None
+    participant.waitlist_detail = None
+    participant.status = ParticipantStatus.ERASED
+    participant.erased_at = now
+    _save(session, participant, "participant_erased")
+
+
+def _release_place(session: Session, participant: Participant) -> None:
+    session.exec(delete(CohortMember).where(CohortMember.participant_id == participant.id))
+    cancel_messages(session, participant_id=participant.id)
+
+
+def _save(session: Session, participant: Participant, action: str) -> None:
+    participant.updated_at = utcnow()
+    session.add(participant)
+    record_event(
+        session,
+        action,
+        actor="participant",
+        program_id=participant.program_id,
+        subject=("participant", participant.id),
+    )
+    session.flush()

@@ -1,0 +1,77 @@
+"""The public JSON API (CONTRACT.md), so an organisation can put registration on its own site.
+
+It is called across sites without our forms, so it is exempt from CSRF and rate-limited instead.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from app import database
+from app.api.openapi import build_openapi
+from app.extensions import csrf
+from app.schemas.registration import ROLES, InvalidInput, validate_registration
+from app.services.registration import (
+    list_conditions,
+    program_choices,
+    register_participant,
+    registration_reference,
+)
+from app.views.program_scope import load_program, registration_limit
+
+blueprint = Blueprint("api", __name__, url_prefix="/api")
+csrf.exempt(blueprint)
+
+
+@blueprint.get("/openapi.json")
+def openapi():
+    return jsonify(build_openapi())
+
+
+@blueprint.get("/v1/programs/<slug>")
+def program_facts(slug: str):
+    program = load_program(slug)
+    offers = list_conditions(database.session(), program)
+    return jsonify(
+        slug=program.slug,
+        name=program.name,
+        organisation=program.organisation,
+        registration_open=program.registration_open,
+        privacy_notice_version=program.privacy_notice_version,
+        meeting_minutes=program.meeting_minutes,
+        languages=program.languages,
+        roles=list(ROLES),
+        conditions=[
+            {
+                "code": offer.condition.code,
+                "name": offer.condition.name,
+                "stages": [
+                    {"code": stage.code, "name": stage.name, "hint": stage.hint} for stage in offer.stages
+                ],
+            }
+            for offer in offers
+        ],
+    )
+
+
+@blueprint.post("/v1/programs/<slug>/registrations")
+@registration_limit
+def create_registration(slug: str):
+    program = load_program(slug)
+    if not program.registration_open:
+        return jsonify(error="Conflict", message=_("Registration for this program is closed.")), 409
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify(errors={"body": _("Send a JSON object.")}), 422
+    session = database.session()
+    try:
+        registration = validate_registration(
+            body, program_choices(program, list_conditions(session, program))
+        )
+    except InvalidInput as invalid:
+        return jsonify(errors=invalid.errors), 422
+    participant = register_participant(session, program, registration, locale=str(get_locale()))
+    session.commit()
+    return jsonify(id=registration_reference(participant), status="pending_verification"), 201

@@ -1,0 +1,45 @@
+"""What every patient page of a program needs: the program, its language, link problems, rate limits."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, g, render_template
+
+from app import database
+from app.extensions import limiter
+from app.forms.registration import PARTS_OF_DAY, WEEKDAYS
+from app.i18n import SUPPORTED_LOCALES
+from app.links import LinkError
+from app.models import Program
+from app.services.registration import find_program
+
+DEFAULT_REGISTRATION_RATE_LIMIT = "10 per minute;60 per hour"
+
+
+def load_program(slug: str) -> Program:
+    """The program of this page, or 404; its languages steer which language the page speaks."""
+    program = find_program(database.session(), slug)
+    if program is None:
+        abort(404)
+    g.page_locale = program.default_locale
+    g.page_locales = [locale for locale in program.languages if locale in SUPPORTED_LOCALES]
+    return program
+
+
+def render_link_problem(program: Program, error: LinkError):
+    """A kind page for an old or broken link, with a way to ask for a new one."""
+    status = 410 if error.expired else 400
+    return render_template("public/link_problem.html", program=program, expired=error.expired), status
+
+
+def _registration_rate_limit() -> str:
+    # Configurable, so an organisation that posts from its own server can raise it, and benchmarks lift it.
+    return current_app.config.get("REGISTRATION_RATE_LIMIT", DEFAULT_REGISTRATION_RATE_LIMIT)
+
+
+# One budget per address for everything that creates rows or sends email to someone: form, API, new links.
+registration_limit = limiter.shared_limit(_registration_rate_limit, scope="registration", methods=["POST"])
+
+
+def provide_form_vocabulary() -> dict:
+    """Names the registration and change forms share: weekdays and parts of the day."""
+    return {"parts_of_day": PARTS_OF_DAY, "weekdays": WEEKDAYS}

@@ -1,0 +1,116 @@
+"""The public pages of a program: what the meet-ups are, the registration form, and confirming one's email."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from werkzeug.datastructures import MultiDict
+
+from app import database
+from app.forms.registration import (
+    ACCESSIBILITY_LABELS,
+    HONEYPOT,
+    field_errors,
+    registration_data,
+    timezone_options,
+)
+from app.links import LinkError, read_token
+from app.models import Program
+from app.schemas.registration import InvalidInput, validate_email_address, validate_registration
+from app.services.registration import (
+    list_conditions,
+    program_choices,
+    register_participant,
+    send_new_link,
+    verify_participant,
+)
+from app.views.program_scope import load_program, registration_limit, render_link_problem
+
+blueprint = Blueprint("public", __name__)
+
+
+@blueprint.get("/p/<slug>")
+def program_page(slug: str):
+    program = load_program(slug)
+    if not program.registration_open:
+        return render_template("public/closed.html", program=program)
+    return _render_form(program, _initial_form(program), {})
+
+
+@blueprint.post("/p/<slug>")
+@registration_limit
+def register(slug: str):
+    program = load_program(slug)
+    if not program.registration_open:
+        return render_template("public/closed.html", program=program), 409
+    if request.form.get(HONEYPOT):
+        # Only bots fill the hidden field; they are told what everyone is told, and nothing is stored.
+        return redirect(url_for(".registered", slug=slug), 303)
+    session = database.session()
+    offers = list_conditions(session, program)
+    try:
+        registration = validate_registration(
+            registration_data(request.form), program_choices(program, offers)
+        )
+    except InvalidInput as invalid:
+        errors = field_errors(invalid.errors, request.form.get("condition"))
+        return _render_form(program, request.form, errors), 422
+    register_participant(session, program, registration, locale=str(get_locale()))
+    session.commit()
+    return redirect(url_for(".registered", slug=slug), 303)
+
+
+@blueprint.get("/p/<slug>/registered")
+def registered(slug: str):
+    return render_template("public/check_email.html", program=load_program(slug))
+
+
+@blueprint.route("/p/<slug>/verify/<token>", methods=["GET", "POST"])
+def verify(slug: str, token: str):
+    """A button, not the link itself, confirms: mail scanners open links, and must not confirm for anyone."""
+    program = load_program(slug)
+    try:
+        if request.method == "GET":
+            read_token("verify", token)
+            return render_template("public/verify.html", program=program)
+        participant = verify_participant(database.session(), program, token)
+    except LinkError as error:
+        return render_link_problem(program, error)
+    database.session().commit()
+    return render_template("public/verified.html", program=program, participant=participant)
+
+
+@blueprint.route("/p/<slug>/new-link", methods=["GET", "POST"])
+@registration_limit
+def new_link(slug: str):
+    program = load_program(slug)
+    if request.method == "GET":
+        return render_template("public/new_link.html", program=program, form=MultiDict(), errors={})
+    try:
+        email = validate_email_address(request.form.get("email", ""))
+    except InvalidInput as invalid:
+        return render_template(
+            "public/new_link.html", program=program, form=request.form, errors=invalid.errors
+        ), 422
+    send_new_link(database.session(), program, email)
+    database.session().commit()
+    return render_template("public/link_sent.html", program=program)
+
+
+def _initial_form(program: Program) -> MultiDict:
+    locale = str(get_locale())
+    languages = [locale] if locale in program.languages else []
+    return MultiDict([("timezone", program.timezone)] + [("languages", language) for language in languages])
+
+
+def _render_form(program: Program, form: MultiDict, errors: dict[str, str]):
+    return render_template(
+        "public/program.html",
+        program=program,
+        offers=list_conditions(database.session(), program),
+        form=form,
+        errors=errors,
+        timezones=timezone_options(form.get("timezone")),
+        accessibility_labels=ACCESSIBILITY_LABELS,
+        guess_timezone=request.method == "GET",
+    )

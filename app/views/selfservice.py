@@ -1,0 +1,153 @@
+"""Self-service through the signed link in every email: see, change, pause, leave, delete, unsubscribe."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+
+from app import database
+from app.extensions import csrf
+from app.forms.registration import (
+    ACCESSIBILITY_LABELS,
+    field_errors,
+    preferences_data,
+    preferences_form,
+    timezone_options,
+)
+from app.links import LinkError
+from app.models import Condition, Participant, ParticipantStatus, Program, Stage
+from app.schemas.registration import InvalidInput, validate_preferences
+from app.services.registration import list_conditions, program_choices
+from app.services.selfservice import (
+    change_preferences,
+    erase_participant,
+    find_participant_by_link,
+    list_cohort_names,
+    pause_participant,
+    resume_participant,
+    unsubscribe_participant,
+    withdraw_participant,
+)
+from app.views.program_scope import load_program, render_link_problem
+
+blueprint = Blueprint("selfservice", __name__, url_prefix="/p/<slug>")
+
+# Pausing and resuming: what is done, and what is said once done.
+BREAKS = {
+    "pause": (
+        pause_participant,
+        _l("Your registration is paused. We will not put you in a new group until you resume."),
+    ),
+    "resume": (resume_participant, _l("Welcome back. You can be placed in a group again.")),
+}
+# Confirmation steps: what is done, the page that asks first, and the page that says it is done.
+CONFIRMATIONS = {
+    "withdraw": (withdraw_participant, "selfservice/confirm_withdraw.html", "selfservice/withdrawn.html"),
+    "delete": (erase_participant, "selfservice/confirm_delete.html", "selfservice/deleted.html"),
+}
+
+
+def _participant_link(purpose: str) -> Callable:
+    """Resolve the program and the participant a link was signed for, or show the link-problem page."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(slug: str, token: str, **values):
+            program = load_program(slug)
+            try:
+                participant = find_participant_by_link(database.session(), program, purpose, token)
+            except LinkError as error:
+                return render_link_problem(program, error)
+            if participant.status == ParticipantStatus.ERASED:
+                return render_template("selfservice/deleted.html", program=program)
+            return view(program, participant, token, **values)
+
+        return wrapper
+
+    return decorator
+
+
+@blueprint.get("/manage/<token>")
+@_participant_link("manage")
+def manage(program: Program, participant: Participant, token: str):
+    return _render_manage(program, participant, token, None, {})
+
+
+@blueprint.post("/manage/<token>/preferences")
+@_participant_link("manage")
+def change(program: Program, participant: Participant, token: str):
+    session = database.session()
+    condition = session.get(Condition, participant.condition_id)
+    choices = program_choices(program, list_conditions(session, program))
+    try:
+        preferences = validate_preferences(
+            preferences_data(request.form, condition.code), choices, condition.code
+        )
+    except InvalidInput as invalid:
+        errors = field_errors(invalid.errors, condition.code)
+        return _render_manage(program, participant, token, request.form, errors), 422
+    change_preferences(session, participant, preferences)
+    session.commit()
+    flash(_("Your answers are saved."))
+    return redirect(url_for(".manage", slug=program.slug, token=token), 303)
+
+
+@blueprint.post("/manage/<token>/<any(pause, resume):step>")
+@_participant_link("manage")
+def take_break(program: Program, participant: Participant, token: str, step: str):
+    action, message = BREAKS[step]
+    action(database.session(), participant)
+    database.session().commit()
+    flash(str(message))
+    return redirect(url_for(".manage", slug=program.slug, token=token), 303)
+
+
+@blueprint.route("/manage/<token>/<any(withdraw, delete):step>", methods=["GET", "POST"])
+@_participant_link("manage")
+def confirm(program: Program, participant: Participant, token: str, step: str):
+    action, question, done = CONFIRMATIONS[step]
+    if request.method == "GET":
+        return render_template(question, program=program, token=token)
+    action(database.session(), participant)
+    database.session().commit()
+    return render_template(done, program=program)
+
+
+@blueprint.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # mail clients send RFC 8058's one-click POST without our form; the signed link is the proof
+@_participant_link("unsubscribe")
+def unsubscribe(program: Program, participant: Participant, token: str):
+    if request.method == "GET":
+        return render_template("selfservice/unsubscribe.html", program=program)
+    unsubscribe_participant(database.session(), participant)
+    database.session().commit()
+    return render_template("selfservice/unsubscribed.html", program=program)
+
+
+def _render_manage(
+    program: Program, participant: Participant, token: str, form: MultiDict | None, errors: dict[str, str]
+):
+    session = database.session()
+    condition = session.get(Condition, participant.condition_id)
+    stage = session.get(Stage, participant.stage_id) if participant.stage_id else None
+    offer = next(offer for offer in list_conditions(session, program) if offer.condition.id == condition.id)
+    form = form if form is not None else preferences_form(participant, stage, condition.code)
+    return render_template(
+        "selfservice/manage.html",
+        program=program,
+        participant=participant,
+        token=token,
+        condition=condition,
+        stage=stage,
+        offer=offer,
+        cohort_names=list_cohort_names(session, participant),
+        form=form,
+        errors=errors,
+        timezones=timezone_options(form.get("timezone")),
+        accessibility_labels=ACCESSIBILITY_LABELS,
+    )

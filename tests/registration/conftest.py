@@ -1,0 +1,131 @@
+"""Fixtures for the registration tests: the demo program, and `kit`, which acts as a registrant would
+(fills in forms with their CSRF token, reads the emails queued for them, follows their links)."""
+
+from __future__ import annotations
+
+import re
+import time
+from urllib.parse import urlsplit
+
+import pytest
+from sqlmodel import select
+
+from app import database
+from app.demo import seed_demo
+from app.links import LIFETIMES, make_token
+from app.models import OutboundMessage, Participant
+
+SLUG = "demo"
+
+
+@pytest.fixture
+def app(app):
+    """The shared app with the demo program, and the rate limit out of the way (one test checks it)."""
+    app.config["REGISTRATION_RATE_LIMIT"] = "1000 per minute"
+    with app.app_context():
+        seed_demo(database.session())
+        database.session().commit()
+    return app
+
+
+@pytest.fixture
+def kit(app, client):
+    return Kit(app, client)
+
+
+class Kit:
+    page = f"/p/{SLUG}"
+    api = f"/api/v1/programs/{SLUG}/registrations"
+    manage = f"/p/{SLUG}/manage"
+    unsubscribe = f"/p/{SLUG}/unsubscribe"
+
+    def __init__(self, app, client):
+        self.app = app
+        self.client = client
+
+    @staticmethod
+    def body(**changes) -> dict:
+        """A complete, valid JSON registration; keyword arguments replace fields, or remove them with None."""
+        body = {
+            "email": "river@example.org",
+            "display_name": "River",
+            "role": "patient",
+            "condition": "cll",
+            "stage": "watch-and-wait",
+            "timezone": "Europe/Madrid",
+            "languages": ["es", "en"],
+            "availability": [{"weekday": 1, "start": "17:00", "end": "21:00"}],
+            "accessibility_needs": ["captions"],
+            "consent": True,
+        }
+        return _replace(body, changes)
+
+    @staticmethod
+    def form(**changes) -> dict:
+        """The registration form as a person would fill it in; keyword arguments replace fields."""
+        form = {
+            "email": "river@example.org",
+            "display_name": "River",
+            "role": "patient",
+            "condition": "cll",
+            "stage-cll": "watch-and-wait",
+            "timezone": "Europe/Madrid",
+            "languages": ["es"],
+            "availability": ["1-evening", "3-morning"],
+            "consent": "yes",
+        }
+        return _replace(form, changes)
+
+    def csrf_token(self, path: str) -> str:
+        match = re.search(r'name="csrf_token" value="([^"]+)"', self.client.get(path).text)
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    def post_form(self, path: str, data: dict, *, token_from: str | None = None, **kwargs):
+        """Submit a form the way a browser does: the token comes from the page the form is on."""
+        token = self.csrf_token(token_from or path)
+        return self.client.post(path, data={**data, "csrf_token": token}, **kwargs)
+
+    def messages(self, kind: str | None = None) -> list[OutboundMessage]:
+        with self.app.app_context():
+            statement = select(OutboundMessage).order_by(OutboundMessage.id)
+            if kind:
+                statement = statement.where(OutboundMessage.kind == kind)
+            return list(database.session().exec(statement).all())
+
+    def participants(self) -> list[Participant]:
+        with self.app.app_context():
+            return list(database.session().exec(select(Participant).order_by(Participant.id)).all())
+
+    def participant(self, participant_id: int) -> Participant:
+        with self.app.app_context():
+            return database.session().get(Participant, participant_id)
+
+    def latest_link(self, key: str = "verify_url") -> str:
+        """The path of a link in the newest email queued, as the registrant would click it."""
+        return urlsplit(self.messages()[-1].context[key]).path
+
+    def signed_path(self, base: str, purpose: str, participant_id: int, *, expired: bool = False) -> str:
+        """A link signed as our emails sign it; an expired one is signed as if long ago."""
+        with self.app.app_context():
+            if not expired:
+                return f"{base}/{make_token(purpose, {'participant': participant_id})}"
+            real_time = time.time
+            # itsdangerous reads the clock while signing; signing "in the past" is how a link gets old.
+            time.time = lambda: real_time() - LIFETIMES[purpose].total_seconds() - 60
+            try:
+                return f"{base}/{make_token(purpose, {'participant': participant_id})}"
+            finally:
+                time.time = real_time
+
+    def register_and_verify(self, **changes) -> Participant:
+        """Register through the API and follow the emailed link, as a registrant would."""
+        assert self.client.post(self.api, json=self.body(**changes)).status_code == 201
+        response = self.post_form(self.latest_link(), {})
+        assert response.status_code == 200, response.text
+        return self.participants()[-1]
+
+
+def _replace(values: dict, changes: dict) -> dict:
+    merged = {**values, **changes}
+    return {key: value for key, value in merged.items() if value is not None}

@@ -1,0 +1,69 @@
+"""The JSON API of CONTRACT.md and its OpenAPI description."""
+
+import pytest
+from openapi_core import OpenAPI
+from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
+from openapi_spec_validator import validate
+from werkzeug.test import EnvironBuilder
+
+
+def test_program_facts_list_conditions_with_ordered_stages(kit):
+    facts = kit.client.get("/api/v1/programs/demo").json
+    assert facts["registration_open"] is True
+    assert facts["languages"] == ["en", "es"] and facts["roles"] == ["patient", "caregiver"]
+    cll = next(condition for condition in facts["conditions"] if condition["code"] == "cll")
+    assert [stage["code"] for stage in cll["stages"]] == [
+        "watch-and-wait",
+        "in-treatment",
+        "post-treatment",
+        "relapsed",
+    ]
+
+
+@pytest.mark.parametrize(
+    "request_", [("get", "/api/v1/programs/nope"), ("post", "/api/v1/programs/nope/registrations")]
+)
+def test_an_unknown_program_is_a_json_404(kit, request_):
+    method, path = request_
+    response = getattr(kit.client, method)(path, json={})
+    assert response.status_code == 404 and response.is_json
+
+
+def test_registering_needs_no_csrf_token_and_answers_201(kit):
+    response = kit.client.post(kit.api, json=kit.body())
+    assert response.status_code == 201
+    assert response.json["status"] == "pending_verification" and response.json["id"]
+
+
+def test_the_openapi_description_is_valid_and_covers_every_api_route(kit):
+    spec = kit.client.get("/api/openapi.json").json
+    validate(spec)
+    documented = {(path, method) for path, operations in spec["paths"].items() for method in operations}
+    served = {
+        (rule.rule.replace("<slug>", "{slug}"), method.lower())
+        for rule in kit.app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert served == documented
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("get", "/api/v1/programs/demo", None),
+        ("post", "/api/v1/programs/demo/registrations", "valid"),
+        ("post", "/api/v1/programs/demo/registrations", {"email": "x"}),
+    ],
+)
+def test_requests_and_answers_match_the_description(kit, method, path, body):
+    openapi = OpenAPI.from_dict(kit.client.get("/api/openapi.json").json)
+    json = kit.body() if body == "valid" else body
+    response = getattr(kit.client, method)(path, json=json)
+    # The same request again, unread: the test client has consumed the first one's body.
+    request = WerkzeugOpenAPIRequest(
+        EnvironBuilder(path=path, method=method.upper(), json=json).get_request()
+    )
+    if body == "valid":
+        openapi.validate_request(request)
+    openapi.validate_response(request, WerkzeugOpenAPIResponse(response))

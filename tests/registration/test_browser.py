@@ -1,0 +1,186 @@
+"""The registration form in headless Chromium on a phone-sized screen, with and without JavaScript,
+filled in by its labels as a person (or a screen reader) finds them, and scanned with axe-core."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    # One database is enough here: the browser checks the pages, the other tests check both databases.
+    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def server(app):
+    """The app over real HTTP, as a browser reaches it."""
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone-sized page with JavaScript, in Mexico City's time zone (so the time-zone guess shows)."""
+    context = browser.new_context(viewport=PHONE, timezone_id="America/Mexico_City", locale="en-GB")
+    yield context.new_page()
+    context.close()
+
+
+def _serious_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate(
+        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']})"
+    )
+    return [
+        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])}×)"
+        for violation in results["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+def _fill_in(page) -> None:
+    page.get_by_label("Email address").fill("sol@example.org")
+    page.get_by_label("The name others will see").fill("Sol")
+    page.get_by_label("I live with the condition").check()
+    page.get_by_label("Chronic lymphocytic leukaemia (CLL)").check()
+    page.get_by_role(
+        "group", name="Which stage describes you best? (Chronic lymphocytic leukaemia (CLL))"
+    ).get_by_label("In treatment").check()
+    page.get_by_role("group", name="Tuesday").get_by_label("Evening").check()
+    page.get_by_role("group", name="Saturday").get_by_label("Morning").check()
+    page.get_by_label("Español").check()
+    page.get_by_label("Captions (subtitles)").check()
+    page.get_by_label("I have read how my information is used").check()
+
+
+def test_a_person_signs_up_on_a_phone(kit, server, phone):
+    phone.goto(f"{server}/p/demo")
+    assert phone.get_by_label("Your time zone").input_value() == "America/Mexico_City"  # guessed
+    _fill_in(phone)
+    phone.get_by_role("button", name="Sign up").click()
+    phone.get_by_role("heading", name="Check your email").wait_for()
+    [participant] = kit.participants()
+    assert participant.timezone == "America/Mexico_City"
+    assert participant.availability == [
+        {"weekday": 1, "start": "17:00", "end": "21:00"},
+        {"weekday": 5, "start": "09:00", "end": "12:00"},
+    ]
+    # English was ticked already, as the page's language; Español was added.
+    assert participant.languages == ["en", "es"] and participant.accessibility_needs == ["captions"]
+
+
+def test_only_the_chosen_conditions_stages_are_offered(server, phone):
+    phone.goto(f"{server}/p/demo")
+    stages = phone.get_by_role("group", name="Which stage describes you best?")
+    assert stages.count() == 0  # nothing to choose before the condition is known
+    phone.get_by_label("Lung cancer").check()
+    visible = phone.get_by_role("group", name="Which stage describes you best?")
+    assert visible.count() == 1
+    assert "(Lung cancer)" in visible.locator("legend").inner_text()
+    assert visible.get_by_label("Advanced (IV)").is_visible()
+
+
+def test_mistakes_are_summarised_focused_and_linked_to_their_fields(server, phone):
+    phone.goto(f"{server}/p/demo")
+    phone.get_by_label("Email address").fill("sol@")
+    phone.get_by_role("button", name="Sign up").click()
+    summary = phone.get_by_role("alert")
+    summary.wait_for()
+    assert summary.evaluate("element => element === document.activeElement")
+    summary.get_by_role("link", name="Enter an email address like name@example.com.").click()
+    email = phone.get_by_label("Email address")
+    assert email.evaluate("element => element === document.activeElement")
+    assert email.input_value() == "sol@"  # kept
+    assert email.get_attribute("aria-invalid") == "true"
+
+
+def test_the_form_works_without_javascript(kit, server, browser):
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{server}/p/demo")
+    page.get_by_label("Your time zone").select_option("Europe/Madrid")
+    _fill_in(page)
+    page.get_by_role("button", name="Sign up").click()
+    page.get_by_role("heading", name="Check your email").wait_for()
+    context.close()
+    assert kit.participants()[0].timezone == "Europe/Madrid"
+
+
+def test_the_whole_form_is_usable_with_the_keyboard(server, phone):
+    phone.goto(f"{server}/p/demo")
+    phone.keyboard.press("Tab")
+    assert phone.evaluate("document.activeElement.textContent") == "Skip to content"
+    for _ in range(60):
+        phone.keyboard.press("Tab")
+        if phone.evaluate("document.activeElement.type") == "submit":
+            break
+    assert phone.evaluate("document.activeElement.textContent") == "Sign up"
+    outline = phone.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # the focus can be seen
+
+
+@pytest.mark.parametrize(
+    "path", ["/p/demo", "/p/demo?lang=es", "/p/demo/new-link", "/p/demo/manage/broken-link"]
+)
+def test_pages_have_no_serious_accessibility_problems(server, phone, path):
+    phone.goto(f"{server}{path}")
+    assert _serious_violations(phone) == []
+
+
+def test_the_error_state_and_the_manage_page_have_no_serious_accessibility_problems(kit, server, phone):
+    phone.goto(f"{server}/p/demo")
+    phone.get_by_role("button", name="Sign up").click()
+    phone.get_by_role("alert").wait_for()
+    assert _serious_violations(phone) == []
+    participant = kit.register_and_verify()
+    phone.goto(server + kit.signed_path(kit.manage, "manage", participant.id))
+    assert _serious_violations(phone) == []
+
+
+def test_text_zoomed_to_200_percent_still_fits_the_screen(server, browser):
+    """WCAG 1.4.4/1.4.10: at 200% zoom on a phone nothing needs sideways scrolling."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1)
+    page = context.new_page()
+    page.goto(f"{server}/p/demo")
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    context.close()
+    assert overflow <= 0, json.dumps({"overflow_px": overflow})

@@ -1,0 +1,112 @@
+"""Double opt-in: nobody is matched before following the emailed link; a known address is never revealed."""
+
+from sqlmodel import select
+
+from app import database
+from app.models import AuditEvent, Program, Stage
+
+
+def test_registering_queues_a_verification_email_with_an_absolute_link(kit):
+    response = kit.post_form(kit.page, kit.form())
+    assert response.status_code == 303
+    assert kit.client.get(response.location).text.count("Check your email") >= 1
+    [message] = kit.messages("verify_email")
+    assert message.recipient == "river@example.org"
+    assert message.context["verify_url"].startswith("http://localhost/p/demo/verify/")
+    assert message.context["manage_url"].startswith("http://localhost/p/demo/manage/")
+    assert message.context["unsubscribe_url"].startswith("http://localhost/p/demo/unsubscribe/")
+    [participant] = kit.participants()
+    assert participant.status == "pending_verification"
+    assert participant.consent_version == "1" and participant.consented_at is not None
+
+
+def test_following_the_link_asks_for_a_press_then_verifies(kit):
+    kit.client.post(kit.api, json=kit.body())
+    link = kit.latest_link()
+    assert "Yes, confirm" in kit.client.get(link).text
+    assert kit.participants()[0].status == "pending_verification"  # opening the link alone changes nothing
+    confirmed = kit.post_form(link, {})
+    assert "You are confirmed" in confirmed.text
+    participant = kit.participants()[0]
+    assert participant.status == "verified" and participant.verified_at is not None
+
+
+def test_registering_again_answers_the_same_and_keeps_one_registration(kit):
+    first = kit.client.post(kit.api, json=kit.body())
+    again = kit.client.post(kit.api, json=kit.body(display_name="Riv", languages=["en"]))
+    assert (first.status_code, first.json) == (again.status_code, again.json)
+    [participant] = kit.participants()
+    assert participant.display_name == "River"  # nothing changes before the new link is followed
+    assert len(kit.messages("verify_email")) == 2
+
+
+def test_new_answers_apply_only_once_the_new_link_is_followed(kit):
+    participant = kit.register_and_verify()
+    again = {**kit.body(display_name="Riv", languages=["en"]), "stage": None}
+    assert kit.client.post(kit.api, json=again).status_code == 201
+    assert kit.participant(participant.id).display_name == "River"
+    kit.post_form(kit.latest_link(), {})
+    updated = kit.participant(participant.id)
+    assert (updated.display_name, updated.stage_id, updated.languages) == ("Riv", None, ["en"])
+    assert updated.status == "verified" and updated.pending_changes is None
+
+
+def test_an_older_link_never_applies_newer_answers(kit):
+    kit.client.post(kit.api, json=kit.body())
+    first_link = kit.latest_link()
+    kit.client.post(kit.api, json=kit.body(display_name="Someone else"))
+    kit.post_form(first_link, {})
+    participant = kit.participants()[0]
+    assert participant.status == "verified"
+    assert participant.display_name == "River"
+    assert participant.pending_changes is not None
+
+
+def test_registering_again_after_withdrawing_brings_you_back(kit):
+    participant = kit.register_and_verify()
+    manage = kit.signed_path(kit.manage, "manage", participant.id)
+    kit.post_form(f"{manage}/withdraw", {})
+    kit.client.post(kit.api, json=kit.body())
+    kit.post_form(kit.latest_link(), {})
+    assert kit.participant(participant.id).status == "verified"
+
+
+def test_bots_filling_the_hidden_field_are_told_nothing_and_stored_nowhere(kit):
+    response = kit.post_form(kit.page, kit.form(website="http://spam.example"))
+    assert response.status_code == 303
+    assert kit.participants() == [] and kit.messages() == []
+
+
+def test_too_many_registrations_from_one_address_are_slowed_down(kit):
+    kit.app.config["REGISTRATION_RATE_LIMIT"] = "3 per minute"
+    statuses = [
+        kit.client.post(kit.api, json=kit.body(email=f"p{n}@example.org")).status_code for n in range(4)
+    ]
+    assert statuses == [201, 201, 201, 429]
+    assert kit.post_form(kit.page, kit.form()).status_code == 429  # the form shares the budget
+
+
+def test_closed_registration_shows_a_kind_page_and_accepts_nothing(kit):
+    with kit.app.app_context():
+        session = database.session()
+        program = session.exec(select(Program)).one()
+        program.registration_open = False
+        session.commit()
+    page = kit.client.get(kit.page)
+    assert page.status_code == 200 and "Sign-up is closed for now." in page.text
+    assert "cafe@example.org" in page.text
+    assert kit.client.post(kit.api, json=kit.body()).status_code == 409
+    assert kit.participants() == []
+
+
+def test_verifying_is_recorded_for_the_coordinators(kit):
+    participant = kit.register_and_verify()
+    with kit.app.app_context():
+        events = database.session().exec(select(AuditEvent.action, AuditEvent.subject_id)).all()
+    assert ("participant_verified", str(participant.id)) in events
+
+
+def test_the_stage_is_stored_as_the_program_stage_row(kit):
+    participant = kit.register_and_verify(stage="relapsed")
+    with kit.app.app_context():
+        assert database.session().get(Stage, participant.stage_id).code == "relapsed"
