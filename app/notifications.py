@@ -134,6 +134,10 @@ def _verify_email(sources: _Sources) -> messages.Email:
     )
 
 
+def _manage_link(sources: _Sources) -> messages.Email:
+    return messages.manage_link(program=sources.program, recipient=sources.person, links=sources.links)
+
+
 def _registration_confirmed(sources: _Sources) -> messages.Email:
     return messages.registration_confirmed(
         program=sources.program,
@@ -233,6 +237,7 @@ def _host_briefing(sources: _Sources) -> messages.Email:
 
 BUILDERS: dict[str, Callable[[_Sources], messages.Email]] = {
     "verify_email": _verify_email,
+    "manage_link": _manage_link,
     "registration_confirmed": _registration_confirmed,
     "waitlisted": _waitlisted,
     "cohort_invitation": _cohort_invitation,

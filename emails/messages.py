@@ -79,6 +79,11 @@ def verify_email(
     )
 
 
+def manage_link(*, program: Program, recipient: Person, links: Links) -> Email:
+    """Send a registrant a fresh link to their self-service page, when they asked for one."""
+    return _email("manage_link", program, recipient, links)
+
+
 def registration_confirmed(*, program: Program, recipient: Person, links: Links, condition: str) -> Email:
     """Tell a registrant they are confirmed and what happens next."""
     return _email("registration_confirmed", program, recipient, links, condition=condition)

@@ -59,6 +59,7 @@ def example_email(kind: str, recipient: Person) -> messages.Email:
             "verify_url": "https://meetups.example.org/r/verify?token=v3r1fy",
             "expires_at_utc": datetime(2026, 3, 4, 9, 30, tzinfo=UTC),
         },
+        "manage_link": {},
         "registration_confirmed": {"condition": CONDITION},
         "waitlisted": {"reason": "no_common_time"},
         "cohort_invitation": {"meeting": first, "condition": CONDITION, "others": 5, "host_name": "Bea"},

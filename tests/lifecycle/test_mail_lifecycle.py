@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from app import database
 from app.database import utcnow
+from app.demo import seed_demo
 from app.models import Cohort, Meeting, MessageStatus, OutboundMessage
 from app.services.approval import approve_cohort
 from app.services.outbox import cancel_messages
@@ -186,3 +187,29 @@ def test_the_host_s_links_open_their_page_and_start_the_meeting_with_a_fresh_zoo
 def test_a_tampered_host_link_is_refused(app):
     answer = app.test_client().get("/host/start/not-a-signed-token")
     assert answer.status_code == 400 and b"not valid" in answer.data
+
+
+def _links(message) -> list[str]:
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    return [word for word in text.split() if word.startswith("http://localhost/")]
+
+
+def test_a_new_registrant_gets_a_verification_email_whose_links_work(app, mailbox):
+    client = app.test_client()
+    with app.app_context():
+        seed_demo(database.session())
+        database.session().commit()
+    registration = {
+        "email": "new.person@example.org", "display_name": "Robin", "role": "patient", "condition": "cll",
+        "stage": "watch-and-wait", "timezone": "Europe/Madrid", "languages": ["es", "en"],
+        "availability": [{"weekday": 1, "start": "17:00", "end": "20:00"}], "consent": True,
+    }  # fmt: skip
+    assert client.post("/api/v1/programs/demo/registrations", json=registration).status_code == 201
+    assert run_mail_work(app)["sent"] == 1
+    [message] = mailbox.messages()
+    assert message["To"].addresses[0].addr_spec == "new.person@example.org"
+    assert message["List-Unsubscribe"].startswith("<http://localhost/p/demo/unsubscribe/")
+    links = _links(message)
+    assert any("/verify/" in link for link in links) and any("/manage/" in link for link in links)
+    for link in links:
+        assert client.get(link.removeprefix("http://localhost")).status_code == 200, link
