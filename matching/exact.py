@@ -1,0 +1,157 @@
+"""The most registrants any assignment could place, computed exactly with OR-Tools CP-SAT.
+
+Used by tests and the benchmark to measure how far the fast matcher is from the best possible; OR-Tools
+is a test and benchmark dependency only, imported when this runs.
+
+The model works on the kinds and options of `grouping` (people interchangeable for every rule but avoid,
+and the (language, hour, stage window) terms a cohort meets under): an integer `x[k, o]` says how many
+people of kind k meet under option o, and an integer `n[o]` how many cohorts option o forms, with
+`min_size * n[o] <= sum_k x[k, o] <= max_size * n[o]` and no kind used beyond its number of people.
+Every feasible cohort fits some option and any such group of people splits into feasible cohorts, so
+without avoid requests the optimum of this model is the true optimum.
+
+Avoid requests are handled in part: people in one get a kind of their own, and two people who avoid each
+other may meet under the same option only if it forms at least two cohorts (so they can be apart). That
+is exact unless several avoid requests under one option cannot all be kept apart at once (a cycle of
+three, say), so the result is an upper bound on what any assignment can place, and in practice the
+optimum. Hosts do not affect how many can be placed and are left out. Given cohorts are not supported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .grouping import Bucket, build_bucket, split_into_buckets
+from .model import Problem, Registrant, Settings
+
+
+@dataclass(frozen=True, slots=True)
+class ExactResult:
+    """The best number placed that the solver found, and the proven upper bound on it."""
+
+    placed: int
+    bound: int
+
+    @property
+    def optimal(self) -> bool:
+        """Whether the solver proved `placed` to be the optimum."""
+        return self.placed == self.bound
+
+
+def exact_placed(problem: Problem, time_limit: float = 60.0, workers: int = 2) -> ExactResult:
+    """Solve for the most registrants that can be placed (avoid requests relaxed; see the module doc).
+
+    Each bucket stops after `time_limit` seconds; `bound` is then still a valid upper bound.
+    """
+    if problem.cohorts:
+        raise ValueError("exact_placed does not support given cohorts")
+    placed = bound = 0
+    # Buckets share nothing, and CP-SAT closes many small models far sooner than one large one.
+    for key, people in split_into_buckets(problem.registrants, problem.settings).items():
+        bucket = build_bucket(key, people, problem.settings, alone=_in_avoid_requests(people))
+        result = _solve_bucket(bucket, problem.settings, time_limit, workers)
+        placed += result.placed
+        bound += result.bound
+    return ExactResult(placed, bound)
+
+
+def _in_avoid_requests(people: Iterable[Registrant]) -> set[str]:
+    ids = {person.id for person in people}
+    involved = set()
+    for person in people:
+        named = person.avoid & ids
+        if named:
+            involved |= named | {person.id}
+    return involved
+
+
+def _avoid_pairs(bucket: Bucket) -> list[tuple[int, int]]:
+    """Pairs of (single-person) kinds whose people must not share a cohort."""
+    kind_of = {kind.people[0].id: index for index, kind in enumerate(bucket.kinds) if len(kind.people) == 1}
+    pairs = {
+        tuple(sorted((kind_of[person.id], kind_of[other])))
+        for kind in bucket.kinds
+        for person in kind.people
+        for other in person.avoid
+        if person.id in kind_of and other in kind_of
+    }
+    return sorted(pairs)
+
+
+def _solve_bucket(bucket: Bucket, settings: Settings, time_limit: float, workers: int) -> ExactResult:
+    from ortools.sat.python import cp_model  # a test and benchmark dependency only
+
+    model = cp_model.CpModel()
+    placed = _add_bucket(model, bucket, settings)
+    if not placed:
+        return ExactResult(0, 0)
+    model.maximize(sum(placed))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = workers
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise RuntimeError(f"CP-SAT found no solution: {solver.status_name(status)}")
+    return ExactResult(placed=round(solver.objective_value), bound=round(solver.best_objective_bound))
+
+
+def _add_bucket(model, bucket: Bucket, settings: Settings) -> list:
+    """Add one bucket's variables and constraints; return the terms counting its people placed."""
+    counts = [len(kind.people) for kind in bucket.kinds]
+    uses: list[list] = [[] for _ in bucket.kinds]
+    placed = []
+    pairs = _avoid_pairs(bucket)
+    for option, kinds in enumerate(useful_options(bucket, settings)):
+        supply = sum(counts[kind] for kind in kinds)
+        members = {kind: model.new_int_var(0, counts[kind], f"x_{option}_{kind}") for kind in kinds}
+        for kind, variable in members.items():
+            uses[kind].append(variable)
+        _add_size_rule(model, list(members.values()), supply, settings)
+        for first, second in pairs:
+            if first in members and second in members:
+                # Both here means at least two cohorts, so at least twice min_size people.
+                together = model.new_bool_var(f"together_{option}_{first}_{second}")
+                model.add(members[first] + members[second] <= 1 + together)
+                model.add(sum(members.values()) >= 2 * settings.min_size * together)
+        placed += members.values()
+    for kind, variables in enumerate(uses):
+        if variables:
+            model.add(sum(variables) <= counts[kind])
+    return placed
+
+
+def _add_size_rule(model, members: list, supply: int, settings: Settings) -> None:
+    """The people under one option must split into cohorts of `min_size..max_size` (or be none)."""
+    if settings.max_size >= 2 * settings.min_size - 1:
+        # Every total from min_size up splits into feasible cohorts: one yes/no is enough, and much
+        # easier for the solver than a number of cohorts.
+        used = model.new_bool_var("used")
+        model.add(sum(members) >= settings.min_size * used)
+        model.add(sum(members) <= supply * used)
+    else:
+        cohorts = model.new_int_var(0, supply // settings.min_size, "cohorts")
+        model.add(sum(members) >= settings.min_size * cohorts)
+        model.add(sum(members) <= settings.max_size * cohorts)
+
+
+def useful_options(bucket: Bucket, settings: Settings) -> list[list[int]]:
+    """The eligible kinds of each option worth considering, each list once.
+
+    An option with too few eligible people can never be used, and one whose eligible kinds are all
+    eligible for another option too is never needed (its people could meet under the other), so both
+    are dropped without changing the optimum.
+    """
+    counts = [len(kind.people) for kind in bucket.kinds]
+    candidates = {
+        sum(1 << kind for kind in kinds): kinds
+        for kinds in bucket.option_kinds
+        if sum(counts[kind] for kind in kinds) >= settings.min_size
+    }
+    # Larger sets first, so each set is only compared with those that could contain it.
+    ordered = sorted(candidates, key=lambda kinds: (-kinds.bit_count(), kinds))
+    kept: list[int] = []
+    for kinds in ordered:
+        if all(kinds & other != kinds for other in kept):
+            kept.append(kinds)
+    return [candidates[kinds] for kinds in kept]

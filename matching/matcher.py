@@ -1,0 +1,176 @@
+"""The matcher: from a problem to an assignment, bucket by bucket.
+
+For each bucket (condition, and role where roles are separated): open places in the existing, unlocked
+cohorts are filled first; then the rest are planned into options (`plan`), split into cohorts
+(`packing`), and those still unplaced try every cohort of the bucket with room. Hosts are given last,
+over all cohorts at once (`hosting`), and each waiting person gets a reason (`reasons`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from .grouping import Bucket, BucketKey, build_bucket, split_into_buckets
+from .hosting import assign_hosts
+from .model import Assignment, Cohort, Host, Problem, Registrant, Settings, Waiting
+from .packing import Draft, Packing, fill_open_places, pack_plan
+from .plan import plan_bucket
+from .reasons import explain_waiting
+from .validate import check_problem
+
+# How many times a bucket is planned, each time leaving out people whose avoid requests broke up a cohort.
+AVOID_ATTEMPTS = 3
+
+# Called with (what is being done, how many registrants are done, how many there are in all).
+ProgressCallback = Callable[[str, int, int], None]
+
+
+def match(problem: Problem, on_progress: ProgressCallback | None = None) -> Assignment:
+    """Group registrants into feasible cohorts, placing as many as possible, and explain who waits.
+
+    Deterministic: the same problem always gives the same assignment. Raises ValueError listing the
+    problem's inconsistencies (see `validate.check_problem`) before doing any work.
+    """
+    problems = check_problem(problem)
+    if problems:
+        raise ValueError("; ".join(problems))
+    report = on_progress or _ignore_progress
+    settings = problem.settings
+    stage_of = {r.id: settings.stage_index(r.condition, r.stage) for r in problem.registrants}
+    given = _drafts_of_given_cohorts(problem, stage_of)
+    in_given = {member.id for draft in given for member in draft.members}
+    open_by_bucket: dict[BucketKey, list[Draft]] = defaultdict(list)
+    for draft in given:
+        if not draft.locked:
+            open_by_bucket[draft.condition, draft.role].append(draft)
+    everyone = split_into_buckets(problem.registrants, settings)
+    host_masks = _host_masks(problem.hosts)
+
+    new_drafts: list[Draft] = []
+    waiting: list[Waiting] = []
+    done, total = 0, len(problem.registrants)
+    for key, people in everyone.items():
+        pool = [person for person in people if person.id not in in_given]
+        drafts, unplaced, planned = _match_bucket(
+            key, pool, open_by_bucket[key], settings, stage_of, host_masks
+        )
+        new_drafts += drafts
+        if unplaced:
+            # Reasons count everyone of the bucket; the planned bucket is reused when it is everyone.
+            whole = planned if planned.size == len(people) else build_bucket(key, people, settings)
+            waiting += explain_waiting(whole, unplaced, settings)
+        done += len(people)
+        report("matching", done, total)
+
+    all_drafts = [*given, *new_drafts]
+    assign_hosts(all_drafts, problem.hosts)
+    report("hosts", total, total)
+    return Assignment(_finish_cohorts(problem, all_drafts), _in_input_order(waiting, problem.registrants))
+
+
+def _match_bucket(
+    key: BucketKey,
+    pool: list[Registrant],
+    open_drafts: list[Draft],
+    settings: Settings,
+    stage_of: dict[str, int],
+    host_masks: dict[tuple[str, str], int],
+) -> tuple[list[Draft], list[Registrant], Bucket]:
+    """New cohorts for one bucket's free people, after filling its open cohorts; who is left; and the
+    bucket that was planned."""
+    rest = fill_open_places(open_drafts, pool, settings)
+    benched: list[Registrant] = []
+    best: tuple[Packing, Bucket] | None = None
+    for _ in range(AVOID_ATTEMPTS):
+        benched_ids = {person.id for person in benched}
+        bucket = build_bucket(key, [person for person in rest if person.id not in benched_ids], settings)
+        plan = plan_bucket(bucket, settings, _hosted_options(bucket, host_masks))
+        packing = pack_plan(bucket, plan, settings, stage_of)
+        packing.left_over += benched
+        if best is None or packing.placed > best[0].placed:
+            best = packing, bucket
+        if not packing.clashing:
+            break
+        # Plan again without those whose avoid requests broke up a cohort; they try open places last.
+        benched += packing.clashing
+    assert best is not None
+    packing, bucket = best
+    unplaced = fill_open_places([*open_drafts, *packing.drafts], packing.left_over, settings)
+    return packing.drafts, unplaced, bucket
+
+
+def _drafts_of_given_cohorts(problem: Problem, stage_of: dict[str, int]) -> list[Draft]:
+    registrants = {registrant.id: registrant for registrant in problem.registrants}
+    drafts = []
+    for cohort in problem.cohorts:
+        members = [registrants[member] for member in cohort.members]
+        role = _role_of(cohort, members, problem.settings)
+        draft = Draft(cohort.condition, role, cohort.language, cohort.slot, members, stage_of)
+        draft.host, draft.id, draft.locked = cohort.host, cohort.id, cohort.locked
+        drafts.append(draft)
+    return drafts
+
+
+def _role_of(cohort: Cohort, members: list[Registrant], settings: Settings) -> str | None:
+    """The cohort's role where roles are separated: as given, else its members'."""
+    if not settings.separate_roles:
+        return None
+    return cohort.role or (members[0].role if members else None)
+
+
+def _host_masks(hosts: Iterable[Host]) -> dict[tuple[str, str], int]:
+    """For each (condition, language), the hours at which at least one host could lead a cohort."""
+    masks: dict[tuple[str, str], int] = defaultdict(int)
+    for host in hosts:
+        if host.max_cohorts:
+            hours = sum(1 << slot for slot in host.availability)
+            for condition in host.conditions:
+                for language in host.languages:
+                    masks[condition, language] |= hours
+    return masks
+
+
+def _hosted_options(bucket: Bucket, host_masks: dict[tuple[str, str], int]) -> frozenset[int]:
+    return frozenset(
+        index
+        for index, option in enumerate(bucket.options)
+        if host_masks.get((bucket.condition, option.language), 0) >> option.slot & 1
+    )
+
+
+def _finish_cohorts(problem: Problem, drafts: list[Draft]) -> tuple[Cohort, ...]:
+    """Cohorts in output form: given ones keep their id (locked ones come back as given), new ones
+    are numbered c1, c2, ... skipping ids already in use."""
+    locked = {cohort.id: cohort for cohort in problem.cohorts if cohort.locked}
+    used = {cohort.id for cohort in problem.cohorts}
+    numbers = (f"c{number}" for number in range(1, len(used) + len(drafts) + 1))
+    cohorts = []
+    for draft in drafts:
+        if draft.id in locked:
+            cohorts.append(locked[draft.id])
+            continue
+        if draft.id is None:
+            draft.id = next(name for name in numbers if name not in used)
+        members = draft.members if draft.id in used else sorted(draft.members, key=lambda person: person.id)
+        cohorts.append(
+            Cohort(
+                id=draft.id,
+                condition=draft.condition,
+                language=draft.language,
+                slot=draft.slot,
+                members=tuple(member.id for member in members),
+                host=draft.host,
+                role=draft.role,
+            )
+        )
+    return tuple(cohorts)
+
+
+def _in_input_order(waiting: list[Waiting], registrants: Iterable[Registrant]) -> tuple[Waiting, ...]:
+    position = {registrant.id: index for index, registrant in enumerate(registrants)}
+    return tuple(sorted(waiting, key=lambda entry: position[entry.id]))
+
+
+def _ignore_progress(_stage: str, _done: int, _total: int) -> None:
+    """The default progress callback: report nothing."""

@@ -1,0 +1,164 @@
+"""Turning a plan into cohorts of people, and filling the open places of cohorts that have room.
+
+Within one option everyone is eligible for the same cohorts, so its people are split into as many cohorts
+as brings sizes closest to `target_size`, in stage order so each cohort's stages are as close as they can
+be. Avoid requests are honoured here: someone who would share a cohort with a person either of them asked
+not to meet waits for a later cohort of the option, and is left over if none suits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .grouping import Bucket, Option
+from .model import Registrant, Settings
+from .plan import Plan
+
+
+@dataclass(slots=True)
+class Draft:
+    """A cohort being built: its fixed meeting terms and the members so far."""
+
+    condition: str
+    role: str | None
+    language: str
+    slot: int
+    members: list[Registrant]
+    stage_of: dict[str, int]
+    host: str | None = None
+    id: str | None = None
+    locked: bool = False
+    member_ids: set[str] = field(default_factory=set)
+    avoided: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        for member in self.members:
+            self._remember(member)
+
+    def _remember(self, person: Registrant) -> None:
+        self.member_ids.add(person.id)
+        self.avoided.update(person.avoid)
+
+    def add(self, person: Registrant) -> None:
+        """Make `person` a member."""
+        self.members.append(person)
+        self._remember(person)
+
+    def conflicts_with(self, person: Registrant) -> bool:
+        """Whether `person` or a member asked not to meet the other."""
+        return person.id in self.avoided or not self.member_ids.isdisjoint(person.avoid)
+
+    def stage_span_with(self, person: Registrant) -> int:
+        """How many stage steps the cohort would span with `person` in it."""
+        stages = [self.stage_of[member.id] for member in self.members]
+        stages.append(self.stage_of[person.id])
+        return max(stages) - min(stages)
+
+
+def cohort_sizes(count: int, settings: Settings) -> list[int]:
+    """Sizes, as even as possible, of the cohorts that `count` people are split into.
+
+    Among the feasible numbers of cohorts, the one whose average size is closest to `target_size` wins
+    (fewer cohorts on a tie).
+    """
+    fewest = -(-count // settings.max_size)
+    most = count // settings.min_size
+    cohorts = min(range(fewest, most + 1), key=lambda n: (abs(count / n - settings.target_size), n))
+    base, extra = divmod(count, cohorts)
+    return [base + 1] * extra + [base] * (cohorts - extra)
+
+
+@dataclass(slots=True)
+class Packing:
+    """A plan made into cohorts: the cohorts, the bucket's people in none of them, and the people whose
+    avoid requests broke up a would-be cohort (leaving them out and planning again may place more)."""
+
+    drafts: list[Draft]
+    left_over: list[Registrant]
+    clashing: list[Registrant]
+
+    @property
+    def placed(self) -> int:
+        """How many people the cohorts hold."""
+        return sum(len(draft.members) for draft in self.drafts)
+
+
+def pack_plan(bucket: Bucket, plan: Plan, settings: Settings, stage_of: dict[str, int]) -> Packing:
+    """Cohorts for every option of the plan, in option order."""
+    people_of_kind = [iter(kind.people) for kind in bucket.kinds]
+    packing = Packing([], [], [])
+    for option_index, held in plan.items():
+        people = [next(people_of_kind[kind]) for kind, count in held.items() for _ in range(count)]
+        people.sort(key=lambda person: (stage_of[person.id], person.id))
+        option = bucket.options[option_index]
+        option_drafts, rest = _split(people, option, bucket, settings, stage_of)
+        packing.drafts.extend(option_drafts)
+        packing.left_over.extend(rest)
+        if len(rest) >= settings.min_size:
+            ids = {person.id for person in rest}
+            packing.clashing.extend(person for person in rest if not person.avoid.isdisjoint(ids))
+    packing.left_over.extend(person for people in people_of_kind for person in people)
+    return packing
+
+
+def _split(
+    people: list[Registrant], option: Option, bucket: Bucket, settings: Settings, stage_of: dict[str, int]
+) -> tuple[list[Draft], list[Registrant]]:
+    """One option's people as cohorts; cohorts that avoid requests leave too small are given up."""
+    waiting = people
+    drafts = []
+    for size in cohort_sizes(len(people), settings):
+        draft = Draft(bucket.condition, bucket.role, option.language, option.slot, [], stage_of)
+        still_waiting = []
+        for person in waiting:
+            if len(draft.members) < size and not draft.conflicts_with(person):
+                draft.add(person)
+            else:
+                still_waiting.append(person)
+        waiting = still_waiting
+        if len(draft.members) >= settings.min_size:
+            drafts.append(draft)
+        else:
+            waiting.extend(draft.members)
+    return drafts, waiting
+
+
+def fill_open_places(
+    drafts: Sequence[Draft], people: Iterable[Registrant], settings: Settings
+) -> list[Registrant]:
+    """Add people to cohorts of their bucket that have room and suit them; return those who found none.
+
+    People are taken least flexible first (fewest language-hour combinations), and each joins the
+    smallest suitable cohort, so sizes stay even.
+    """
+    by_meeting: dict[tuple[str, int], list[Draft]] = defaultdict(list)
+    for draft in drafts:
+        by_meeting[draft.language, draft.slot].append(draft)
+    unplaced = []
+    for person in sorted(people, key=_flexibility):
+        suitable = [
+            draft
+            for language in sorted(set(person.languages))
+            for slot in sorted(person.availability)
+            for draft in by_meeting.get((language, slot), ())
+            if _has_room_for(draft, person, settings)
+        ]
+        if suitable:
+            min(suitable, key=lambda draft: len(draft.members)).add(person)
+        else:
+            unplaced.append(person)
+    return unplaced
+
+
+def _flexibility(person: Registrant) -> tuple[int, str]:
+    return len(set(person.languages)) * len(person.availability), person.id
+
+
+def _has_room_for(draft: Draft, person: Registrant, settings: Settings) -> bool:
+    return (
+        len(draft.members) < settings.max_size
+        and draft.stage_span_with(person) <= settings.max_stage_gap
+        and not draft.conflicts_with(person)
+    )

@@ -1,0 +1,33 @@
+"""The fast matcher against the exact optimum computed by CP-SAT."""
+
+import pytest
+
+pytest.importorskip("ortools", reason="ortools (test extra) is needed for the exact optimum")
+
+from matching.exact import exact_placed
+from matching.matcher import match
+from matching.synthetic import synthetic_problem
+
+
+def test_exact_optimum_finds_the_cohorts_a_greedy_choice_would_miss(make):
+    # Four people fit only hour 1, four fit hours 1 and 2, three fit only hour 2: all eleven can meet.
+    registrants = (
+        make.people("a", 4, hours=(1,)) + make.people("b", 4, hours=(1, 2)) + make.people("c", 3, hours=(2,))
+    )
+    problem = make.problem(make.program(), registrants)
+    assert exact_placed(problem).placed == 11
+    assert match(problem).placed == 11
+
+
+def test_exact_optimum_keeps_people_who_avoid_each_other_apart(make):
+    registrants = [make.person("a", avoid=("b",)), make.person("b"), *make.people("r", 2)]
+    assert exact_placed(make.problem(make.program(), registrants)).placed == 0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fast_matcher_places_nearly_the_optimum_on_realistic_programs(seed):
+    problem = synthetic_problem(150, seed=seed)
+    optimum = exact_placed(problem, time_limit=20)
+    placed = match(problem).placed
+    assert placed <= optimum.bound
+    assert placed >= 0.95 * optimum.bound
