@@ -31,6 +31,8 @@ from matching.model import Cohort as MatcherCohort
 from matching.model import Host as MatcherHost
 from matching.model import Registrant as MatcherRegistrant
 
+STAGE_UNKNOWN = "stage_unknown"
+
 
 @dataclass
 class ProposalSummary:
@@ -55,6 +57,10 @@ class _Catalogue:
     def stage_code(self, stage_id: int | None) -> str | None:
         return self.stages[stage_id].code if stage_id is not None else None
 
+    def first_stage(self, condition_id: int) -> str:
+        """Stands in for a placed member's unknown stage, so the cohort they are already in is kept."""
+        return self.stage_order()[self.condition_code(condition_id)][0]
+
     def stage_order(self) -> dict[str, tuple[str, ...]]:
         ordered: dict[str, list[Stage]] = defaultdict(list)
         for stage in self.stages.values():
@@ -73,7 +79,8 @@ def propose_cohorts(session: Session, program: Program, *, today: date) -> Propo
         select(Cohort).where(Cohort.program_id == program.id, Cohort.status != CohortStatus.CANCELLED)
     ).all()
     members = _members_by_cohort(session, cohorts)
-    people = _people_to_match(session, program, {pid for ids in members.values() for pid in ids})
+    placed = {pid for ids in members.values() for pid in ids}
+    people, unsure = _split_unsure(_people_to_match(session, program, placed), placed)
     hosts = session.exec(select(Host).where(Host.program_id == program.id, Host.active)).all()
     problem = Problem(
         settings=Settings(
@@ -86,7 +93,19 @@ def propose_cohorts(session: Session, program: Program, *, today: date) -> Propo
         cohorts=tuple(_given_cohort(cohort, catalogue, members[cohort.id]) for cohort in cohorts),
     )  # fmt: skip
     assignment = match(problem)
-    return _record(session, program, assignment, {str(c.id): c for c in cohorts}, members, people)
+    summary = _record(session, program, assignment, {str(c.id): c for c in cohorts}, members, people)
+    for person in unsure:
+        person.waitlist_reason, person.waitlist_detail = STAGE_UNKNOWN, None
+        summary.waitlisted[STAGE_UNKNOWN] += 1
+    summary.registrants += len(unsure)
+    return summary
+
+
+def _split_unsure(people: list[Participant], placed: set[int]) -> tuple[list[Participant], list[Participant]]:
+    """Registrants who said "I'm not sure" about their stage wait for a coordinator to place them by hand:
+    the matcher keeps stages close, and cannot do that without one. Those already placed stay matched."""
+    unsure = [p for p in people if p.stage_id is None and p.id not in placed]
+    return [p for p in people if p not in unsure], unsure
 
 
 def _catalogue(session: Session, program: Program) -> _Catalogue:
@@ -116,7 +135,7 @@ def _registrant(person: Participant, catalogue: _Catalogue, week: date) -> Match
     return MatcherRegistrant(
         id=str(person.id),
         condition=catalogue.condition_code(person.condition_id),
-        stage=catalogue.stage_code(person.stage_id),
+        stage=catalogue.stage_code(person.stage_id) or catalogue.first_stage(person.condition_id),
         role=person.role,
         languages=tuple(person.languages),
         availability=utc_slots(person.availability, person.timezone, week),

@@ -1,0 +1,74 @@
+"""The contract's commands, end to end on the demo: match, approve, and the worker carrying it all out."""
+
+from sqlmodel import func, select
+
+from app import database
+from app.models import Cohort, CohortStatus, Meeting, MessageStatus, OutboundMessage, Participant
+
+
+def _count(app, statement) -> int:
+    with app.app_context():
+        return database.session().exec(statement).one()
+
+
+def test_match_then_approve_then_worker_on_the_demo(app, runner, zoom, mailbox):
+    assert runner.invoke(args=["demo", "seed", "--registrants", "250"]).exit_code == 0
+    matched = runner.invoke(args=["match", "run", "demo"])
+    assert matched.exit_code == 0, matched.output
+    assert "250 registrants" in matched.output and "placed in" in matched.output
+    proposed = _count(
+        app, select(func.count()).select_from(Cohort).where(Cohort.status == CohortStatus.PROPOSED)
+    )
+    assert proposed >= 10
+
+    approved = runner.invoke(args=["cohorts", "approve", "demo", "--all"])
+    assert approved.exit_code == 0, approved.output
+    assert _count(app, select(func.count()).select_from(Meeting)) == proposed
+    queued = _count(app, select(func.count()).select_from(OutboundMessage))
+    placed = _count(
+        app, select(func.count()).select_from(Participant).where(Participant.waitlist_reason.is_(None))
+    )
+    assert queued >= 4 * placed
+
+    worked = runner.invoke(args=["worker", "--once"])
+    assert worked.exit_code == 0, worked.output
+    assert "zoom:" in worked.output and "mail:" in worked.output
+    assert zoom.count("meeting_creates") == proposed
+    assert zoom.count("token_requests") == 1
+    sent = _count(
+        app,
+        select(func.count()).select_from(OutboundMessage).where(OutboundMessage.status == MessageStatus.SENT),
+    )
+    assert sent == len(mailbox.messages()) >= placed
+
+
+def test_rerunning_the_matcher_keeps_approved_cohorts(app, runner, zoom):
+    runner.invoke(args=["demo", "seed", "--registrants", "120"])
+    runner.invoke(args=["match", "run", "demo"])
+    runner.invoke(args=["cohorts", "approve", "demo", "--all"])
+    before = _count(app, select(func.count()).select_from(Cohort))
+    again = runner.invoke(args=["match", "run", "demo"])
+    assert again.exit_code == 0, again.output
+    assert _count(app, select(func.count()).select_from(Cohort)) == before
+
+
+def test_someone_unsure_of_their_stage_waits_for_a_coordinator(app, runner):
+    runner.invoke(args=["demo", "seed", "--registrants", "60"])
+    with app.app_context():
+        session = database.session()
+        person = session.exec(select(Participant).order_by(Participant.id)).first()
+        person.stage_id = None
+        session.commit()
+        unsure_id = person.id
+    result = runner.invoke(args=["match", "run", "demo"])
+    assert result.exit_code == 0, result.output
+    assert "stage unknown: 1" in result.output
+    with app.app_context():
+        assert database.session().get(Participant, unsure_id).waitlist_reason == "stage_unknown"
+
+
+def test_commands_explain_mistakes(runner):
+    assert "no program 'nope'" in runner.invoke(args=["match", "run", "nope"]).output
+    runner.invoke(args=["demo", "seed"])
+    assert "Say which cohorts" in runner.invoke(args=["cohorts", "approve", "demo"]).output
+    assert "not an ISO 8601" in runner.invoke(args=["worker", "--once", "--now", "tomorrow"]).output
