@@ -1,17 +1,22 @@
 """Error pages for people, and JSON errors for the API."""
 
 from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import lazy_gettext
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-MESSAGES = {
-    400: "Something in that request was not right. Please go back and try again.",
-    403: "You do not have access to this page.",
-    404: "We could not find that page. The link may be old or mistyped.",
-    405: "That action is not possible on this page.",
-    413: "That was more than we can accept at once.",
-    429: "Too many attempts in a short time. Please wait a minute and try again.",
-    500: "Something went wrong on our side. Nothing you entered was lost; please try again shortly.",
-}
+PAGES = {
+    400: (lazy_gettext("Something went wrong"),
+          lazy_gettext("Something in that request was not right. Please go back and try again.")),
+    403: (lazy_gettext("No access"), lazy_gettext("You do not have access to this page.")),
+    404: (lazy_gettext("Page not found"),
+          lazy_gettext("We could not find that page. The link may be old or mistyped.")),
+    405: (lazy_gettext("Not possible here"), lazy_gettext("That action is not possible on this page.")),
+    413: (lazy_gettext("Too much at once"), lazy_gettext("That was more than we can accept at once.")),
+    429: (lazy_gettext("Please wait a moment"),
+          lazy_gettext("Too many attempts in a short time. Please wait a minute and try again.")),
+    500: (lazy_gettext("Something went wrong"),
+          lazy_gettext("Something went wrong on our side. Nothing you entered was lost; please try again.")),
+}  # fmt: skip
 
 
 def register(app: Flask) -> None:
@@ -21,10 +26,10 @@ def register(app: Flask) -> None:
 
 def _handle_http_error(error: HTTPException):
     status = error.code or 500
-    message = MESSAGES.get(status, error.description)
+    title, message = (str(text) for text in PAGES.get(status, (error.name, error.description)))
     if _wants_json():
         return jsonify(error=error.name, message=message), status
-    return render_template("error.html", status=status, title=error.name, message=message), status
+    return render_template("error.html", status=status, title=title, message=message), status
 
 
 def _handle_unexpected_error(error: Exception):

@@ -37,3 +37,10 @@ def test_unknown_api_route_answers_json(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404
     assert response.get_json()["error"] == "Not Found"
+
+
+def test_error_pages_speak_spanish_to_a_spanish_browser(client):
+    response = client.get("/no-such-page", headers={"Accept-Language": "es-ES,es;q=0.9"})
+    assert response.status_code == 404
+    assert "Página no encontrada" in response.get_data(as_text=True)
+    assert '<html lang="es">' in response.get_data(as_text=True)
