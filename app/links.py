@@ -57,3 +57,12 @@ def absolute_url(endpoint: str, **values: Any) -> str:
 
 def signed_url(endpoint: str, purpose: str, payload: dict[str, Any], **values: Any) -> str:
     return absolute_url(endpoint, token=make_token(purpose, payload), **values)
+
+
+def participant_links(program_slug: str, participant_id: int) -> dict[str, str]:
+    """The self-service and one-click unsubscribe links that every email to a registrant carries."""
+    payload = {"participant": participant_id}
+    return {
+        "manage_url": signed_url("selfservice.manage", "manage", payload, slug=program_slug),
+        "unsubscribe_url": signed_url("selfservice.unsubscribe", "unsubscribe", payload, slug=program_slug),
+    }

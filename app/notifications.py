@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from app.links import LIFETIMES, signed_url
+from app.links import LIFETIMES, participant_links, signed_url
 from app.models import (
     Cohort,
     CohortMember,
@@ -72,11 +72,7 @@ class _Sources:
 
     @property
     def links(self) -> mail.Links:
-        payload, slug = {"participant": self.message.participant_id}, self.program_row.slug
-        return mail.Links(
-            manage_url=signed_url("selfservice.manage", "manage", payload, slug=slug),
-            unsubscribe_url=signed_url("selfservice.unsubscribe", "unsubscribe", payload, slug=slug),
-        )
+        return mail.Links(**participant_links(self.program_row.slug, self.message.participant_id))
 
     @property
     def meeting(self) -> Meeting:

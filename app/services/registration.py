@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.database import utcnow
-from app.links import LinkError, read_token, signed_url
+from app.links import LinkError, participant_links, read_token, signed_url
 from app.models import Condition, Participant, ParticipantStatus, Program, Stage
 from app.schemas.registration import InvalidInput, ProgramChoices, Registration, validate_registration
 from app.services.audit import record_event
@@ -214,12 +214,10 @@ def _queue_email(
 
 def email_context(program: Program, participant: Participant) -> dict[str, Any]:
     """What every email to a registrant carries: its self-service and one-click unsubscribe links."""
-    payload = {"participant": participant.id}
     return {
         "program_name": program.name,
         "display_name": participant.display_name,
-        "manage_url": signed_url("selfservice.manage", "manage", payload, slug=program.slug),
-        "unsubscribe_url": signed_url("selfservice.unsubscribe", "unsubscribe", payload, slug=program.slug),
+        **participant_links(program.slug, participant.id),
     }
 
 
