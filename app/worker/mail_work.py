@@ -61,10 +61,6 @@ def _prepare(
             ready.append((message, compose(build_email(session, message), mail_from=mail_from)))
         except NotDeliverable as reason:
             outcomes[_settle(message, MessageStatus.CANCELLED, str(reason))] += 1
-        except Exception as error:
-            # A fault in our own code or data must not stop everyone else's mail: the coordinator sees it.
-            logger.exception("could not build message %s", message.id)
-            outcomes[_settle(message, MessageStatus.FAILED, f"could not be built: {error}")] += 1
         except NotReady as reason:
             message.status, message.send_at, message.last_error = (
                 MessageStatus.PENDING,
@@ -73,6 +69,10 @@ def _prepare(
             )
             message.attempts -= 1
             outcomes["waiting"] += 1
+        except Exception as error:
+            # A fault in our own code or data must not stop everyone else's mail: the coordinator sees it.
+            logger.exception("could not build message %s", message.id)
+            outcomes[_settle(message, MessageStatus.FAILED, f"could not be built: {error}")] += 1
     return ready
 
 

@@ -8,7 +8,8 @@ from sqlmodel import select
 from app import database
 from app.database import utcnow
 from app.demo import seed_demo
-from app.models import Cohort, Meeting, MessageStatus, OutboundMessage
+from app.links import make_token
+from app.models import AuditEvent, Cohort, Host, Meeting, MessageStatus, OutboundMessage
 from app.services.approval import approve_cohort
 from app.services.outbox import cancel_messages
 from app.worker.claims import DEFAULT_LEASE, claim_due
@@ -213,3 +214,32 @@ def test_a_new_registrant_gets_a_verification_email_whose_links_work(app, mailbo
     assert any("/verify/" in link for link in links) and any("/manage/" in link for link in links)
     for link in links:
         assert client.get(link.removeprefix("http://localhost")).status_code == 200, link
+
+
+def test_a_host_who_unsubscribes_gets_no_more_briefings(app, make_cohorts, mailbox):
+    _approve_one(app, make_cohorts)
+    with app.app_context():
+        session = database.session()
+        briefing = session.exec(select(OutboundMessage).where(OutboundMessage.kind == "host_briefing")).one()
+        token = make_token("host", {"h": briefing.host_id})
+    client = app.test_client()
+    assert client.post(f"/host/{token}/unsubscribe").status_code == 200
+    run_mail_work(app)
+    assert _statuses(app, "host_briefing") == [MessageStatus.CANCELLED]
+    assert _statuses(app, "cohort_invitation") == [MessageStatus.PENDING] * 4
+    with app.app_context():
+        session = database.session()
+        assert session.get(Host, briefing.host_id).active is False
+        assert session.exec(select(AuditEvent.action)).all()[-1] == "host.unsubscribed"
+
+
+def test_invitations_wait_for_their_zoom_meeting_instead_of_failing(app, make_cohorts, mailbox, zoom):
+    _approve_one(app, make_cohorts)
+    early = run_mail_work(app)
+    assert early["waiting"] == 5 and early["failed"] == 0
+    assert _statuses(app, "cohort_invitation") == [MessageStatus.PENDING] * 4
+    from app.worker.runner import run_zoom_work
+
+    run_zoom_work(app)
+    later = run_mail_work(app, now=utcnow() + timedelta(minutes=3))
+    assert later["sent"] == 5
