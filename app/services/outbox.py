@@ -54,16 +54,22 @@ def queue_message(
 
 
 def cancel_messages(
-    session: Session, *, meeting_id: int | None = None, participant_id: int | None = None
+    session: Session,
+    *,
+    meeting_id: int | None = None,
+    participant_id: int | None = None,
+    host_id: int | None = None,
 ) -> int:
-    """Cancel pending messages for a meeting, a participant, or one participant's messages of a meeting."""
-    if meeting_id is None and participant_id is None:
-        raise ValueError("name a meeting, a participant or both")
-    statement = update(OutboundMessage).where(OutboundMessage.status == MessageStatus.PENDING)
-    if meeting_id is not None:
-        statement = statement.where(OutboundMessage.meeting_id == meeting_id)
-    if participant_id is not None:
-        statement = statement.where(OutboundMessage.participant_id == participant_id)
+    """Cancel the pending messages of a meeting, a participant or a host, or of any of them together."""
+    recipients = {
+        OutboundMessage.meeting_id: meeting_id,
+        OutboundMessage.participant_id: participant_id,
+        OutboundMessage.host_id: host_id,
+    }
+    named = [column == value for column, value in recipients.items() if value is not None]
+    if not named:
+        raise ValueError("name a meeting, a participant or a host")
+    statement = update(OutboundMessage).where(OutboundMessage.status == MessageStatus.PENDING, *named)
     return session.exec(statement.values(status=MessageStatus.CANCELLED)).rowcount
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
-from sqlalchemy import update
 from sqlmodel import select
 
 from app import database
 from app.extensions import csrf
 from app.links import LinkError, make_token, read_token
-from app.models import Cohort, CohortStatus, Host, Meeting, MeetingStatus, MessageStatus, OutboundMessage
+from app.models import Cohort, CohortStatus, Host, Meeting, MeetingStatus
 from app.services.audit import record_event
+from app.services.outbox import cancel_messages
 from app.zoom import zoom_client
 from integrations.zoom.errors import ZoomError
 
@@ -71,11 +71,7 @@ def unsubscribe(token: str):
     session = database.session()
     host.active = False
     session.add(host)
-    session.exec(
-        update(OutboundMessage)
-        .where(OutboundMessage.host_id == host.id, OutboundMessage.status == MessageStatus.PENDING)
-        .values(status=MessageStatus.CANCELLED)
-    )
+    cancel_messages(session, host_id=host.id)
     record_event(
         session, "host.unsubscribed", actor="host", program_id=host.program_id, subject=("host", host.id)
     )
