@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from sqlmodel import Session, select
 
@@ -59,8 +60,9 @@ class _Catalogue:
 
     def first_stage(self, condition_id: int) -> str:
         """Stands in for a placed member's unknown stage, so the cohort they are already in is kept."""
-        return self.stage_order()[self.condition_code(condition_id)][0]
+        return self.stage_order[self.condition_code(condition_id)][0]
 
+    @cached_property
     def stage_order(self) -> dict[str, tuple[str, ...]]:
         ordered: dict[str, list[Stage]] = defaultdict(list)
         for stage in self.stages.values():
@@ -86,7 +88,7 @@ def propose_cohorts(session: Session, program: Program, *, today: date) -> Propo
         settings=Settings(
             min_size=program.min_size, max_size=program.max_size, target_size=program.target_size,
             max_stage_gap=program.max_stage_gap, separate_roles=program.separate_roles,
-            stage_order=catalogue.stage_order(),
+            stage_order=catalogue.stage_order,
         ),
         registrants=tuple(_registrant(person, catalogue, week) for person in people),
         hosts=tuple(_host(host, week) for host in hosts),
