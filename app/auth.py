@@ -1,12 +1,60 @@
-"""Who is signed in: Flask-Login's view of coordinator accounts."""
+"""Who is signed in: Flask-Login's view of coordinator accounts, and how long a console session lasts.
+
+A session ends after PERMANENT_SESSION_LIFETIME from signing in, however busy, and after
+CONSOLE_IDLE_TIMEOUT without a request. Both are checked here on the server from times kept in the signed
+session cookie, so an old cookie a browser kept (or refreshed) does not outlive them.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+from enum import StrEnum
+
+from flask import current_app, session
+from flask_login import login_user, logout_user
+
 from app import database
 from app.models import Coordinator
+
+SIGNED_IN_AT = "console_signed_in_at"
+LAST_SEEN = "console_last_seen"
+
+
+class SessionEnd(StrEnum):
+    IDLE = "idle"
+    EXPIRED = "expired"
 
 
 def load_coordinator(user_id: str) -> Coordinator | None:
     if not user_id.isdigit():
         return None
     return database.session().get(Coordinator, int(user_id))
+
+
+def start_session(coordinator: Coordinator, now: datetime) -> None:
+    """Sign in with a fresh session, so nothing from before signing in (or another account) carries over."""
+    session.clear()
+    login_user(coordinator)
+    session.permanent = True
+    session[SIGNED_IN_AT] = session[LAST_SEEN] = int(now.timestamp())
+
+
+def end_session() -> None:
+    logout_user()
+    session.clear()
+
+
+def session_end(now: datetime) -> SessionEnd | None:
+    """Why the signed-in session is over, if it is; otherwise note this request as the latest activity.
+
+    A session without the times (signed in some other way, e.g. by a test client) starts counting now.
+    """
+    moment = int(now.timestamp())
+    signed_in_at = session.setdefault(SIGNED_IN_AT, moment)
+    last_seen = session.get(LAST_SEEN, moment)
+    if moment - signed_in_at > current_app.permanent_session_lifetime.total_seconds():
+        return SessionEnd.EXPIRED
+    if moment - last_seen > current_app.config["CONSOLE_IDLE_TIMEOUT"].total_seconds():
+        return SessionEnd.IDLE
+    session[LAST_SEEN] = moment
+    return None

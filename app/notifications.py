@@ -64,7 +64,14 @@ class _Sources:
         return participant
 
     @property
+    def host(self) -> Host | None:
+        """The host this message is for; None when it is for a participant."""
+        return self.session.get(Host, self.message.host_id) if self.message.host_id is not None else None
+
+    @property
     def person(self) -> mail.Person:
+        if (host := self.host) is not None:
+            return mail.Person(host.display_name, host.email, host.timezone, self.message.locale)
         participant = self.participant
         return mail.Person(
             participant.display_name, participant.email, participant.timezone, participant.locale
@@ -72,6 +79,11 @@ class _Sources:
 
     @property
     def links(self) -> mail.Links:
+        if self.message.host_id is not None:
+            return mail.Links(
+                manage_url=signed_url("hosts.page", "host", {"h": self.message.host_id}),
+                unsubscribe_url=signed_url("hosts.unsubscribe", "host", {"h": self.message.host_id}),
+            )
         return mail.Links(**participant_links(self.program_row.slug, self.message.participant_id))
 
     @property
@@ -202,7 +214,7 @@ def _survey(sources: _Sources) -> messages.Email:
 
 
 def _host_briefing(sources: _Sources) -> messages.Email:
-    host = sources.session.get(Host, sources.message.host_id)
+    host = sources.host
     cohort = sources.cohort
     rows = sources.session.exec(
         select(Participant, Stage)
@@ -219,11 +231,8 @@ def _host_briefing(sources: _Sources) -> messages.Email:
     payload = {"h": host.id, "m": sources.message.meeting_id}
     return messages.host_briefing(
         program=sources.program,
-        recipient=mail.Person(host.display_name, host.email, host.timezone, sources.message.locale),
-        links=mail.Links(
-            manage_url=signed_url("hosts.page", "host", {"h": host.id}),
-            unsubscribe_url=signed_url("hosts.unsubscribe", "host", {"h": host.id}),
-        ),
+        recipient=sources.person,
+        links=sources.links,
         meeting=sources.meeting_details(),
         condition=sources.session.get(Condition, cohort.condition_id).name,
         members=members,

@@ -7,10 +7,11 @@ all is well); paths such as `registrants[3].stage` name the offending field.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from .model import HOURS_PER_WEEK, ROLES, Assignment, Cohort, Host, Problem, Registrant, Settings
+from .rules import Rule, Violation, check_cohort
 
 
 def check_problem(problem: Problem) -> list[str]:
@@ -95,25 +96,36 @@ def check_assignment(problem: Problem, assignment: Assignment) -> list[str]:
     """Every way `assignment` breaks the contract for `problem`.
 
     Everyone must appear exactly once; locked cohorts must come back unchanged; every other cohort must be
-    feasible, except that a cohort given in the problem may stay below `min_size` (the matcher never
-    breaks up an existing cohort); and no host may be over-committed or in two cohorts at one hour.
+    feasible (`rules.check_cohort`), except that a cohort given in the problem may stay below `min_size`
+    (the matcher never breaks up an existing cohort); and no host may be over-committed or in two cohorts
+    at one hour.
     """
     registrants = {registrant.id: registrant for registrant in problem.registrants}
     hosts = {host.id: host for host in problem.hosts}
     given = {cohort.id: cohort for cohort in problem.cohorts}
     problems = list(_check_partition(registrants, assignment))
     problems += _duplicates("cohorts", (cohort.id for cohort in assignment.cohorts))
-    for cohort in assignment.cohorts:
+    for index, cohort in enumerate(assignment.cohorts):
         original = given.get(cohort.id)
         if original is not None and original.locked:
             if cohort != original:
                 problems.append(f"cohort {cohort.id}: locked but changed")
             continue
-        members = [registrants[member] for member in cohort.members if member in registrants]
-        problems += _check_cohort(cohort, members, problem.settings, may_be_small=original is not None)
-        problems += _check_cohort_host(cohort, hosts)
-    problems += _check_host_loads(assignment.cohorts, hosts)
-    return problems
+        violations = check_cohort(
+            cohort,
+            [registrants[member] for member in cohort.members if member in registrants],
+            problem.settings,
+            host=hosts.get(cohort.host) if cohort.host is not None else None,
+            host_slots=[
+                other.slot
+                for number, other in enumerate(assignment.cohorts)
+                if number != index and other.host is not None and other.host == cohort.host
+            ],
+            may_be_small=original is not None,
+        )
+        problems += (_in_words(cohort, violation) for violation in violations)
+    # A host's load and double bookings are found from each of its cohorts: say each once.
+    return list(dict.fromkeys(problems))
 
 
 def _check_partition(registrants: dict[str, Registrant], assignment: Assignment) -> Iterator[str]:
@@ -128,55 +140,33 @@ def _check_partition(registrants: dict[str, Registrant], assignment: Assignment)
         yield f"{person}: is neither in a cohort nor on the waitlist"
 
 
-def _check_cohort(
-    cohort: Cohort, members: list[Registrant], settings: Settings, may_be_small: bool
-) -> Iterator[str]:
-    where = f"cohort {cohort.id}"
-    size = len(cohort.members)
-    if size > settings.max_size or (size < settings.min_size and not may_be_small):
-        yield f"{where}: has {size} members, outside {settings.min_size}-{settings.max_size}"
-    for member in members:
-        if member.condition != cohort.condition:
-            yield f"{where}: member {member.id} has condition {member.condition}, not {cohort.condition}"
-        if cohort.language not in member.languages:
-            yield f"{where}: member {member.id} does not speak {cohort.language}"
-        if cohort.slot not in member.availability:
-            yield f"{where}: member {member.id} is not available at slot {cohort.slot}"
-        avoided = sorted((member.avoid - {member.id}) & set(cohort.members))  # naming oneself means nothing
-        if avoided:
-            yield f"{where}: member {member.id} asked not to meet {avoided}"
-    if settings.separate_roles and len({member.role for member in members}) > 1:
-        yield f"{where}: mixes roles"
-    stages = [settings.stage_order[cohort.condition].index(member.stage) for member in members]
-    if stages and max(stages) - min(stages) > settings.max_stage_gap:
-        yield f"{where}: stages span {max(stages) - min(stages)} steps, more than {settings.max_stage_gap}"
-
-
-def _check_cohort_host(cohort: Cohort, hosts: dict[str, Host]) -> Iterator[str]:
-    if cohort.host is None:
-        return
-    host = hosts.get(cohort.host)
-    where = f"cohort {cohort.id}: host {cohort.host}"
-    if host is None:
-        yield f"{where} is not a host"
-        return
-    if cohort.condition not in host.conditions:
-        yield f"{where} does not host {cohort.condition}"
-    if cohort.language not in host.languages:
-        yield f"{where} does not speak {cohort.language}"
-    if cohort.slot not in host.availability:
-        yield f"{where} is not available at slot {cohort.slot}"
-
-
-def _check_host_loads(cohorts: Iterable[Cohort], hosts: dict[str, Host]) -> Iterator[str]:
-    slots_of: dict[str, list[int]] = defaultdict(list)
-    for cohort in cohorts:
-        if cohort.host is not None:
-            slots_of[cohort.host].append(cohort.slot)
-    for host_id, slots in sorted(slots_of.items()):
-        host = hosts.get(host_id)
-        if host is not None and len(slots) > host.max_cohorts:
-            yield f"host {host_id}: leads {len(slots)} cohorts, more than {host.max_cohorts}"
-        for slot, count in sorted(Counter(slots).items()):
-            if count > 1:
-                yield f"host {host_id}: leads {count} cohorts at slot {slot}"
+def _in_words(cohort: Cohort, violation: Violation) -> str:
+    where, detail, members = f"cohort {cohort.id}", violation.detail, violation.members
+    host = f"host {detail.get('host')}"
+    match violation.rule:
+        case Rule.SIZE:
+            return f"{where}: has {detail['size']} members, outside {detail['min_size']}-{detail['max_size']}"
+        case Rule.CONDITION:
+            return f"{where}: member {members[0]} has condition {detail['condition']}, not {cohort.condition}"
+        case Rule.LANGUAGE:
+            return f"{where}: member {members[0]} does not speak {cohort.language}"
+        case Rule.TIME:
+            return f"{where}: member {members[0]} is not available at slot {cohort.slot}"
+        case Rule.AVOID:
+            return f"{where}: member {members[0]} asked not to meet {list(members[1:])}"
+        case Rule.ROLE:
+            return f"{where}: mixes roles ({', '.join(members)} not {detail['role']})"
+        case Rule.STAGE_GAP:
+            return f"{where}: stages span {detail['span']} steps, more than {detail['max_stage_gap']}"
+        case Rule.HOST_UNKNOWN:
+            return f"{where}: {host} is not a host"
+        case Rule.HOST_CONDITION:
+            return f"{where}: {host} does not host {cohort.condition}"
+        case Rule.HOST_LANGUAGE:
+            return f"{where}: {host} does not speak {cohort.language}"
+        case Rule.HOST_TIME:
+            return f"{where}: {host} is not available at slot {cohort.slot}"
+        case Rule.HOST_LOAD:
+            return f"{host}: leads {detail['cohorts']} cohorts, more than {detail['max_cohorts']}"
+        case Rule.HOST_DOUBLE_BOOKED:
+            return f"{host}: leads {detail['cohorts']} cohorts at slot {cohort.slot}"

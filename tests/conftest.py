@@ -121,3 +121,74 @@ def db_session(app):
 
     with app.app_context():
         yield database.session()
+
+
+@pytest.fixture
+def console_client(app):
+    """Make a test client signed in to the console as a new coordinator of `programs` (slugs), or an admin."""
+    from flask_login import FlaskLoginClient
+
+    from app import database
+    from app.services.accounts import create_coordinator
+
+    app.test_client_class = FlaskLoginClient
+    made = 0
+
+    def make(*programs: str, admin: bool = False, email: str | None = None):
+        nonlocal made
+        made += 1
+        with app.app_context():
+            session = database.session()
+            coordinator = create_coordinator(
+                session,
+                email or f"coordinator-{made}@example.org",
+                "a long enough test password",
+                is_admin=admin,
+                program_slugs=programs,
+            )
+            session.commit()
+            return app.test_client(user=coordinator)
+
+    return make
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright; browser tests fail on CI when it is missing."""
+    if not CHROMIUM.exists():
+        reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def server(app):
+    """The app over real HTTP, as a browser reaches it."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()
+    thread.join()

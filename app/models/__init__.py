@@ -4,6 +4,7 @@ from app.models.account import Coordinator, CoordinatorProgram
 from app.models.audit import AuditEvent
 from app.models.cohort import Cohort, CohortMember, CohortStatus
 from app.models.host import Host
+from app.models.match_run import MatchRun, MatchRunStatus
 from app.models.meeting import Attendance, Meeting, MeetingRegistrant, MeetingStatus
 from app.models.outbox import MessageStatus, OutboundMessage
 from app.models.participant import Participant, ParticipantStatus, Role
@@ -21,6 +22,8 @@ __all__ = [
     "Coordinator",
     "CoordinatorProgram",
     "Host",
+    "MatchRun",
+    "MatchRunStatus",
     "Meeting",
     "MeetingRegistrant",
     "MeetingStatus",

@@ -16,12 +16,14 @@ from app.models import (
     CohortStatus,
     Host,
     Meeting,
+    MessageStatus,
+    OutboundMessage,
     Participant,
     Program,
     ZoomOperationKind,
 )
 from app.services.audit import record_event
-from app.services.outbox import queue_message
+from app.services.outbox import cancel_messages, queue_message
 from app.services.scheduling import slot_start
 from app.services.zoom_operations import queue_zoom_operation
 
@@ -56,7 +58,7 @@ def approve_cohort(session: Session, cohort: Cohort, *, actor: str, now: datetim
         queue_zoom_operation(session, meeting, ZoomOperationKind.REGISTER, participant_id=member.id)
         queue_member_messages(session, program, meeting, member, now=now)
     if cohort.host_id:
-        _queue_host_briefing(session, program, meeting, session.get(Host, cohort.host_id), now=now)
+        queue_host_briefing(session, program, meeting, session.get(Host, cohort.host_id), now=now)
     record_event(
         session, "cohort.approved", actor=actor, program_id=program.id, subject=("cohort", cohort.id),
         meeting_id=meeting.id, members=len(members),
@@ -78,9 +80,19 @@ def _schedule_meeting(session: Session, program: Program, cohort: Cohort, today:
 
 
 def queue_member_messages(
-    session: Session, program: Program, meeting: Meeting, member: Participant, *, now: datetime
+    session: Session,
+    program: Program,
+    meeting: Meeting,
+    member: Participant,
+    *,
+    now: datetime,
+    occasion: str = "",
 ) -> None:
-    """The invitation now; tips, reminder and survey at the program's timings, never after they make sense."""
+    """The invitation now; tips, reminder and survey at the program's timings, never after they make sense.
+
+    `occasion` tells a later joining (e.g. "cohort-v7") from the approval, so that someone who left the
+    group and came back is invited again rather than matched to the messages cancelled when they left.
+    """
     starts, ends = meeting.starts_at, meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
     schedule = (
         ("cohort_invitation", now, starts),
@@ -99,13 +111,14 @@ def queue_member_messages(
             meeting_id=meeting.id,
             send_at=max(send_at, now),
             not_after=not_after,
-            dedupe_key=f"{kind}:meeting-{meeting.id}:participant-{member.id}",
+            dedupe_key=_key(f"{kind}:meeting-{meeting.id}:participant-{member.id}", occasion),
         )
 
 
-def _queue_host_briefing(
-    session: Session, program: Program, meeting: Meeting, host: Host, *, now: datetime
+def queue_host_briefing(
+    session: Session, program: Program, meeting: Meeting, host: Host, *, now: datetime, occasion: str = ""
 ) -> None:
+    """The host's briefing on their group; `occasion` as for `queue_member_messages`."""
     queue_message(
         session,
         kind="host_briefing",
@@ -116,5 +129,48 @@ def _queue_host_briefing(
         meeting_id=meeting.id,
         send_at=now,
         not_after=meeting.starts_at,
-        dedupe_key=f"host_briefing:meeting-{meeting.id}:host-{host.id}",
+        dedupe_key=_key(f"host_briefing:meeting-{meeting.id}:host-{host.id}", occasion),
     )
+
+
+def queue_member_cancellation(
+    session: Session,
+    program: Program,
+    meeting: Meeting,
+    member: Participant,
+    *,
+    now: datetime,
+    occasion: str = "",
+) -> None:
+    """Tell one member their place in this meeting is gone (a calendar CANCEL), and drop what was still
+    to come for it. Nothing is sent when they were never invited. `occasion`: see `queue_member_messages`."""
+    invited = session.exec(
+        select(OutboundMessage.id).where(
+            OutboundMessage.meeting_id == meeting.id,
+            OutboundMessage.participant_id == member.id,
+            OutboundMessage.kind == "cohort_invitation",
+            OutboundMessage.status == MessageStatus.SENT,
+        )
+    ).first()
+    cancel_messages(session, meeting_id=meeting.id, participant_id=member.id)
+    if invited is None or not member.email:
+        return
+    queue_message(
+        session,
+        kind="meeting_cancelled",
+        program_id=program.id,
+        recipient=member.email,
+        locale=member.locale,
+        participant_id=member.id,
+        meeting_id=meeting.id,
+        send_at=now,
+        not_after=meeting.starts_at,
+        dedupe_key=_key(
+            f"meeting_cancelled:meeting-{meeting.id}:participant-{member.id}:seq-{meeting.calendar_sequence}",
+            occasion,
+        ),
+    )
+
+
+def _key(base: str, occasion: str) -> str:
+    return f"{base}:{occasion}" if occasion else base

@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from app.database import utcnow
 from app.models import MessageStatus, OutboundMessage
 
 
@@ -73,21 +74,85 @@ def cancel_messages(
     return session.exec(statement.values(status=MessageStatus.CANCELLED)).rowcount
 
 
-def move_messages(session: Session, meeting_id: int, shift: timedelta, *, kinds: tuple[str, ...]) -> int:
-    """Shift the pending messages of a meeting whose time moved (reminders, tips, surveys follow it)."""
-    pending = session.exec(
-        select(OutboundMessage).where(
-            OutboundMessage.meeting_id == meeting_id,
-            OutboundMessage.status == MessageStatus.PENDING,
-            OutboundMessage.kind.in_(kinds),
-        )
-    ).all()
+def move_messages(
+    session: Session,
+    meeting_id: int,
+    shift: timedelta,
+    *,
+    kinds: tuple[str, ...],
+    now: datetime | None = None,
+) -> int:
+    """Shift the pending messages of a meeting whose time moved (reminders, tips, surveys follow it).
+
+    Given `now`, a message whose moment has passed is skipped, and one that falls due in the past is
+    sent at once.
+    """
+    pending = _pending(session, meeting_id, kinds)
     for message in pending:
         message.send_at += shift
         if message.not_after is not None:
             message.not_after += shift
+        if now is not None:
+            _settle_moved(message, now)
         session.add(message)
     return len(pending)
+
+
+def move_deadlines(session: Session, meeting_id: int, shift: timedelta, *, kinds: tuple[str, ...]) -> int:
+    """For pending messages that go out at once (an invitation waiting for its Zoom meeting): keep their
+    send time, and move only the moment after which they are no use."""
+    pending = [message for message in _pending(session, meeting_id, kinds) if message.not_after]
+    for message in pending:
+        message.not_after += shift
+        session.add(message)
+    return len(pending)
+
+
+def retry_message(session: Session, message: OutboundMessage, *, now: datetime | None = None) -> None:
+    """A coordinator's "send again" on a failed message: it goes out with the worker's next round."""
+    now = now or utcnow()
+    if message.status != MessageStatus.FAILED:
+        raise ValueError(f"Only a failed message can be sent again; this one is {_status_words(message)}.")
+    if message.not_after is not None and message.not_after <= now:
+        raise ValueError("This message can no longer be sent: the moment it was for has passed.")
+    message.status, message.attempts, message.send_at = MessageStatus.PENDING, 0, now
+    session.add(message)
+
+
+def cancel_message(session: Session, message: OutboundMessage) -> None:
+    """Stop one message that has not gone out yet."""
+    if message.status != MessageStatus.PENDING:
+        raise ValueError(
+            f"Only a message waiting to be sent can be cancelled; this one is {_status_words(message)}."
+        )
+    message.status = MessageStatus.CANCELLED
+    session.add(message)
+
+
+def _pending(session: Session, meeting_id: int, kinds: tuple[str, ...]) -> list[OutboundMessage]:
+    return list(
+        session.exec(
+            select(OutboundMessage).where(
+                OutboundMessage.meeting_id == meeting_id,
+                OutboundMessage.status == MessageStatus.PENDING,
+                OutboundMessage.kind.in_(kinds),
+            )
+        ).all()
+    )
+
+
+def _settle_moved(message: OutboundMessage, now: datetime) -> None:
+    if message.not_after is not None and message.not_after <= now:
+        message.status, message.last_error = MessageStatus.SKIPPED, "its moment passed when the meeting moved"
+    elif message.send_at < now:
+        message.send_at = now
+
+
+def _status_words(message: OutboundMessage) -> str:
+    return {
+        MessageStatus.PENDING: "waiting to be sent",
+        MessageStatus.SENDING: "being sent right now",
+    }.get(message.status, str(message.status))
 
 
 def _by_key(session: Session, dedupe_key: str) -> OutboundMessage | None:

@@ -6,10 +6,9 @@ other proposed cohorts keep their members and may be topped up, and only the res
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import asdict, dataclass, field
 from datetime import date
-from functools import cached_property
 
 from sqlmodel import Session, select
 
@@ -17,19 +16,23 @@ from app.models import (
     Cohort,
     CohortMember,
     CohortStatus,
-    Condition,
     Host,
     Participant,
     ParticipantStatus,
     Program,
-    Stage,
+)
+from app.services.feasibility import (
+    Catalogue,
+    load_catalogue,
+    matcher_cohort,
+    matcher_host,
+    matcher_registrant,
+    matcher_settings,
 )
 from app.services.scheduling import program_week_start
-from matching.availability import utc_slots
-from matching.matcher import match
-from matching.model import Assignment, Problem, Settings
+from matching.matcher import ProgressCallback, match
+from matching.model import Assignment, Problem
 from matching.model import Cohort as MatcherCohort
-from matching.model import Host as MatcherHost
 from matching.model import Registrant as MatcherRegistrant
 
 STAGE_UNKNOWN = "stage_unknown"
@@ -44,38 +47,15 @@ class ProposalSummary:
     new_cohorts: int = 0
     cohorts_with_host: int = 0
 
-
-@dataclass(frozen=True)
-class _Catalogue:
-    """The program's conditions and stages, by id, as the matcher names them."""
-
-    conditions: dict[int, Condition]
-    stages: dict[int, Stage]
-
-    def condition_code(self, condition_id: int) -> str:
-        return self.conditions[condition_id].code
-
-    def stage_code(self, stage_id: int | None) -> str | None:
-        return self.stages[stage_id].code if stage_id is not None else None
-
-    def first_stage(self, condition_id: int) -> str:
-        """Stands in for a placed member's unknown stage, so the cohort they are already in is kept."""
-        return self.stage_order[self.condition_code(condition_id)][0]
-
-    @cached_property
-    def stage_order(self) -> dict[str, tuple[str, ...]]:
-        ordered: dict[str, list[Stage]] = defaultdict(list)
-        for stage in self.stages.values():
-            ordered[self.condition_code(stage.condition_id)].append(stage)
-        return {
-            condition.code: tuple(s.code for s in sorted(ordered[condition.code], key=lambda s: s.position))
-            for condition in self.conditions.values()
-        }
+    def as_dict(self) -> dict:
+        return {**asdict(self), "waitlisted": dict(self.waitlisted)}
 
 
-def propose_cohorts(session: Session, program: Program, *, today: date) -> ProposalSummary:
+def propose_cohorts(
+    session: Session, program: Program, *, today: date, on_progress: ProgressCallback | None = None
+) -> ProposalSummary:
     """Match every verified registrant not yet in a cohort, and record the proposals and the waitlist."""
-    catalogue = _catalogue(session, program)
+    catalogue = load_catalogue(session, program)
     week = program_week_start(program, today)
     cohorts = session.exec(
         select(Cohort).where(Cohort.program_id == program.id, Cohort.status != CohortStatus.CANCELLED)
@@ -85,16 +65,12 @@ def propose_cohorts(session: Session, program: Program, *, today: date) -> Propo
     people, unsure = _split_unsure(_people_to_match(session, program, placed), placed)
     hosts = session.exec(select(Host).where(Host.program_id == program.id, Host.active)).all()
     problem = Problem(
-        settings=Settings(
-            min_size=program.min_size, max_size=program.max_size, target_size=program.target_size,
-            max_stage_gap=program.max_stage_gap, separate_roles=program.separate_roles,
-            stage_order=catalogue.stage_order,
-        ),
+        settings=matcher_settings(program, catalogue),
         registrants=tuple(_registrant(person, catalogue, week) for person in people),
-        hosts=tuple(_host(host, week) for host in hosts),
-        cohorts=tuple(_given_cohort(cohort, catalogue, members[cohort.id]) for cohort in cohorts),
-    )  # fmt: skip
-    assignment = match(problem)
+        hosts=tuple(matcher_host(host, week) for host in hosts),
+        cohorts=tuple(matcher_cohort(cohort, catalogue, members[cohort.id]) for cohort in cohorts),
+    )
+    assignment = match(problem, on_progress)
     summary = _record(session, program, assignment, {str(c.id): c for c in cohorts}, members, people)
     for person in unsure:
         person.waitlist_reason, person.waitlist_detail = STAGE_UNKNOWN, None
@@ -108,12 +84,6 @@ def _split_unsure(people: list[Participant], placed: set[int]) -> tuple[list[Par
     the matcher keeps stages close, and cannot do that without one. Those already placed stay matched."""
     unsure = [p for p in people if p.stage_id is None and p.id not in placed]
     return [p for p in people if p not in unsure], unsure
-
-
-def _catalogue(session: Session, program: Program) -> _Catalogue:
-    conditions = {c.id: c for c in session.exec(select(Condition).where(Condition.program_id == program.id))}
-    stages = {s.id: s for s in session.exec(select(Stage).where(Stage.condition_id.in_(list(conditions))))}
-    return _Catalogue(conditions, stages)
 
 
 def _members_by_cohort(session: Session, cohorts: list[Cohort]) -> dict[int, list[int]]:
@@ -133,40 +103,14 @@ def _people_to_match(session: Session, program: Program, placed: set[int]) -> li
     ).all()
 
 
-def _registrant(person: Participant, catalogue: _Catalogue, week: date) -> MatcherRegistrant:
-    return MatcherRegistrant(
-        id=str(person.id),
-        condition=catalogue.condition_code(person.condition_id),
-        stage=catalogue.stage_code(person.stage_id) or catalogue.first_stage(person.condition_id),
-        role=person.role,
-        languages=tuple(person.languages),
-        availability=utc_slots(person.availability, person.timezone, week),
-        timezone=person.timezone,
-        avoid=frozenset(str(other) for other in person.avoid),
-    )
-
-
-def _host(host: Host, week: date) -> MatcherHost:
-    return MatcherHost(
-        id=str(host.id),
-        conditions=frozenset(host.conditions),
-        languages=tuple(host.languages),
-        availability=utc_slots(host.availability, host.timezone, week),
-        max_cohorts=host.max_cohorts,
-    )
-
-
-def _given_cohort(cohort: Cohort, catalogue: _Catalogue, member_ids: list[int]) -> MatcherCohort:
-    return MatcherCohort(
-        id=str(cohort.id),
-        condition=catalogue.condition_code(cohort.condition_id),
-        language=cohort.language,
-        slot=cohort.slot,
-        members=tuple(str(pid) for pid in sorted(member_ids)),
-        host=str(cohort.host_id) if cohort.host_id else None,
-        role=cohort.role,
-        locked=cohort.locked or cohort.status == CohortStatus.APPROVED,
-    )
+def _registrant(person: Participant, catalogue: Catalogue, week: date) -> MatcherRegistrant:
+    """The matcher needs a stage: a placed member unsure of theirs is given the first one, which keeps them
+    in the cohort they are in."""
+    if person.stage_id is None:
+        return matcher_registrant(
+            person, catalogue, week, unknown_stage=catalogue.first_stage(person.condition_id)
+        )
+    return matcher_registrant(person, catalogue, week)
 
 
 def _record(

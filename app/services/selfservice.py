@@ -6,16 +6,19 @@ learn that someone paused, left or asked to be forgotten.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
 from app.database import utcnow
 from app.links import LinkError, read_token
-from app.models import CohortMember, OutboundMessage, Participant, ParticipantStatus, Program
+from app.models import CohortMember, Meeting, OutboundMessage, Participant, ParticipantStatus, Program
 from app.schemas.registration import Preferences
 from app.services.audit import record_event
 from app.services.outbox import cancel_messages
 from app.services.registration import find_stage_id
+from app.services.zoom_operations import cancel_zoom_operations
 
 ERASED_NAME = "Deleted"
 # Only someone still taking part can pause; a withdrawn registrant stays withdrawn.
@@ -80,15 +83,15 @@ def unsubscribe_participant(session: Session, participant: Participant) -> None:
 
 def withdraw_participant(session: Session, participant: Participant) -> None:
     """Leave the program: the group place goes back to the coordinator and nothing more is sent."""
-    _release_place(session, participant)
+    cohort_id = _release_place(session, participant)
     participant.status = ParticipantStatus.WITHDRAWN
     participant.pending_changes = None
-    _save(session, participant, "participant_withdrew")
+    _save(session, participant, "participant_withdrew", cohort_id=cohort_id)
 
 
 def erase_participant(session: Session, participant: Participant) -> None:
     """Forget the person and keep only what anonymous counts need (program, condition, stage, role)."""
-    _release_place(session, participant)
+    cohort_id = _release_place(session, participant)
     # Messages already sent still hold the address and the links, so those copies go too.
     session.exec(
         update(OutboundMessage)
@@ -107,15 +110,26 @@ def erase_participant(session: Session, participant: Participant) -> None:
     participant.waitlist_detail = None
     participant.status = ParticipantStatus.ERASED
     participant.erased_at = now
-    _save(session, participant, "participant_erased")
+    _save(session, participant, "participant_erased", cohort_id=cohort_id)
 
 
-def _release_place(session: Session, participant: Participant) -> None:
+def _release_place(session: Session, participant: Participant) -> int | None:
+    """Give up the participant's group place and everything still to come for it; the cohort they left.
+
+    The cohort is named in the audit event, which is how its coordinator learns that a place opened.
+    """
+    cohort_id = session.exec(
+        select(CohortMember.cohort_id).where(CohortMember.participant_id == participant.id)
+    ).first()
     session.exec(delete(CohortMember).where(CohortMember.participant_id == participant.id))
     cancel_messages(session, participant_id=participant.id)
+    if cohort_id is not None:
+        for meeting_id in session.exec(select(Meeting.id).where(Meeting.cohort_id == cohort_id)).all():
+            cancel_zoom_operations(session, meeting_id, participant_id=participant.id)
+    return cohort_id
 
 
-def _save(session: Session, participant: Participant, action: str) -> None:
+def _save(session: Session, participant: Participant, action: str, **detail: Any) -> None:
     participant.updated_at = utcnow()
     session.add(participant)
     record_event(
@@ -124,5 +138,6 @@ def _save(session: Session, participant: Participant, action: str) -> None:
         actor="participant",
         program_id=participant.program_id,
         subject=("participant", participant.id),
+        **{name: value for name, value in detail.items() if value is not None},
     )
     session.flush()

@@ -46,10 +46,37 @@ def queue_zoom_operation(
     return operation
 
 
+def queue_zoom_update(session: Session, meeting: Meeting) -> ZoomOperation:
+    """Bring the Zoom meeting in line with ours (time, length, alternative host) after any change.
+
+    The update sends the meeting's state as it is when the worker runs, so one call not yet made covers
+    every change since; only when none is waiting is a new one recorded.
+    """
+    waiting = session.exec(
+        select(ZoomOperation).where(
+            ZoomOperation.meeting_id == meeting.id,
+            ZoomOperation.kind == ZoomOperationKind.UPDATE,
+            ZoomOperation.status == ZoomOperationStatus.PENDING,
+        )
+    ).first()
+    if waiting is not None:
+        return waiting
+    earlier = session.exec(
+        select(ZoomOperation.id).where(
+            ZoomOperation.meeting_id == meeting.id, ZoomOperation.kind == ZoomOperationKind.UPDATE
+        )
+    ).all()
+    return queue_zoom_operation(session, meeting, ZoomOperationKind.UPDATE, version=len(earlier) + 1)
+
+
 def cancel_zoom_operations(session: Session, meeting_id: int, *, participant_id: int | None = None) -> int:
-    """Drop Zoom calls not yet made for a meeting (or one member of it), e.g. when it is cancelled."""
+    """Drop Zoom calls not yet made for a meeting (or one member of it), e.g. when it is cancelled.
+
+    Failed calls are dropped too: they no longer need a coordinator's retry.
+    """
     statement = update(ZoomOperation).where(
-        ZoomOperation.meeting_id == meeting_id, ZoomOperation.status == ZoomOperationStatus.PENDING
+        ZoomOperation.meeting_id == meeting_id,
+        ZoomOperation.status.in_((ZoomOperationStatus.PENDING, ZoomOperationStatus.FAILED)),
     )
     if participant_id is not None:
         statement = statement.where(ZoomOperation.participant_id == participant_id)
@@ -59,7 +86,7 @@ def cancel_zoom_operations(session: Session, meeting_id: int, *, participant_id:
 def retry_zoom_operation(session: Session, operation: ZoomOperation) -> None:
     """A coordinator's "try again" on a failed call."""
     if operation.status != ZoomOperationStatus.FAILED:
-        raise ValueError("only a failed Zoom call can be retried")
+        raise ValueError(f"Only a failed Zoom call can be tried again; this one is {operation.status}.")
     operation.status = ZoomOperationStatus.PENDING
     operation.attempts = 0
     operation.next_attempt_at = utcnow()

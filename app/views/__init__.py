@@ -3,7 +3,7 @@
 from flask import Flask
 
 from app.i18n import provide_page_language, remember_locale_choice
-from app.views import api, devmail, errors, health, hosts, public, selfservice, webhooks
+from app.views import api, console, devmail, errors, health, hosts, public, selfservice, webhooks
 from app.views.program_scope import provide_form_vocabulary
 
 
@@ -14,6 +14,7 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(api.blueprint)
     app.register_blueprint(hosts.blueprint)
     app.register_blueprint(webhooks.blueprint)
+    app.register_blueprint(console.blueprint)
     if not app.config["SETTINGS"].is_production:
         app.register_blueprint(devmail.blueprint)
     app.before_request(remember_locale_choice)

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from app.database import utcnow
 from app.mail import mail_sender
 from app.worker.mail_work import dispatch_due_messages
+from app.worker.match_work import run_due_match_runs
 from app.worker.zoom_work import run_due_zoom_operations
 from app.zoom import zoom_client
 
@@ -41,15 +42,25 @@ def run_mail_work(app: Flask, now: datetime | None = None) -> Counter[str]:
         )
 
 
+def run_match_work(app: Flask, now: datetime | None = None) -> Counter[str]:
+    engine = app.extensions["engine"]
+    with app.app_context(), Session(engine, expire_on_commit=False) as session:
+        return run_due_match_runs(session, engine, now=now or utcnow(), worker=worker_name())
+
+
 def run_once(app: Flask, now: datetime | None = None) -> dict[str, Counter[str]]:
     """Everything due at `now`. Zoom first, so the meetings exist before their invitations go out."""
-    return {"zoom": run_zoom_work(app, now), "mail": run_mail_work(app, now)}
+    return {
+        "match": run_match_work(app, now),
+        "zoom": run_zoom_work(app, now),
+        "mail": run_mail_work(app, now),
+    }
 
 
 def run_forever(app: Flask, poll_seconds: int = POLL_SECONDS) -> None:
     """Poll for due work until stopped. Each job runs in one thread at a time; a late run is not doubled."""
     scheduler = BlockingScheduler(timezone="UTC")
-    for job in (run_zoom_work, run_mail_work):
+    for job in (run_match_work, run_zoom_work, run_mail_work):
         scheduler.add_job(
             job, "interval", seconds=poll_seconds, args=[app], id=job.__name__,
             max_instances=1, coalesce=True, next_run_time=utcnow(),

@@ -88,7 +88,6 @@ def _create(session: Session, client: ZoomClient, meeting: Meeting, operation: Z
         return
     cohort = session.get(Cohort, meeting.cohort_id)
     program = session.get(Program, cohort.program_id)
-    host = session.get(Host, cohort.host_id) if cohort.host_id else None
     found = None
     if operation.attempts > 1:
         # An earlier try may have created the meeting before its answer was lost: look before creating.
@@ -100,12 +99,19 @@ def _create(session: Session, client: ZoomClient, meeting: Meeting, operation: Z
         duration=meeting.duration_minutes,
         timezone=program.timezone,
         idempotency_key=operation.idempotency_key,
-        alternative_hosts=[host.zoom_user] if host and program.host_as_alternative_host else [],
+        alternative_hosts=_alternative_hosts(session, program, cohort),
     )
     meeting.zoom_meeting_id = str(created.id)
     meeting.zoom_join_url = created.join_url
     meeting.zoom_passcode = created.password
     session.add(meeting)
+
+
+def _alternative_hosts(session: Session, program: Program, cohort: Cohort) -> list[str]:
+    """The cohort's current host may start the meeting too, where the program wants it."""
+    if not (cohort.host_id and program.host_as_alternative_host):
+        return []
+    return [session.get(Host, cohort.host_id).zoom_user]
 
 
 def _topic(session: Session, program: Program, cohort: Cohort, meeting: Meeting) -> str:
@@ -118,8 +124,16 @@ def _topic(session: Session, program: Program, cohort: Cohort, meeting: Meeting)
 
 
 def _update(session: Session, client: ZoomClient, meeting: Meeting, operation: ZoomOperation) -> None:
+    """Send the meeting as it is now, so one update covers every change made since it was recorded."""
     zoom_id = _zoom_id(meeting)
-    client.update_meeting_time(zoom_id, meeting.starts_at, duration=meeting.duration_minutes)
+    cohort = session.get(Cohort, meeting.cohort_id)
+    program = session.get(Program, cohort.program_id)
+    client.update_meeting(
+        zoom_id,
+        start_time=meeting.starts_at,
+        duration=meeting.duration_minutes,
+        alternative_hosts=_alternative_hosts(session, program, cohort),
+    )
     meeting.zoom_join_url = client.get_meeting(zoom_id).join_url
     session.add(meeting)
 
@@ -127,6 +141,21 @@ def _update(session: Session, client: ZoomClient, meeting: Meeting, operation: Z
 def _delete(session: Session, client: ZoomClient, meeting: Meeting, operation: ZoomOperation) -> None:
     if meeting.zoom_meeting_id:
         client.delete_meeting(int(meeting.zoom_meeting_id))
+    elif _create_under_way(session, meeting):
+        raise _NotReady  # the meeting may exist at Zoom in a moment: delete it once we know its id
+
+
+def _create_under_way(session: Session, meeting: Meeting) -> bool:
+    return (
+        session.exec(
+            select(ZoomOperation.id).where(
+                ZoomOperation.meeting_id == meeting.id,
+                ZoomOperation.kind == ZoomOperationKind.CREATE,
+                ZoomOperation.status == ZoomOperationStatus.RUNNING,
+            )
+        ).first()
+        is not None
+    )
 
 
 def _register(session: Session, client: ZoomClient, meeting: Meeting, operation: ZoomOperation) -> None:

@@ -120,12 +120,30 @@ class ZoomClient:
         """Move a meeting to `start_time` (timezone-aware), and change its length when `duration` is given."""
         self._call("PATCH", f"/meetings/{int(meeting_id)}", body=update_time_body(start_time, duration))
 
+    def update_meeting(
+        self,
+        meeting_id: int,
+        *,
+        start_time: datetime,
+        duration: int,
+        alternative_hosts: Sequence[str] = (),
+    ) -> None:
+        """Bring a meeting in line with ours: its start (timezone-aware), length and alternative hosts.
+
+        `alternative_hosts` replaces the meeting's list; empty removes every alternative host.
+        """
+        body = {
+            **update_time_body(start_time, duration),
+            "settings": {"alternative_hosts": ";".join(alternative_hosts)},
+        }
+        self._call("PATCH", f"/meetings/{int(meeting_id)}", body=body)
+
     def delete_meeting(self, meeting_id: int) -> None:
-        """Delete a meeting; one that is already gone counts as deleted."""
+        """Delete a meeting; one that is already gone (404, code 3001) counts as deleted."""
         try:
             self._call("DELETE", f"/meetings/{int(meeting_id)}")
         except ZoomError as error:
-            if error.code != MEETING_NOT_FOUND:
+            if error.code != MEETING_NOT_FOUND and error.status != 404:
                 raise
 
     def register_participant(

@@ -1,0 +1,312 @@
+"""Cohorts against the matcher's feasibility rules, and what they break in a coordinator's words.
+
+The program's rows become the matcher's values here (proposing cohorts uses the same conversion), and
+`matching.rules.check_cohort` does the checking, so the console and the matcher never disagree on a rule.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import cached_property
+
+from babel import Locale
+from sqlmodel import Session, select
+
+from app.database import utcnow
+from app.models import Cohort, CohortMember, CohortStatus, Condition, Host, Participant, Program, Stage
+from app.services.scheduling import program_week_start
+from matching.availability import utc_slots
+from matching.model import HOURS_PER_WEEK, Registrant, Settings
+from matching.model import Cohort as MatcherCohort
+from matching.model import Host as MatcherHost
+from matching.rules import UNKNOWN_STAGE, Rule, Violation, check_cohort, is_worse
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+ENGLISH = Locale("en")
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The program's conditions and stages, by id, as the matcher names them."""
+
+    conditions: dict[int, Condition]
+    stages: dict[int, Stage]
+
+    def condition_code(self, condition_id: int) -> str:
+        return self.conditions[condition_id].code
+
+    def stage_code(self, stage_id: int | None) -> str | None:
+        return self.stages[stage_id].code if stage_id is not None else None
+
+    def first_stage(self, condition_id: int) -> str:
+        """Stands in for a placed member's unknown stage, so the cohort they are already in is kept."""
+        return self.stage_order[self.condition_code(condition_id)][0]
+
+    @cached_property
+    def stage_order(self) -> dict[str, tuple[str, ...]]:
+        ordered: dict[str, list[Stage]] = defaultdict(list)
+        for stage in self.stages.values():
+            ordered[self.condition_code(stage.condition_id)].append(stage)
+        return {
+            condition.code: tuple(s.code for s in sorted(ordered[condition.code], key=lambda s: s.position))
+            for condition in self.conditions.values()
+        }
+
+    @cached_property
+    def condition_names(self) -> dict[str, str]:
+        return {condition.code: condition.name for condition in self.conditions.values()}
+
+
+def load_catalogue(session: Session, program: Program) -> Catalogue:
+    conditions = {c.id: c for c in session.exec(select(Condition).where(Condition.program_id == program.id))}
+    stages = {s.id: s for s in session.exec(select(Stage).where(Stage.condition_id.in_(list(conditions))))}
+    return Catalogue(conditions, stages)
+
+
+def matcher_settings(program: Program, catalogue: Catalogue) -> Settings:
+    return Settings(
+        min_size=program.min_size,
+        max_size=program.max_size,
+        target_size=program.target_size,
+        max_stage_gap=program.max_stage_gap,
+        separate_roles=program.separate_roles,
+        stage_order=catalogue.stage_order,
+    )
+
+
+def matcher_registrant(
+    person: Participant, catalogue: Catalogue, week: date, *, unknown_stage: str = UNKNOWN_STAGE
+) -> Registrant:
+    """`unknown_stage` stands for the stage of someone who was not sure of theirs (it fits any stage)."""
+    return Registrant(
+        id=str(person.id),
+        condition=catalogue.condition_code(person.condition_id),
+        stage=catalogue.stage_code(person.stage_id) or unknown_stage,
+        role=person.role,
+        languages=tuple(person.languages),
+        availability=utc_slots(person.availability, person.timezone, week),
+        timezone=person.timezone,
+        avoid=frozenset(str(other) for other in person.avoid),
+    )
+
+
+def matcher_host(host: Host, week: date) -> MatcherHost:
+    return MatcherHost(
+        id=str(host.id),
+        conditions=frozenset(host.conditions),
+        languages=tuple(host.languages),
+        availability=utc_slots(host.availability, host.timezone, week),
+        max_cohorts=host.max_cohorts,
+    )
+
+
+def matcher_cohort(cohort: Cohort, catalogue: Catalogue, member_ids: Iterable[int]) -> MatcherCohort:
+    return MatcherCohort(
+        id=str(cohort.id),
+        condition=catalogue.condition_code(cohort.condition_id),
+        language=cohort.language,
+        slot=cohort.slot,
+        members=tuple(str(pid) for pid in sorted(member_ids)),
+        host=str(cohort.host_id) if cohort.host_id else None,
+        role=cohort.role,
+        locked=cohort.locked or cohort.status == CohortStatus.APPROVED,
+    )
+
+
+def slot_label(slot: int) -> str:
+    """An hour of the week in UTC, e.g. "Tuesday 14:00 UTC"."""
+    return f"{WEEKDAYS[slot // 24]} {slot % 24:02d}:00 UTC"
+
+
+def language_label(code: str) -> str:
+    """A language's English name ("Spanish"), for coordinators."""
+    return ENGLISH.languages.get(code, code)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A cohort as it is, or as a change would leave it: its members, host and hour."""
+
+    cohort: Cohort
+    members: tuple[Participant, ...]
+    host: Host | None
+    slot: int
+
+    def with_members(self, members: Iterable[Participant]) -> Draft:
+        return replace(self, members=tuple(members))
+
+
+class CohortRules:
+    """One program's feasibility rules, ready to check its cohorts and to say what they break.
+
+    Built once per request or change: it reads the program's catalogue once, and each host's other
+    cohorts once.
+    """
+
+    def __init__(self, session: Session, program: Program, *, today: date | None = None):
+        self.session = session
+        self.program = program
+        self.catalogue = load_catalogue(session, program)
+        self.settings = matcher_settings(program, self.catalogue)
+        self.week = program_week_start(program, today or utcnow().date())
+        self._host_slots: dict[int, list[tuple[int, int]]] = {}
+        self._registrants: dict[int, Registrant] = {}
+
+    def draft(self, cohort: Cohort) -> Draft:
+        members = self.session.exec(
+            select(Participant)
+            .join(CohortMember, CohortMember.participant_id == Participant.id)
+            .where(CohortMember.cohort_id == cohort.id)
+            .order_by(Participant.id)
+        ).all()
+        host = self.session.get(Host, cohort.host_id) if cohort.host_id else None
+        return Draft(cohort, tuple(members), host, cohort.slot)
+
+    def violations(self, draft: Draft, *, ignoring: Collection[int] = ()) -> list[Violation]:
+        """The rules `draft` breaks; the host's cohorts in `ignoring` (and this one) do not count."""
+        host = matcher_host(draft.host, self.week) if draft.host else None
+        return check_cohort(
+            self._matcher_cohort(draft),
+            [self.registrant(person) for person in draft.members],
+            self.settings,
+            host=host,
+            host_slots=self._other_slots(draft, {draft.cohort.id, *ignoring}) if draft.host else (),
+        )
+
+    def new_violations(self, before: Collection[Violation], after: Draft, **options) -> list[Violation]:
+        """What `after` breaks that was not already broken (as badly) `before`."""
+        return [violation for violation in self.violations(after, **options) if is_worse(violation, before)]
+
+    def warnings(self, draft: Draft) -> list[str]:
+        return self.words(draft, self.violations(draft))
+
+    def words(self, draft: Draft, violations: Iterable[Violation]) -> list[str]:
+        return [self._sentence(draft, violation) for violation in violations]
+
+    def registrant(self, person: Participant) -> Registrant:
+        """The matcher's view of a person, converted once (turning availability into UTC hours is the
+        costly part when many people waiting are tried against a cohort)."""
+        if person.id not in self._registrants:
+            self._registrants[person.id] = matcher_registrant(person, self.catalogue, self.week)
+        return self._registrants[person.id]
+
+    def free_hours(self, draft: Draft) -> set[int]:
+        """The hours when every member, and the host, is free (every hour when there is nobody)."""
+        hours = set(range(HOURS_PER_WEEK))
+        for person in draft.members:
+            hours &= self.registrant(person).availability
+        if draft.host is not None:
+            hours &= matcher_host(draft.host, self.week).availability
+        return hours
+
+    def _matcher_cohort(self, draft: Draft) -> MatcherCohort:
+        cohort = draft.cohort
+        return MatcherCohort(
+            id=str(cohort.id),
+            condition=self.catalogue.condition_code(cohort.condition_id),
+            language=cohort.language,
+            slot=draft.slot,
+            members=tuple(str(person.id) for person in draft.members),
+            host=str(draft.host.id) if draft.host else None,
+            role=cohort.role if self.program.separate_roles else None,
+        )
+
+    def _other_slots(self, draft: Draft, ignoring: set[int | None]) -> list[int]:
+        """The slots of the host's other cohorts that are not cancelled."""
+        if draft.host.id not in self._host_slots:
+            self._host_slots[draft.host.id] = self.session.exec(
+                select(Cohort.id, Cohort.slot).where(
+                    Cohort.host_id == draft.host.id, Cohort.status != CohortStatus.CANCELLED
+                )
+            ).all()
+        return [slot for cohort_id, slot in self._host_slots[draft.host.id] if cohort_id not in ignoring]
+
+    def _sentence(self, draft: Draft, violation: Violation) -> str:
+        detail = violation.detail
+        names = {str(person.id): person.display_name for person in draft.members}
+        who = _listed(names[member] for member in violation.members)
+        host = draft.host.display_name if draft.host else "The host"
+        condition = self.catalogue.condition_names.get(detail.get("condition"), detail.get("condition"))
+        time = slot_label(draft.slot)
+        match violation.rule:
+            case Rule.SIZE:
+                size = detail["size"]
+                if size > detail["max_size"]:
+                    return f"The group has {size} people; this program allows at most {detail['max_size']}."
+                people = "person" if size == 1 else "people"
+                return f"The group has {size} {people}; this program needs at least {detail['min_size']}."
+            case Rule.CONDITION:
+                group = self.catalogue.condition_names[detail["cohort_condition"]]
+                return f"{who} has {condition}, not the group's condition ({group})."
+            case Rule.ROLE:
+                verb = "is" if len(violation.members) == 1 else "are"
+                return f"{who} {verb} not a {detail['role']}; this group is for {detail['role']}s."
+            case Rule.LANGUAGE:
+                verb = "does" if len(violation.members) == 1 else "do"
+                return f"{who} {verb} not speak {language_label(detail['language'])}, the group's language."
+            case Rule.TIME:
+                return f"{who} is not free at the group's time ({time})."
+            case Rule.STAGE_GAP:
+                return f"Stages span {detail['span']} steps; this program allows {detail['max_stage_gap']}."
+            case Rule.AVOID:
+                avoided = _listed(names[member] for member in violation.members[1:])
+                return f"{names[violation.members[0]]} asked not to be in a group with {avoided}."
+            case Rule.HOST_UNKNOWN:
+                return "The group's host is not in this program's host pool."
+            case Rule.HOST_CONDITION:
+                return f"{host} does not host groups about {condition}."
+            case Rule.HOST_LANGUAGE:
+                return f"{host} does not speak {language_label(detail['language'])}, the group's language."
+            case Rule.HOST_TIME:
+                return f"{host} is not free at the group's time ({time})."
+            case Rule.HOST_LOAD:
+                return (
+                    f"{host} would lead {detail['cohorts']} groups; "
+                    f"they lead at most {detail['max_cohorts']}."
+                )
+            case Rule.HOST_DOUBLE_BOOKED:
+                return f"{host} already leads a group at this time."
+        return str(violation.rule)
+
+
+def _listed(names: Iterable[str]) -> str:
+    """Names as people write a list of them: "Ana", "Ana and Ben", "Ana, Ben and Carmen"."""
+    *others, last = list(names) or [""]
+    return f"{', '.join(others)} and {last}" if others else last
+
+
+def rules_for(session: Session, cohort: Cohort) -> CohortRules:
+    return CohortRules(session, session.get(Program, cohort.program_id))
+
+
+def cohort_warnings(session: Session, cohort: Cohort) -> list[str]:
+    """The rules the cohort breaks now, in words (empty when it is fine, or cancelled)."""
+    if cohort.status == CohortStatus.CANCELLED:
+        return []
+    rules = rules_for(session, cohort)
+    return rules.warnings(rules.draft(cohort))
+
+
+def common_slots(session: Session, cohort: Cohort) -> list[int]:
+    """The UTC hours of the week when every member, and the host if any, is free."""
+    rules = rules_for(session, cohort)
+    return sorted(rules.free_hours(rules.draft(cohort)))
+
+
+def host_options(session: Session, cohort: Cohort) -> list[tuple[Host, list[str]]]:
+    """The program's active hosts, each with the warnings giving them this cohort would raise; those
+    that fit first, then by name."""
+    rules = rules_for(session, cohort)
+    draft = rules.draft(cohort)
+    hosts = session.exec(
+        select(Host).where(Host.program_id == cohort.program_id, Host.active).order_by(Host.display_name)
+    ).all()
+    options = []
+    for host in hosts:
+        with_host = replace(draft, host=host)
+        about_host = [v for v in rules.violations(with_host) if v.rule.startswith("host_")]
+        options.append((host, rules.words(with_host, about_host)))
+    return sorted(options, key=lambda option: len(option[1]) > 0)

@@ -1,0 +1,194 @@
+"""A program's host pool: adding and changing hosts, and what becomes of their groups when one stops.
+
+A host who is switched off leaves the groups they would still lead: those groups show as without a host,
+so the coordinator can choose another, and the host's pending emails are dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from app.models import Cohort, CohortStatus, Condition, Coordinator, Host, Meeting, MeetingStatus, Program
+from app.services.outbox import cancel_messages
+from app.services.overview import CohortRow, describe_cohorts
+from app.services.programs import (
+    FieldProblem,
+    FieldReader,
+    choices,
+    email_address,
+    flag,
+    number,
+    text,
+    time_zone,
+)
+from app.services.programs import record_change as record_program_change
+from app.services.zoom_operations import queue_zoom_update
+
+MAX_COHORTS_PER_HOST = 20
+
+
+@dataclass(frozen=True)
+class HostInput:
+    display_name: str
+    email: str
+    zoom_user: str
+    timezone: str
+    languages: tuple[str, ...]
+    conditions: tuple[str, ...]
+    availability: tuple[dict[str, Any], ...]
+    max_cohorts: int
+    active: bool
+
+    def as_columns(self) -> dict[str, Any]:
+        columns = asdict(self)
+        return {
+            **columns,
+            **{name: list(columns[name]) for name in ("languages", "conditions", "availability")},
+        }
+
+
+@dataclass(frozen=True)
+class HostRow:
+    host: Host
+    cohorts: list[CohortRow]
+
+
+@dataclass(frozen=True)
+class HostUpdate:
+    changed: list[str]
+    released: list[CohortRow]
+
+
+def validate_host(
+    session: Session, program: Program, data: Mapping[str, Any], host: Host | None
+) -> HostInput:
+    reader = FieldReader(data)
+    codes = session.exec(select(Condition.code).where(Condition.program_id == program.id)).all()
+    values = {
+        "display_name": reader.read(
+            "display_name", text(60, "Enter the host's name, as their groups see it.")
+        ),
+        "email": reader.read("email", email_address),
+        "zoom_user": reader.read("zoom_user", text(320)),
+        "timezone": reader.read("timezone", time_zone),
+        "languages": reader.read(
+            "languages", choices(program.languages, "Tick at least one language the host can talk in.")
+        ),
+        "conditions": reader.read(
+            "conditions", choices(codes, "Tick at least one condition the host can lead conversations about.")
+        ),
+        "availability": reader.read("availability", _availability),
+        "max_cohorts": reader.read("max_cohorts", number(1, MAX_COHORTS_PER_HOST)),
+        "active": reader.read("active", flag),
+    }
+    if values["email"] and _email_taken(session, program, values["email"], host):
+        reader.fail("email", "Another host of this program already has this address.")
+    reader.finish()
+    values["zoom_user"] = values["zoom_user"] or values["email"]
+    return HostInput(**values)
+
+
+def _availability(value: Any) -> tuple[dict[str, Any], ...]:
+    if not isinstance(value, list | tuple) or not value:
+        raise FieldProblem("Tick at least one time when this host could usually lead a meeting.")
+    return tuple(value)
+
+
+def _email_taken(session: Session, program: Program, email: str, host: Host | None) -> bool:
+    query = select(Host.id).where(Host.program_id == program.id, Host.email == email)
+    if host is not None:
+        query = query.where(Host.id != host.id)
+    return session.exec(query).first() is not None
+
+
+def add_host(session: Session, program: Program, data: Mapping[str, Any], *, by: Coordinator) -> Host:
+    host = Host(program_id=program.id, **validate_host(session, program, data, None).as_columns())
+    session.add(host)
+    session.flush()
+    record_program_change(session, "host.added", program, by, subject=("host", host.id))
+    return host
+
+
+def update_host(
+    session: Session, program: Program, host: Host, data: Mapping[str, Any], *, by: Coordinator, now: datetime
+) -> HostUpdate:
+    """Apply checked changes. Switching a host off releases the groups they would still lead."""
+    columns = validate_host(session, program, data, host).as_columns()
+    changed = [name for name, value in columns.items() if getattr(host, name) != value]
+    for name in changed:
+        setattr(host, name, columns[name])
+    session.add(host)
+    released = _release_groups(session, program, host, now) if "active" in changed and not host.active else []
+    if changed:
+        record_program_change(
+            session,
+            "host.changed",
+            program,
+            by,
+            subject=("host", host.id),
+            fields=changed,
+            groups_released=[row.cohort.id for row in released],
+        )
+    return HostUpdate(changed, released)
+
+
+def _release_groups(session: Session, program: Program, host: Host, now: datetime) -> list[CohortRow]:
+    """Take the host off proposed groups and approved groups still to meet; past groups keep their host."""
+    cohorts = session.exec(
+        select(Cohort)
+        .where(Cohort.host_id == host.id, Cohort.status.in_([CohortStatus.PROPOSED, CohortStatus.APPROVED]))
+        .order_by(Cohort.id)
+    ).all()
+    upcoming = _upcoming_meetings(session, [cohort.id for cohort in cohorts], now)
+    released = [
+        cohort for cohort in cohorts if cohort.status == CohortStatus.PROPOSED or cohort.id in upcoming
+    ]
+    rows = describe_cohorts(session, program, released, today=now.date())
+    for cohort in released:
+        cohort.host_id, cohort.version = None, cohort.version + 1
+        session.add(cohort)
+        for meeting in upcoming.get(cohort.id, []):
+            if meeting.zoom_meeting_id:
+                queue_zoom_update(session, meeting)  # the host is no longer the meeting's alternative host
+    cancel_messages(session, host_id=host.id)
+    session.flush()
+    return rows
+
+
+def _upcoming_meetings(session: Session, cohort_ids: list[int], now: datetime) -> dict[int, list[Meeting]]:
+    meetings: dict[int, list[Meeting]] = {}
+    for meeting in session.exec(
+        select(Meeting).where(
+            Meeting.cohort_id.in_(cohort_ids),
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.starts_at > now,
+        )
+    ):
+        meetings.setdefault(meeting.cohort_id, []).append(meeting)
+    return meetings
+
+
+def list_host_pool(session: Session, program: Program, *, today: date) -> list[HostRow]:
+    """Every host of the program (active first), each with the groups they lead that are not cancelled."""
+    hosts = session.exec(
+        select(Host).where(Host.program_id == program.id).order_by(Host.active.desc(), Host.display_name)
+    ).all()
+    cohorts = session.exec(
+        select(Cohort)
+        .where(Cohort.program_id == program.id, Cohort.host_id.is_not(None))
+        .where(Cohort.status != CohortStatus.CANCELLED)
+        .order_by(Cohort.id)
+    ).all()
+    rows = describe_cohorts(session, program, list(cohorts), today=today)
+    return [
+        HostRow(
+            host,
+            sorted((row for row in rows if row.cohort.host_id == host.id), key=lambda row: row.starts_at),
+        )
+        for host in hosts
+    ]

@@ -1,0 +1,19 @@
+"""The coordinator console: programs, hosts, cohorts and their meetings, behind a login.
+
+One blueprint; each module adds the routes of one area to it. Every route needs a signed-in coordinator
+(see `access`), and every route under a program needs access to that program.
+"""
+
+from app.views.console import (  # noqa: F401  (each adds its routes)
+    adjustments,
+    auth,
+    cohorts,
+    formatting,
+    hosts,
+    meetings,
+    programs,
+    waitlist,
+)
+from app.views.console.access import blueprint
+
+__all__ = ["blueprint"]

@@ -1,0 +1,82 @@
+"""Who may see what in the console: a signed-in coordinator, and only the programs they are assigned to.
+
+Admins see every program. A program the coordinator may not see answers 404, as if it did not exist, so
+the console never confirms which organisations a deployment serves.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask_login import current_user
+from sqlmodel import select
+
+from app import database
+from app.models import CoordinatorProgram, Program
+from app.services.audit import record_event
+
+blueprint = Blueprint("console", __name__, url_prefix="/console")
+PUBLIC_ENDPOINTS = {"console.login"}
+
+
+@blueprint.before_request
+def require_login():
+    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+        return None
+    return redirect(url_for("console.login", next=request.full_path.rstrip("?")))
+
+
+@blueprint.context_processor
+def provide_console_facts() -> dict[str, Any]:
+    settings = current_app.config["SETTINGS"]
+    return {"zoom_uses_emulator": settings.zoom_uses_emulator, "shows_dev_mail": not settings.is_production}
+
+
+def visible_programs() -> list[Program]:
+    """The programs the signed-in coordinator may see, by name."""
+    query = select(Program).order_by(Program.name)
+    if not current_user.is_admin:
+        query = query.join(CoordinatorProgram, CoordinatorProgram.program_id == Program.id).where(
+            CoordinatorProgram.coordinator_id == current_user.id
+        )
+    return list(database.session().exec(query).all())
+
+
+def load_program(slug: str) -> Program:
+    """The program of this console page, or 404 when it does not exist or is not this coordinator's."""
+    session = database.session()
+    program = session.exec(select(Program).where(Program.slug == slug)).first()
+    if program is None or not may_see(program):
+        abort(404)
+    return program
+
+
+def may_see(program: Program) -> bool:
+    if current_user.is_admin:
+        return True
+    assigned = database.session().get(CoordinatorProgram, (current_user.id, program.id))
+    return assigned is not None
+
+
+def admin_required(view):
+    """For deployment-wide actions (creating programs, accounts): admins only."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def audit(
+    action: str, program: Program | None, subject: tuple[str, Any] | None = None, **detail: Any
+) -> None:
+    """Record that the signed-in coordinator looked at or changed something, in the request's transaction."""
+    record_event(
+        database.session(), action, actor=current_user.email, coordinator_id=current_user.id,
+        program_id=program.id if program else None, subject=subject, **detail,
+    )  # fmt: skip

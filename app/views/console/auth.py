@@ -1,0 +1,104 @@
+"""Console routes: signing in and out, and ending sessions that ran too long or sat idle."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app import database
+from app.auth import SessionEnd, end_session, session_end, start_session
+from app.database import utcnow
+from app.extensions import limiter
+from app.forms.console import LoginForm
+from app.services.accounts import LOCKOUT_PERIOD, MAX_FAILED_LOGINS, Refusal, SignInRefused, authenticate
+from app.views.console.access import audit, blueprint
+
+DEFAULT_LOGIN_RATE_LIMIT = "10 per minute"
+REFUSALS = {
+    Refusal.CREDENTIALS: (
+        "We could not sign you in with that email address and password. Please check them and try again. "
+        f"After {MAX_FAILED_LOGINS} wrong passwords in a row, an account is locked for "
+        f"{int(LOCKOUT_PERIOD.total_seconds() // 60)} minutes."
+    ),
+    Refusal.INACTIVE: "This account is switched off. Please ask an administrator to switch it on again.",
+}
+
+
+def _login_rate_limit() -> str:
+    return current_app.config.get("LOGIN_RATE_LIMIT", DEFAULT_LOGIN_RATE_LIMIT)
+
+
+@blueprint.before_request
+def end_stale_session():
+    """Sign out a session that lasted too long or sat idle, and say so on the sign-in page."""
+    if not current_user.is_authenticated:
+        return None
+    ended = session_end(utcnow())
+    if ended is None:
+        return None
+    end_session()
+    if ended == SessionEnd.IDLE:
+        minutes = int(current_app.config["CONSOLE_IDLE_TIMEOUT"].total_seconds() // 60)
+        flash(
+            f"You were signed out after {minutes} minutes without activity. Please sign in again.", "warning"
+        )
+    else:
+        hours = int(current_app.permanent_session_lifetime.total_seconds() // 3600)
+        flash(
+            f"You were signed out because you signed in more than {hours} hours ago. Please sign in again.",
+            "warning",
+        )
+    back = request.full_path.rstrip("?") if request.method == "GET" else None  # a form sent is not a page
+    return redirect(url_for("console.login", next=_local_console_path(back)))
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def login():
+    form = LoginForm(next=request.args.get("next", ""))
+    if current_user.is_authenticated:
+        return redirect(_local_console_path(form.next.data) or url_for("console.programs"))
+    if request.method == "GET":
+        return _login_page(form)
+    if not form.validate_on_submit():
+        return _login_page(form), 422
+    session = database.session()
+    try:
+        coordinator = authenticate(session, form.email.data, form.password.data, now=utcnow())
+    except SignInRefused as refused:
+        session.commit()  # failed attempts and lock-outs count even though signing in failed
+        flash(REFUSALS[refused.reason], "error")
+        return _login_page(form), 401
+    session.commit()
+    start_session(coordinator, utcnow())
+    return redirect(_local_console_path(form.next.data) or url_for("console.programs"), 303)
+
+
+@blueprint.post("/logout")
+def logout():
+    audit("account.signed_out", None, subject=("coordinator", current_user.id))
+    database.session().commit()
+    end_session()
+    flash("You are signed out.", "success")
+    return redirect(url_for("console.login"), 303)
+
+
+def _login_page(form: LoginForm):
+    errors = {
+        name: field.errors[0] for name, field in form._fields.items() if field.errors and name != "next"
+    }
+    return render_template("console/login.html", form=form, errors=errors)
+
+
+def _local_console_path(target: str | None) -> str | None:
+    """`target` when it is a path of this console, else None: a `next` must never lead off the site."""
+    if not target or "\\" in target or any(ord(char) < 32 for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/"):
+        return None
+    if parts.path != "/console" and not parts.path.startswith("/console/"):
+        return None
+    return target

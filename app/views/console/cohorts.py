@@ -1,0 +1,236 @@
+"""Console routes: a program's cohorts — proposing them, reviewing them, approving them, exporting them."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlmodel import select
+
+from app import database
+from app.database import utcnow
+from app.models import Cohort, CohortStatus, MatchRun
+from app.services.adjustments import backfill_candidates
+from app.services.approval import ApprovalError, approve_cohort
+from app.services.feasibility import cohort_warnings, common_slots, host_options, slot_label
+from app.services.match_runs import INLINE_LIMIT, MatchRunError, latest_run, open_run, request_proposals
+from app.services.meeting_changes import open_places
+from app.services.overview import (
+    COHORTS_PER_PAGE,
+    describe_cohorts,
+    list_cohorts,
+    program_figures,
+)
+from app.services.proposals import ProposalSummary
+from app.services.registration import list_conditions
+from app.views.console.access import audit, blueprint, load_program
+
+
+@blueprint.get("/programs/<slug>")
+def program(slug: str):
+    """The program at a glance: its figures, what needs attention, and its cohorts page by page."""
+    program = load_program(slug)
+    session = database.session()
+    status = request.args.get("status") or None
+    condition_id = request.args.get("condition", type=int)
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = list_cohorts(
+        session, program, today=utcnow().date(), status=status, condition_id=condition_id, page=page
+    )
+    audit("console.viewed_cohorts", program, page=page)
+    session.commit()
+    return render_template(
+        "console/program.html",
+        program=program,
+        figures=program_figures(session, program),
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(-(-total // COHORTS_PER_PAGE), 1),
+        status=status,
+        condition_id=condition_id,
+        conditions=[offer.condition for offer in list_conditions(session, program)],
+        statuses=list(CohortStatus),
+        open_places=open_places(session, program),
+        run=open_run(session, program) or latest_run(session, program),
+    )
+
+
+@blueprint.post("/programs/<slug>/propose")
+def propose(slug: str):
+    program = load_program(slug)
+    session = database.session()
+    try:
+        outcome = request_proposals(
+            session, program, actor=current_user.email, coordinator_id=current_user.id, today=utcnow().date(),
+            inline_limit=current_app.config.get("INLINE_MATCH_LIMIT", INLINE_LIMIT),
+        )  # fmt: skip
+    except MatchRunError as error:
+        flash(str(error), "error")
+        return redirect(url_for("console.program", slug=slug))
+    session.commit()
+    if isinstance(outcome, ProposalSummary):
+        flash(_proposal_words(outcome), "success")
+    else:
+        flash("Matching has started in the background; this page shows its progress.", "success")
+    return redirect(url_for("console.program", slug=slug))
+
+
+def _proposal_words(summary: ProposalSummary) -> str:
+    waiting = sum(summary.waitlisted.values())
+    return (
+        f"Proposed: {summary.placed} of {summary.registrants} registrants placed in {summary.cohorts} groups "
+        f"({summary.new_cohorts} new, {summary.cohorts_with_host} with a host); {waiting} on the waitlist. "
+        "Nothing has been sent: review the groups, then approve them."
+    )
+
+
+@blueprint.get("/programs/<slug>/match-runs/<int:run_id>")
+def match_run(slug: str, run_id: int):
+    """A run's progress, for the overview page to follow while the worker matches."""
+    program = load_program(slug)
+    run = database.session().get(MatchRun, run_id)
+    if run is None or run.program_id != program.id:
+        return jsonify(error="Not Found"), 404
+    return jsonify(
+        status=run.status,
+        stage=run.stage,
+        done=run.done,
+        total=run.total,
+        summary=run.summary,
+        error=run.error,
+    )
+
+
+@blueprint.get("/programs/<slug>/cohorts/<int:cohort_id>")
+def cohort(slug: str, cohort_id: int):
+    program = load_program(slug)
+    return render_cohort(program, cohort_of(program, cohort_id))
+
+
+def render_cohort(program, cohort: Cohort, *, override: dict | None = None, status: int = 200):
+    """The cohort page; `override` asks the coordinator to confirm a change that breaks a rule."""
+    session = database.session()
+    row = describe_cohorts(session, program, [cohort], today=utcnow().date())[0]
+    audit("console.viewed_cohort", program, subject=("cohort", cohort.id))
+    session.commit()
+    others = session.exec(
+        select(Cohort)
+        .where(Cohort.program_id == program.id, Cohort.condition_id == cohort.condition_id)
+        .where(Cohort.id != cohort.id, Cohort.status != CohortStatus.CANCELLED)
+        .order_by(Cohort.id)
+    ).all()
+    editable = cohort.status == CohortStatus.PROPOSED
+    return render_template(
+        "console/cohort.html",
+        program=program,
+        row=row,
+        cohort=cohort,
+        warnings=cohort_warnings(session, cohort),
+        slots=common_slots(session, cohort) if editable else [],
+        hosts=host_options(session, cohort) if cohort.status != CohortStatus.CANCELLED else [],
+        others=others,
+        candidates=backfill_candidates(session, cohort)[:20]
+        if cohort.status != CohortStatus.CANCELLED
+        else [],
+        override=override,
+        now=utcnow(),
+    ), status
+
+
+@blueprint.post("/programs/<slug>/cohorts/<int:cohort_id>/approve")
+def approve(slug: str, cohort_id: int):
+    program = load_program(slug)
+    cohort = cohort_of(program, cohort_id)
+    session = database.session()
+    warnings = cohort_warnings(session, cohort)
+    if warnings and request.form.get("override") != "yes":
+        return render_cohort(program, cohort, override=override_request(warnings), status=409)
+    try:
+        meeting = approve_cohort(session, cohort, actor=current_user.email, now=utcnow())
+    except ApprovalError as error:
+        flash(str(error), "error")
+        return redirect(url_for("console.cohort", slug=slug, cohort_id=cohort_id))
+    session.commit()
+    flash(
+        f"Group {cohort.id} approved for {meeting.starts_at:%A %-d %B, %H:%M} UTC. Its Zoom meeting is being "
+        "created and the invitations are queued.",
+        "success",
+    )
+    return redirect(url_for("console.cohort", slug=slug, cohort_id=cohort_id))
+
+
+@blueprint.post("/programs/<slug>/approve")
+def approve_all(slug: str):
+    """Approve every proposed group that can be; say which could not and why."""
+    program = load_program(slug)
+    session = database.session()
+    proposed = session.exec(
+        select(Cohort)
+        .where(Cohort.program_id == program.id, Cohort.status == CohortStatus.PROPOSED)
+        .order_by(Cohort.id)
+    ).all()
+    if request.form.get("confirm") != "yes":
+        people = sum(
+            len(row.members) for row in describe_cohorts(session, program, proposed, today=utcnow().date())
+        )
+        return render_template("console/approve_all.html", program=program, cohorts=proposed, people=people)
+    approved, refused = 0, []
+    now = utcnow()
+    for cohort in proposed:
+        try:
+            with session.begin_nested():
+                approve_cohort(session, cohort, actor=current_user.email, now=now)
+            approved += 1
+        except ApprovalError as error:
+            refused.append(str(error))
+    session.commit()
+    flash(f"{approved} groups approved; their meetings and invitations are queued.", "success")
+    for reason in refused:
+        flash(reason, "error")
+    return redirect(url_for("console.program", slug=slug))
+
+
+@blueprint.get("/programs/<slug>/cohorts.csv")
+def export_cohorts(slug: str):
+    """Every cohort member, one row each, without email addresses (for planning and reports)."""
+    program = load_program(slug)
+    session = database.session()
+    cohorts = session.exec(select(Cohort).where(Cohort.program_id == program.id).order_by(Cohort.id)).all()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        ["group", "status", "condition", "language", "role", "weekly_slot_utc", "starts_at_utc", "host",
+         "member", "member_role", "stage", "timezone"]
+    )  # fmt: skip
+    for row in describe_cohorts(session, program, cohorts, today=utcnow().date()):
+        facts = [
+            row.cohort.id, row.cohort.status, row.condition.name, row.cohort.language, row.cohort.role or "",
+            slot_label(row.cohort.slot), row.starts_at.strftime("%Y-%m-%dT%H:%MZ"),
+            row.host.display_name if row.host else "",
+        ]  # fmt: skip
+        for member in row.members:
+            person = member.participant
+            writer.writerow([*facts, person.display_name, person.role, member.stage_name, person.timezone])
+    audit("console.exported_cohorts", program, cohorts=len(cohorts))
+    session.commit()
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{program.slug}-cohorts.csv"'},
+    )
+
+
+def cohort_of(program, cohort_id: int) -> Cohort:
+    cohort = database.session().get(Cohort, cohort_id)
+    if cohort is None or cohort.program_id != program.id:
+        abort(404)
+    return cohort
+
+
+def override_request(warnings: list[str]) -> dict:
+    """What the confirmation form re-sends: this same request, with override=yes."""
+    fields = {key: request.form.getlist(key) for key in request.form if key not in ("csrf_token", "override")}
+    return {"action": request.path, "fields": fields, "warnings": warnings}

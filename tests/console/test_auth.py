@@ -1,0 +1,182 @@
+"""Signing in to the console: passwords, lock-out, rate limit, session expiry, safe redirects, CSRF."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from app import database
+from app.auth import LAST_SEEN, SIGNED_IN_AT
+from app.database import utcnow
+from app.demo import seed_demo
+from app.models import AuditEvent, Coordinator
+from app.services.accounts import create_coordinator
+
+EMAIL, PASSWORD = "kim@example.org", "a long enough password"
+REFUSED = "We could not sign you in with that email address and password"
+
+
+@pytest.fixture
+def client(app):
+    """A browser with no account signed in; an account for kim@example.org exists. CSRF is checked in one
+    test of its own."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    with app.app_context():
+        session = database.session()
+        seed_demo(session)
+        create_coordinator(session, EMAIL, PASSWORD, program_slugs=("demo",))
+        session.commit()
+    return app.test_client()
+
+
+def sign_in(client, email=EMAIL, password=PASSWORD, next_=""):
+    return client.post("/console/login", data={"email": email, "password": password, "next": next_})
+
+
+def account(app) -> Coordinator:
+    with app.app_context():
+        return database.session().exec(select(Coordinator).where(Coordinator.email == EMAIL)).one()
+
+
+def actions(app) -> list[str]:
+    with app.app_context():
+        return list(database.session().exec(select(AuditEvent.action).order_by(AuditEvent.id)).all())
+
+
+def test_console_pages_ask_to_sign_in_first_and_lead_back(client):
+    asked = client.get("/console/programs/demo/hosts")
+    assert asked.status_code == 302
+    assert asked.location == "/console/login?next=/console/programs/demo/hosts"
+    page = client.get(asked.location)
+    assert "Sign in to the console" in page.text
+
+    signed_in = sign_in(client, next_="/console/programs/demo/hosts")
+    assert signed_in.status_code == 303 and signed_in.location == "/console/programs/demo/hosts"
+    assert EMAIL in client.get("/console/").text
+
+
+def test_signing_out_ends_the_session(client, app):
+    sign_in(client)
+    out = client.post("/console/logout", follow_redirects=True)
+    assert "You are signed out." in out.text
+    assert client.get("/console/").status_code == 302
+    assert actions(app)[-2:] == ["account.signed_in", "account.signed_out"]
+
+
+def test_a_wrong_password_and_an_unknown_address_get_the_same_answer(client):
+    wrong = sign_in(client, password="not the password at all")
+    unknown = sign_in(client, email="nobody@example.org")
+    assert wrong.status_code == unknown.status_code == 401
+    assert REFUSED in wrong.text and REFUSED in unknown.text
+    assert client.get("/console/").status_code == 302
+
+
+def test_an_empty_form_says_what_is_missing(client):
+    page = sign_in(client, email="", password="")
+    assert page.status_code == 422
+    assert "Enter your email address." in page.text and "Enter your password." in page.text
+
+
+def test_five_wrong_passwords_in_a_row_lock_the_account_for_fifteen_minutes(client, app):
+    for _attempt in range(5):
+        assert sign_in(client, password="a wrong guess, again").status_code == 401
+    locked = sign_in(client)
+    assert locked.status_code == 401 and REFUSED in locked.text  # the same words: nothing given away
+    assert "locked for 15 minutes" in locked.text
+    until = account(app).locked_until
+    assert timedelta(minutes=14) < until - utcnow() <= timedelta(minutes=15)
+    assert "account.locked" in actions(app)
+
+    with app.app_context():  # fifteen minutes later
+        session = database.session()
+        kim = session.exec(select(Coordinator).where(Coordinator.email == EMAIL)).one()
+        kim.locked_until = utcnow() - timedelta(seconds=1)
+        session.commit()
+    assert sign_in(client).status_code == 303
+    assert account(app).failed_logins == 0 and account(app).locked_until is None
+
+
+def test_a_success_resets_the_count_of_wrong_passwords(client, app):
+    for _attempt in range(4):
+        sign_in(client, password="a wrong guess, again")
+    assert sign_in(client).status_code == 303
+    client.post("/console/logout")
+    for _attempt in range(4):
+        sign_in(client, password="a wrong guess, again")
+    assert sign_in(client).status_code == 303
+
+
+def test_a_switched_off_account_cannot_sign_in(client, app):
+    with app.app_context():
+        session = database.session()
+        session.exec(select(Coordinator).where(Coordinator.email == EMAIL)).one().active = False
+        session.commit()
+    refused = sign_in(client)
+    assert refused.status_code == 401 and "This account is switched off" in refused.text
+    assert client.get("/console/").status_code == 302
+
+
+def test_an_idle_session_is_signed_out_with_a_clear_message(client):
+    sign_in(client)
+    with client.session_transaction() as cookie:
+        cookie[LAST_SEEN] -= 59 * 60
+    assert client.get("/console/").status_code == 200  # active within the hour: still signed in
+    with client.session_transaction() as cookie:
+        cookie[LAST_SEEN] -= 61 * 60
+    ended = client.get("/console/programs/demo/hosts")
+    assert ended.status_code == 302 and ended.location.startswith("/console/login")
+    page = client.get(ended.location)
+    assert "You were signed out after 60 minutes without activity" in page.text
+    assert client.get("/console/").status_code == 302
+
+
+def test_a_session_ends_eight_hours_after_signing_in_however_busy(client, app):
+    sign_in(client)
+    assert app.permanent_session_lifetime == timedelta(hours=8)
+    with client.session_transaction() as cookie:
+        assert cookie.permanent
+        cookie[SIGNED_IN_AT] -= 8 * 3600 + 1
+    page = client.get("/console/", follow_redirects=True)
+    assert "signed in more than 8 hours ago" in page.text
+    assert client.get("/console/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/console/",
+        "//evil.example/console/",
+        "/\\evil.example/console/",
+        "javascript:alert(1)",
+        "/p/demo",
+        "/consoleevil",
+        "console/programs",
+    ],
+)
+def test_signing_in_never_leads_off_the_console(client, target):
+    assert sign_in(client, next_=target).location == "/console/"
+
+
+def test_the_sign_in_form_is_refused_without_its_csrf_token(app, client):
+    app.config["WTF_CSRF_ENABLED"] = True
+    refused = sign_in(client)
+    assert refused.status_code == 400
+    assert client.get("/console/").status_code == 302
+
+
+def test_sign_in_attempts_are_limited_per_address(client, app):
+    statuses = [sign_in(client, email=f"guess-{n}@example.org").status_code for n in range(11)]
+    assert statuses == [401] * 10 + [429]
+    assert "Too many attempts" in sign_in(client).text
+
+
+def test_an_admin_made_with_the_command_can_sign_in(app, client):
+    result = app.test_cli_runner().invoke(
+        args=["coordinator", "create", "ana@example.org", "--admin", "--program", "demo"],
+        input="another long password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert sign_in(client, "Ana@Example.org", "another long password").status_code == 303
+    assert "ana@example.org (admin)" in client.get("/console/").text
