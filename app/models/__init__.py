@@ -9,10 +9,11 @@ from app.models.meeting import Attendance, Meeting, MeetingRegistrant, MeetingSt
 from app.models.outbox import MessageStatus, OutboundMessage
 from app.models.participant import Participant, ParticipantStatus, Role
 from app.models.program import Condition, Program, Stage
-from app.models.survey import SurveyResponse
+from app.models.survey import DEFAULT_SURVEY_QUESTIONS, SurveyReceipt, SurveyResponse
 from app.models.zoom import ZoomEvent, ZoomOperation, ZoomOperationKind, ZoomOperationStatus
 
 __all__ = [
+    "DEFAULT_SURVEY_QUESTIONS",
     "Attendance",
     "AuditEvent",
     "Cohort",
@@ -34,6 +35,7 @@ __all__ = [
     "Program",
     "Role",
     "Stage",
+    "SurveyReceipt",
     "SurveyResponse",
     "ZoomEvent",
     "ZoomOperation",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.columns import created_at_field, json_list_field
+from app.models.survey import DEFAULT_SURVEY_QUESTIONS
 
 
 class Program(SQLModel, table=True):
@@ -37,6 +40,11 @@ class Program(SQLModel, table=True):
     )
     condition_in_title: bool = False
     host_as_alternative_host: bool = True
+    survey_questions: list[dict[str, Any]] = Field(
+        default_factory=lambda: copy.deepcopy(DEFAULT_SURVEY_QUESTIONS), sa_type=JSON, nullable=False
+    )
+    survey_anonymous: bool = Field(default=False, description="every answer anonymous, not only by choice")
+    survey_reminder_days: int = 3
     retention_days: int = 365
     privacy_notice_version: str = Field(default="1", max_length=32)
     created_at: datetime = created_at_field()
