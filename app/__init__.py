@@ -11,6 +11,7 @@ from flask import Flask
 from app import database, mail, zoom
 from app.cli import register_commands
 from app.extensions import init_extensions
+from app.security import init_security
 from app.settings import load_settings
 from app.views import register_views
 
@@ -36,5 +37,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     mail.init_app(app)
     zoom.init_app(app)
     register_views(app)
+    init_security(app, settings.proxy_hops)
     register_commands(app)
     return app

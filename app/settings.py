@@ -47,6 +47,7 @@ class Settings:
     zoom_oauth_token_url: str
     zoom_uses_emulator: bool
     mail_catcher_dir: Path
+    proxy_hops: int = 0
 
     @property
     def is_production(self) -> bool:
@@ -110,6 +111,7 @@ def load_settings(instance_path: Path, environ: dict[str, str] | None = None) ->
         ),
         zoom_uses_emulator=uses_emulator,
         mail_catcher_dir=Path(env.text("MAIL_CATCHER_DIR", str(instance_path / "mail"))),
+        proxy_hops=env.integer("PROXY_HOPS", 0),
     )
 
 

@@ -14,12 +14,14 @@ from sqlmodel import Session
 
 from app.database import utcnow
 from app.mail import mail_sender
+from app.services.retention import erase_expired_programs
 from app.worker.mail_work import dispatch_due_messages
 from app.worker.match_work import run_due_match_runs
 from app.worker.zoom_work import run_due_zoom_operations
 from app.zoom import zoom_client
 
 POLL_SECONDS = 10
+RETENTION_SECONDS = 3600
 
 
 def worker_name() -> str:
@@ -48,21 +50,33 @@ def run_match_work(app: Flask, now: datetime | None = None) -> Counter[str]:
         return run_due_match_runs(session, engine, now=now or utcnow(), worker=worker_name())
 
 
+def run_retention_work(app: Flask, now: datetime | None = None) -> Counter[str]:
+    with app.app_context(), Session(app.extensions["engine"], expire_on_commit=False) as session:
+        erased = erase_expired_programs(session, now=now or utcnow())
+        session.commit()
+    counts = Counter(
+        participants_erased=sum(e.participants for e in erased), hosts_erased=sum(e.hosts for e in erased)
+    )
+    return +counts  # only what happened
+
+
 def run_once(app: Flask, now: datetime | None = None) -> dict[str, Counter[str]]:
     """Everything due at `now`. Zoom first, so the meetings exist before their invitations go out."""
     return {
         "match": run_match_work(app, now),
         "zoom": run_zoom_work(app, now),
         "mail": run_mail_work(app, now),
+        "retention": run_retention_work(app, now),
     }
 
 
 def run_forever(app: Flask, poll_seconds: int = POLL_SECONDS) -> None:
     """Poll for due work until stopped. Each job runs in one thread at a time; a late run is not doubled."""
     scheduler = BlockingScheduler(timezone="UTC")
-    for job in (run_match_work, run_zoom_work, run_mail_work):
+    jobs = ((run_match_work, poll_seconds), (run_zoom_work, poll_seconds), (run_mail_work, poll_seconds))
+    for job, seconds in (*jobs, (run_retention_work, RETENTION_SECONDS)):
         scheduler.add_job(
-            job, "interval", seconds=poll_seconds, args=[app], id=job.__name__,
+            job, "interval", seconds=seconds, args=[app], id=job.__name__,
             max_instances=1, coalesce=True, next_run_time=utcnow(),
         )  # fmt: skip
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=True))

@@ -8,10 +8,13 @@ from app.views.console import (  # noqa: F401  (each adds its routes)
     adjustments,
     auth,
     cohorts,
+    follow_up,
     formatting,
     hosts,
     meetings,
     programs,
+    results,
+    survey_questions,
     waitlist,
 )
 from app.views.console.access import blueprint

@@ -1,0 +1,3 @@
+"""Console routes: results."""
+
+from app.views.console.access import blueprint  # noqa: F401
