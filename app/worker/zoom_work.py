@@ -173,14 +173,9 @@ def _register(session: Session, client: ZoomClient, meeting: Meeting, operation:
     registrant = client.register_participant(
         _zoom_id(meeting), email=participant.email, first_name=participant.display_name
     )
-    session.add(
-        MeetingRegistrant(
-            meeting_id=meeting.id,
-            participant_id=participant.id,
-            zoom_registrant_id=registrant.registrant_id,
-            join_url=registrant.join_url,
-        )
-    )
+    row = existing or MeetingRegistrant(meeting_id=meeting.id, participant_id=participant.id)
+    row.zoom_registrant_id, row.join_url = registrant.registrant_id, registrant.join_url
+    session.add(row)
 
 
 def _zoom_id(meeting: Meeting) -> int:

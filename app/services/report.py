@@ -1,0 +1,83 @@
+"""A program's report: registrations over time, placement, attendance and what the survey says.
+
+Figures only, never a name: the report is meant to be printed and shared beyond the coordinators.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from app.models import Cohort, Meeting, MeetingStatus, Participant, Program
+from app.services.overview import Figures, program_figures
+from app.services.results import SurveyResults, attendance_counts, survey_results
+
+
+@dataclass(frozen=True)
+class ProgramReport:
+    figures: Figures
+    weeks: list[tuple[date, int]]  # (Monday, registrations that week), with empty weeks in between
+    meetings_held: int
+    registered_in_zoom: int  # over the meetings held
+    attended: int  # of those registered in Zoom
+    survey: SurveyResults
+
+
+def program_report(session: Session, program: Program) -> ProgramReport:
+    held = held_meeting_ids(session, program)
+    registered, attended = attendance_counts(session, held)
+    return ProgramReport(
+        figures=program_figures(session, program),
+        weeks=registrations_per_week(session, program),
+        meetings_held=len(held),
+        registered_in_zoom=registered,
+        attended=attended,
+        survey=survey_results(session, program),
+    )
+
+
+def registrations_per_week(session: Session, program: Program) -> list[tuple[date, int]]:
+    """Registrations by the week (Monday to Sunday in the program's time zone) they arrived in.
+
+    Everyone who registered counts, also people who later left or were erased: erasure keeps the row.
+    """
+    zone = ZoneInfo(program.timezone)
+    weeks = Counter(
+        _monday(created.astimezone(zone).date())
+        for created in session.exec(
+            select(Participant.created_at).where(Participant.program_id == program.id)
+        )
+    )
+    if not weeks:
+        return []
+    first, last = min(weeks), max(weeks)
+    return [
+        (first + timedelta(weeks=n), weeks[first + timedelta(weeks=n)])
+        for n in range((last - first).days // 7 + 1)
+    ]
+
+
+def held_meeting_ids(session: Session, program: Program) -> list[int]:
+    """The program's meetings that took place: Zoom told us they started."""
+    return list(
+        session.exec(
+            select(Meeting.id)
+            .join(Cohort, Cohort.id == Meeting.cohort_id)
+            .where(Cohort.program_id == program.id, Meeting.status != MeetingStatus.CANCELLED)
+            .where(
+                or_(
+                    Meeting.started_at.is_not(None),
+                    Meeting.status.in_((MeetingStatus.STARTED, MeetingStatus.ENDED)),
+                )
+            )
+        ).all()
+    )
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())

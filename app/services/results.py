@@ -1,0 +1,350 @@
+"""What came of a program's meetings: who attended each one, and what the follow-up survey says.
+
+Read-only queries shaped for the console's pages, its CSV export and the program report. A name leaves here
+only with a response that is not anonymous, in a program that lets people answer under their name; the
+order of responses follows their random key, so not even the order tells who answered what.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, func
+from sqlmodel import Session, select
+
+from app.models import (
+    Attendance,
+    Cohort,
+    Meeting,
+    MeetingRegistrant,
+    MessageStatus,
+    OutboundMessage,
+    Participant,
+    Program,
+    SurveyResponse,
+)
+
+UNKNOWN_PERSON = "Unknown participant"
+SCALE = range(1, 6)
+# An answer to a question the program no longer asks looks like a choice when it is a short code.
+_CHOICE_CODE = re.compile(r"[\w-]{1,40}")
+
+
+@dataclass(frozen=True)
+class Presence:
+    """One person's time in a meeting, every stretch of theirs taken together."""
+
+    name: str
+    known: bool
+    first_join: datetime
+    last_leave: datetime | None  # None while they are still in the meeting
+    minutes: int
+
+
+@dataclass(frozen=True)
+class MeetingAttendance:
+    present: list[Presence]
+    absent: list[str]  # registered in Zoom, never joined
+    registered: int
+
+    @property
+    def attended(self) -> int:
+        """How many of those registered joined."""
+        return self.registered - len(self.absent)
+
+
+def meeting_attendance(session: Session, meeting: Meeting, *, now: datetime) -> MeetingAttendance:
+    """Who came (people Zoom could not match to a registrant as "Unknown participant N"), and who did not."""
+    stretches = session.exec(
+        select(Attendance).where(Attendance.meeting_id == meeting.id).order_by(Attendance.joined_at)
+    ).all()
+    registered = dict(
+        session.exec(
+            select(MeetingRegistrant.participant_id, Participant.display_name)
+            .join(Participant, Participant.id == MeetingRegistrant.participant_id)
+            .where(MeetingRegistrant.meeting_id == meeting.id)
+        ).all()
+    )
+    names = _names(session, {s.participant_id for s in stretches if s.participant_id} - registered.keys())
+    names.update(registered)
+    people: dict[int | str, list[Attendance]] = defaultdict(list)
+    for stretch in stretches:
+        people[stretch.participant_id or f"zoom:{stretch.zoom_participant_key}"].append(stretch)
+    present, strangers = [], 0
+    for who, theirs in people.items():
+        if isinstance(who, int):
+            present.append(_presence(names[who], True, theirs, meeting, now))
+        else:
+            strangers += 1
+            present.append(_presence(f"{UNKNOWN_PERSON} {strangers}", False, theirs, meeting, now))
+    present.sort(key=lambda presence: (not presence.known, presence.name.casefold()))
+    absent = sorted((name for who, name in registered.items() if who not in people), key=str.casefold)
+    return MeetingAttendance(present, absent, len(registered))
+
+
+def _presence(
+    name: str, known: bool, stretches: list[Attendance], meeting: Meeting, now: datetime
+) -> Presence:
+    spans = sorted((s.joined_at, _end(s, meeting, now)) for s in stretches)
+    still_in = any(s.left_at is None for s in stretches)
+    return Presence(
+        name=name,
+        known=known,
+        first_join=spans[0][0],
+        last_leave=None if still_in else max(s.left_at for s in stretches),
+        minutes=_minutes(spans),
+    )
+
+
+def _end(stretch: Attendance, meeting: Meeting, now: datetime) -> datetime:
+    """Where a stretch ends: its leave; while open, the meeting's end, or now while the meeting goes on."""
+    if stretch.left_at is not None:
+        return stretch.left_at
+    if meeting.ended_at is not None and meeting.ended_at >= stretch.joined_at:
+        return meeting.ended_at
+    return max(now, stretch.joined_at)
+
+
+def _minutes(spans: list[tuple[datetime, datetime]]) -> int:
+    """Whole minutes covered by `spans` (sorted by start), counting time where they overlap once."""
+    seconds, reach = 0.0, None
+    for start, end in spans:
+        start = max(start, reach) if reach else start
+        if end > start:
+            seconds += (end - start).total_seconds()
+            reach = end
+    return round(seconds / 60)
+
+
+def attendance_counts(session: Session, meeting_ids: list[int]) -> tuple[int, int]:
+    """Over these meetings: how many Zoom registrations there were, and how many of them joined."""
+    if not meeting_ids:
+        return 0, 0
+    registered = set(
+        session.exec(
+            select(MeetingRegistrant.meeting_id, MeetingRegistrant.participant_id).where(
+                MeetingRegistrant.meeting_id.in_(meeting_ids)
+            )
+        ).all()
+    )
+    joined = set(
+        session.exec(
+            select(Attendance.meeting_id, Attendance.participant_id)
+            .where(Attendance.meeting_id.in_(meeting_ids), Attendance.participant_id.is_not(None))
+            .distinct()
+        ).all()
+    )
+    return len(registered), len(registered & joined)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A survey question as the console shows it: English words, and its possible answers in order."""
+
+    key: str
+    kind: str  # scale, choice or text
+    text: str
+    options: list[tuple[Any, str]] = field(default_factory=list)  # (stored value, label)
+    removed: bool = False  # no longer in the program's survey, shown because answers exist
+
+
+@dataclass(frozen=True)
+class Answered:
+    """One response with the meeting it is about; `name` only when it is not anonymous."""
+
+    response: SurveyResponse
+    meeting: Meeting
+    cohort_id: int
+    name: str | None
+
+    @property
+    def day(self) -> date:
+        return self.response.submitted_at.date()
+
+
+@dataclass(frozen=True)
+class Comment:
+    text: str
+    day: date
+    cohort_id: int
+    meeting_number: int
+    name: str | None
+
+
+@dataclass(frozen=True)
+class QuestionResults:
+    question: Question
+    answered: int
+    bars: list[tuple[str, int]] = field(default_factory=list)  # (label, how many chose it)
+    average: float | None = None
+    comments: list[Comment] = field(default_factory=list)
+
+    @property
+    def labels(self) -> list[str]:
+        return [label for label, _ in self.bars]
+
+    @property
+    def counts(self) -> list[int]:
+        return [count for _, count in self.bars]
+
+
+@dataclass(frozen=True)
+class ResponseRate:
+    sent: int  # survey emails sent
+    answered: int
+
+
+@dataclass(frozen=True)
+class MeetingResponses:
+    meeting: Meeting
+    cohort_id: int
+    rate: ResponseRate
+
+
+@dataclass(frozen=True)
+class SurveyResults:
+    rate: ResponseRate
+    meetings: list[MeetingResponses]
+    questions: list[QuestionResults]
+
+
+def survey_results(session: Session, program: Program, meeting: Meeting | None = None) -> SurveyResults:
+    """The response rate and every question's answers, for the whole program or one of its meetings."""
+    answered = answered_responses(session, program, meeting)
+    meetings = _response_rates(session, program, answered, meeting)
+    rate = ResponseRate(sum(m.rate.sent for m in meetings), sum(m.rate.answered for m in meetings))
+    return SurveyResults(
+        rate, meetings, [_tally(question, answered) for question in survey_questions(program, answered)]
+    )
+
+
+def answered_responses(session: Session, program: Program, meeting: Meeting | None = None) -> list[Answered]:
+    """The program's responses (or one meeting's), by meeting and day, in random order within a day."""
+    query = (
+        select(SurveyResponse, Meeting, Cohort.id, Participant.display_name)
+        .join(Meeting, Meeting.id == SurveyResponse.meeting_id)
+        .join(Cohort, Cohort.id == Meeting.cohort_id)
+        .outerjoin(
+            Participant,
+            and_(Participant.id == SurveyResponse.participant_id, SurveyResponse.anonymous.is_(False)),
+        )
+        .where(Cohort.program_id == program.id)
+    )
+    if meeting is not None:
+        query = query.where(Meeting.id == meeting.id)
+    rows = [
+        Answered(response, of, cohort_id, None if response.anonymous or program.survey_anonymous else name)
+        for response, of, cohort_id, name in session.exec(query)
+    ]
+    rows.sort(key=lambda row: (row.meeting.starts_at, row.meeting.id, row.day, row.response.response_key))
+    return rows
+
+
+def survey_questions(program: Program, answered: list[Answered]) -> list[Question]:
+    """The program's questions, then any it no longer asks that still have answers (labelled by key)."""
+    questions = [_question(definition) for definition in program.survey_questions]
+    asked = {question.key for question in questions}
+    removed: dict[str, list[Any]] = defaultdict(list)
+    for row in answered:
+        for key, value in row.response.answers.items():
+            if key not in asked and _given(value):
+                removed[key].append(value)
+    return questions + [_removed_question(key, values) for key, values in sorted(removed.items())]
+
+
+def _question(definition: dict[str, Any]) -> Question:
+    key, kind = definition["key"], definition.get("kind", "text")
+    options: list[tuple[Any, str]] = []
+    if kind == "scale":
+        ends = {SCALE[0]: _english(definition.get("low")), SCALE[-1]: _english(definition.get("high"))}
+        options = [(n, f"{n} – {ends[n]}" if ends.get(n) else str(n)) for n in SCALE]
+    elif kind == "choice":
+        options = [(o["value"], _english(o.get("text")) or o["value"]) for o in definition.get("options", [])]
+    return Question(key, kind, _english(definition.get("text")) or key, options)
+
+
+def _removed_question(key: str, values: list[Any]) -> Question:
+    if all(isinstance(value, int) for value in values):
+        return Question(key, "scale", key, [(n, str(n)) for n in SCALE], removed=True)
+    if all(isinstance(value, str) and _CHOICE_CODE.fullmatch(value) for value in values):
+        return Question(key, "choice", key, removed=True)
+    return Question(key, "text", key, removed=True)
+
+
+def _english(texts: Any) -> str:
+    """The English words of a translated text, else any language's (console pages are in English)."""
+    if isinstance(texts, dict):
+        return texts.get("en") or next(iter(texts.values()), "")
+    return texts or ""
+
+
+def _tally(question: Question, answered: list[Answered]) -> QuestionResults:
+    given = [
+        (row, row.response.answers[question.key])
+        for row in answered
+        if _given(row.response.answers.get(question.key))
+    ]
+    if question.kind == "text":
+        comments = [
+            Comment(str(value).strip(), row.day, row.cohort_id, row.meeting.number, row.name)
+            for row, value in given
+        ]
+        return QuestionResults(question, len(comments), comments=comments)
+    counts = Counter(_hashable(value) for _, value in given)
+    bars = [(label, counts.pop(value, 0)) for value, label in question.options]
+    bars += [(str(value), count) for value, count in sorted(counts.items(), key=lambda item: str(item[0]))]
+    numbers = [value for _, value in given if isinstance(value, int) and not isinstance(value, bool)]
+    average = sum(numbers) / len(numbers) if question.kind == "scale" and numbers else None
+    return QuestionResults(question, len(given), bars, average)
+
+
+def _given(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _hashable(value: Any) -> Any:
+    return value if isinstance(value, int | str) else json.dumps(value, sort_keys=True)
+
+
+def _response_rates(
+    session: Session, program: Program, answered: list[Answered], meeting: Meeting | None
+) -> list[MeetingResponses]:
+    """Surveys sent and answered for each meeting that sent or received any, in meeting order."""
+    query = (
+        select(OutboundMessage.meeting_id, func.count())
+        .where(OutboundMessage.program_id == program.id, OutboundMessage.kind == "survey")
+        .where(OutboundMessage.status == MessageStatus.SENT, OutboundMessage.meeting_id.is_not(None))
+        .group_by(OutboundMessage.meeting_id)
+    )
+    if meeting is not None:
+        query = query.where(OutboundMessage.meeting_id == meeting.id)
+    sent = dict(session.exec(query).all())
+    responses = Counter(row.meeting.id for row in answered)
+    ids = sent.keys() | responses.keys()
+    if not ids:
+        return []
+    rows = session.exec(
+        select(Meeting, Cohort.id)
+        .join(Cohort, Cohort.id == Meeting.cohort_id)
+        .where(Meeting.id.in_(list(ids)))
+        .order_by(Meeting.starts_at, Meeting.id)
+    ).all()
+    return [
+        MeetingResponses(of, cohort_id, ResponseRate(sent.get(of.id, 0), responses[of.id]))
+        for of, cohort_id in rows
+    ]
+
+
+def _names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(
+        session.exec(
+            select(Participant.id, Participant.display_name).where(Participant.id.in_(list(ids)))
+        ).all()
+    )
