@@ -75,6 +75,7 @@ class CohortRow:
 
 
 def program_figures(session: Session, program: Program) -> Figures:
+    """Counted in the database, so a program of any size costs a handful of small rows."""
     figures = Figures()
     statuses = dict(
         session.exec(
@@ -85,27 +86,27 @@ def program_figures(session: Session, program: Program) -> Figures:
     )
     figures.registered = sum(n for status, n in statuses.items() if status != ParticipantStatus.ERASED)
     figures.verified = statuses.get(ParticipantStatus.VERIFIED, 0)
-    placed = _placed_ids(session, program)
-    figures.placed = len(placed)
-    waiting = session.exec(
-        select(Participant.id, Participant.waitlist_reason).where(
-            Participant.program_id == program.id, Participant.status == ParticipantStatus.VERIFIED
-        )
-    ).all()
-    for participant_id, reason in waiting:
-        if participant_id in placed:
-            continue
-        if reason:
-            figures.waitlisted[reason] += 1
-        else:
-            figures.unmatched += 1
-    for status, host_id in session.exec(
-        select(Cohort.status, Cohort.host_id).where(Cohort.program_id == program.id)
+    placed = _placed(program)
+    figures.placed = session.exec(select(func.count(func.distinct(placed.c.participant_id)))).one()
+    for reason, count in session.exec(
+        select(Participant.waitlist_reason, func.count())
+        .where(Participant.program_id == program.id, Participant.status == ParticipantStatus.VERIFIED)
+        .where(Participant.id.not_in(select(placed.c.participant_id)))
+        .group_by(Participant.waitlist_reason)
     ):
-        figures.cohorts[status] += 1
+        if reason:
+            figures.waitlisted[reason] = count
+        else:
+            figures.unmatched = count
+    for status, unhosted, count in session.exec(
+        select(Cohort.status, Cohort.host_id.is_(None), func.count())
+        .where(Cohort.program_id == program.id)
+        .group_by(Cohort.status, Cohort.host_id.is_(None))
+    ):
+        figures.cohorts[status] += count
         if status != CohortStatus.CANCELLED:
-            figures.hosted += host_id is not None
-            figures.unhosted += host_id is None
+            figures.unhosted += count if unhosted else 0
+            figures.hosted += 0 if unhosted else count
     return figures
 
 
@@ -174,14 +175,18 @@ def list_waiting(session: Session, program: Program) -> list[Member]:
     return [Member(participant, stage) for participant, stage in rows if participant.id not in placed]
 
 
-def _placed_ids(session: Session, program: Program) -> set[int]:
-    return set(
-        session.exec(
-            select(CohortMember.participant_id)
-            .join(Cohort, Cohort.id == CohortMember.cohort_id)
-            .where(Cohort.program_id == program.id, Cohort.status != CohortStatus.CANCELLED)
-        ).all()
+def _placed(program: Program):
+    """The program's members of cohorts that are not cancelled, as a subquery."""
+    return (
+        select(CohortMember.participant_id)
+        .join(Cohort, Cohort.id == CohortMember.cohort_id)
+        .where(Cohort.program_id == program.id, Cohort.status != CohortStatus.CANCELLED)
+        .subquery()
     )
+
+
+def _placed_ids(session: Session, program: Program) -> set[int]:
+    return set(session.exec(select(_placed(program).c.participant_id)).all())
 
 
 def _next_meetings(session: Session, cohort_ids: list[int]) -> dict[int, Meeting]:

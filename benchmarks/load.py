@@ -1,0 +1,164 @@
+"""Requests per second and latency percentiles under wrk, a real HTTP load generator, against gunicorn.
+
+gunicorn serves the app on PostgreSQL, and wrk loads one after the other: `/healthz` (the trivial endpoint,
+the scale for the others), the public program page, registrations through the JSON API (a new email address
+on every request; the registration rate limit is raised for the run), and the coordinator's cohorts page of
+the demo program seeded with 10,000 registrants and matched into cohorts, signed in as its coordinator. Each
+prints requests per second and the 50th, 90th and 99th percentiles of latency; a response with another status
+than expected, or a socket error, counts under "failed" and fails the run.
+
+Needs `wrk` (Debian: `apt-get install wrk`; without it the script says so and stops, without failing) and
+PostgreSQL at BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/bench_load), which it empties.
+
+    .venv/bin/python benchmarks/load.py [--seconds 10] [--connections 8] [--threads 2] [--workers 4]
+                                        [--registrants 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+from support import analyze_postgres, flask, gunicorn, postgres_url, prepare_demo, reset_postgres
+
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/bench_load"
+WRK_SCRIPTS = Path(__file__).resolve().parent / "wrk"
+PROGRAM = "demo"
+COORDINATOR_EMAIL = "load-coordinator@example.org"
+COORDINATOR_PASSWORD = "load-benchmark-password"  # noqa: S105  (a throwaway account in a throwaway database)
+
+
+@dataclass(frozen=True)
+class Target:
+    method: str
+    path: str
+    expected_status: int = 200
+    script: str = "report.lua"
+    signed_in: bool = False
+
+
+TARGETS = (
+    Target("GET", "/healthz"),
+    Target("GET", f"/p/{PROGRAM}"),
+    Target("POST", f"/api/v1/programs/{PROGRAM}/registrations", 201, "registrations.lua"),
+    Target("GET", f"/console/programs/{PROGRAM}", signed_in=True),
+)
+
+
+@dataclass(frozen=True)
+class Figures:
+    per_second: float
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    failed: int
+
+
+def main() -> None:
+    args = _arguments()
+    if shutil.which("wrk") is None:
+        print("wrk is not installed, so the load benchmark is skipped: install it (`apt-get install wrk`).")
+        return
+    url = postgres_url(DEFAULT_POSTGRES_URL)
+    if not reset_postgres(url):
+        print(f"PostgreSQL does not answer at {url}, so the load benchmark is skipped.")
+        return
+    print(f"{PROGRAM} program: {_seed(url, args.registrants)}")
+    print(
+        f"gunicorn with {args.workers} workers on PostgreSQL; wrk with {args.threads} threads and "
+        f"{args.connections} connections, {args.seconds} s per measurement"
+    )
+    with tempfile.TemporaryDirectory() as folder, gunicorn(url, folder, args.workers) as port:
+        cookie = _sign_in(port)
+        print(f"{'':48} {'requests/s':>10} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'failed':>7}")
+        failed = sum(_report(target, _measure(port, target, args, cookie)) for target in TARGETS)
+    if failed:
+        sys.exit(f"{failed} requests failed")
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10, help="length of each measurement")
+    parser.add_argument("--connections", type=int, default=8, help="open connections wrk keeps busy")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (at most --connections)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--registrants", type=int, default=10_000, help="registrants matched into cohorts")
+    return parser.parse_args()
+
+
+def _seed(url: str, registrants: int) -> str:
+    """The demo program with `registrants` matched into cohorts and a coordinator; what matching said."""
+    prepare_demo(url, registrants)
+    matched = flask(url, "match", "run", PROGRAM)
+    flask(url, "coordinator", "create", COORDINATOR_EMAIL, "--program", PROGRAM, stdin=COORDINATOR_PASSWORD)
+    analyze_postgres(url)
+    return matched.splitlines()[0]
+
+
+def _sign_in(port: int) -> str:
+    """Sign in through the console's form as a browser would; the Cookie header of the signed-in session."""
+    login = f"http://127.0.0.1:{port}/console/login"
+    with requests.Session() as browser:
+        page = browser.get(login, timeout=30)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        if token is None:
+            raise RuntimeError("the sign-in page has no csrf_token field")
+        form = {"email": COORDINATOR_EMAIL, "password": COORDINATOR_PASSWORD, "csrf_token": token.group(1)}
+        signed_in = browser.post(login, data=form, allow_redirects=False, timeout=30)
+        if signed_in.status_code != 303:
+            raise RuntimeError(f"signing in answered HTTP {signed_in.status_code}, not a redirect")
+        return "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
+
+
+def _measure(port: int, target: Target, args: argparse.Namespace, cookie: str) -> Figures:
+    finished = subprocess.run(_wrk_command(port, target, args, cookie), capture_output=True, text=True)
+    if finished.returncode != 0:
+        raise RuntimeError(f"wrk failed on {target.path}:\n{finished.stdout}{finished.stderr}")
+    return _figures(finished.stdout)
+
+
+def _wrk_command(port: int, target: Target, args: argparse.Namespace, cookie: str) -> list[str]:
+    command = ["wrk", "--threads", str(args.threads), "--connections", str(args.connections)]
+    command += ["--duration", f"{args.seconds}s", "--timeout", "30s"]
+    command += ["--script", str(WRK_SCRIPTS / target.script)]
+    if target.signed_in:
+        command += ["--header", f"Cookie: {cookie}"]
+    # After "--" come the script's own arguments; the tag keeps every run's email addresses apart.
+    run_tag = str(time.time_ns())
+    return [*command, f"http://127.0.0.1:{port}{target.path}", "--", str(target.expected_status), run_tag]
+
+
+def _figures(output: str) -> Figures:
+    """The figures from the RESULT line that wrk/report.lua prints when wrk is done."""
+    line = next((line for line in output.splitlines() if line.startswith("RESULT ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk printed no RESULT line:\n{output}")
+    values = {key: float(value) for key, value in (pair.split("=") for pair in line.split()[1:])}
+    return Figures(
+        per_second=values["requests"] / values["seconds"],
+        p50_ms=values["p50_ms"],
+        p90_ms=values["p90_ms"],
+        p99_ms=values["p99_ms"],
+        failed=int(values["unexpected"] + values["socket_errors"]),
+    )
+
+
+def _report(target: Target, figures: Figures) -> int:
+    """Print one row of the table; how many of its requests failed."""
+    print(
+        f"{target.method + ' ' + target.path:48} {figures.per_second:10.1f} {figures.p50_ms:8.1f} "
+        f"{figures.p90_ms:8.1f} {figures.p99_ms:8.1f} {figures.failed:7d}"
+    )
+    return figures.failed
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""What the HTTP benchmarks share: a fresh PostgreSQL database, `flask` commands, and gunicorn on a free port.
+
+Not a benchmark itself (`make bench` runs only the scripts directly in `benchmarks/`); the scripts there
+import it as `support`.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import text
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from app.cli.db import upgrade_database  # noqa: E402  (the repository root is put on the path just above)
+from app.database import build_engine  # noqa: E402
+
+# The registration rate limit is raised (it is still checked on every request), so a figure is the stack's,
+# not the limit's.
+APP_SPEC = "app:create_app({'REGISTRATION_RATE_LIMIT': '1000000 per minute'})"
+
+
+def postgres_url(default: str) -> str:
+    """The PostgreSQL database to measure on: `BENCH_DATABASE_URL`, else `default`."""
+    return os.environ.get("BENCH_DATABASE_URL", default)
+
+
+def reset_postgres(url: str) -> bool:
+    """Create the database if needed and empty it; False when PostgreSQL is not reachable at all."""
+    name = url.rsplit("/", 1)[1]
+    server = url.rsplit("/", 1)[0] + "/postgres"
+    try:
+        with psycopg.connect(server, autocommit=True, connect_timeout=3) as connection:
+            exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+            if not exists:
+                connection.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError:
+        return False
+    engine = build_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return True
+
+
+def analyze_postgres(url: str) -> None:
+    """Refresh the planner's statistics, as autovacuum soon does on a live database: straight after a bulk
+    seed the planner still takes the tables for nearly empty and picks its plans for that."""
+    engine = build_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
+    engine.dispose()
+
+
+def prepare_demo(url: str, registrants: int = 0) -> str:
+    """Migrate the database and seed the demo program with `registrants`; what `flask demo seed` said."""
+    upgrade_database(url)
+    return flask(url, "demo", "seed", "--registrants", str(registrants))
+
+
+def flask(url: str, *arguments: str, stdin: str | None = None) -> str:
+    """Run `flask --app app ARGUMENTS` against the database at `url`; its standard output."""
+    finished = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", *arguments],
+        env=environment(url),
+        cwd=ROOT,
+        input=stdin,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return finished.stdout.strip()
+
+
+def environment(url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "benchmark-secret-key-long-enough-for-signing-links",
+        "APP_ENV": "development",
+    }
+
+
+@contextmanager
+def gunicorn(url: str, folder: str, workers: int) -> Iterator[int]:
+    """gunicorn serving the app on the database at `url` from `folder`, up and answering; yields its port."""
+    port = _free_port()
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--log-level", "warning"]
+    command += ["--bind", f"127.0.0.1:{port}", APP_SPEC]
+    process = subprocess.Popen(command, env=environment(url), cwd=folder)
+    try:
+        _wait_until_up(port, process)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_up(port: int, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.poll() is None:
+        with suppress(OSError):
+            if request(port, "GET", "/healthz", None) == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer on port {port}")
+
+
+def request(port: int, method: str, path: str, body: dict | None) -> int:
+    """Send one request with a JSON body (or none) on a new connection; the response's status."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        payload = json.dumps(body) if body is not None else None
+        connection.request(method, path, body=payload, headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
