@@ -25,12 +25,17 @@ from app.models import (
     Program,
     Stage,
 )
+from app.services.survey import has_answered, missed_meeting
 from emails import context as mail
 from emails import messages
 
 
 class NotDeliverable(Exception):
     """The message can no longer be sent (its recipient was erased, its meeting is gone): cancel it."""
+
+
+class NotNeeded(NotDeliverable):
+    """The message has nothing left to say (a survey reminder to someone who answered): leave it unsent."""
 
 
 class NotReady(Exception):
@@ -174,6 +179,7 @@ def _cohort_invitation(sources: _Sources) -> messages.Email:
         condition=sources.condition_name,
         others=len(members) - 1,
         host_name=host.display_name if host else None,
+        again=sources.meeting.number > 1,
     )
 
 
@@ -204,13 +210,40 @@ def _meeting_changed(sources: _Sources) -> messages.Email:
 
 
 def _survey(sources: _Sources) -> messages.Email:
-    payload = {"p": sources.message.participant_id, "m": sources.message.meeting_id}
+    """The survey; or, to someone who registered but never joined, "sorry we missed you" instead."""
+    if missed_meeting(sources.session, sources.meeting, sources.message.participant_id):
+        return messages.missed_you(
+            program=sources.program,
+            recipient=sources.person,
+            links=sources.links,
+            another_group_url=_survey_url(sources, "survey.another_group"),
+        )
     return messages.survey(
         program=sources.program,
         recipient=sources.person,
         links=sources.links,
-        survey_url=signed_url("survey.answer", "survey", payload),
+        survey_url=_survey_url(sources, "survey.answer"),
     )
+
+
+def _survey_reminder(sources: _Sources) -> messages.Email:
+    """Only to someone who joined the meeting and has not answered yet."""
+    participant_id = sources.message.participant_id
+    if has_answered(sources.session, sources.message.meeting_id, participant_id):
+        raise NotNeeded("they have answered the survey")
+    if missed_meeting(sources.session, sources.meeting, participant_id):
+        raise NotNeeded("they did not join the meeting, and were asked about another group instead")
+    return messages.survey_reminder(
+        program=sources.program,
+        recipient=sources.person,
+        links=sources.links,
+        survey_url=_survey_url(sources, "survey.answer"),
+    )
+
+
+def _survey_url(sources: _Sources, endpoint: str) -> str:
+    payload = {"p": sources.message.participant_id, "m": sources.message.meeting_id}
+    return signed_url(endpoint, "survey", payload)
 
 
 def _host_briefing(sources: _Sources) -> messages.Email:
@@ -251,5 +284,6 @@ BUILDERS: dict[str, Callable[[_Sources], messages.Email]] = {
     "meeting_cancelled": _meeting_message(messages.meeting_cancelled),
     "meeting_changed": _meeting_changed,
     "survey": _survey,
+    "survey_reminder": _survey_reminder,
     "host_briefing": _host_briefing,
 }

@@ -103,8 +103,10 @@ def cohort_invitation(
     condition: str,
     others: int,
     host_name: str | None,
+    again: bool = False,
 ) -> Email:
-    """Invite a member to their cohort's meeting, with ``others`` fellow members and a calendar invite."""
+    """Invite a member to their cohort's meeting, with ``others`` fellow members and a calendar invite;
+    ``again`` for a later meet-up of the same group."""
     return _meeting_email(
         "cohort_invitation",
         program,
@@ -114,6 +116,7 @@ def cohort_invitation(
         condition=condition,
         others=others,
         host_name=host_name,
+        again=again,
     )
 
 
@@ -133,6 +136,19 @@ def reminder(*, program: Program, recipient: Person, links: Links, meeting: Meet
 def survey(*, program: Program, recipient: Person, links: Links, survey_url: str) -> Email:
     """Ask a member, after the meeting, how it went."""
     return _email("survey", program, recipient, links, survey_url=require_absolute_url(survey_url))
+
+
+def survey_reminder(*, program: Program, recipient: Person, links: Links, survey_url: str) -> Email:
+    """Remind a member, once, who has not answered the survey yet; the same kind of link as the survey."""
+    return _email("survey_reminder", program, recipient, links, survey_url=require_absolute_url(survey_url))
+
+
+def missed_you(*, program: Program, recipient: Person, links: Links, another_group_url: str) -> Email:
+    """Instead of the survey, to a member who never joined the meeting: sorry we missed you, and a link
+    to ask for a place in another group."""
+    return _email(
+        "missed_you", program, recipient, links, another_group_url=require_absolute_url(another_group_url)
+    )
 
 
 def meeting_changed(

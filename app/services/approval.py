@@ -6,10 +6,11 @@ All of it is written in the caller's transaction; the worker carries the Zoom ca
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from app.links import LIFETIMES
 from app.models import (
     Cohort,
     CohortMember,
@@ -38,27 +39,15 @@ def approve_cohort(session: Session, cohort: Cohort, *, actor: str, now: datetim
     if cohort.status != CohortStatus.PROPOSED:
         raise ApprovalError(f"Group {cohort.id} is {cohort.status}, so it cannot be approved.")
     program = session.get(Program, cohort.program_id)
-    members = session.exec(
-        select(Participant)
-        .join(CohortMember, CohortMember.participant_id == Participant.id)
-        .where(CohortMember.cohort_id == cohort.id)
-        .order_by(Participant.id)
-    ).all()
+    members = cohort_members(session, cohort)
     if not members:
         raise ApprovalError(f"Group {cohort.id} has no members.")
-    meeting = _schedule_meeting(session, program, cohort, now.date())
-    if meeting.starts_at <= now:
-        raise ApprovalError(
-            f"Group {cohort.id}'s meeting time {meeting.starts_at:%Y-%m-%d %H:%M} UTC has passed."
-        )
+    starts_at = slot_start(program, cohort.slot, now.date())
+    if starts_at <= now:
+        raise ApprovalError(f"Group {cohort.id}'s meeting time {starts_at:%Y-%m-%d %H:%M} UTC has passed.")
     cohort.status, cohort.approved_at, cohort.version = CohortStatus.APPROVED, now, cohort.version + 1
     session.add(cohort)
-    queue_zoom_operation(session, meeting, ZoomOperationKind.CREATE)
-    for member in members:
-        queue_zoom_operation(session, meeting, ZoomOperationKind.REGISTER, participant_id=member.id)
-        queue_member_messages(session, program, meeting, member, now=now)
-    if cohort.host_id:
-        queue_host_briefing(session, program, meeting, session.get(Host, cohort.host_id), now=now)
+    meeting = set_up_meeting(session, program, cohort, members, number=1, starts_at=starts_at, invite_at=now)
     record_event(
         session, "cohort.approved", actor=actor, program_id=program.id, subject=("cohort", cohort.id),
         meeting_id=meeting.id, members=len(members),
@@ -66,16 +55,47 @@ def approve_cohort(session: Session, cohort: Cohort, *, actor: str, now: datetim
     return meeting
 
 
-def _schedule_meeting(session: Session, program: Program, cohort: Cohort, today: date) -> Meeting:
+def cohort_members(session: Session, cohort: Cohort) -> list[Participant]:
+    """The cohort's members as it is now."""
+    return list(
+        session.exec(
+            select(Participant)
+            .join(CohortMember, CohortMember.participant_id == Participant.id)
+            .where(CohortMember.cohort_id == cohort.id)
+            .order_by(Participant.id)
+        ).all()
+    )
+
+
+def set_up_meeting(
+    session: Session,
+    program: Program,
+    cohort: Cohort,
+    members: list[Participant],
+    *,
+    number: int,
+    starts_at: datetime,
+    invite_at: datetime,
+) -> Meeting:
+    """A new meeting of the cohort (the first meet-up or a later one) with a calendar UID of its own, and
+    all it needs queued: its Zoom meeting and each member's registration, each member's messages and the
+    host's briefing. Invitations and the briefing go out at `invite_at` (now, or later for a series)."""
     meeting = Meeting(
         cohort_id=cohort.id,
-        number=1,
-        starts_at=slot_start(program, cohort.slot, today),
+        number=number,
+        starts_at=starts_at,
         duration_minutes=program.meeting_minutes,
         calendar_uid=f"{uuid.uuid4()}@peer-meetups",
     )
     session.add(meeting)
     session.flush()
+    queue_zoom_operation(session, meeting, ZoomOperationKind.CREATE)
+    for member in members:
+        queue_zoom_operation(session, meeting, ZoomOperationKind.REGISTER, participant_id=member.id)
+        queue_member_messages(session, program, meeting, member, now=invite_at)
+    host = session.get(Host, cohort.host_id) if cohort.host_id else None
+    if host is not None and host.active:
+        queue_host_briefing(session, program, meeting, host, now=invite_at)
     return meeting
 
 
@@ -88,17 +108,24 @@ def queue_member_messages(
     now: datetime,
     occasion: str = "",
 ) -> None:
-    """The invitation now; tips, reminder and survey at the program's timings, never after they make sense.
+    """The invitation now; tips, reminder, survey and the survey's one reminder at the program's timings,
+    never after they make sense.
 
     `occasion` tells a later joining (e.g. "cohort-v7") from the approval, so that someone who left the
     group and came back is invited again rather than matched to the messages cancelled when they left.
     """
     starts, ends = meeting.starts_at, meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
+    survey_at = ends + timedelta(hours=program.survey_hours_after)
     schedule = (
         ("cohort_invitation", now, starts),
         ("preparation_tips", starts - timedelta(days=program.tips_days_before), starts),
         ("reminder", starts - timedelta(hours=program.reminder_hours_before), starts),
-        ("survey", ends + timedelta(hours=program.survey_hours_after), ends + SURVEY_VALID_FOR),
+        ("survey", survey_at, ends + SURVEY_VALID_FOR),
+        (
+            "survey_reminder",
+            survey_at + timedelta(days=program.survey_reminder_days),
+            survey_at + LIFETIMES["survey"],
+        ),
     )
     for kind, send_at, not_after in schedule:
         queue_message(

@@ -8,7 +8,7 @@ calendars replace the entry instead of adding a second one.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func
@@ -35,7 +35,7 @@ from app.services.outbox import cancel_messages, move_deadlines, move_messages, 
 from app.services.zoom_operations import cancel_zoom_operations, queue_zoom_operation, queue_zoom_update
 
 # Sent on a schedule set by the meeting's time, so they move with it.
-SCHEDULED_KINDS = ("preparation_tips", "reminder", "survey")
+SCHEDULED_KINDS = ("preparation_tips", "reminder", "survey", "survey_reminder")
 # Sent at once; only the moment after which they are no use follows the meeting.
 AT_ONCE_KINDS = ("cohort_invitation", "host_briefing", "meeting_changed")
 LEFT_ACTIONS = ("participant_withdrew", "participant_erased")
@@ -58,6 +58,7 @@ class CancellationPlan:
     told: list[Participant]  # members who were invited, so get a cancellation
     host: Host | None  # the host, when they were briefed (and still take email) and so get a cancellation
     unsent: int  # messages not sent yet that will never go out
+    later: list[Meeting] = field(default_factory=list)  # meet-ups after `meeting` (a series), cancelled too
 
 
 @dataclass(frozen=True)
@@ -245,17 +246,26 @@ def plan_cancellation(session: Session, cohort: Cohort, *, now: datetime) -> Can
     members = _members(session, cohort)
     if meeting is None:
         return CancellationPlan(cohort, None, members, [], None, 0)
-    host = session.get(Host, cohort.host_id) if cohort.host_id else None
-    briefed = host is not None and host.active and _sent(session, meeting, "host_briefing", host_id=host.id)
     invited = [
         m for m in members if m.email and _sent(session, meeting, "cohort_invitation", participant_id=m.id)
     ]
+    later = _upcoming_meetings(session, cohort, now)[1:]
     unsent = session.exec(
         select(func.count(OutboundMessage.id)).where(
-            OutboundMessage.meeting_id == meeting.id, OutboundMessage.status == MessageStatus.PENDING
+            OutboundMessage.meeting_id.in_([meeting.id, *(m.id for m in later)]),
+            OutboundMessage.status == MessageStatus.PENDING,
         )
     ).one()
-    return CancellationPlan(cohort, meeting, members, invited, host if briefed else None, unsent)
+    return CancellationPlan(
+        cohort, meeting, members, invited, _briefed_host(session, cohort, meeting), unsent, later
+    )
+
+
+def _briefed_host(session: Session, cohort: Cohort, meeting: Meeting) -> Host | None:
+    """The cohort's host, when they were briefed on this meeting and still take email."""
+    host = session.get(Host, cohort.host_id) if cohort.host_id else None
+    briefed = host is not None and host.active and _sent(session, meeting, "host_briefing", host_id=host.id)
+    return host if briefed else None
 
 
 def cancel_cohort(
@@ -273,7 +283,10 @@ def cancel_cohort(
     plan = plan_cancellation(session, cohort, now=now)
     program = session.get(Program, cohort.program_id)
     if plan.meeting is not None:
-        _cancel_meeting(session, program, plan, now=now)
+        _cancel_meeting(session, program, plan.meeting, plan.members, plan.host, now=now)
+    for meeting in plan.later:
+        host = _briefed_host(session, cohort, meeting)
+        _cancel_meeting(session, program, meeting, plan.members, host, now=now)
     _release(session, cohort, plan.members)
     was = cohort.status
     cohort.status, cohort.cancelled_at, cohort.version = CohortStatus.CANCELLED, now, cohort.version + 1
@@ -286,22 +299,29 @@ def cancel_cohort(
     session.flush()
 
 
-def _cancel_meeting(session: Session, program: Program, plan: CancellationPlan, *, now: datetime) -> None:
-    meeting = plan.meeting
+def _cancel_meeting(
+    session: Session,
+    program: Program,
+    meeting: Meeting,
+    members: list[Participant],
+    host: Host | None,
+    *,
+    now: datetime,
+) -> None:
     meeting.status, meeting.calendar_sequence = MeetingStatus.CANCELLED, meeting.calendar_sequence + 1
     session.add(meeting)
     cancel_zoom_operations(session, meeting.id)
     queue_zoom_operation(session, meeting, ZoomOperationKind.DELETE)
     cancel_messages(session, meeting_id=meeting.id)
-    for member in plan.members:
+    for member in members:
         queue_member_cancellation(session, program, meeting, member, now=now)
-    if plan.host is not None:
+    if host is not None:
         sequence = meeting.calendar_sequence
         queue_message(
-            session, kind="meeting_cancelled", program_id=program.id, recipient=plan.host.email,
-            locale=program.default_locale, host_id=plan.host.id, meeting_id=meeting.id, send_at=now,
+            session, kind="meeting_cancelled", program_id=program.id, recipient=host.email,
+            locale=program.default_locale, host_id=host.id, meeting_id=meeting.id, send_at=now,
             not_after=meeting.starts_at,
-            dedupe_key=f"meeting_cancelled:meeting-{meeting.id}:host-{plan.host.id}:seq-{sequence}",
+            dedupe_key=f"meeting_cancelled:meeting-{meeting.id}:host-{host.id}:seq-{sequence}",
         )  # fmt: skip
 
 
@@ -392,6 +412,11 @@ def _members(session: Session, cohort: Cohort) -> list[Participant]:
 
 def _upcoming_meeting(session: Session, cohort: Cohort, now: datetime) -> Meeting | None:
     """The cohort's next meeting that is not over and not cancelled."""
+    return next(iter(_upcoming_meetings(session, cohort, now)), None)
+
+
+def _upcoming_meetings(session: Session, cohort: Cohort, now: datetime) -> list[Meeting]:
+    """The cohort's meetings that are not over and not cancelled, soonest first (several for a series)."""
     meetings = session.exec(
         select(Meeting)
         .where(
@@ -400,7 +425,7 @@ def _upcoming_meeting(session: Session, cohort: Cohort, now: datetime) -> Meetin
         )
         .order_by(Meeting.number)
     ).all()
-    return next((meeting for meeting in meetings if _ends(meeting) > now), None)
+    return [meeting for meeting in meetings if _ends(meeting) > now]
 
 
 def _under_way(meeting: Meeting, now: datetime) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from app.models import (
@@ -314,11 +314,18 @@ def _hashable(value: Any) -> Any:
 def _response_rates(
     session: Session, program: Program, answered: list[Answered], meeting: Meeting | None
 ) -> list[MeetingResponses]:
-    """Surveys sent and answered for each meeting that sent or received any, in meeting order."""
+    """Surveys sent and answered for each meeting that sent or received any, in meeting order.
+
+    Someone who missed a meeting we know was held got "sorry we missed you" on the survey's row, not the
+    survey, so they are not counted as asked (see `app.services.survey.missed_meeting`)."""
+    attended = select(Attendance.id).where(Attendance.meeting_id == OutboundMessage.meeting_id)
+    held = or_(Meeting.started_at.is_not(None), attended.exists())
+    joined = attended.where(Attendance.participant_id == OutboundMessage.participant_id).exists()
     query = (
         select(OutboundMessage.meeting_id, func.count())
+        .join(Meeting, Meeting.id == OutboundMessage.meeting_id)
         .where(OutboundMessage.program_id == program.id, OutboundMessage.kind == "survey")
-        .where(OutboundMessage.status == MessageStatus.SENT, OutboundMessage.meeting_id.is_not(None))
+        .where(OutboundMessage.status == MessageStatus.SENT, or_(~held, joined))
         .group_by(OutboundMessage.meeting_id)
     )
     if meeting is not None:

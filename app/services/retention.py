@@ -99,9 +99,10 @@ def _forget_meeting_traces(session: Session, program: Program) -> None:
     session.exec(
         update(MeetingRegistrant).where(MeetingRegistrant.meeting_id.in_(meetings)).values(join_url=None)
     )
-    text_keys = {question["key"] for question in program.survey_questions if question.get("kind") == "text"}
+    # Only answers picked from a list are kept; anything else, even of a question since removed, may be words.
+    picked = {question["key"] for question in program.survey_questions if question.get("kind") != "text"}
     for response in session.exec(select(SurveyResponse).where(SurveyResponse.meeting_id.in_(meetings))):
-        kept = {key: value for key, value in response.answers.items() if key not in text_keys}
+        kept = {key: value for key, value in response.answers.items() if key in picked}
         if kept != response.answers or response.participant_id is not None:
             response.answers, response.participant_id = kept, None
             session.add(response)

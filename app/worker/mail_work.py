@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from app.database import utcnow
 from app.models import MessageStatus, OutboundMessage
-from app.notifications import NotDeliverable, NotReady, build_email
+from app.notifications import NotDeliverable, NotNeeded, NotReady, build_email
 from app.worker.claims import Queue, claim_due, still_claimed_by
 from app.worker.retry import next_attempt
 from emails.messages import compose
@@ -59,6 +59,8 @@ def _prepare(
             continue
         try:
             ready.append((message, compose(build_email(session, message), mail_from=mail_from)))
+        except NotNeeded as reason:
+            outcomes[_settle(message, MessageStatus.SKIPPED, str(reason))] += 1
         except NotDeliverable as reason:
             outcomes[_settle(message, MessageStatus.CANCELLED, str(reason))] += 1
         except NotReady as reason:

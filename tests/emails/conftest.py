@@ -66,6 +66,8 @@ def example_email(kind: str, recipient: Person) -> messages.Email:
         "preparation_tips": {"meeting": first},
         "reminder": {"meeting": first},
         "survey": {"survey_url": "https://meetups.example.org/r/survey?token=s1"},
+        "survey_reminder": {"survey_url": "https://meetups.example.org/s/s1"},
+        "missed_you": {"another_group_url": "https://meetups.example.org/s/s1/another-group"},
         "meeting_changed": {"meeting": moved, "previous": first},
         "meeting_cancelled": {"meeting": moved},
         "host_briefing": {

@@ -30,7 +30,7 @@ class Hrefs(HTMLParser):
 
 
 def test_every_kind_has_a_message_function():
-    assert len(KINDS) == 11
+    assert len(KINDS) == 13
     assert all(callable(getattr(messages, kind)) for kind in KINDS)
 
 
@@ -196,3 +196,27 @@ def test_a_missing_variable_fails_instead_of_rendering_blank(make_email, make_pe
 def test_a_language_without_a_catalogue_is_refused(make_email, make_person):
     with pytest.raises(ValueError, match="fr"):
         render("survey", make_email("survey", make_person()).context, "fr")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize(
+    ("kind", "link", "button"),
+    [
+        ("survey_reminder", "survey_url", {"en": "Answer the survey", "es": "Responder a la encuesta"}),
+        ("missed_you", "another_group_url", {"en": "Find me another group", "es": "Buscarme otro grupo"}),
+    ],
+)
+def test_the_survey_follow_ups_carry_their_one_link(kind, link, button, locale, make_email, make_person):
+    email = make_email(kind, make_person(locale=locale))
+
+    rendered = render(email.kind, email.context, locale)
+
+    url = email.context[link]
+    assert url in Hrefs(rendered.html).hrefs and f"{button[locale]}: {url}" in rendered.text
+    assert email.invite is None  # nothing for the calendar
+
+
+def test_the_missed_you_message_asks_nothing_about_the_meeting(make_email, make_person):
+    rendered = render("missed_you", make_email("missed_you", make_person()).context, "en")
+
+    assert "survey" not in rendered.text.lower() and "Things come up, and that is fine." in rendered.text

@@ -15,6 +15,7 @@ from app.models import Cohort, CohortStatus, MatchRun
 from app.services.adjustments import backfill_candidates
 from app.services.approval import ApprovalError, approve_cohort
 from app.services.feasibility import cohort_warnings, common_slots, host_options, slot_label
+from app.services.follow_up import meet_again_panel
 from app.services.match_runs import INLINE_LIMIT, MatchRunError, latest_run, open_run, request_proposals
 from app.services.meeting_changes import open_places
 from app.services.overview import (
@@ -137,6 +138,7 @@ def render_cohort(program, cohort: Cohort, *, override: dict | None = None, stat
         else [],
         override=override,
         now=utcnow(),
+        meet_again=meet_again_panel(session, cohort, now=utcnow()),
     ), status
 
 

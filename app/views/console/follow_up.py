@@ -1,3 +1,72 @@
-"""Console routes: follow_up."""
+"""Console routes: meeting again — a cohort's next meet-up, or a series of them."""
 
-from app.views.console.access import blueprint  # noqa: F401
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_login import current_user
+
+from app import database
+from app.database import utcnow
+from app.services import follow_up
+from app.services.follow_up import FollowUpError
+from app.services.meeting_changes import MeetingChangeError
+from app.views.console.access import blueprint, load_program
+from app.views.console.cohorts import cohort_of
+from app.views.console.formatting import in_zone
+from app.views.console.meetings import parse_local_time
+
+
+@blueprint.post("/programs/<slug>/cohorts/<int:cohort_id>/next-meeting")
+def schedule_next_meeting(slug: str, cohort_id: int):
+    program = load_program(slug)
+    cohort = cohort_of(program, cohort_id)
+    session = database.session()
+    try:
+        starts_at = parse_local_time(request.form.get("starts_at", ""), program.timezone)
+        meeting = follow_up.schedule_next_meeting(
+            session, cohort, starts_at=starts_at, actor=current_user.email, coordinator_id=current_user.id,
+            now=utcnow(),
+        )  # fmt: skip
+    except (FollowUpError, MeetingChangeError) as error:
+        flash(str(error), "error")
+        return _back_to(program, cohort)
+    session.commit()
+    flash(
+        f"Meet-up {meeting.number} is scheduled for {in_zone(meeting.starts_at, program.timezone)}. Its Zoom "
+        "meeting is being created and every member is being invited.",
+        "success",
+    )
+    return _back_to(program, cohort)
+
+
+@blueprint.post("/programs/<slug>/cohorts/<int:cohort_id>/series")
+def schedule_series(slug: str, cohort_id: int):
+    program = load_program(slug)
+    cohort = cohort_of(program, cohort_id)
+    session = database.session()
+    try:
+        meetings = follow_up.schedule_series(
+            session, cohort, count=request.form.get("count", 0, type=int),
+            every_weeks=request.form.get("every_weeks", 0, type=int), actor=current_user.email,
+            coordinator_id=current_user.id, now=utcnow(),
+        )  # fmt: skip
+    except FollowUpError as error:
+        flash(str(error), "error")
+        return _back_to(program, cohort)
+    session.commit()
+    flash(_series_words(program, meetings), "success")
+    return _back_to(program, cohort)
+
+
+def _series_words(program, meetings) -> str:
+    first, last = (in_zone(meeting.starts_at, program.timezone) for meeting in (meetings[0], meetings[-1]))
+    if len(meetings) == 1:
+        return f"Meet-up {meetings[0].number} is scheduled for {first}, and everyone is being invited."
+    return (
+        f"{len(meetings)} meet-ups are scheduled, from {first} to {last}. Each member is invited to the "
+        "first one now, and to each of the others the day after the one before it."
+    )
+
+
+def _back_to(program, cohort):
+    return redirect(url_for("console.cohort", slug=program.slug, cohort_id=cohort.id))

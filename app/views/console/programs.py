@@ -39,6 +39,9 @@ ACTIONS = {
     "cohort.approved": "Approved a group",
     "cohorts.proposed": "Proposed groups",
     "zoom.meeting_vanished": "Zoom meeting was deleted in Zoom",
+    "program.survey_changed": "Changed the follow-up survey",
+    "survey.answered": "Registrant answered the survey",
+    "participant_asked_for_another_group": "Registrant who missed their meeting asked for another group",
 }
 
 
