@@ -31,7 +31,9 @@ REQUIRED_FIELDS += ("availability", "consent")
 OPTIONAL_FIELDS = ("accessibility_needs", "accessibility_note")
 CHANGEABLE_FIELDS = ("stage", "timezone", "languages", "availability")
 _TIME = re.compile(TIME_PATTERN)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+# A note may run over several lines; lone surrogates (valid JSON escapes, not text) are refused everywhere.
+_NOTE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,7 @@ def _check(errors: dict[str, str], field: str, data: Mapping[str, Any], rule: Ca
     if field not in data:
         if default is _MISSING:
             errors[field] = _missing_message(field)
+            return None
         return default
     try:
         return rule(data[field])
@@ -293,6 +296,8 @@ def _note(value: Any) -> str:
         raise _Problem(_("Enter text here."))
     if len(value.strip()) > MAX_NOTE_LENGTH:
         raise _Problem(_("Please keep this to %(count)d characters or fewer.", count=MAX_NOTE_LENGTH))
+    if _NOTE_CONTROL.search(value):
+        raise _Problem(_("Please use only letters, numbers and punctuation here."))
     return value.strip()
 
 
