@@ -1,8 +1,9 @@
 """The matcher's JSON (see CONTRACT.md, "Matcher JSON") read into the typed core and written back.
 
 Beyond the contract, the input may hold `"cohorts"`: existing cohorts, shaped like output cohorts plus
-`"locked": true|false` (default false). Output cohorts carry `"role"` (null when roles mix) and
-`"locked"`, and waitlist entries may carry `"detail"`.
+`"locked": true|false` (default false); and a registrant's `"stage"` may be null or left out when they are
+not sure of it. Output cohorts carry `"role"` (null when roles mix) and `"locked"`, and waitlist entries
+may carry `"detail"`.
 
 Reading checks types and shapes and raises `InputError` naming the offending field, e.g.
 `registrants[3].availability[0]: must be an integer`. Cross-references (unknown stages, repeated ids,
@@ -15,7 +16,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from .model import Assignment, Cohort, Host, Problem, Registrant, Settings, Waiting, WaitReason
+from .model import (
+    HOURS_PER_WEEK,
+    Assignment,
+    Cohort,
+    Host,
+    Problem,
+    Registrant,
+    Settings,
+    Waiting,
+    WaitReason,
+)
 from .validate import check_problem
 
 _REQUIRED = object()
@@ -30,24 +41,24 @@ class InputError(ValueError):
         self.field = field
 
 
+class _Invalid(Exception):
+    """A value that cannot be used. `path` says where inside the value being read (`.key`, `[3]`); it is
+    built on the way out, so reading valid input never spends time naming fields."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+    def inside(self, path: str) -> _Invalid:
+        """This error, one level further out: `path` names the part that held the value."""
+        self.path = path + self.path
+        return self
+
+
 def problem_from_json(data: object) -> Problem:
     """A consistent `Problem` from parsed JSON, or InputError naming the first bad field."""
-    document = _object(data, "input")
-    problem = Problem(
-        settings=_settings(_field(document, "settings", "input")),
-        registrants=tuple(
-            _registrant(item, f"registrants[{index}]")
-            for index, item in enumerate(_list(_field(document, "registrants", "input"), "registrants"))
-        ),
-        hosts=tuple(
-            _host(item, f"hosts[{index}]")
-            for index, item in enumerate(_list(_field(document, "hosts", "input", []), "hosts"))
-        ),
-        cohorts=tuple(
-            _cohort(item, f"cohorts[{index}]")
-            for index, item in enumerate(_list(_field(document, "cohorts", "input", []), "cohorts"))
-        ),
-    )
+    problem = _read(_problem, data, "input")
     problems = check_problem(problem)
     if problems:
         field, _, message = problems[0].partition(": ")
@@ -55,123 +66,158 @@ def problem_from_json(data: object) -> Problem:
     return problem
 
 
+def _read(parse: Callable[[object], T], data: object, name: str) -> T:
+    """`parse(data)`, its errors as InputError naming the field (`name` when it is `data` itself)."""
+    try:
+        return parse(data)
+    except _Invalid as error:
+        raise InputError(error.path.removeprefix(".") or name, error.message) from None
+
+
+def _problem(data: object) -> Problem:
+    document = _object(data)
+    return Problem(
+        settings=_get(document, "settings", _settings),
+        registrants=_get(document, "registrants", _list_of(_registrant)),
+        hosts=_get(document, "hosts", _list_of(_host), ()),
+        cohorts=_get(document, "cohorts", _list_of(_cohort), ()),
+    )
+
+
 def _settings(data: object) -> Settings:
-    where = "settings"
-    document = _object(data, where)
-    stage_order = _object(_field(document, "stage_order", where), f"{where}.stage_order")
+    document = _object(data)
     return Settings(
-        min_size=_get(document, where, "min_size", _int, 4),
-        max_size=_get(document, where, "max_size", _int, 8),
-        target_size=_get(document, where, "target_size", _int, 6),
-        max_stage_gap=_get(document, where, "max_stage_gap", _int, 1),
-        separate_roles=_get(document, where, "separate_roles", _bool, True),
-        stage_order={
-            condition: _strings(stages, f"{where}.stage_order.{condition}")
-            for condition, stages in stage_order.items()
-        },
+        min_size=_get(document, "min_size", _int, 4),
+        max_size=_get(document, "max_size", _int, 8),
+        target_size=_get(document, "target_size", _int, 6),
+        max_stage_gap=_get(document, "max_stage_gap", _int, 1),
+        separate_roles=_get(document, "separate_roles", _bool, True),
+        stage_order=_get(document, "stage_order", _stage_order),
     )
 
 
-def _registrant(data: object, where: str) -> Registrant:
-    document = _object(data, where)
+def _stage_order(data: object) -> dict[str, tuple[str, ...]]:
+    order = {}
+    for condition, stages in _object(data).items():
+        try:
+            order[condition] = _strings(stages)
+        except _Invalid as error:
+            raise error.inside(f".{condition}") from None
+    return order
+
+
+def _registrant(data: object) -> Registrant:
+    document = _object(data)
     return Registrant(
-        id=_get(document, where, "id", _string),
-        condition=_get(document, where, "condition", _string),
-        stage=_get(document, where, "stage", _string),
-        role=_get(document, where, "role", _string),
-        languages=_get(document, where, "languages", _strings),
-        availability=_get(document, where, "availability", _hours),
-        timezone=_get(document, where, "timezone", _string, "UTC"),
-        avoid=frozenset(_get(document, where, "avoid", _strings, [])),
+        id=_get(document, "id", _string),
+        condition=_get(document, "condition", _string),
+        stage=_get(document, "stage", _optional_string, None),
+        role=_get(document, "role", _string),
+        languages=_get(document, "languages", _strings),
+        availability=_get(document, "availability", _hours),
+        timezone=_get(document, "timezone", _string, "UTC"),
+        avoid=frozenset(_get(document, "avoid", _strings, ())),
     )
 
 
-def _host(data: object, where: str) -> Host:
-    document = _object(data, where)
+def _host(data: object) -> Host:
+    document = _object(data)
     return Host(
-        id=_get(document, where, "id", _string),
-        conditions=frozenset(_get(document, where, "conditions", _strings)),
-        languages=_get(document, where, "languages", _strings),
-        availability=_get(document, where, "availability", _hours),
-        max_cohorts=_get(document, where, "max_cohorts", _int, 1),
+        id=_get(document, "id", _string),
+        conditions=frozenset(_get(document, "conditions", _strings)),
+        languages=_get(document, "languages", _strings),
+        availability=_get(document, "availability", _hours),
+        max_cohorts=_get(document, "max_cohorts", _int, 1),
     )
 
 
-def _cohort(data: object, where: str) -> Cohort:
-    document = _object(data, where)
-    host = _field(document, "host", where, None)
-    role = _field(document, "role", where, None)
+def _cohort(data: object) -> Cohort:
+    document = _object(data)
     return Cohort(
-        id=_get(document, where, "id", _string),
-        condition=_get(document, where, "condition", _string),
-        language=_get(document, where, "language", _string),
-        slot=_get(document, where, "slot", _int),
-        members=_get(document, where, "members", _strings),
-        host=None if host is None else _string(host, f"{where}.host"),
-        role=None if role is None else _string(role, f"{where}.role"),
-        locked=_get(document, where, "locked", _bool, False),
+        id=_get(document, "id", _string),
+        condition=_get(document, "condition", _string),
+        language=_get(document, "language", _string),
+        slot=_get(document, "slot", _int),
+        members=_get(document, "members", _strings),
+        host=_get(document, "host", _optional_string, None),
+        role=_get(document, "role", _optional_string, None),
+        locked=_get(document, "locked", _bool, False),
     )
 
 
-def _get(
-    document: Mapping[str, Any],
-    where: str,
-    key: str,
-    parse: Callable[[Any, str], T],
-    default: object = _REQUIRED,
-) -> T:
-    """The field `key` of `document` (or `default`), parsed and checked by `parse`."""
-    return parse(_field(document, key, where, default), f"{where}.{key}")
+def _get(document: Mapping[str, Any], key: str, parse: Callable[[Any], T], default: Any = _REQUIRED) -> T:
+    """The field `key` of `document` parsed and checked by `parse`, or `default` when it is missing."""
+    if key not in document:
+        if default is _REQUIRED:
+            raise _Invalid("is required", f".{key}")
+        return default
+    try:
+        return parse(document[key])
+    except _Invalid as error:
+        raise error.inside(f".{key}") from None
 
 
-def _field(document: Mapping[str, Any], key: str, where: str, default: object = _REQUIRED) -> Any:
-    if key in document:
-        return document[key]
-    if default is _REQUIRED:
-        raise InputError(f"{where}.{key}" if where != "input" else key, "is required")
-    return default
+def _list_of(parse: Callable[[Any], T]) -> Callable[[Any], tuple[T, ...]]:
+    """A parser of a list whose every item `parse` reads."""
+
+    def parse_items(value: object) -> tuple[T, ...]:
+        items = []
+        for index, item in enumerate(_list(value)):
+            try:
+                items.append(parse(item))
+            except _Invalid as error:
+                raise error.inside(f"[{index}]") from None
+        return tuple(items)
+
+    return parse_items
 
 
-def _object(value: object, where: str) -> Mapping[str, Any]:
+def _object(value: object) -> Mapping[str, Any]:
     if not isinstance(value, dict):
-        raise InputError(where, "must be an object")
+        raise _Invalid("must be an object")
     return value
 
 
-def _list(value: object, where: str) -> list[Any]:
+def _list(value: object) -> list[Any]:
     if not isinstance(value, list):
-        raise InputError(where, "must be a list")
+        raise _Invalid("must be a list")
     return value
 
 
-def _string(value: object, where: str) -> str:
+def _string(value: object) -> str:
     if not isinstance(value, str) or not value:
-        raise InputError(where, "must be a non-empty string")
+        raise _Invalid("must be a non-empty string")
     return value
 
 
-def _int(value: object, where: str) -> int:
+def _optional_string(value: object) -> str | None:
+    return None if value is None else _string(value)
+
+
+def _int(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise InputError(where, "must be an integer")
+        raise _Invalid("must be an integer")
     return value
 
 
-def _bool(value: object, where: str) -> bool:
+def _bool(value: object) -> bool:
     if not isinstance(value, bool):
-        raise InputError(where, "must be true or false")
+        raise _Invalid("must be true or false")
     return value
 
 
-def _strings(value: object, where: str) -> tuple[str, ...]:
-    return tuple(_string(item, f"{where}[{index}]") for index, item in enumerate(_list(value, where)))
+_strings = _list_of(_string)
 
 
-def _hours(value: object, where: str) -> frozenset[int]:
-    hours = _list(value, where)
-    for index, hour in enumerate(hours):
-        if type(hour) is not int or not 0 <= hour < 168:
-            raise InputError(f"{where}[{index}]", "must be an integer hour of the week, 0-167")
-    return frozenset(hours)
+def _hours(value: object) -> frozenset[int]:
+    hours = _list(value)
+    # Checked all at once, so the usual case of valid hours costs no Python loop.
+    if set(map(type, hours)) <= {int} and (not hours or 0 <= min(hours) <= max(hours) < HOURS_PER_WEEK):
+        return frozenset(hours)
+    index = next(
+        index for index, hour in enumerate(hours) if type(hour) is not int or not 0 <= hour < HOURS_PER_WEEK
+    )
+    raise _Invalid(f"must be an integer hour of the week, 0-{HOURS_PER_WEEK - 1}", f"[{index}]")
 
 
 def problem_to_json(problem: Problem) -> dict[str, Any]:
@@ -223,15 +269,20 @@ def assignment_to_json(assignment: Assignment) -> dict[str, Any]:
 
 def assignment_from_json(data: object) -> Assignment:
     """An assignment read back from its JSON form (as written by `assignment_to_json`)."""
-    document = _object(data, "output")
-    cohorts = _list(_field(document, "cohorts", "output"), "cohorts")
-    waitlist = _list(_field(document, "waitlist", "output"), "waitlist")
+    return _read(_assignment, data, "output")
+
+
+def _assignment(data: object) -> Assignment:
+    document = _object(data)
     return Assignment(
-        cohorts=tuple(_cohort(item, f"cohorts[{index}]") for index, item in enumerate(cohorts)),
-        waitlist=tuple(
-            Waiting(entry["id"], WaitReason(entry["reason"]), entry.get("detail")) for entry in waitlist
-        ),
+        cohorts=_get(document, "cohorts", _list_of(_cohort)),
+        waitlist=_get(document, "waitlist", _list_of(_waiting)),
     )
+
+
+def _waiting(data: object) -> Waiting:
+    document = _object(data)
+    return Waiting(document["id"], WaitReason(document["reason"]), document.get("detail"))
 
 
 def _cohort_to_json(cohort: Cohort) -> dict[str, Any]:

@@ -15,15 +15,19 @@ other may meet under the same option only if it forms at least two cohorts (so t
 is exact unless several avoid requests under one option cannot all be kept apart at once (a cycle of
 three, say), so the result is an upper bound on what any assignment can place, and in practice the
 optimum. Hosts do not affect how many can be placed and are left out. Given cohorts are not supported.
+
+`most_hosted` gives, for cohorts already formed, the most of them that the hosts could lead at once
+(a maximum flow), to hold the matcher's hosting to.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .grouping import Bucket, build_bucket, split_into_buckets
-from .model import Problem, Registrant, Settings
+from .model import Cohort, Host, Problem, Registrant, Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,3 +159,30 @@ def useful_options(bucket: Bucket, settings: Settings) -> list[list[int]]:
         if all(kinds & other != kinds for other in kept):
             kept.append(kinds)
     return [candidates[kinds] for kinds in kept]
+
+
+def most_hosted(cohorts: Sequence[Cohort], hosts: Sequence[Host]) -> int:
+    """The most of `cohorts` that `hosts` could lead at once: each cohort by a host of its condition and
+    language free at its hour, each host in at most `max_cohorts` cohorts and one per hour."""
+    from ortools.graph.python import max_flow  # a test and benchmark dependency only
+
+    # Nodes: 0 the source, 1 the sink, then one per cohort, one per host and one per (host, hour) seat.
+    flow = max_flow.SimpleMaxFlow()
+    hosts_at: dict[tuple[str, str, int], list[int]] = defaultdict(list)
+    for index, host in enumerate(hosts):
+        flow.add_arc_with_capacity(2 + len(cohorts) + index, 1, host.max_cohorts)
+        for condition in host.conditions:
+            for language in set(host.languages):
+                for slot in host.availability:
+                    hosts_at[condition, language, slot].append(index)
+    seats: dict[tuple[int, int], int] = {}
+    for index, cohort in enumerate(cohorts):
+        flow.add_arc_with_capacity(0, 2 + index, 1)
+        for host in hosts_at.get((cohort.condition, cohort.language, cohort.slot), ()):
+            if (host, cohort.slot) not in seats:
+                seats[host, cohort.slot] = 2 + len(cohorts) + len(hosts) + len(seats)
+                flow.add_arc_with_capacity(seats[host, cohort.slot], 2 + len(cohorts) + host, 1)
+            flow.add_arc_with_capacity(2 + index, seats[host, cohort.slot], 1)
+    if flow.solve(0, 1) != flow.OPTIMAL:
+        raise RuntimeError("the maximum flow of hosts could not be computed")
+    return flow.optimal_flow()

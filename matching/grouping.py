@@ -3,21 +3,22 @@
 Only people with the same condition (and role, where the program separates roles) can meet: they form a
 *bucket*. Inside a bucket, people with the same stage, languages and availability are interchangeable as
 far as any feasibility rule goes (avoid requests aside): they form a *kind*. A cohort meets under an
-*option*: a language, an hour and a window of `max_stage_gap + 1` consecutive stages. Any group of
-`min_size..max_size` people eligible for one option is a feasible cohort (avoid requests aside), and every
-feasible cohort fits some option, so choosing how many people of each kind go to each option is the whole
-problem. Work grows with kinds and options, which stay in the thousands however many people register.
+*option*: a language, an hour and a window of `max_stage_gap + 1` consecutive stages (people unsure of
+their stage fit every window). Any group of `min_size..max_size` people eligible for one option is a
+feasible cohort (avoid requests aside), and every feasible cohort fits some option, so choosing how many
+people of each kind go to each option is the whole problem. Work grows with kinds and options, which stay
+in the thousands however many people register.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from .availability import mask_to_slots, slots_to_mask
-from .model import Registrant, Settings
+from .model import HOURS_PER_WEEK, Registrant, Settings
 
 BucketKey = tuple[str, str | None]
 
@@ -32,9 +33,9 @@ class Option(NamedTuple):
 
 @dataclass(slots=True)
 class Kind:
-    """People of one bucket who share stage, languages and availability, ordered by id."""
+    """People of one bucket who share stage (None: unknown), languages and availability, ordered by id."""
 
-    stage: int
+    stage: int | None
     languages: tuple[str, ...]
     mask: int
     people: list[Registrant]
@@ -50,7 +51,7 @@ class Kind:
         return (
             option.language in self.languages
             and self.mask >> option.slot & 1 == 1
-            and option.first_stage <= self.stage <= option.first_stage + max_stage_gap
+            and (self.stage is None or option.first_stage <= self.stage <= option.first_stage + max_stage_gap)
         )
 
 
@@ -72,6 +73,14 @@ class Bucket:
     def size(self) -> int:
         """How many people the bucket holds."""
         return sum(len(kind.people) for kind in self.kinds)
+
+    def keeping(self, ids: Set[str]) -> Bucket:
+        """The same kinds and options, holding only the people whose id is in `ids`."""
+        kinds = [
+            replace(kind, people=[person for person in kind.people if person.id in ids])
+            for kind in self.kinds
+        ]
+        return Bucket(self.condition, self.role, kinds, self.options, self.option_kinds)
 
 
 def bucket_key(registrant: Registrant, settings: Settings) -> BucketKey:
@@ -100,41 +109,78 @@ def build_bucket(
 
     People whose id is in `alone` get a kind of their own (the exact solver needs that for avoid requests).
     """
-    condition, role = key
-    stage_count = len(settings.stage_order[condition])
-    by_kind: dict[tuple[int, tuple[str, ...], int, str], list[Registrant]] = defaultdict(list)
+    kinds = _kinds(key[0], people, settings, alone)
+    windows = _StageWindows(len(settings.stage_order[key[0]]), settings.max_stage_gap)
+    languages = sorted({language for kind in kinds for language in kind.languages})
+    codes_of_kinds = [windows.option_codes(kind, languages) for kind in kinds]
+    codes = sorted(set().union(*codes_of_kinds))
+    index = {code: position for position, code in enumerate(codes)}
+    option_kinds: list[list[int]] = [[] for _ in codes]
+    for kind_index, (kind, kind_codes) in enumerate(zip(kinds, codes_of_kinds, strict=True)):
+        kind.options = [index[code] for code in kind_codes]
+        for option in kind.options:
+            option_kinds[option].append(kind_index)
+    options = [windows.option(code, languages) for code in codes]
+    return Bucket(key[0], key[1], kinds, options, option_kinds)
+
+
+def _kinds(condition: str, people: Iterable[Registrant], settings: Settings, alone: Set[str]) -> list[Kind]:
+    """The people as kinds, ordered by stage (unknown last), languages, hours and, for those alone, id."""
+    spoken: dict[tuple[str, ...], tuple[str, ...]] = {}
+    by_kind: dict[tuple[int | None, tuple[str, ...], frozenset[int], str], list[Registrant]]
+    by_kind = defaultdict(list)
     for person in people:
-        kind_key = (
-            settings.stage_index(condition, person.stage),
-            tuple(sorted(set(person.languages))),
-            slots_to_mask(person.availability),
-            person.id if person.id in alone else "",
-        )
-        by_kind[kind_key].append(person)
-    kinds = [
-        Kind(stage, languages, mask, sorted(members, key=_by_id))
-        for (stage, languages, mask, _), members in sorted(by_kind.items(), key=lambda item: item[0])
-    ]
-    kind_options = [list(eligible_options(kind, stage_count, settings.max_stage_gap)) for kind in kinds]
-    option_keys = sorted({option for options in kind_options for option in options})
-    index = {option: position for position, option in enumerate(option_keys)}
-    option_kinds: list[list[int]] = [[] for _ in option_keys]
-    for kind_index, (kind, options) in enumerate(zip(kinds, kind_options, strict=True)):
-        kind.options = sorted(index[option] for option in options)
-        for option in options:
-            option_kinds[index[option]].append(kind_index)
-    return Bucket(condition, role, kinds, option_keys, option_kinds)
+        languages = spoken.get(person.languages)
+        if languages is None:
+            languages = spoken[person.languages] = tuple(sorted(set(person.languages)))
+        stage = settings.stage_index(condition, person.stage)
+        by_kind[stage, languages, person.availability, person.id if person.id in alone else ""].append(person)
+    ordered = []
+    for (stage, languages, hours, alone_id), members in by_kind.items():
+        kind = Kind(stage, languages, slots_to_mask(hours), sorted(members, key=_by_id))
+        ordered.append(((stage_order(stage), languages, kind.mask, alone_id), kind))
+    ordered.sort(key=lambda pair: pair[0])
+    return [kind for _, kind in ordered]
 
 
-def eligible_options(kind: Kind, stage_count: int, max_stage_gap: int) -> Iterable[Option]:
-    """Every option a kind may meet under: its languages x its hours x stage windows holding its stage."""
-    last_window = max(0, stage_count - 1 - max_stage_gap)
-    windows = range(max(0, kind.stage - max_stage_gap), min(kind.stage, last_window) + 1)
-    slots = kind.slots
-    for language in kind.languages:
-        for slot in slots:
-            for first_stage in windows:
-                yield Option(language, slot, first_stage)
+def stage_order(stage: int | None) -> tuple[bool, int]:
+    """A sort key for stages: known ones in order, unknown ones last."""
+    return stage is None, stage or 0
+
+
+class _StageWindows:
+    """The windows of `max_stage_gap + 1` consecutive stages a cohort may span, and options as numbers.
+
+    An option is numbered so that numeric order is the order of (language, slot, first stage), which lets
+    a bucket gather and sort its options as plain integers.
+    """
+
+    def __init__(self, stage_count: int, max_stage_gap: int) -> None:
+        self.max_stage_gap = max_stage_gap
+        self.count = max(1, stage_count - max_stage_gap)
+
+    def holding(self, stage: int | None) -> range:
+        """First stages of the windows that hold `stage` (every window for an unknown stage)."""
+        if stage is None:
+            return range(self.count)
+        return range(max(0, stage - self.max_stage_gap), min(stage, self.count - 1) + 1)
+
+    def option_codes(self, kind: Kind, languages: list[str]) -> list[int]:
+        """The numbers of every option a kind may meet under, in increasing order."""
+        windows = self.holding(kind.stage)
+        slots = kind.slots
+        return [
+            (languages.index(language) * HOURS_PER_WEEK + slot) * self.count + first_stage
+            for language in kind.languages
+            for slot in slots
+            for first_stage in windows
+        ]
+
+    def option(self, code: int, languages: list[str]) -> Option:
+        """The option numbered `code`."""
+        meeting, first_stage = divmod(code, self.count)
+        language, slot = divmod(meeting, HOURS_PER_WEEK)
+        return Option(languages[language], slot, first_stage)
 
 
 def _by_id(registrant: Registrant) -> str:

@@ -1,149 +1,143 @@
 """Giving cohorts hosts so that as many cohorts as possible have one.
 
 This is a maximum flow: a cohort needs one host; a host leads at most `max_cohorts` cohorts and sits in
-at most one cohort per hour. Each cohort without a host searches, breadth first, for a chain of moves
-that frees a suitable host (a host taking this cohort may hand another cohort at the same hour, or, when
-at capacity, any of its cohorts, to a different host). Cohorts whose host was given (locked or existing
-cohorts) keep it and never move. A search that fails marks everything it reached as dead: no later
-search can succeed through those cohorts or hosts, so failed searches cost linear time in total.
-Searching stops once no host has room left, or once searches have looked at `SEARCH_WORK_FACTOR` times
-as many (cohort, host) pairs as there are, which keeps time linear in large programs; the result is then
-a maximum unless the only remaining chains were long.
+at most one cohort per hour. Cohorts usually outnumber the hosts' places, so the work starts from the
+hosts. First each host, those who could lead the fewest cohorts first, takes cohorts without a host at
+hours it is free, the cohorts fewest hosts could lead first. Then each host with a place left searches,
+breadth first, for a chain of moves that ends at a cohort without a host: the host takes a cohort from
+another host, who now has a place (or that cohort's seat at its hour) to offer in turn, and so on.
+Cohorts whose host was given (locked or existing cohorts) keep it and never move.
+
+A search that fails has reached only offers (a host's place, or a seat given up) from which no chain can
+ever end at a cohort without a host, whatever later searches change (a later chain through them would
+have been found), so they are skipped from then on: failed searches cost linear time in total, successful
+ones are short when many cohorts wait, and the result is a maximum.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Sequence
 
-from .availability import slots_to_mask
 from .model import Host
 from .packing import Draft
 
-SEARCH_WORK_FACTOR = 4
+Meeting = tuple[str, str, int]  # condition, language, hour
+# Where a search stands: (host, None) when the host has a place to offer, (host, hour) when the host's
+# seat at that hour has been given up by its cohort.
+Offer = tuple[int, int | None]
 
 
 class _HostFlow:
+    """Who leads which draft: hosts' loads and seats (one per hour), and the drafts still waiting."""
+
     def __init__(self, drafts: Sequence[Draft], hosts: Sequence[Host]) -> None:
         self.drafts = drafts
         self.hosts = hosts
-        self.host_index = {host.id: index for index, host in enumerate(hosts)}
         self.load = [0] * len(hosts)
         self.seat: dict[tuple[int, int], int] = {}  # (host, hour) -> draft
-        self.led: list[dict[int, None]] = [{} for _ in hosts]  # movable drafts per host, in order
         self.host_of: dict[int, int] = {}
-        self.spare = sum(host.max_cohorts for host in hosts)  # places left, over all hosts
-        self.candidates = self._candidates()
-        # (cohort, host) pairs looked at by searches so far, against a limit proportional to all pairs.
-        self.work = 0
-        self.work_limit = SEARCH_WORK_FACTOR * sum(len(hosts) for hosts in self.candidates)
-
-    def _candidates(self) -> list[list[int]]:
-        by_meeting: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
-        for index, host in enumerate(self.hosts):
-            mask = slots_to_mask(host.availability)
+        self.waiting_at: dict[Meeting, list[int]] = defaultdict(list)  # drafts that may take a host
+        self.meetings_of: list[list[Meeting]] = [[] for _ in hosts]
+        self.hosts_at: dict[Meeting, int] = defaultdict(int)  # how many hosts could lead there
+        for index, host in enumerate(hosts):
             for condition in sorted(host.conditions):
                 for language in sorted(set(host.languages)):
-                    by_meeting[condition, language].append((index, mask))
-        return [
-            [
-                index
-                for index, mask in by_meeting.get((draft.condition, draft.language), ())
-                if mask >> draft.slot & 1
-            ]
-            for draft in self.drafts
-        ]
+                    for slot in sorted(host.availability):
+                        self.meetings_of[index].append((condition, language, slot))
+                        self.hosts_at[condition, language, slot] += 1
+        self.dead: set[Offer] = set()  # offers no search can succeed through
 
-    def take(self, draft: int, host: int, movable: bool = True) -> None:
+    def take(self, draft: int, host: int) -> None:
         """Let `host` lead `draft`, releasing the host it had."""
         slot = self.drafts[draft].slot
         previous = self.host_of.get(draft)
         if previous is not None:
-            self.spare += self.load[previous] <= self.hosts[previous].max_cohorts
             self.load[previous] -= 1
             del self.seat[previous, slot]
-            self.led[previous].pop(draft)
         self.host_of[draft] = host
         self.load[host] += 1
-        self.spare -= self.load[host] <= self.hosts[host].max_cohorts
         self.seat[host, slot] = draft
-        if movable:
-            self.led[host][draft] = None
 
-    def worth_searching(self) -> bool:
-        """Whether a search may still succeed (some host has room) and time is left for one."""
-        return self.spare > 0 and self.work <= self.work_limit
+    def has_place(self, host: int) -> bool:
+        return self.load[host] < self.hosts[host].max_cohorts
 
-    def take_free_host(self, draft: int) -> None:
-        """Give `draft` the free suitable host with the most capacity left, if there is one."""
-        slot = self.drafts[draft].slot
-        free = [
-            host
-            for host in self.candidates[draft]
-            if (host, slot) not in self.seat and self.load[host] < self.hosts[host].max_cohorts
-        ]
-        if free:
-            self.take(
-                draft, max(free, key=lambda host: (self.hosts[host].max_cohorts - self.load[host], -host))
-            )
+    def fill_greedily(self) -> None:
+        """Each host, the least flexible first, takes waiting cohorts at its free hours, scarcest first."""
+        hosted: dict[Meeting, int] = defaultdict(int)  # how many of a meeting's waiting drafts have a host
+        reach = [sum(len(self.waiting_at.get(m, ())) for m in meetings) for meetings in self.meetings_of]
+        for host in sorted(range(len(self.hosts)), key=lambda h: (reach[h], h)):
+            for meeting in sorted(self.meetings_of[host], key=lambda m: (self.hosts_at[m], m)):
+                if not self.has_place(host):
+                    break
+                waiting = self.waiting_at.get(meeting, ())
+                if hosted[meeting] < len(waiting) and (host, meeting[2]) not in self.seat:
+                    # Drafts are taken in order, so those with a host come first.
+                    self.take(waiting[hosted[meeting]], host)
+                    hosted[meeting] += 1
 
-    def augment(self, start: int, dead_drafts: set[int], dead_hosts: set[int]) -> bool:
-        """Find and apply a chain of moves that gives `start` a host; on failure mark what was reached."""
-        parent: dict[int, tuple[int, int] | None] = {start: None}
-        seen_hosts: set[int] = set()
-        queue = deque([start])
-        while queue:
-            draft = queue.popleft()
-            slot = self.drafts[draft].slot
-            self.work += len(self.candidates[draft])
-            for host in self.candidates[draft]:
-                if self.host_of.get(draft) == host:
-                    continue
-                holder = self.seat.get((host, slot))
-                if holder is not None:
-                    # The seat's holder could move to another host at the same hour.
-                    displaced = [holder] if holder in self.led[host] else []
-                elif self.load[host] < self.hosts[host].max_cohorts:
-                    self._apply(parent, draft, host)
-                    return True
-                elif host in seen_hosts or host in dead_hosts:
-                    continue
-                else:
-                    seen_hosts.add(host)
-                    displaced = list(self.led[host])
-                for other in displaced:
-                    if other not in parent and other not in dead_drafts:
-                        parent[other] = (draft, host)
-                        queue.append(other)
-        dead_drafts.update(parent)
-        dead_hosts.update(seen_hosts)
+    def augment(self, start: int) -> bool:
+        """Find and apply a chain of moves that gives `start`'s free place to a waiting cohort; on
+        failure, mark every offer reached dead."""
+        came_from: dict[Offer, int | None] = {(start, None): None}  # offer -> the draft that made it
+        target: dict[int, Offer] = {}  # draft -> the offer it takes in the chain
+        offers = [(start, None)]
+        while offers:
+            reached = []
+            for offer in offers:
+                for draft in self._takers(offer):
+                    if draft in target:
+                        continue
+                    target[draft] = offer
+                    holder = self.host_of.get(draft)
+                    if holder is None:
+                        self._apply(draft, target, came_from)
+                        return True
+                    for next_offer in ((holder, None), (holder, self.drafts[draft].slot)):
+                        if next_offer not in came_from and next_offer not in self.dead:
+                            came_from[next_offer] = draft
+                            reached.append(next_offer)
+            offers = reached
+        self.dead.update(came_from)
         return False
 
-    def _apply(self, parent: dict[int, tuple[int, int] | None], draft: int, host: int) -> None:
-        # Walk back from the free host: each draft takes its new host, freeing the one the previous needs.
-        step: tuple[int, int] | None = (draft, host)
-        while step is not None:
-            draft, host = step
-            step = parent[draft]
-            self.take(draft, host)
+    def _takers(self, offer: Offer) -> list[int]:
+        """Drafts that could take `offer`: at a free hour of its host, or at the hour given up."""
+        host, given_up = offer
+        if given_up is None:
+            meetings = [m for m in self.meetings_of[host] if (host, m[2]) not in self.seat]
+        else:
+            meetings = [m for m in self.meetings_of[host] if m[2] == given_up]
+        return [
+            draft
+            for meeting in meetings
+            for draft in self.waiting_at.get(meeting, ())
+            if self.host_of.get(draft) != host
+        ]
+
+    def _apply(self, draft: int, target: dict[int, Offer], came_from: dict[Offer, int | None]) -> None:
+        chain = []
+        while draft is not None:
+            offer = target[draft]
+            chain.append((draft, offer[0]))
+            draft = came_from[offer]
+        # From the free place back: each move frees what the one before it takes.
+        for moving, host in reversed(chain):
+            self.take(moving, host)
 
 
 def assign_hosts(drafts: Sequence[Draft], hosts: Sequence[Host]) -> None:
     """Set `host` on as many drafts as possible; drafts that already have a host keep it."""
     flow = _HostFlow(drafts, hosts)
+    host_index = {host.id: index for index, host in enumerate(hosts)}
     for index, draft in enumerate(drafts):
         if draft.host is not None:
-            flow.take(index, flow.host_index[draft.host], movable=False)
-    waiting = [index for index, draft in enumerate(drafts) if draft.host is None and not draft.locked]
-    # Most cohorts find a free host directly; the costlier search is left for the rest.
-    for index in sorted(waiting, key=lambda index: (len(flow.candidates[index]), index)):
-        flow.take_free_host(index)
-    dead_drafts: set[int] = set()
-    dead_hosts: set[int] = set()
-    for index in waiting:
-        if not flow.worth_searching():
-            break
-        if index not in flow.host_of and index not in dead_drafts:
-            flow.augment(index, dead_drafts, dead_hosts)
+            flow.take(index, host_index[draft.host])
+        elif not draft.locked:
+            flow.waiting_at[draft.condition, draft.language, draft.slot].append(index)
+    flow.fill_greedily()
+    for host in range(len(hosts)):
+        while flow.has_place(host) and (host, None) not in flow.dead and flow.augment(host):
+            pass
     for index, host in flow.host_of.items():
         drafts[index].host = hosts[host].id

@@ -26,13 +26,14 @@ AVOID_ATTEMPTS = 3
 ProgressCallback = Callable[[str, int, int], None]
 
 
-def match(problem: Problem, on_progress: ProgressCallback | None = None) -> Assignment:
+def match(problem: Problem, on_progress: ProgressCallback | None = None, *, check: bool = True) -> Assignment:
     """Group registrants into feasible cohorts, placing as many as possible, and explain who waits.
 
     Deterministic: the same problem always gives the same assignment. Raises ValueError listing the
-    problem's inconsistencies (see `validate.check_problem`) before doing any work.
+    problem's inconsistencies (see `validate.check_problem`) before doing any work; `check=False` skips
+    that for a problem known to be consistent (`codec.problem_from_json` checks what it reads).
     """
-    problems = check_problem(problem)
+    problems = check_problem(problem) if check else []
     if problems:
         raise ValueError("; ".join(problems))
     report = on_progress or _ignore_progress
@@ -44,21 +45,18 @@ def match(problem: Problem, on_progress: ProgressCallback | None = None) -> Assi
     for draft in given:
         if not draft.locked:
             open_by_bucket[draft.condition, draft.role].append(draft)
-    everyone = split_into_buckets(problem.registrants, settings)
     host_masks = _host_masks(problem.hosts)
 
     new_drafts: list[Draft] = []
     waiting: list[Waiting] = []
     done, total = 0, len(problem.registrants)
-    for key, people in everyone.items():
+    for key, people in split_into_buckets(problem.registrants, settings).items():
+        # Reasons count everyone of the bucket, so the bucket is built with everyone and planned in part.
+        whole = build_bucket(key, people, settings)
         pool = [person for person in people if person.id not in in_given]
-        drafts, unplaced, planned = _match_bucket(
-            key, pool, open_by_bucket[key], settings, stage_of, host_masks
-        )
+        drafts, unplaced = _match_bucket(whole, pool, open_by_bucket[key], settings, stage_of, host_masks)
         new_drafts += drafts
         if unplaced:
-            # Reasons count everyone of the bucket; the planned bucket is reused when it is everyone.
-            whole = planned if planned.size == len(people) else build_bucket(key, people, settings)
             waiting += explain_waiting(whole, unplaced, settings)
         done += len(people)
         report("matching", done, total)
@@ -70,37 +68,35 @@ def match(problem: Problem, on_progress: ProgressCallback | None = None) -> Assi
 
 
 def _match_bucket(
-    key: BucketKey,
+    whole: Bucket,
     pool: list[Registrant],
     open_drafts: list[Draft],
     settings: Settings,
-    stage_of: dict[str, int],
+    stage_of: dict[str, int | None],
     host_masks: dict[tuple[str, str], int],
-) -> tuple[list[Draft], list[Registrant], Bucket]:
-    """New cohorts for one bucket's free people, after filling its open cohorts; who is left; and the
-    bucket that was planned."""
+) -> tuple[list[Draft], list[Registrant]]:
+    """New cohorts for one bucket's free people (`pool`), after filling its open cohorts; and who is left."""
     rest = fill_open_places(open_drafts, pool, settings)
+    hosted_options = _hosted_options(whole, host_masks)
     benched: list[Registrant] = []
-    best: tuple[Packing, Bucket] | None = None
+    best: Packing | None = None
     for _ in range(AVOID_ATTEMPTS):
         benched_ids = {person.id for person in benched}
-        bucket = build_bucket(key, [person for person in rest if person.id not in benched_ids], settings)
-        plan = plan_bucket(bucket, settings, _hosted_options(bucket, host_masks))
-        packing = pack_plan(bucket, plan, settings, stage_of)
+        bucket = whole.keeping({person.id for person in rest if person.id not in benched_ids})
+        packing = pack_plan(bucket, plan_bucket(bucket, settings, hosted_options), settings, stage_of)
         packing.left_over += benched
-        if best is None or packing.placed > best[0].placed:
-            best = packing, bucket
+        if best is None or packing.placed > best.placed:
+            best = packing
         if not packing.clashing:
             break
         # Plan again without those whose avoid requests broke up a cohort; they try open places last.
         benched += packing.clashing
     assert best is not None
-    packing, bucket = best
-    unplaced = fill_open_places([*open_drafts, *packing.drafts], packing.left_over, settings)
-    return packing.drafts, unplaced, bucket
+    unplaced = fill_open_places([*open_drafts, *best.drafts], best.left_over, settings)
+    return best.drafts, unplaced
 
 
-def _drafts_of_given_cohorts(problem: Problem, stage_of: dict[str, int]) -> list[Draft]:
+def _drafts_of_given_cohorts(problem: Problem, stage_of: dict[str, int | None]) -> list[Draft]:
     registrants = {registrant.id: registrant for registrant in problem.registrants}
     drafts = []
     for cohort in problem.cohorts:

@@ -26,9 +26,10 @@ class Settings:
     # Condition -> its stages, earliest first; every registrant's condition must be listed.
     stage_order: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def stage_index(self, condition: str, stage: str) -> int:
-        """Position of `stage` in the condition's stage order (the unit of `max_stage_gap`)."""
-        return self.stage_order[condition].index(stage)
+    def stage_index(self, condition: str, stage: str | None) -> int | None:
+        """Position of `stage` in the condition's stage order (the unit of `max_stage_gap`); None for
+        an unknown stage."""
+        return None if stage is None else self.stage_order[condition].index(stage)
 
     def size_is_feasible(self, size: int) -> bool:
         """Whether `size` people can be split into cohorts of `min_size..max_size`."""
@@ -38,11 +39,15 @@ class Settings:
 
 @dataclass(frozen=True, slots=True)
 class Registrant:
-    """A person waiting to be placed; `availability` holds UTC hours of the week (0 = Monday 00:00)."""
+    """A person waiting to be placed; `availability` holds UTC hours of the week (0 = Monday 00:00).
+
+    `stage` is None when the person is not sure of it: they fit a cohort of any stages, and do not count
+    towards its stage gap.
+    """
 
     id: str
     condition: str
-    stage: str
+    stage: str | None
     role: str
     languages: tuple[str, ...]
     availability: frozenset[int]

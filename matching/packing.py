@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .grouping import Bucket, Option
+from .grouping import Bucket, Option, stage_order
 from .model import Registrant, Settings
 from .plan import Plan
 
@@ -26,7 +26,7 @@ class Draft:
     language: str
     slot: int
     members: list[Registrant]
-    stage_of: dict[str, int]
+    stage_of: dict[str, int | None]
     host: str | None = None
     id: str | None = None
     locked: bool = False
@@ -51,10 +51,10 @@ class Draft:
         return person.id in self.avoided or not self.member_ids.isdisjoint(person.avoid)
 
     def stage_span_with(self, person: Registrant) -> int:
-        """How many stage steps the cohort would span with `person` in it."""
-        stages = [self.stage_of[member.id] for member in self.members]
-        stages.append(self.stage_of[person.id])
-        return max(stages) - min(stages)
+        """How many stage steps the cohort would span with `person` in it (unknown stages do not count)."""
+        stages = [self.stage_of[member.id] for member in (*self.members, person)]
+        known = [stage for stage in stages if stage is not None]
+        return max(known) - min(known) if known else 0
 
 
 def cohort_sizes(count: int, settings: Settings) -> list[int]:
@@ -85,13 +85,13 @@ class Packing:
         return sum(len(draft.members) for draft in self.drafts)
 
 
-def pack_plan(bucket: Bucket, plan: Plan, settings: Settings, stage_of: dict[str, int]) -> Packing:
+def pack_plan(bucket: Bucket, plan: Plan, settings: Settings, stage_of: dict[str, int | None]) -> Packing:
     """Cohorts for every option of the plan, in option order."""
     people_of_kind = [iter(kind.people) for kind in bucket.kinds]
     packing = Packing([], [], [])
     for option_index, held in plan.items():
         people = [next(people_of_kind[kind]) for kind, count in held.items() for _ in range(count)]
-        people.sort(key=lambda person: (stage_of[person.id], person.id))
+        people.sort(key=lambda person: (stage_order(stage_of[person.id]), person.id))
         option = bucket.options[option_index]
         option_drafts, rest = _split(people, option, bucket, settings, stage_of)
         packing.drafts.extend(option_drafts)
@@ -104,7 +104,11 @@ def pack_plan(bucket: Bucket, plan: Plan, settings: Settings, stage_of: dict[str
 
 
 def _split(
-    people: list[Registrant], option: Option, bucket: Bucket, settings: Settings, stage_of: dict[str, int]
+    people: list[Registrant],
+    option: Option,
+    bucket: Bucket,
+    settings: Settings,
+    stage_of: dict[str, int | None],
 ) -> tuple[list[Draft], list[Registrant]]:
     """One option's people as cohorts; cohorts that avoid requests leave too small are given up."""
     waiting = people
@@ -112,11 +116,14 @@ def _split(
     for size in cohort_sizes(len(people), settings):
         draft = Draft(bucket.condition, bucket.role, option.language, option.slot, [], stage_of)
         still_waiting = []
-        for person in waiting:
-            if len(draft.members) < size and not draft.conflicts_with(person):
-                draft.add(person)
-            else:
+        for index, person in enumerate(waiting):
+            if len(draft.members) == size:
+                still_waiting += waiting[index:]
+                break
+            if draft.conflicts_with(person):
                 still_waiting.append(person)
+            else:
+                draft.add(person)
         waiting = still_waiting
         if len(draft.members) >= settings.min_size:
             drafts.append(draft)

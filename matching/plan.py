@@ -1,13 +1,19 @@
 """Deciding how many people of each kind meet under each option, placing as many people as possible.
 
 An option can take any number of people that splits into cohorts of `min_size..max_size`, so the plan
-only counts people. It is built in three passes over kinds and options (never over people):
+only counts people. It is built in passes over kinds and options (never over people):
 
-1. Greedy: open the option with the most eligible people still unplaced and give it all of them; repeat
-   while some option has enough people for a cohort.
+1. Open options, in one of two ways (both are tried, and the plan placing more wins). Greedy: open the
+   option with the most eligible people still unplaced and give it all of them; repeat while some option
+   has enough people for a cohort. Elimination: everyone starts in their most popular option, and the
+   option with the fewest people, while short of a cohort, closes and sends its people on.
 2. Join: people still unplaced who are eligible for an opened option join it.
 3. Borrow: an option a few people short of a cohort borrows eligible people from opened options that can
    spare them without falling below a feasible size. Each success places more people; repeat until none.
+4. Search: where people are still left out in a bucket of at most `SEARCH_KINDS_LIMIT` kinds, a local
+   search (`search`) looks for a better set of options to open, starting from this plan; its plan,
+   completed by passes 2 and 3, is kept if it places more. (Larger buckets are dense enough that the
+   first passes place nearly everyone.)
 
 Where two options have as many people, one at an hour when a host of the condition is free is preferred,
 then the first in option order, so the plan is deterministic.
@@ -15,15 +21,16 @@ then the first in option order, so the plan is deterministic.
 
 from __future__ import annotations
 
-import copy
+import heapq
 from collections import defaultdict
-from collections.abc import Set
+from collections.abc import Callable, Set
 
 from .grouping import Bucket
 from .model import Settings
+from .search import Cores, search_cover
 
-# Pass 4 costs a full re-plan per opened option; above this many kinds the first passes already place
-# nearly everyone, and the time is better spent elsewhere.
+# Above this many kinds the first passes already place nearly everyone, and pass 4's time is better spent
+# elsewhere.
 SEARCH_KINDS_LIMIT = 400
 
 # option index -> kind index -> how many people of that kind meet under that option
@@ -41,7 +48,6 @@ class _Planner:
         self.supply = [sum(self.unplaced[k] for k in kinds) for kinds in bucket.option_kinds]
         self.plan: Plan = defaultdict(dict)
         self.size = [0] * len(bucket.options)
-        self.closed: set[int] = set()
         # Kinds with fewer options are given out first, so flexible people stay free for other options.
         self.by_flexibility = sorted(range(len(bucket.kinds)), key=lambda k: len(bucket.kinds[k].options))
 
@@ -84,41 +90,17 @@ class _Planner:
                 room -= count
 
     def open_by_elimination(self) -> None:
-        """Pass 1, the other way round: everyone starts in their most popular option, then the option
-        with the fewest people, while short of a cohort, is closed and its people move on."""
-        settings, kinds = self.settings, self.bucket.kinds
-        is_open = [supply >= settings.min_size for supply in self.supply]
-        chosen: dict[int, int] = {}  # kind -> option
-        load = [0] * len(self.supply)
-        for kind in range(len(kinds)):
-            self._reseat(kind, chosen, load, is_open, key=lambda o: (self.supply[o], -o))
-        while True:
-            short = [o for o, count in enumerate(load) if is_open[o] and 0 < count < settings.min_size]
-            if not short:
-                break
-            closing = min(short, key=lambda o: (load[o], o))
-            is_open[closing] = False
-            for kind in [k for k, o in chosen.items() if o == closing]:
-                self._reseat(kind, chosen, load, is_open, key=lambda o: (load[o], self.supply[o], -o))
+        """Pass 1, the other way round: see `_Elimination`."""
         by_option: dict[int, list[int]] = defaultdict(list)
-        for kind, option in sorted(chosen.items()):
+        for kind, option in sorted(_Elimination(self).run().items()):
             by_option[option].append(kind)
         for option, members in sorted(by_option.items()):
-            room = _largest_feasible_at_most(load[option], settings)
+            room = _largest_feasible_at_most(sum(self.unplaced[kind] for kind in members), self.settings)
             for kind in members:
                 count = min(self.unplaced[kind], room)
                 if count:
                     self.move(kind, count, option)
                     room -= count
-
-    def _reseat(self, kind, chosen, load, is_open, key) -> None:
-        count = len(self.bucket.kinds[kind].people)
-        if kind in chosen:
-            load[chosen.pop(kind)] -= count
-        options = [o for o in self.bucket.kinds[kind].options if is_open[o]]
-        if options:
-            chosen[kind] = max(options, key=key)
-            load[chosen[kind]] += count
 
     def join_opened(self) -> None:
         """Pass 2: unplaced people join the smallest opened option they are eligible for."""
@@ -138,11 +120,7 @@ class _Planner:
         progress = True
         while progress:
             progress = False
-            short = [
-                o
-                for o, supply in enumerate(self.supply)
-                if supply and not self.size[o] and o not in self.closed
-            ]
+            short = [o for o, supply in enumerate(self.supply) if supply and not self.size[o]]
             for option in sorted(short, key=lambda o: (-self.supply[o], o)):
                 if self.supply[option] and self.try_borrow(option):
                     progress = True
@@ -152,41 +130,27 @@ class _Planner:
         """How many people the plan places."""
         return sum(self.size)
 
-    def copy(self) -> _Planner:
-        """An independent planner in the same state."""
-        twin = copy.copy(self)
-        twin.unplaced, twin.supply, twin.size = list(self.unplaced), list(self.supply), list(self.size)
-        twin.plan = defaultdict(dict, {option: dict(held) for option, held in self.plan.items()})
-        twin.closed = set(self.closed)
-        return twin
+    def cores(self) -> Cores:
+        """For each opened option, `min_size` of its people (the first kinds'): where pass 4 starts."""
+        cores: Cores = {}
+        for option, held in self.plan.items():
+            if self.size[option]:
+                need, core = self.settings.min_size, cores.setdefault(option, {})
+                for kind, count in sorted(held.items()):
+                    if need and count:
+                        core[kind] = min(count, need)
+                        need -= core[kind]
+        return cores
 
-    def close(self, option: int) -> None:
-        """Send everyone under `option` back to the unplaced, and keep the option closed."""
-        for kind, count in self.plan.pop(option, {}).items():
-            self.unplaced[kind] += count
-            for other in self.bucket.kinds[kind].options:
-                self.supply[other] += count
-        self.size[option] = 0
-        self.closed.add(option)
-
-    def improve_by_reopening(self) -> _Planner:
-        """Pass 4: close one opened option at a time and redo passes 2 and 3; keep any plan that places
-        more people, until no single closing helps."""
-        best = self
-        improved = True
-        while improved:
-            improved = False
-            for option in sorted(
-                (o for o, size in enumerate(best.size) if size), key=lambda o: (best.size[o], o)
-            ):
-                trial = best.copy()
-                trial.close(option)
-                trial.join_opened()
-                trial.borrow_until_stable()
-                if trial.placed > best.placed:
-                    best, improved = trial, True
-                    break
-        return best
+    def completed(self, cores: Cores) -> _Planner:
+        """A new plan opening the options of `cores` with those people, completed by passes 2 and 3."""
+        planner = _Planner(self.bucket, self.settings, self.hosted_options)
+        for option, core in sorted(cores.items()):
+            for kind, count in sorted(core.items()):
+                planner.move(kind, count, option)
+        planner.join_opened()
+        planner.borrow_until_stable()
+        return planner
 
     def try_borrow(self, option: int) -> bool:
         """Open `option` with all its unplaced eligible people plus borrowed ones, if enough can be found."""
@@ -232,15 +196,61 @@ def plan_bucket(bucket: Bucket, settings: Settings, hosted_options: Set[int] = f
         open_options(planner)
         planner.join_opened()
         planner.borrow_until_stable()
-        if len(bucket.kinds) <= SEARCH_KINDS_LIMIT and planner.placed < bucket.size:
-            planner = planner.improve_by_reopening()
         planners.append(planner)
     planner = max(planners, key=lambda planner: planner.placed)
+    if len(bucket.kinds) <= SEARCH_KINDS_LIMIT and planner.placed < bucket.size:
+        searched = planner.completed(search_cover(bucket, settings, planner.cores()))
+        planner = max((planner, searched), key=lambda planner: planner.placed)
     return {
         option: {kind: count for kind, count in sorted(held.items()) if count}
         for option, held in sorted(planner.plan.items())
         if planner.size[option]
     }
+
+
+class _Elimination:
+    """Pass 1 by elimination: each kind sits in one open option (at first its most popular one); while
+    some open option holds fewer than `min_size` people, the one with the fewest closes and its kinds move
+    to their open option with the most people."""
+
+    def __init__(self, planner: _Planner) -> None:
+        self.planner = planner
+        self.min_size = planner.settings.min_size
+        self.is_open = [supply >= self.min_size for supply in planner.supply]
+        self.load = [0] * len(planner.supply)
+        self.chosen: dict[int, int] = {}
+        self.seated: list[set[int]] = [set() for _ in planner.supply]
+        self.short: list[tuple[int, int]] = []  # (load, option): a heap, entries checked when taken
+
+    def run(self) -> dict[int, int]:
+        """Where each kind with unplaced people ends up: kind -> option."""
+        supply = self.planner.supply
+        for kind, count in enumerate(self.planner.unplaced):
+            if count:
+                self._seat(kind, key=lambda o: (supply[o], -o))
+        while self.short:
+            load, option = heapq.heappop(self.short)
+            if self.is_open[option] and load == self.load[option] and load < self.min_size:
+                self.is_open[option] = False
+                for kind in sorted(self.seated[option]):
+                    self._seat(kind, key=lambda o: (self.load[o], supply[o], -o))
+        return self.chosen
+
+    def _seat(self, kind: int, key: Callable[[int], tuple[int, ...]]) -> None:
+        """Seat `kind` in its best open option by `key`, leaving the option it was in."""
+        count = self.planner.unplaced[kind]
+        if kind in self.chosen:
+            previous = self.chosen.pop(kind)
+            self.load[previous] -= count
+            self.seated[previous].discard(kind)
+        options = [o for o in self.planner.bucket.kinds[kind].options if self.is_open[o]]
+        if options:
+            option = max(options, key=key)
+            self.chosen[kind] = option
+            self.seated[option].add(kind)
+            self.load[option] += count
+            if self.load[option] < self.min_size:
+                heapq.heappush(self.short, (self.load[option], option))
 
 
 def _largest_feasible_at_most(size: int, settings: Settings) -> int:

@@ -15,8 +15,8 @@ from enum import StrEnum
 
 from .model import Cohort, Host, Registrant, Settings
 
-# The stage of someone who was not sure of it: they fit any stage. The matcher itself never gets one.
-UNKNOWN_STAGE = ""
+# The stage of someone who was not sure of it (`Registrant.stage`): they fit any stage.
+UNKNOWN_STAGE = None
 
 
 class Rule(StrEnum):
@@ -133,7 +133,7 @@ def _check_stages(cohort: Cohort, members: Sequence[Registrant], settings: Setti
     staged = [
         (order.index(member.stage), member.id)
         for member in members
-        if member.condition == cohort.condition and member.stage != UNKNOWN_STAGE
+        if member.condition == cohort.condition and member.stage is not UNKNOWN_STAGE
     ]
     if not staged:
         return

@@ -7,11 +7,13 @@ all is well); paths such as `registrants[3].stage` name the offending field.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable, Iterator
 
 from .model import HOURS_PER_WEEK, ROLES, Assignment, Cohort, Host, Problem, Registrant, Settings
 from .rules import Rule, Violation, check_cohort
+
+HOURS_MESSAGE = f"hours must lie in 0-{HOURS_PER_WEEK - 1}"
 
 
 def check_problem(problem: Problem) -> list[str]:
@@ -41,17 +43,18 @@ def _check_settings(settings: Settings) -> Iterator[str]:
 def _check_registrants(registrants: Iterable[Registrant], settings: Settings) -> Iterator[str]:
     yield from _duplicates("registrants", (registrant.id for registrant in registrants))
     for index, registrant in enumerate(registrants):
-        where = f"registrants[{index}]"
-        stages = settings.stage_order.get(registrant.condition)
+        condition, stage = registrant.condition, registrant.stage
+        stages = settings.stage_order.get(condition)
         if stages is None:
-            yield f"{where}.condition: {registrant.condition!r} is not in settings.stage_order"
-        elif registrant.stage not in stages:
-            yield f"{where}.stage: {registrant.stage!r} is not a stage of {registrant.condition!r}"
+            yield f"registrants[{index}].condition: {condition!r} is not in settings.stage_order"
+        elif stage is not None and stage not in stages:
+            yield f"registrants[{index}].stage: {stage!r} is not a stage of {condition!r}"
         if registrant.role not in ROLES:
-            yield f"{where}.role: must be one of {', '.join(ROLES)}"
+            yield f"registrants[{index}].role: must be one of {', '.join(ROLES)}"
         if not registrant.languages:
-            yield f"{where}.languages: must name at least one language"
-        yield from _check_hours(f"{where}.availability", registrant.availability)
+            yield f"registrants[{index}].languages: must name at least one language"
+        if _outside_the_week(registrant.availability):
+            yield f"registrants[{index}].availability: {HOURS_MESSAGE}"
 
 
 def _check_hosts(hosts: Iterable[Host]) -> Iterator[str]:
@@ -59,7 +62,8 @@ def _check_hosts(hosts: Iterable[Host]) -> Iterator[str]:
     for index, host in enumerate(hosts):
         if host.max_cohorts < 0:
             yield f"hosts[{index}].max_cohorts: must not be negative"
-        yield from _check_hours(f"hosts[{index}].availability", host.availability)
+        if _outside_the_week(host.availability):
+            yield f"hosts[{index}].availability: {HOURS_MESSAGE}"
 
 
 def _check_given_cohorts(problem: Problem) -> Iterator[str]:
@@ -81,9 +85,8 @@ def _check_given_cohorts(problem: Problem) -> Iterator[str]:
             seen.add(member)
 
 
-def _check_hours(where: str, hours: Iterable[int]) -> Iterator[str]:
-    if any(not 0 <= hour < HOURS_PER_WEEK for hour in hours):
-        yield f"{where}: hours must lie in 0-167"
+def _outside_the_week(hours: Collection[int]) -> bool:
+    return bool(hours) and (min(hours) < 0 or max(hours) >= HOURS_PER_WEEK)
 
 
 def _duplicates(where: str, ids: Iterable[str]) -> Iterator[str]:
@@ -105,6 +108,10 @@ def check_assignment(problem: Problem, assignment: Assignment) -> list[str]:
     given = {cohort.id: cohort for cohort in problem.cohorts}
     problems = list(_check_partition(registrants, assignment))
     problems += _duplicates("cohorts", (cohort.id for cohort in assignment.cohorts))
+    led: dict[str, list[tuple[int, int]]] = defaultdict(list)  # host -> (cohort index, slot) of its cohorts
+    for index, cohort in enumerate(assignment.cohorts):
+        if cohort.host is not None:
+            led[cohort.host].append((index, cohort.slot))
     for index, cohort in enumerate(assignment.cohorts):
         original = given.get(cohort.id)
         if original is not None and original.locked:
@@ -116,11 +123,7 @@ def check_assignment(problem: Problem, assignment: Assignment) -> list[str]:
             [registrants[member] for member in cohort.members if member in registrants],
             problem.settings,
             host=hosts.get(cohort.host) if cohort.host is not None else None,
-            host_slots=[
-                other.slot
-                for number, other in enumerate(assignment.cohorts)
-                if number != index and other.host is not None and other.host == cohort.host
-            ],
+            host_slots=[slot for number, slot in led.get(cohort.host, ()) if number != index],
             may_be_small=original is not None,
         )
         problems += (_in_words(cohort, violation) for violation in violations)

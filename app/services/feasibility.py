@@ -22,7 +22,7 @@ from matching.availability import utc_slots
 from matching.model import HOURS_PER_WEEK, Registrant, Settings
 from matching.model import Cohort as MatcherCohort
 from matching.model import Host as MatcherHost
-from matching.rules import UNKNOWN_STAGE, Rule, Violation, check_cohort, is_worse
+from matching.rules import Rule, Violation, check_cohort, is_worse
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 ENGLISH = Locale("en")
@@ -40,10 +40,6 @@ class Catalogue:
 
     def stage_code(self, stage_id: int | None) -> str | None:
         return self.stages[stage_id].code if stage_id is not None else None
-
-    def first_stage(self, condition_id: int) -> str:
-        """Stands in for a placed member's unknown stage, so the cohort they are already in is kept."""
-        return self.stage_order[self.condition_code(condition_id)][0]
 
     @cached_property
     def stage_order(self) -> dict[str, tuple[str, ...]]:
@@ -77,14 +73,12 @@ def matcher_settings(program: Program, catalogue: Catalogue) -> Settings:
     )
 
 
-def matcher_registrant(
-    person: Participant, catalogue: Catalogue, week: date, *, unknown_stage: str = UNKNOWN_STAGE
-) -> Registrant:
-    """`unknown_stage` stands for the stage of someone who was not sure of theirs (it fits any stage)."""
+def matcher_registrant(person: Participant, catalogue: Catalogue, week: date) -> Registrant:
+    """The matcher's view of a registrant; stage None when they were not sure of it (fits any stage)."""
     return Registrant(
         id=str(person.id),
         condition=catalogue.condition_code(person.condition_id),
-        stage=catalogue.stage_code(person.stage_id) or unknown_stage,
+        stage=catalogue.stage_code(person.stage_id),
         role=person.role,
         languages=tuple(person.languages),
         availability=utc_slots(person.availability, person.timezone, week),

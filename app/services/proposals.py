@@ -22,7 +22,6 @@ from app.models import (
     Program,
 )
 from app.services.feasibility import (
-    Catalogue,
     load_catalogue,
     matcher_cohort,
     matcher_host,
@@ -33,9 +32,6 @@ from app.services.scheduling import program_week_start
 from matching.matcher import ProgressCallback, match
 from matching.model import Assignment, Problem
 from matching.model import Cohort as MatcherCohort
-from matching.model import Registrant as MatcherRegistrant
-
-STAGE_UNKNOWN = "stage_unknown"
 
 
 @dataclass
@@ -62,28 +58,17 @@ def propose_cohorts(
     ).all()
     members = _members_by_cohort(session, cohorts)
     placed = {pid for ids in members.values() for pid in ids}
-    people, unsure = _split_unsure(_people_to_match(session, program, placed), placed)
+    people = _people_to_match(session, program, placed)
     hosts = session.exec(select(Host).where(Host.program_id == program.id, Host.active)).all()
     problem = Problem(
         settings=matcher_settings(program, catalogue),
-        registrants=tuple(_registrant(person, catalogue, week) for person in people),
+        # Someone unsure of their stage has none (None): the matcher places them with any stages.
+        registrants=tuple(matcher_registrant(person, catalogue, week) for person in people),
         hosts=tuple(matcher_host(host, week) for host in hosts),
         cohorts=tuple(matcher_cohort(cohort, catalogue, members[cohort.id]) for cohort in cohorts),
     )
     assignment = match(problem, on_progress)
-    summary = _record(session, program, assignment, {str(c.id): c for c in cohorts}, members, people)
-    for person in unsure:
-        person.waitlist_reason, person.waitlist_detail = STAGE_UNKNOWN, None
-        summary.waitlisted[STAGE_UNKNOWN] += 1
-    summary.registrants += len(unsure)
-    return summary
-
-
-def _split_unsure(people: list[Participant], placed: set[int]) -> tuple[list[Participant], list[Participant]]:
-    """Registrants who said "I'm not sure" about their stage wait for a coordinator to place them by hand:
-    the matcher keeps stages close, and cannot do that without one. Those already placed stay matched."""
-    unsure = [p for p in people if p.stage_id is None and p.id not in placed]
-    return [p for p in people if p not in unsure], unsure
+    return _record(session, program, assignment, {str(c.id): c for c in cohorts}, members, people)
 
 
 def _members_by_cohort(session: Session, cohorts: list[Cohort]) -> dict[int, list[int]]:
@@ -101,16 +86,6 @@ def _people_to_match(session: Session, program: Program, placed: set[int]) -> li
         .where((Participant.status == ParticipantStatus.VERIFIED) | Participant.id.in_(placed))
         .order_by(Participant.id)
     ).all()
-
-
-def _registrant(person: Participant, catalogue: Catalogue, week: date) -> MatcherRegistrant:
-    """The matcher needs a stage: a placed member unsure of theirs is given the first one, which keeps them
-    in the cohort they are in."""
-    if person.stage_id is None:
-        return matcher_registrant(
-            person, catalogue, week, unknown_stage=catalogue.first_stage(person.condition_id)
-        )
-    return matcher_registrant(person, catalogue, week)
 
 
 def _record(

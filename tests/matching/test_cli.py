@@ -84,6 +84,15 @@ def test_bad_input_names_the_field_and_fails(tmp_path, path, value, field):
     assert f"{field}: " in result.stderr
 
 
+@pytest.mark.parametrize("unsure", [{"stage": None}, {}], ids=["null", "left_out"])
+def test_a_stage_may_be_null_or_left_out_when_someone_is_unsure(unsure):
+    document = valid_input()
+    registrant = document["registrants"][0]
+    del registrant["stage"]
+    registrant.update(unsure)
+    assert problem_from_json(document).registrants[0].stage is None
+
+
 def test_unreadable_json_fails_with_a_message(tmp_path):
     source = tmp_path / "in.json"
     source.write_text("{not json")

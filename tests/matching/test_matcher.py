@@ -67,6 +67,25 @@ def test_neighbouring_stages_meet_together(make):
     assert match(make.problem(make.program(), registrants)).placed == 4
 
 
+def test_someone_unsure_of_their_stage_is_placed_with_any_stage(make):
+    registrants = [*make.people("e", 3, stage="early"), make.person("unsure", stage=None)]
+    assignment = match(make.problem(make.program(), registrants))
+    assert members_of(assignment) == [{"e0", "e1", "e2", "unsure"}]
+
+
+def test_unsure_people_do_not_count_towards_the_stage_gap(make):
+    # Early and late are two steps apart: each side needs one of the unsure to make a cohort.
+    registrants = (
+        make.people("e", 3, stage="early")
+        + make.people("l", 3, stage="late")
+        + make.people("u", 2, stage=None)
+    )
+    problem = make.problem(make.program(), registrants)
+    assignment = match(problem)
+    assert assignment.placed == 8
+    assert check_assignment(problem, assignment) == []
+
+
 def test_cohort_has_a_host_who_speaks_its_language_at_its_hour(make):
     assignment = match(
         make.problem(

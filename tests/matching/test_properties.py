@@ -31,7 +31,7 @@ def problems(draw) -> Problem:
         Registrant(
             id=person,
             condition=draw(st.sampled_from(["X", "X", "Y"])),
-            stage=draw(st.sampled_from(STAGES)),
+            stage=draw(st.sampled_from([*STAGES, None])),  # None: not sure of their stage
             role=draw(st.sampled_from(["patient", "patient", "caregiver"])),
             languages=tuple(
                 draw(st.lists(st.sampled_from(["en", "es"]), min_size=1, max_size=2, unique=True))

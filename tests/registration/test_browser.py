@@ -89,7 +89,8 @@ def test_mistakes_are_summarised_focused_and_linked_to_their_fields(server, phon
     phone.get_by_role("button", name="Sign up").click()
     summary = phone.get_by_role("alert")
     summary.wait_for()
-    assert summary.evaluate("element => element === document.activeElement")
+    # The script moves the focus once the page has loaded, which may be just after the summary shows.
+    phone.wait_for_function("document.activeElement.getAttribute('role') === 'alert'", timeout=5000)
     summary.get_by_role("link", name="Enter an email address like name@example.com.").click()
     email = phone.get_by_label("Email address")
     assert email.evaluate("element => element === document.activeElement")

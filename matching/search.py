@@ -1,0 +1,210 @@
+"""Pass 4 of planning: a local search for a better set of options to open in one bucket.
+
+When every size from `min_size` up splits into feasible cohorts, a plan is, in effect, a set of opened
+options: each needs a *core* of `min_size` people eligible for it (nobody in two cores), and then everyone
+eligible for some opened option can join one. So a set of options places exactly the people it *covers*,
+as long as its cores exist. The search keeps a set of options with their cores and, again and again, picks
+someone not covered and opens one of their options: the new option gathers its core along augmenting
+paths (people move from core to core until someone free is found), and where that is impossible the
+options in its way close, freeing their people (at most `MAX_EVICTIONS` of them). A move that covers at
+least as many people is kept; one that covers fewer is kept only now and then (simulated annealing, ever
+more rarely), so the search can leave a local optimum. The best set of options seen is the answer.
+
+With other sizes the same sets of options are still a good guide; the planner keeps the search's plan
+only if it places more. Random choices come from a generator with a fixed seed, so the same bucket always
+gives the same plan, and the number of moves grows with the bucket's options, not with its people.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Mapping
+
+from .grouping import Bucket
+from .model import Settings
+
+# Moves tried per option that could be opened. The search ends sooner once everyone is covered, or once
+# this share of its moves has gone by without finding anything better.
+MOVES_PER_OPTION = 40
+PATIENCE = 0.4
+# Opening an option is never worth closing more than this many others.
+MAX_EVICTIONS = 3
+# The annealing temperature, in people covered, falls from the first value to the second over the moves.
+TEMPERATURES = (2.0, 0.1)
+SEED = 0
+
+# option index -> kind index -> how many people of that kind form the option's core
+Cores = dict[int, dict[int, int]]
+
+
+class _Cover:
+    """A set of opened options with their cores, how many people it covers, and a journal of changes
+    that `rollback` undoes."""
+
+    def __init__(self, bucket: Bucket, counts: list[int]) -> None:
+        self.option_kinds = bucket.option_kinds
+        self.counts = counts
+        self.cores: Cores = {}
+        # kind -> the opened options whose core holds people of that kind (a dict used as an ordered set)
+        self.holders: dict[int, dict[int, None]] = {}
+        self.used = [0] * len(counts)  # people of each kind in some core
+        self.cover = [0] * len(counts)  # opened options each kind is eligible for
+        self.covered = 0
+        self.journal: list[tuple[Callable[..., None], tuple[int, ...]]] | None = []
+
+    def _record(self, undo: Callable[..., None], *arguments: int) -> None:
+        if self.journal is not None:
+            self.journal.append((undo, arguments))
+
+    def rollback(self) -> None:
+        """Undo every change since the journal was last cleared."""
+        journal, self.journal = self.journal, None
+        while journal:
+            undo, arguments = journal.pop()
+            undo(*arguments)
+        self.journal = journal
+
+    def open(self, option: int) -> None:
+        """Open `option` with an empty core."""
+        self._count_cover(option, 1)
+        self.cores[option] = {}
+        self._record(self.close, option)
+
+    def close(self, option: int) -> None:
+        """Close `option`, freeing its core."""
+        for kind, count in list(self.cores[option].items()):
+            self.add_to_core(option, kind, -count)
+            self.use(kind, -count)
+        del self.cores[option]
+        self._count_cover(option, -1)
+        self._record(self.open, option)
+
+    def _count_cover(self, option: int, step: int) -> None:
+        for kind in self.option_kinds[option]:
+            if not self.cover[kind]:
+                self.covered += self.counts[kind]
+            self.cover[kind] += step
+            if not self.cover[kind]:
+                self.covered -= self.counts[kind]
+
+    def use(self, kind: int, count: int) -> None:
+        """Count `count` more people of `kind` as in a core."""
+        self.used[kind] += count
+        self._record(self.use, kind, -count)
+
+    def add_to_core(self, option: int, kind: int, count: int) -> None:
+        """Put `count` more people of `kind` in `option`'s core (fewer, when negative)."""
+        core = self.cores[option]
+        core[kind] = core.get(kind, 0) + count
+        if core[kind]:
+            self.holders.setdefault(kind, {})[option] = None
+        else:
+            del core[kind]
+            del self.holders[kind][option]
+            if not self.holders[kind]:
+                del self.holders[kind]
+        self._record(self.add_to_core, option, kind, -count)
+
+    def grow_core(self, option: int) -> list[int] | None:
+        """Add one person to `option`'s core, moving people between cores along an augmenting path.
+
+        Returns None on success, else the other opened options the search reached (none could help).
+        """
+        parent: dict[int, tuple[int, int] | None] = {option: None}
+        frontier = [option]
+        while frontier:
+            reached = []
+            for current in frontier:
+                kinds = self.option_kinds[current]
+                free = next((kind for kind in kinds if self.used[kind] < self.counts[kind]), None)
+                if free is not None:
+                    self._shift(parent, current, free)
+                    return None
+                for kind in kinds:
+                    for holder in self.holders.get(kind, ()):
+                        if holder not in parent:
+                            parent[holder] = current, kind
+                            reached.append(holder)
+            frontier = reached
+        return [other for other in parent if other != option]
+
+    def _shift(self, parent: Mapping[int, tuple[int, int] | None], last: int, free: int) -> None:
+        """`last` takes a free person of kind `free`, and each option on the path hands one person on."""
+        self.use(free, 1)
+        self.add_to_core(last, free, 1)
+        current, step = last, parent[last]
+        while step is not None:
+            receiver, kind = step
+            self.add_to_core(current, kind, -1)
+            self.add_to_core(receiver, kind, 1)
+            current, step = receiver, parent[receiver]
+
+    def loss_if_closed(self, option: int) -> int:
+        """How many people would no longer be covered if `option` closed."""
+        return sum(self.counts[kind] for kind in self.option_kinds[option] if self.cover[kind] == 1)
+
+    def open_evicting(self, option: int, min_size: int) -> bool:
+        """Open `option` with a full core, closing options in its way; False if that takes too many."""
+        self.open(option)
+        evictions = 0
+        for _ in range(min_size):
+            while (blocking := self.grow_core(option)) is not None:
+                if evictions == MAX_EVICTIONS or not blocking:
+                    return False
+                self.close(min(blocking, key=lambda other: (self.loss_if_closed(other), other)))
+                evictions += 1
+        return True
+
+
+def search_cover(bucket: Bucket, settings: Settings, start: Cores) -> Cores:
+    """Cores of the set of options covering the most people the search finds, starting from `start`.
+
+    `start` must hold disjoint cores of `min_size` people eligible for their option.
+    """
+    counts = [len(kind.people) for kind in bucket.kinds]
+    openings = _openings(bucket, counts, settings.min_size)
+    state = _Cover(bucket, counts)
+    for option, core in sorted(start.items()):
+        state.open(option)
+        for kind, count in core.items():
+            state.add_to_core(option, kind, count)
+            state.use(kind, count)
+    state.journal = []
+    best = (state.covered, _copy(state.cores))
+    rng = random.Random(SEED)  # noqa: S311 - a fixed seed, for repeatable results
+    moves = MOVES_PER_OPTION * len({option for options in openings for option in options})
+    improved = 0
+    for move in range(moves):
+        left_out = [kind for kind, options in enumerate(openings) if options and not state.cover[kind]]
+        if not left_out or move - improved > PATIENCE * moves:
+            break
+        before = state.covered
+        opened = state.open_evicting(rng.choice(openings[rng.choice(left_out)]), settings.min_size)
+        if opened and _accept(state.covered - before, move / moves, rng):
+            state.journal = []
+            if state.covered > best[0]:
+                best, improved = (state.covered, _copy(state.cores)), move
+        else:
+            state.rollback()
+    return best[1]
+
+
+def _openings(bucket: Bucket, counts: list[int], min_size: int) -> list[list[int]]:
+    """For each kind, the options that could be opened for its people: those with `min_size` eligible."""
+    openable = {
+        option
+        for option, kinds in enumerate(bucket.option_kinds)
+        if sum(counts[kind] for kind in kinds) >= min_size
+    }
+    return [[o for o in kind.options if o in openable] if kind.people else [] for kind in bucket.kinds]
+
+
+def _accept(change: int, progress: float, rng: random.Random) -> bool:
+    """Simulated annealing: always keep a move that covers no fewer people, now and then one that does."""
+    hot, cold = TEMPERATURES
+    return change >= 0 or rng.random() < math.exp(change / (hot * (cold / hot) ** progress))
+
+
+def _copy(cores: Cores) -> Cores:
+    return {option: dict(core) for option, core in cores.items()}
