@@ -7,6 +7,8 @@ import pytest
 from app import database
 from app.demo import seed_demo
 
+from ..registration.conftest import Kit
+
 SLUG = "demo"
 API = f"/api/v1/programs/{SLUG}/registrations"
 
@@ -21,19 +23,5 @@ def app(app):
     return app
 
 
-def valid_body(**changes) -> dict:
-    """A complete, valid JSON registration for the demo program; None removes a field."""
-    body = {
-        "email": "river@example.org",
-        "display_name": "River",
-        "role": "patient",
-        "condition": "cll",
-        "stage": "watch-and-wait",
-        "timezone": "Europe/Madrid",
-        "languages": ["es", "en"],
-        "availability": [{"weekday": 1, "start": "17:00", "end": "21:00"}],
-        "accessibility_needs": ["captions"],
-        "consent": True,
-    }
-    merged = {**body, **changes}
-    return {key: value for key, value in merged.items() if value is not None}
+# The registration tests' valid body: one definition of what a complete registration looks like.
+valid_body = Kit.body

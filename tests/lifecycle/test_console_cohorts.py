@@ -197,3 +197,14 @@ def test_posting_without_the_form_token_is_refused(demo, coordinator):
     demo.config["WTF_CSRF_ENABLED"] = True
     assert coordinator.post(f"/console/programs/{SLUG}/propose").status_code == 400
     assert _rows(demo, select(func.count()).select_from(Cohort))[0] == 0
+
+
+def test_the_export_never_lets_a_spreadsheet_run_a_name_as_a_formula(demo, coordinator):
+    _propose(coordinator)
+    member = _members(demo, _first_cohort(demo).id)[0]
+    with demo.app_context():
+        session = database.session()
+        session.get(Participant, member.id).display_name = '=HYPERLINK("https://evil.example")'
+        session.commit()
+    rows = list(csv.DictReader(io.StringIO(coordinator.get(f"/console/programs/{SLUG}/cohorts.csv").text)))
+    assert '\'=HYPERLINK("https://evil.example")' in {row["member"] for row in rows}

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlmodel import select
 
@@ -27,6 +24,7 @@ from app.services.overview import (
 from app.services.proposals import ProposalSummary
 from app.services.registration import list_conditions
 from app.views.console.access import audit, blueprint, load_program
+from app.views.console.downloads import csv_download
 
 
 @blueprint.get("/programs/<slug>")
@@ -201,28 +199,22 @@ def export_cohorts(slug: str):
     program = load_program(slug)
     session = database.session()
     cohorts = session.exec(select(Cohort).where(Cohort.program_id == program.id).order_by(Cohort.id)).all()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        ["group", "status", "condition", "language", "role", "weekly_slot_utc", "starts_at_utc", "host",
-         "member", "member_role", "stage", "timezone"]
-    )  # fmt: skip
-    for row in describe_cohorts(session, program, cohorts, today=utcnow().date()):
-        facts = [
+    header = ["group", "status", "condition", "language", "role", "weekly_slot_utc", "starts_at_utc", "host",
+              "member", "member_role", "stage", "timezone"]  # fmt: skip
+    rows = [
+        [
             row.cohort.id, row.cohort.status, row.condition.name, row.cohort.language, row.cohort.role or "",
             slot_label(row.cohort.slot), row.starts_at.strftime("%Y-%m-%dT%H:%MZ"),
             row.host.display_name if row.host else "",
-        ]  # fmt: skip
-        for member in row.members:
-            person = member.participant
-            writer.writerow([*facts, person.display_name, person.role, member.stage_name, person.timezone])
+            member.participant.display_name, member.participant.role, member.stage_name,
+            member.participant.timezone,
+        ]
+        for row in describe_cohorts(session, program, cohorts, today=utcnow().date())
+        for member in row.members
+    ]  # fmt: skip
     audit("console.exported_cohorts", program, cohorts=len(cohorts))
     session.commit()
-    return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{program.slug}-cohorts.csv"'},
-    )
+    return csv_download(f"{program.slug}-cohorts.csv", header, rows)
 
 
 def cohort_of(program, cohort_id: int) -> Cohort:

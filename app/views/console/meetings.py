@@ -123,7 +123,7 @@ def meetings(slug: str):
 def meeting(slug: str, meeting_id: int):
     program = load_program(slug)
     session = database.session()
-    meeting, cohort = _meeting_of(program, meeting_id)
+    meeting, cohort = meeting_of(program, meeting_id)
     operations = _operations(meeting)
     state, state_words = zoom_state(meeting, [operation for operation, _ in operations])
     audit("console.viewed_meeting", program, subject=("meeting", meeting.id))
@@ -153,7 +153,7 @@ def meeting(slug: str, meeting_id: int):
 def reschedule_meeting(slug: str, meeting_id: int):
     program = load_program(slug)
     session = database.session()
-    meeting, _ = _meeting_of(program, meeting_id)
+    meeting, _ = meeting_of(program, meeting_id)
     try:
         starts_at = parse_local_time(request.form.get("starts_at", ""), program.timezone)
         meeting_changes.reschedule_meeting(
@@ -233,7 +233,7 @@ def retry_zoom_operation(slug: str, operation_id: int):
     operation = session.get(ZoomOperation, operation_id)
     if operation is None:
         abort(404)
-    meeting, _ = _meeting_of(program, operation.meeting_id)
+    meeting, _ = meeting_of(program, operation.meeting_id)
     try:
         retry_operation(session, operation)
     except ValueError as error:
@@ -409,7 +409,7 @@ def _name(member: str | None, host: str | None) -> str:
     return f"{host} (host)" if host else "someone"
 
 
-def _meeting_of(program: Program, meeting_id: int) -> tuple[Meeting, Cohort]:
+def meeting_of(program: Program, meeting_id: int) -> tuple[Meeting, Cohort]:
     """The meeting and its cohort, or 404 when it is not this program's."""
     session = database.session()
     meeting = session.get(Meeting, meeting_id)

@@ -5,13 +5,10 @@ Pages that can show names (attendance, and answers given under a name) are recor
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Response, render_template, request
+from flask import render_template, request
 
 from app import database
 from app.charts import bar_chart, percent
@@ -19,11 +16,10 @@ from app.database import utcnow
 from app.services.report import program_report
 from app.services.results import answered_responses, meeting_attendance, survey_questions, survey_results
 from app.views.console.access import audit, blueprint, load_program
-from app.views.console.meetings import _meeting_of
+from app.views.console.downloads import csv_download
+from app.views.console.meetings import meeting_of
 
 # A spreadsheet runs a cell that starts with one of these as a formula; answers are written by the public.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 blueprint.add_app_template_global(bar_chart, "bar_chart")
 blueprint.add_app_template_filter(percent, "percent")
 
@@ -43,7 +39,7 @@ def clock(moment: datetime, zone: str) -> str:
 @blueprint.get("/programs/<slug>/meetings/<int:meeting_id>/attendance")
 def attendance(slug: str, meeting_id: int):
     program = load_program(slug)
-    meeting, cohort = _meeting_of(program, meeting_id)
+    meeting, cohort = meeting_of(program, meeting_id)
     session = database.session()
     presence = meeting_attendance(session, meeting, now=utcnow())
     audit("console.viewed_attendance", program, subject=("meeting", meeting.id))
@@ -66,7 +62,7 @@ def results(slug: str):
 @blueprint.get("/programs/<slug>/meetings/<int:meeting_id>/results")
 def meeting_results(slug: str, meeting_id: int):
     program = load_program(slug)
-    meeting, cohort = _meeting_of(program, meeting_id)
+    meeting, cohort = meeting_of(program, meeting_id)
     session = database.session()
     survey = survey_results(session, program, meeting)
     audit("console.viewed_results", program, subject=("meeting", meeting.id))
@@ -84,36 +80,19 @@ def export_results(slug: str):
     answered = answered_responses(session, program)
     questions = survey_questions(program, answered)
     named = any(row.name is not None for row in answered)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
+    header = ["meeting_id", "group_id", "meet_up", "date", *(["participant"] if named else [])]
+    header += [question.key for question in questions]
+    rows = [
         [
-            "meeting_id",
-            "group_id",
-            "meet_up",
-            "date",
-            *(["participant"] if named else []),
-            *(q.key for q in questions),
+            row.meeting.id, row.cohort_id, row.meeting.number, row.day.isoformat(),
+            *([row.name or ""] if named else []),
+            *(row.response.answers.get(q.key, "") for q in questions),
         ]
-    )
-    for row in answered:
-        writer.writerow(
-            [
-                row.meeting.id,
-                row.cohort_id,
-                row.meeting.number,
-                row.day.isoformat(),
-                *([_cell(row.name or "")] if named else []),
-                *(_cell(row.response.answers.get(q.key, "")) for q in questions),
-            ]
-        )
+        for row in answered
+    ]  # fmt: skip
     audit("console.exported_results", program, responses=len(answered))
     session.commit()
-    return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{program.slug}-survey-results.csv"'},
-    )
+    return csv_download(f"{program.slug}-survey-results.csv", header, rows)
 
 
 @blueprint.get("/programs/<slug>/report")
@@ -129,10 +108,3 @@ def report(slug: str):
         printing=request.args.get("print") == "1",
         today=utcnow(),
     )
-
-
-def _cell(value: Any) -> Any:
-    """A CSV cell a spreadsheet shows as written, never runs as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
