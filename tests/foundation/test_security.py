@@ -1,10 +1,13 @@
-"""Security headers on every page, HTTPS behind a trusted proxy, and no trust in proxy headers otherwise."""
+"""Security headers on every page, cookie flags, HTTPS behind a trusted proxy, and no trust in proxy headers
+otherwise."""
 
 from __future__ import annotations
 
 import pytest
 
 from app import create_app
+
+from .test_settings import PRODUCTION
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/console/login", "/no-such-page"])
@@ -36,3 +39,26 @@ def test_without_a_proxy_forwarded_headers_are_ignored(client):
         "/healthz", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
     )
     assert "Strict-Transport-Security" not in response.headers
+
+
+def _session_cookie(app) -> str:
+    """The Set-Cookie header of the session the sign-in page starts (it keeps the form's CSRF token)."""
+    cookies = app.test_client().get("/console/login").headers.getlist("Set-Cookie")
+    return next(cookie for cookie in cookies if cookie.startswith("session="))
+
+
+def test_in_production_the_session_cookie_travels_only_over_https_and_never_to_scripts(
+    settings_for, database_url, tmp_path
+):
+    production = {key: value for key, value in PRODUCTION.items() if key != "DATABASE_URL"}
+    settings = settings_for(database_url, tmp_path / "instance", **production)
+    app = create_app({"SETTINGS": settings})
+    flags = [flag.strip() for flag in _session_cookie(app).split(";")]
+    assert {"Secure", "HttpOnly", "SameSite=Lax"} <= set(flags)
+    app.extensions["engine"].dispose()
+
+
+def test_in_development_the_session_cookie_works_over_plain_http_but_is_hidden_from_scripts(app):
+    flags = [flag.strip() for flag in _session_cookie(app).split(";")]
+    assert "HttpOnly" in flags and "SameSite=Lax" in flags
+    assert "Secure" not in flags  # http://127.0.0.1 would never send it back

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from email.utils import parseaddr
@@ -121,6 +122,76 @@ def test_moving_a_member_to_the_waitlist_and_back(demo, coordinator):
     )
     assert f"moved to group {cohort.id}" in _flashes(back.text)
     assert person.id in [member.id for member in _members(demo, cohort.id)]
+
+
+def _offered_groups(page: str, person: Participant) -> list[int]:
+    """The group numbers the cohort page offers as places to move `person` to."""
+    select_list = re.search(rf'<select id="move-{person.id}" name="to">(.*?)</select>', page, re.S).group(1)
+    return [int(number) for number in re.findall(r'<option value="(\d+)">', select_list)]
+
+
+def _groups_that_could_take(app, cohort: Cohort, person: Participant) -> set[int]:
+    """Other live groups of the cohort's condition, language and role, with room, at an hour `person` is
+    free."""
+    from app.services.feasibility import rules_for
+
+    with app.app_context():
+        rules = rules_for(database.session(), cohort)
+        free, max_size = rules.registrant(person).availability, rules.program.max_size
+    others = _rows(app, select(Cohort).where(Cohort.id != cohort.id, Cohort.status != CohortStatus.CANCELLED))
+    return {
+        other.id
+        for other in others
+        if (other.condition_id, other.language, other.role)
+        == (cohort.condition_id, cohort.language, cohort.role)
+        and other.slot in free
+        and len(_members(app, other.id)) < max_size
+    }
+
+
+def test_a_member_is_offered_the_groups_that_could_take_them_and_no_others(demo, coordinator):
+    _propose(coordinator)
+    cohort = _largest_cohort(demo)
+    with demo.app_context():
+        twin = Cohort(
+            program_id=cohort.program_id, condition_id=cohort.condition_id, role=cohort.role,
+            language=cohort.language, slot=cohort.slot,
+        )  # fmt: skip
+        database.session().add(twin)
+        database.session().commit()
+        twin_id = twin.id
+    for shown in _rows(demo, select(Cohort).order_by(Cohort.id)):
+        page = coordinator.get(f"/console/programs/{SLUG}/cohorts/{shown.id}").text
+        for person in _members(demo, shown.id):
+            assert set(_offered_groups(page, person)) == _groups_that_could_take(demo, shown, person)
+    page = coordinator.get(f"/console/programs/{SLUG}/cohorts/{cohort.id}").text
+    assert all(twin_id in _offered_groups(page, person) for person in _members(demo, cohort.id))
+    merge_choices = re.search(r'<select id="merge-other" name="other">(.*?)</select>', page, re.S).group(1)
+    assert f'<option value="{twin_id}">Group {twin_id}, ' in merge_choices  # same hour, room for everyone
+
+
+def test_any_group_can_be_named_by_number_and_a_wrong_number_is_explained(demo, coordinator):
+    _propose(coordinator)
+    cohort = _largest_cohort(demo)
+    person = _members(demo, cohort.id)[0]
+    elsewhere = _rows(
+        demo, select(Cohort).where(Cohort.condition_id != cohort.condition_id).order_by(Cohort.id)
+    )[0]
+    assert elsewhere.id not in _offered_groups(
+        coordinator.get(f"/console/programs/{SLUG}/cohorts/{cohort.id}").text, person
+    )
+    move = f"/console/programs/{SLUG}/participants/{person.id}/move"
+    form = {"to": "waitlist", "from": cohort.id, f"version-{cohort.id}": cohort.version}
+
+    wrong = coordinator.post(move, data={**form, "to_number": "99999"}, follow_redirects=True)
+    assert "There is no group 99999 in this program" in _flashes(wrong.text)
+    assert person.id in [member.id for member in _members(demo, cohort.id)]  # not sent to the waitlist
+
+    asked = coordinator.post(move, data={**form, "to_number": f" {elsewhere.id} "})
+    assert asked.status_code == 409 and "not the group's condition" in html.unescape(asked.text)
+    confirmed = coordinator.post(move, data={**form, "to_number": str(elsewhere.id), "override": "yes"})
+    assert confirmed.status_code == 302
+    assert person.id in [member.id for member in _members(demo, elsewhere.id)]
 
 
 def test_a_change_that_breaks_a_rule_asks_first_then_is_made_anyway(demo, coordinator):

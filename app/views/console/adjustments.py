@@ -65,16 +65,27 @@ def _version(name: str = "version") -> int:
 
 @blueprint.post("/programs/<slug>/participants/<int:participant_id>/move")
 def move_participant(slug: str, participant_id: int):
-    """Move a registrant to a cohort (`to` = its id) or to the waitlist (`to` = "waitlist")."""
+    """Move a registrant to a cohort (`to` = its id) or to the waitlist (`to` = "waitlist"); a group number
+    typed in `to_number` wins over the choice offered in `to`."""
     program = load_program(slug)
     session = database.session()
     person = session.get(Participant, participant_id)
     if person is None or person.program_id != program.id:
         abort(404)
-    destination = request.form.get("to", "")
-    target = None if destination == "waitlist" else cohort_of(program, _number(destination))
     origin_id = request.form.get("from", type=int)
-    shown = cohort_of(program, origin_id) if origin_id else target
+    origin = cohort_of(program, origin_id) if origin_id else None
+    typed = request.form.get("to_number", "").strip()
+    if typed:
+        target = _typed_group(program, typed)
+        if target is None:
+            if origin is None:
+                abort(404)
+            flash(f"There is no group {typed} in this program: please check the number.", "error")
+            return redirect(url_for("console.cohort", slug=program.slug, cohort_id=origin.id))
+    else:
+        destination = request.form.get("to", "")
+        target = None if destination == "waitlist" else cohort_of(program, _number(destination))
+    shown = origin or target
     if shown is None:
         abort(400)
     versions = {
@@ -90,6 +101,12 @@ def move_participant(slug: str, participant_id: int):
         return f"{person.display_name} moved to " + (f"group {target.id}." if target else "the waitlist.")
 
     return _attempt(program, shown, change)
+
+
+def _typed_group(program, typed: str) -> Cohort | None:
+    """The program's group a coordinator named by its number, if there is one."""
+    group = database.session().get(Cohort, int(typed)) if typed.isdigit() else None
+    return group if group is not None and group.program_id == program.id else None
 
 
 @blueprint.post("/programs/<slug>/cohorts/<int:cohort_id>/host")

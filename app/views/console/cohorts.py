@@ -11,7 +11,8 @@ from app.database import utcnow
 from app.models import Cohort, CohortStatus, MatchRun
 from app.services.adjustments import backfill_candidates
 from app.services.approval import ApprovalError, approve_cohort
-from app.services.feasibility import cohort_warnings, common_slots, host_options, slot_label
+from app.services.destinations import merge_partners, move_destinations
+from app.services.feasibility import cohort_warnings, common_slots, host_options, rules_for, slot_label
 from app.services.follow_up import meet_again_panel
 from app.services.match_runs import INLINE_LIMIT, MatchRunError, latest_run, open_run, request_proposals
 from app.services.meeting_changes import open_places
@@ -115,13 +116,8 @@ def render_cohort(program, cohort: Cohort, *, override: dict | None = None, stat
     row = describe_cohorts(session, program, [cohort], today=utcnow().date())[0]
     audit("console.viewed_cohort", program, subject=("cohort", cohort.id))
     session.commit()
-    others = session.exec(
-        select(Cohort)
-        .where(Cohort.program_id == program.id, Cohort.condition_id == cohort.condition_id)
-        .where(Cohort.id != cohort.id, Cohort.status != CohortStatus.CANCELLED)
-        .order_by(Cohort.id)
-    ).all()
     editable = cohort.status == CohortStatus.PROPOSED
+    rules = rules_for(session, cohort)
     return render_template(
         "console/cohort.html",
         program=program,
@@ -130,7 +126,10 @@ def render_cohort(program, cohort: Cohort, *, override: dict | None = None, stat
         warnings=cohort_warnings(session, cohort),
         slots=common_slots(session, cohort) if editable else [],
         hosts=host_options(session, cohort) if cohort.status != CohortStatus.CANCELLED else [],
-        others=others,
+        destinations=move_destinations(session, cohort, [m.participant for m in row.members], rules),
+        merge_partners=merge_partners(session, cohort, len(row.members), program.max_size)
+        if editable
+        else [],
         candidates=backfill_candidates(session, cohort)[:20]
         if cohort.status != CohortStatus.CANCELLED
         else [],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from app.services.destinations import Destination
 from app.services.feasibility import slot_label
 from app.views.console.access import blueprint
 
@@ -46,3 +47,10 @@ def best_slots(detail: dict | None) -> str:
     return "; ".join(
         f"{slot_label(s['slot'])} ({s['count']} of {needed} needed)" for s in detail["best_slots"]
     )
+
+
+@blueprint.app_template_filter("destination")
+def destination(other: Destination) -> str:
+    """A group offered as a destination, e.g. "Group 12, Tuesday 14:00 UTC, 5 members (approved)"."""
+    group, people = other.cohort, "member" if other.size == 1 else "members"
+    return f"Group {group.id}, {slot_label(group.slot)}, {other.size} {people} ({group.status})"
