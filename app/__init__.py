@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from app import database, mail, zoom
+from app import database, logs, mail, zoom
 from app.cli import register_commands
 from app.extensions import init_extensions
 from app.security import init_security
@@ -18,6 +18,7 @@ from app.views import register_views
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the web app. The scheduler is never started here: it runs in its own `flask worker` process."""
+    logs.install_redaction()  # before anything logs: no token, Zoom link or address in any log record
     app = Flask(__name__, instance_path=str(Path.cwd() / "instance"))
     settings = (test_config or {}).get("SETTINGS") or load_settings(Path(app.instance_path))
     app.config.from_mapping(

@@ -5,7 +5,7 @@ import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 SIGNATURE_HEADER = "x-zm-signature"
@@ -21,6 +21,14 @@ MEETING_EVENTS = frozenset(
     {MEETING_STARTED, MEETING_ENDED, MEETING_DELETED, PARTICIPANT_JOINED, PARTICIPANT_LEFT}
 )
 PARTICIPANT_EVENTS = frozenset({PARTICIPANT_JOINED, PARTICIPANT_LEFT})
+
+# Bounds on what a genuine delivery holds. Zoom's signature proves who sent a body, not that it is sane, and
+# a value outside these would otherwise fail deep in the database: a 5xx, which Zoom sends again later.
+MAX_TIMESTAMP_DIGITS = 12  # Unix seconds until the year 33658
+MAX_MEETING_ID_DIGITS = 19  # meeting ids are int64
+MAX_TEXT_LENGTH = 200  # names, ids, addresses, tokens: each fits the attendance key it may become
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_LAST_EVENT_TS = (datetime(9999, 12, 31, tzinfo=UTC) - _EPOCH) // timedelta(milliseconds=1)
 
 
 class WebhookError(ValueError):
@@ -97,10 +105,9 @@ def verify_signature(
     if not hmac.compare_digest(expected.encode(), signature.encode()):
         raise WebhookSignatureError("signature does not match")
     # Checked after the signature, so an attacker cannot learn anything from the stale answer.
-    try:
-        age = now.timestamp() - int(timestamp)
-    except ValueError:
-        raise WebhookSignatureError("timestamp is not a number") from None
+    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > MAX_TIMESTAMP_DIGITS:
+        raise WebhookSignatureError("timestamp is not a number of seconds")
+    age = now.timestamp() - int(timestamp)
     if abs(age) > tolerance:
         raise StaleWebhookError(f"timestamp is {age:.0f} s from now, more than {tolerance} s")
 
@@ -114,28 +121,28 @@ def url_validation_response(secret: str, plain_token: str) -> dict[str, str]:
 def parse_event(data: Mapping[str, Any] | bytes | str) -> WebhookEvent:
     """A WebhookEvent from a notification body (raw JSON or already decoded).
 
-    Raises WebhookPayloadError for bodies that are not JSON objects, name another event, or lack the
-    fields the event needs.
+    Raises WebhookPayloadError for bodies that are not JSON objects, name another event, lack the fields
+    the event needs, or hold what no genuine delivery does: a field of the wrong type, a time out of range,
+    text longer than MAX_TEXT_LENGTH or that no database can store.
     """
     body = _decode(data)
     event = body.get("event")
-    event_ts = body.get("event_ts")
     payload = body.get("payload")
-    if not isinstance(event, str) or not isinstance(event_ts, int) or not isinstance(payload, Mapping):
+    if not isinstance(event, str) or not isinstance(payload, Mapping):
         raise WebhookPayloadError("body needs `event` (text), `event_ts` (integer) and `payload` (object)")
-    when = datetime.fromtimestamp(event_ts / 1000, UTC)
+    when = _event_time(body.get("event_ts"))
     if event == URL_VALIDATION:
         return WebhookEvent(event, when, plain_token=_text(payload, "plainToken", "payload"))
     if event not in MEETING_EVENTS:
         raise WebhookPayloadError(f"unsupported event {event!r}")
     meeting = payload.get("object")
-    if not isinstance(meeting, Mapping) or meeting.get("id") in (None, ""):
+    if not isinstance(meeting, Mapping):
         raise WebhookPayloadError("payload.object with the meeting `id` is missing")
     return WebhookEvent(
         event,
         when,
-        meeting_id=str(meeting["id"]),
-        meeting_uuid=meeting.get("uuid"),
+        meeting_id=_meeting_id(meeting.get("id")),
+        meeting_uuid=_optional_text(meeting, "uuid", "payload.object"),
         participant=_participant(meeting.get("participant"), event) if event in PARTICIPANT_EVENTS else None,
     )
 
@@ -146,9 +153,32 @@ def _decode(data: Mapping[str, Any] | bytes | str) -> Mapping[str, Any]:
             data = json.loads(data)
         except ValueError as exc:
             raise WebhookPayloadError(f"body is not JSON: {exc}") from None
+        except RecursionError:
+            raise WebhookPayloadError("body is not JSON we can read: nested too deeply") from None
     if not isinstance(data, Mapping):
         raise WebhookPayloadError("body is not a JSON object")
     return data
+
+
+def _event_time(value: Any) -> datetime:
+    """`event_ts` (milliseconds since 1970) as an aware datetime. JSON's `true` is no number of milliseconds,
+    though Python counts bool as int."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _LAST_EVENT_TS:
+        raise WebhookPayloadError("`event_ts` must be a whole number of milliseconds since 1970")
+    return _EPOCH + timedelta(milliseconds=value)
+
+
+def _meeting_id(value: Any) -> str:
+    """The meeting id as text: Zoom sends a string of digits in webhooks, a number from the REST API."""
+    if value is None or value == "":
+        raise WebhookPayloadError("payload.object with the meeting `id` is missing")
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not (isinstance(value, str) and value.isascii() and value.isdigit()):
+        raise WebhookPayloadError("payload.object.id is not a meeting id (digits)")
+    if len(value) > MAX_MEETING_ID_DIGITS:
+        raise WebhookPayloadError("payload.object.id is too long for a meeting id")
+    return value
 
 
 def _participant(data: Any, event: str) -> Participant:
@@ -158,10 +188,11 @@ def _participant(data: Any, event: str) -> Participant:
     moment = _time(data, time_field)
     return Participant(
         user_name=_text(data, "user_name", "participant"),
-        email=data.get("email") or None,
-        registrant_id=data.get("registrant_id") or None,
-        participant_user_id=data.get("participant_user_id") or data.get("id") or None,
-        participant_id=data.get("user_id") or None,
+        email=_optional_text(data, "email", "participant"),
+        registrant_id=_optional_text(data, "registrant_id", "participant"),
+        participant_user_id=_optional_text(data, "participant_user_id", "participant")
+        or _optional_text(data, "id", "participant"),
+        participant_id=_optional_text(data, "user_id", "participant"),
         join_time=moment if time_field == "join_time" else None,
         leave_time=moment if time_field == "leave_time" else None,
     )
@@ -171,6 +202,35 @@ def _text(data: Mapping[str, Any], key: str, where: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value:
         raise WebhookPayloadError(f"{where}.{key} is missing")
+    return _storable(value, f"{where}.{key}")
+
+
+def _optional_text(data: Mapping[str, Any], key: str, where: str) -> str | None:
+    """An optional id or address: None when absent or empty; a number is taken as its digits."""
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise WebhookPayloadError(f"{where}.{key} must be text")
+    return _storable(value, f"{where}.{key}")
+
+
+def _storable(value: str, name: str) -> str:
+    """`value`, when a database can store it and it is no longer than any genuine one.
+
+    JSON can carry a lone surrogate (`"\\ud800"`), which no encoder accepts, and NUL, which PostgreSQL
+    refuses in text columns.
+    """
+    if len(value) > MAX_TEXT_LENGTH:
+        raise WebhookPayloadError(f"{name} is longer than {MAX_TEXT_LENGTH} characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise WebhookPayloadError(f"{name} is not valid text") from None
+    if "\x00" in value:
+        raise WebhookPayloadError(f"{name} is not valid text")
     return value
 
 
@@ -183,4 +243,7 @@ def _time(data: Mapping[str, Any], key: str) -> datetime:
         raise WebhookPayloadError(f"participant.{key} is not a date-time: {value!r}") from None
     if moment.tzinfo is None:
         raise WebhookPayloadError(f"participant.{key} has no time zone: {value!r}")
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # "0001-01-01T00:00:00+01:00" is a moment before the first year
+        raise WebhookPayloadError(f"participant.{key} is out of range: {value!r}") from None
