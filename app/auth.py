@@ -1,12 +1,15 @@
 """Who is signed in: Flask-Login's view of coordinator accounts, and how long a console session lasts.
 
-A session ends after PERMANENT_SESSION_LIFETIME from signing in, however busy, and after
+The session cookie names the account and its current session token (`Coordinator.get_id`); a cookie with
+an older token loads no one, so signing out or changing the password ends every copy of the session.
+A session also ends after PERMANENT_SESSION_LIFETIME from signing in, however busy, and after
 CONSOLE_IDLE_TIMEOUT without a request. Both are checked here on the server from times kept in the signed
 session cookie, so an old cookie a browser kept (or refreshed) does not outlive them.
 """
 
 from __future__ import annotations
 
+import hmac
 from datetime import datetime
 from enum import StrEnum
 
@@ -15,6 +18,7 @@ from flask_login import login_user, logout_user
 
 from app import database
 from app.models import Coordinator
+from app.models.account import SESSION_ID_SEPARATOR
 
 SIGNED_IN_AT = "console_signed_in_at"
 LAST_SEEN = "console_last_seen"
@@ -26,9 +30,14 @@ class SessionEnd(StrEnum):
 
 
 def load_coordinator(user_id: str) -> Coordinator | None:
-    if not user_id.isdigit():
+    """The account a session names, only while the session's token is the account's current one."""
+    account_id, separator, token = user_id.partition(SESSION_ID_SEPARATOR)
+    if not (account_id.isdigit() and separator and token):
+        return None  # a cookie from before session tokens, or not ours
+    coordinator = database.session().get(Coordinator, int(account_id))
+    if coordinator is None or not hmac.compare_digest(coordinator.session_token.encode(), token.encode()):
         return None
-    return database.session().get(Coordinator, int(user_id))
+    return coordinator
 
 
 def start_session(coordinator: Coordinator, now: datetime) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Engine, TypeDecorator, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -50,15 +51,24 @@ def normalise_url(url: str) -> str:
 
 
 def build_engine(url: str) -> Engine:
+    """The engine for `url`. Its errors and SQL logging never show a statement's values (hide_parameters):
+    those are names, addresses and notes, and an error's text ends up in the logs."""
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
+        )
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+
+def database_error_reason(error: DBAPIError) -> str:
+    """What the driver said, on one line (such as "Connection refused"), for a log line without a trace."""
+    return str(error.orig or error).strip().splitlines()[0]
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.worker.runner import run_forever, run_once
+from app.worker.runner import POLL_SECONDS, run_forever, run_once
 
 
 class _Moment(click.ParamType):
@@ -27,14 +27,22 @@ class _Moment(click.ParamType):
 @click.option(
     "--now", type=_Moment(), help="With --once: act as if it were this time (UTC unless a zone is given)."
 )
+@click.option(
+    "--poll-seconds",
+    type=click.FloatRange(min=0.1),
+    metavar="SECONDS",
+    help=f"Without --once: look for due work this often, in seconds (default {POLL_SECONDS}).",
+)
 @with_appcontext
-def worker(once: bool, now: datetime | None) -> None:
+def worker(once: bool, now: datetime | None, poll_seconds: float | None) -> None:
     app = current_app._get_current_object()
     if now is not None and not once:
         raise click.UsageError("--now only makes sense with --once.")
+    if poll_seconds is not None and once:
+        raise click.UsageError("--poll-seconds only makes sense without --once.")
     if not once:
         click.echo("Worker started; press Ctrl+C to stop.")
-        run_forever(app)
+        run_forever(app, poll_seconds or POLL_SECONDS)
         return
     for area, outcomes in run_once(app, now).items():
         summary = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -9,11 +10,22 @@ from sqlmodel import Field, SQLModel
 
 from app.models.columns import created_at_field, time_field
 
+SESSION_ID_SEPARATOR = ":"  # never in a token: token_urlsafe uses A-Z a-z 0-9 - _
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
 
 class Coordinator(UserMixin, SQLModel, table=True):
+    """A console account. Flask-Login's "alternative token": every session carries `session_token` with the
+    account id (see `get_id`), so replacing the token ends every session of the account at once, wherever
+    its cookie is (signing out, changing the password)."""
+
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=320, unique=True, index=True)
     password_hash: str = Field(max_length=200)
+    session_token: str = Field(default_factory=new_session_token, max_length=64)
     is_admin: bool = False
     active: bool = True
     failed_logins: int = 0
@@ -24,6 +36,10 @@ class Coordinator(UserMixin, SQLModel, table=True):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def get_id(self) -> str:
+        """What the session cookie keeps: the account id and its current session token."""
+        return f"{self.id}{SESSION_ID_SEPARATOR}{self.session_token}"
 
 
 class CoordinatorProgram(SQLModel, table=True):

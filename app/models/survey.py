@@ -20,7 +20,8 @@ def _choice(value: str, en: str, es: str) -> dict[str, Any]:
 
 
 # A program starts with these; coordinators may reword them, drop them or add their own. The `meet_again`
-# key is what the console reads to tell whether a group wants to meet again.
+# key is what the console reads to tell whether a group wants to meet again. The Spanish addresses people
+# as "usted", like every other Spanish text of the service.
 DEFAULT_SURVEY_QUESTIONS: list[dict[str, Any]] = [
     {
         "key": "feeling",
@@ -28,7 +29,7 @@ DEFAULT_SURVEY_QUESTIONS: list[dict[str, Any]] = [
         "required": True,
         "text": {
             "en": "How did the conversation feel for you?",
-            "es": "¿Cómo te sentiste en la conversación?",
+            "es": "¿Cómo se sintió en la conversación?",
         },
         "low": {"en": "Not good at all", "es": "Nada bien"},
         "high": {"en": "Very good", "es": "Muy bien"},
@@ -39,7 +40,7 @@ DEFAULT_SURVEY_QUESTIONS: list[dict[str, Any]] = [
         "required": True,
         "text": {
             "en": "Do you feel less alone after talking with the group?",
-            "es": "¿Te sientes menos solo o sola después de hablar con el grupo?",
+            "es": "¿Se siente menos solo o sola después de hablar con el grupo?",
         },
         "options": [
             _choice("yes", "Yes", "Sí"),
@@ -51,7 +52,7 @@ DEFAULT_SURVEY_QUESTIONS: list[dict[str, Any]] = [
         "key": "host_helped",
         "kind": "choice",
         "required": True,
-        "text": {"en": "Did the host help the conversation?", "es": "¿Te ayudó la persona anfitriona?"},
+        "text": {"en": "Did the host help the conversation?", "es": "¿Le ayudó la persona anfitriona?"},
         "options": [
             _choice("yes", "Yes", "Sí"),
             _choice("somewhat", "Somewhat", "En parte"),
@@ -64,7 +65,7 @@ DEFAULT_SURVEY_QUESTIONS: list[dict[str, Any]] = [
         "required": True,
         "text": {
             "en": "Would you like to meet again with the same group in about a month?",
-            "es": "¿Te gustaría volver a reunirte con el mismo grupo dentro de un mes?",
+            "es": "¿Le gustaría volver a reunirse con el mismo grupo dentro de un mes?",
         },
         "options": [
             _choice("yes", "Yes", "Sí"),
@@ -78,7 +79,7 @@ DEFAULT_SURVEY_QUESTIONS: list[dict[str, Any]] = [
         "required": False,
         "text": {
             "en": "Is there anything else you would like to tell us?",
-            "es": "¿Hay algo más que quieras contarnos?",
+            "es": "¿Hay algo más que quiera contarnos?",
         },
     },
 ]

@@ -17,6 +17,8 @@ class ZoomOperationKind(StrEnum):
     UPDATE = "update"
     DELETE = "delete"
     REGISTER = "register"
+    # Takes a member who left the group off the meeting at Zoom, so their personal join link stops working.
+    CANCEL_REGISTRATION = "cancel_registration"
 
 
 class ZoomOperationStatus(StrEnum):
@@ -34,7 +36,7 @@ class ZoomOperation(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
-    kind: str = Field(max_length=16)
+    kind: str = Field(max_length=32)
     participant_id: int | None = Field(default=None, foreign_key="participant.id")
     idempotency_key: str = Field(max_length=200, unique=True)
     status: str = Field(default=ZoomOperationStatus.PENDING, max_length=16)

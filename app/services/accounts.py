@@ -1,4 +1,5 @@
-"""Coordinator accounts: creation, and signing in with a lock-out after repeated wrong passwords."""
+"""Coordinator accounts: creation, signing in (with a lock-out after repeated wrong passwords) and out, and
+changing the password. Signing out and a new password end every session of the account, on any device."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
 
 from app.models import Coordinator, CoordinatorProgram, Program
+from app.models.account import new_session_token
 from app.services.audit import record_event
 
 MIN_PASSWORD_LENGTH = 12
@@ -28,6 +30,14 @@ class AccountError(ValueError):
 class Refusal(StrEnum):
     CREDENTIALS = "credentials"
     INACTIVE = "inactive"
+
+
+class PasswordChangeRefused(AccountError):
+    """The password was not changed; `field` names the form field the message is about."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
 
 
 class SignInRefused(AccountError):
@@ -50,8 +60,8 @@ def create_coordinator(
     address = _normalised_email(email)
     if session.exec(select(Coordinator).where(Coordinator.email == address)).first():
         raise AccountError(f"A coordinator with the address {address} already exists.")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+    if problem := password_problem(password):
+        raise AccountError(problem)
     coordinator = Coordinator(email=address, password_hash=_hasher.hash(password), is_admin=is_admin)
     session.add(coordinator)
     session.flush()
@@ -86,6 +96,50 @@ def authenticate(session: Session, email: str, password: str, *, now: datetime) 
     session.add(coordinator)
     _record(session, "account.signed_in", coordinator)
     return coordinator
+
+
+def sign_out(session: Session, coordinator: Coordinator) -> None:
+    """End every session of the account, not only the one signing out: a copy of its cookie (a stolen one,
+    or one left in another browser) stops working too."""
+    end_every_session(session, coordinator)
+    _record(session, "account.signed_out", coordinator)
+
+
+def change_password(
+    session: Session, coordinator: Coordinator, current: str, new: str, *, now: datetime
+) -> None:
+    """Set a new password after checking the current one, and end every other session of the account (the
+    caller signs this browser in again). Wrong current passwords count towards the lock-out like wrong
+    sign-ins, so a stolen session cannot be used to guess the password; commit either way."""
+    if coordinator.locked_until is not None and coordinator.locked_until > now:
+        minutes = int(LOCKOUT_PERIOD.total_seconds() // 60)
+        raise PasswordChangeRefused(
+            "current_password", f"Too many wrong passwords: please try again in {minutes} minutes."
+        )
+    if not password_matches(coordinator, current):
+        _count_failure(session, coordinator, now)
+        raise PasswordChangeRefused("current_password", "That is not your current password.")
+    if problem := password_problem(new, current=current):
+        raise PasswordChangeRefused("new_password", problem)
+    coordinator.password_hash = _hasher.hash(new)
+    coordinator.failed_logins = 0
+    end_every_session(session, coordinator)
+    _record(session, "account.password_changed", coordinator)
+
+
+def end_every_session(session: Session, coordinator: Coordinator) -> None:
+    """A new session token: every session signed in with the old one loads no account any more."""
+    coordinator.session_token = new_session_token()
+    session.add(coordinator)
+
+
+def password_problem(password: str, *, current: str | None = None) -> str | None:
+    """Why `password` will not do as a new password, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"The password must be at least {MIN_PASSWORD_LENGTH} characters long."
+    if current is not None and password == current:
+        return "Choose a password other than your current one."
+    return None
 
 
 def password_matches(coordinator: Coordinator, password: str) -> bool:

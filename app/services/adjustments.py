@@ -29,13 +29,13 @@ from app.models import (
     Participant,
     ParticipantStatus,
     Program,
-    ZoomOperationKind,
 )
 from app.services.approval import queue_host_briefing, queue_member_cancellation, queue_member_messages
 from app.services.audit import record_event
 from app.services.feasibility import CohortRules, Draft, language_label, slot_label
+from app.services.locks import hold
 from app.services.outbox import cancel_messages
-from app.services.zoom_operations import cancel_zoom_operations, queue_zoom_operation, queue_zoom_update
+from app.services.zoom_operations import cancel_zoom_registration, queue_zoom_registration, queue_zoom_update
 from matching.model import HOURS_PER_WEEK
 from matching.rules import Rule, Violation
 
@@ -73,8 +73,9 @@ def move_member(
 ) -> list[str]:
     """Move a registrant into `target`, or to the waitlist (None); returns the warnings overridden.
 
-    Leaving an approved cohort tells the member their place is gone and drops their Zoom calls and
-    messages still to come; joining one registers them at Zoom and queues their invitation and reminders.
+    Leaving an approved cohort tells the member their place is gone, cancels their Zoom registration (so
+    their personal link stops working) and drops their messages still to come; joining one registers them
+    at Zoom and queues their invitation and reminders.
     `expected_versions` (cohort id -> version) is checked for each cohort it names.
     """
     place = session.exec(select(CohortMember).where(CohortMember.participant_id == participant.id)).first()
@@ -346,8 +347,7 @@ def _rules(session: Session, cohort: Cohort) -> CohortRules:
 
 def _lock(session: Session, cohort: Cohort, expected_version: int | None) -> None:
     """Read the cohort afresh, holding its row until the commit; check it is the version the page showed."""
-    session.flush()
-    session.refresh(cohort, with_for_update=True)
+    hold(session, cohort)
     if expected_version is not None and cohort.version != expected_version:
         raise StaleCohort(f"Group {cohort.id} was changed by someone else after you opened this page.")
 
@@ -459,13 +459,7 @@ def _join_meetings(
     session: Session, program: Program, cohort: Cohort, participant: Participant, now: datetime
 ) -> None:
     for meeting in _meetings_to_come(session, cohort, now):
-        queue_zoom_operation(
-            session,
-            meeting,
-            ZoomOperationKind.REGISTER,
-            participant_id=participant.id,
-            version=cohort.version,
-        )
+        queue_zoom_registration(session, meeting, participant.id, version=cohort.version)
         queue_member_messages(session, program, meeting, participant, now=now, occasion=_occasion(cohort))
 
 
@@ -473,7 +467,7 @@ def _leave_meetings(
     session: Session, program: Program, cohort: Cohort, participant: Participant, now: datetime
 ) -> None:
     for meeting in _upcoming_meetings(session, cohort, now):
-        cancel_zoom_operations(session, meeting.id, participant_id=participant.id)
+        cancel_zoom_registration(session, meeting, participant.id)
         queue_member_cancellation(session, program, meeting, participant, now=now, occasion=_occasion(cohort))
 
 

@@ -24,6 +24,7 @@ from app.models import (
     ZoomOperationKind,
 )
 from app.services.audit import record_event
+from app.services.locks import hold
 from app.services.outbox import cancel_messages, queue_message
 from app.services.scheduling import slot_start
 from app.services.zoom_operations import queue_zoom_operation
@@ -36,6 +37,7 @@ class ApprovalError(ValueError):
 
 
 def approve_cohort(session: Session, cohort: Cohort, *, actor: str, now: datetime) -> Meeting:
+    hold(session, cohort)  # of two coordinators approving at once, the second sees the first's approval
     if cohort.status != CohortStatus.PROPOSED:
         raise ApprovalError(f"Group {cohort.id} is {cohort.status}, so it cannot be approved.")
     program = session.get(Program, cohort.program_id)

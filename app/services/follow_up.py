@@ -28,6 +28,7 @@ from app.models import (
 )
 from app.services.approval import cohort_members, set_up_meeting
 from app.services.audit import record_event
+from app.services.locks import hold
 
 MEET_AGAIN = "meet_again"  # the survey question whose answers tell whether a group wants to meet again
 DEFAULT_WEEKS = 4
@@ -178,8 +179,7 @@ def schedule_series(
 
 def _check_schedulable(session: Session, cohort: Cohort, now: datetime) -> tuple[Program, Meeting]:
     """The program and the group's latest meet-up, once the group may be given another one."""
-    session.flush()
-    session.refresh(cohort, with_for_update=True)  # two coordinators at once schedule one meet-up, not two
+    hold(session, cohort)  # two coordinators at once schedule one meet-up, not two
     if cohort.status != CohortStatus.APPROVED:
         raise FollowUpError(f"Group {cohort.id} is {cohort.status}: only an approved group can meet again.")
     latest = _latest(_meetings(session, cohort))

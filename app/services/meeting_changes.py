@@ -31,6 +31,7 @@ from app.models import (
 )
 from app.services.approval import queue_member_cancellation
 from app.services.audit import record_event
+from app.services.locks import hold
 from app.services.outbox import cancel_messages, move_deadlines, move_messages, queue_message
 from app.services.zoom_operations import cancel_zoom_operations, queue_zoom_operation, queue_zoom_update
 
@@ -100,8 +101,10 @@ def reschedule_meeting(
 ) -> None:
     """Move a meeting: Zoom follows, pending messages follow, and everyone already told gets the new time."""
     starts_at = starts_at.astimezone(UTC)
-    _check_movable(meeting, starts_at, now)
     cohort = session.get(Cohort, meeting.cohort_id)
+    hold(session, cohort)  # a cancellation at the same moment goes first or waits for this move
+    session.refresh(meeting)
+    _check_movable(meeting, starts_at, now)
     program = session.get(Program, cohort.program_id)
     previous = {
         "previous_starts_at": meeting.starts_at.isoformat(),
@@ -280,6 +283,7 @@ def cancel_cohort(
     """Cancel a cohort. A proposed one is dissolved; an approved one also loses its meeting: Zoom's is
     deleted, nothing more is sent about it, and everyone already invited gets a calendar cancellation.
     Either way its members go back to the unplaced registrants, so the next matching run can place them."""
+    hold(session, cohort)  # an approval at the same moment is either seen here or waits and is refused
     plan = plan_cancellation(session, cohort, now=now)
     program = session.get(Program, cohort.program_id)
     if plan.meeting is not None:
@@ -311,6 +315,7 @@ def _cancel_meeting(
     meeting.status, meeting.calendar_sequence = MeetingStatus.CANCELLED, meeting.calendar_sequence + 1
     session.add(meeting)
     cancel_zoom_operations(session, meeting.id)
+    # Deleting the meeting at Zoom ends every registration to it: no member's link works afterwards.
     queue_zoom_operation(session, meeting, ZoomOperationKind.DELETE)
     cancel_messages(session, meeting_id=meeting.id)
     for member in members:

@@ -13,12 +13,12 @@ from sqlmodel import Session, select
 
 from app.database import utcnow
 from app.links import LinkError, read_token
-from app.models import CohortMember, Meeting, OutboundMessage, Participant, ParticipantStatus, Program
+from app.models import CohortMember, OutboundMessage, Participant, ParticipantStatus, Program
 from app.schemas.registration import Preferences
 from app.services.audit import record_event
 from app.services.outbox import cancel_messages
 from app.services.registration import find_stage_id
-from app.services.zoom_operations import cancel_zoom_operations
+from app.services.zoom_operations import leave_zoom_meetings
 
 ERASED_NAME = "Deleted"
 # Only someone still taking part can pause; a withdrawn registrant stays withdrawn.
@@ -114,7 +114,8 @@ def erase_participant(session: Session, participant: Participant) -> None:
 
 
 def _release_place(session: Session, participant: Participant) -> int | None:
-    """Give up the participant's group place and everything still to come for it; the cohort they left.
+    """Give up the participant's group place and everything still to come for it, their Zoom registration
+    included (so their personal link stops working); the cohort they left.
 
     The cohort is named in the audit event, which is how its coordinator learns that a place opened.
     """
@@ -124,8 +125,7 @@ def _release_place(session: Session, participant: Participant) -> int | None:
     session.exec(delete(CohortMember).where(CohortMember.participant_id == participant.id))
     cancel_messages(session, participant_id=participant.id)
     if cohort_id is not None:
-        for meeting_id in session.exec(select(Meeting.id).where(Meeting.cohort_id == cohort_id)).all():
-            cancel_zoom_operations(session, meeting_id, participant_id=participant.id)
+        leave_zoom_meetings(session, cohort_id, participant.id, now=utcnow())
     return cohort_id
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from app.database import utcnow
 from app.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from app.links import LinkError, read_token
 from app.models import (
@@ -40,7 +41,7 @@ from app.schemas.registration import InvalidInput
 from app.services.audit import record_event
 from app.services.outbox import cancel_messages
 from app.services.programs import FieldProblem, FieldReader, Rule, code_for, flag, number, record_change, text
-from app.services.zoom_operations import cancel_zoom_operations
+from app.services.zoom_operations import leave_zoom_meetings
 
 KINDS = ("scale", "choice", "text")
 SCALE = range(1, 6)
@@ -268,7 +269,7 @@ def ask_for_another_group(session: Session, invitation: SurveyInvitation) -> Non
     )
     for meeting_id in session.exec(select(Meeting.id).where(Meeting.cohort_id == meeting.cohort_id)).all():
         cancel_messages(session, meeting_id=meeting_id, participant_id=participant.id)
-        cancel_zoom_operations(session, meeting_id, participant_id=participant.id)
+    leave_zoom_meetings(session, meeting.cohort_id, participant.id, now=utcnow())
     participant.waitlist_reason = participant.waitlist_detail = None
     session.add(participant)
     record_event(

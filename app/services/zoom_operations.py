@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from app.database import utcnow
-from app.models import Meeting, ZoomOperation, ZoomOperationKind, ZoomOperationStatus
+from app.models import (
+    Meeting,
+    MeetingRegistrant,
+    MeetingStatus,
+    ZoomOperation,
+    ZoomOperationKind,
+    ZoomOperationStatus,
+)
 
 OPEN_STATUSES = (ZoomOperationStatus.PENDING, ZoomOperationStatus.RUNNING, ZoomOperationStatus.FAILED)
+NOT_OVER = (MeetingStatus.SCHEDULED, MeetingStatus.STARTED)
 
 
 def queue_zoom_operation(
@@ -67,6 +77,75 @@ def queue_zoom_update(session: Session, meeting: Meeting) -> ZoomOperation:
         )
     ).all()
     return queue_zoom_operation(session, meeting, ZoomOperationKind.UPDATE, version=len(earlier) + 1)
+
+
+def queue_zoom_registration(
+    session: Session, meeting: Meeting, participant_id: int, *, version: int = 0
+) -> ZoomOperation:
+    """Register a member who joined the meeting's cohort after approval (`version` tells joinings apart).
+
+    A cancellation of their earlier registration not yet made is dropped, so someone who left and came
+    back before the worker ran keeps the registration and link they had.
+    """
+    cancel_zoom_operations(session, meeting.id, participant_id=participant_id)
+    return queue_zoom_operation(
+        session, meeting, ZoomOperationKind.REGISTER, participant_id=participant_id, version=version
+    )
+
+
+def cancel_zoom_registration(session: Session, meeting: Meeting, participant_id: int) -> ZoomOperation | None:
+    """Take a member who left the cohort off the meeting at Zoom, so their personal join link stops working.
+
+    Their calls not yet made are dropped first. A cancellation is recorded only when they hold a
+    registration, or one is being made right now (the worker then waits for it); each leaving records its
+    own, as someone may leave, come back and leave again.
+    """
+    cancel_zoom_operations(session, meeting.id, participant_id=participant_id)
+    if not _holds_registration(session, meeting, participant_id):
+        return None
+    earlier = session.exec(
+        select(func.count(ZoomOperation.id)).where(
+            ZoomOperation.meeting_id == meeting.id,
+            ZoomOperation.participant_id == participant_id,
+            ZoomOperation.kind == ZoomOperationKind.CANCEL_REGISTRATION,
+        )
+    ).one()
+    return queue_zoom_operation(
+        session,
+        meeting,
+        ZoomOperationKind.CANCEL_REGISTRATION,
+        participant_id=participant_id,
+        version=earlier,
+    )
+
+
+def leave_zoom_meetings(session: Session, cohort_id: int, participant_id: int, *, now: datetime) -> None:
+    """A member left the cohort: drop their Zoom calls not yet made for each of its meetings, and cancel
+    their registration to each meeting not over yet (one that is over, or cancelled, needs nothing)."""
+    for meeting in session.exec(select(Meeting).where(Meeting.cohort_id == cohort_id)).all():
+        if _still_to_come(meeting, now):
+            cancel_zoom_registration(session, meeting, participant_id)
+        else:
+            cancel_zoom_operations(session, meeting.id, participant_id=participant_id)
+
+
+def _holds_registration(session: Session, meeting: Meeting, participant_id: int) -> bool:
+    """Whether the member is registered at Zoom, or their registration is being made right now."""
+    registered = select(MeetingRegistrant.id).where(
+        MeetingRegistrant.meeting_id == meeting.id, MeetingRegistrant.participant_id == participant_id
+    )
+    registering = select(ZoomOperation.id).where(
+        ZoomOperation.meeting_id == meeting.id,
+        ZoomOperation.participant_id == participant_id,
+        ZoomOperation.kind == ZoomOperationKind.REGISTER,
+        ZoomOperation.status == ZoomOperationStatus.RUNNING,
+    )
+    return session.exec(registered).first() is not None or session.exec(registering).first() is not None
+
+
+def _still_to_come(meeting: Meeting, now: datetime) -> bool:
+    ends = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
+    return meeting.status in NOT_OVER and ends > now
 
 
 def cancel_zoom_operations(session: Session, meeting_id: int, *, participant_id: int | None = None) -> int:

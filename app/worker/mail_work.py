@@ -2,28 +2,35 @@
 
 Delivery is at least once: a worker that dies after the mail server took a message but before the row was
 marked sent leaves it claimed, and it is sent again when the lease runs out. Batches are small, so that
-window holds few messages; everything else is exactly once.
+window holds few messages; everything else is exactly once (a database that goes away while messages are
+with the mail server is waited for, so its restart sends nothing twice). Every try of a row carries the
+same Message-ID, so a copy that does arrive twice is one message to the recipient's mail program.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import time
 from collections import Counter
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.utils import parseaddr
 
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from app.database import utcnow
+from app.database import database_error_reason, utcnow
 from app.models import MessageStatus, OutboundMessage
 from app.notifications import NotDeliverable, NotNeeded, NotReady, build_email
-from app.worker.claims import Queue, claim_due, still_claimed_by
+from app.worker.claims import DEFAULT_LEASE, Queue, claim_due, still_claimed_by
 from app.worker.retry import next_attempt
 from emails.messages import compose
 from emails.sending import Sender, SendError
 
 MAIL_QUEUE = Queue(OutboundMessage, "send_at", MessageStatus.PENDING, MessageStatus.SENDING)
 WAIT_FOR_MEETING = timedelta(minutes=2)
+RECORD_RETRY_PAUSE, MAX_RECORD_RETRY_PAUSE = 0.5, 10.0  # seconds
 logger = logging.getLogger(__name__)
 
 
@@ -36,10 +43,41 @@ def dispatch_due_messages(
         ready = _prepare(session, claimed, mail_from=mail_from, now=now, worker=worker, outcomes=outcomes)
         session.commit()
         errors = sender.send_many([email for _, email in ready]) if ready else []
-        for (message, _), error in zip(ready, errors, strict=True):
-            outcomes[_record(message, error, now)] += 1
-        session.commit()
+        answers = {message.id: error for (message, _), error in zip(ready, errors, strict=True)}
+        outcomes += _write_down(session, answers, now=now, worker=worker)
     return outcomes
+
+
+def _write_down(
+    session: Session, answers: dict[int, SendError | None], *, now: datetime, worker: str
+) -> Counter[str]:
+    """Record the mail server's answer for each message handed over.
+
+    The messages have left, so this record is all that keeps them from going again when their claim runs
+    out. A database that does not answer (restarting, failing over) is waited for as long as the claim
+    holds, rather than letting the lease send everything twice.
+    """
+    if not answers:
+        return Counter()
+    give_up_at, pause = time.monotonic() + DEFAULT_LEASE.total_seconds(), RECORD_RETRY_PAUSE
+    while True:
+        try:
+            outcomes = Counter(
+                _record(message, answers[message.id], now)
+                for message in still_claimed_by(session, MAIL_QUEUE, list(answers), worker)
+            )
+            session.commit()
+            return outcomes
+        except OperationalError as error:
+            session.rollback()
+            if time.monotonic() + pause > give_up_at:
+                raise
+            logger.warning(
+                "could not record what the mail server answered for %d message(s), the database does not "
+                "answer; trying again in %g s (%s)", len(answers), pause, database_error_reason(error),
+            )  # fmt: skip
+            time.sleep(pause)
+            pause = min(pause * 2, MAX_RECORD_RETRY_PAUSE)
 
 
 def _prepare(
@@ -58,7 +96,9 @@ def _prepare(
             outcomes[_settle(message, MessageStatus.SKIPPED, "its moment had passed")] += 1
             continue
         try:
-            ready.append((message, compose(build_email(session, message), mail_from=mail_from)))
+            email = compose(build_email(session, message), mail_from=mail_from)
+            email.replace_header("Message-ID", outbox_message_id(message, mail_from))
+            ready.append((message, email))
         except NotNeeded as reason:
             outcomes[_settle(message, MessageStatus.SKIPPED, str(reason))] += 1
         except NotDeliverable as reason:
@@ -71,11 +111,22 @@ def _prepare(
             )
             message.attempts -= 1
             outcomes["waiting"] += 1
+        except OperationalError:
+            raise  # the database's fault, not the message's: its claim runs out and it is tried again
         except Exception as error:
             # A fault in our own code or data must not stop everyone else's mail: the coordinator sees it.
             logger.exception("could not build message %s", message.id)
             outcomes[_settle(message, MessageStatus.FAILED, f"could not be built: {error}")] += 1
     return ready
+
+
+def outbox_message_id(message: OutboundMessage, mail_from: str) -> str:
+    """The Message-ID of the row's email: the same on every try, and unique to the row (its creation time
+    keeps two databases' row 1 apart)."""
+    unique = f"{message.id}:{message.dedupe_key}:{message.created_at.isoformat()}"
+    digest = hashlib.sha256(unique.encode()).hexdigest()[:20]
+    domain = parseaddr(mail_from)[1].rsplit("@", 1)[1]
+    return f"<outbox.{message.id}.{digest}@{domain}>"
 
 
 def _settle(message: OutboundMessage, status: MessageStatus, reason: str) -> str:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 import signal
 import socket
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from app.database import utcnow
+from app.database import database_error_reason, utcnow
 from app.mail import mail_sender
 from app.services.retention import erase_expired_programs
 from app.worker.mail_work import dispatch_due_messages
@@ -22,6 +26,7 @@ from app.zoom import zoom_client
 
 POLL_SECONDS = 10
 RETENTION_SECONDS = 3600
+logger = logging.getLogger(__name__)
 
 
 def worker_name() -> str:
@@ -70,13 +75,32 @@ def run_once(app: Flask, now: datetime | None = None) -> dict[str, Counter[str]]
     }
 
 
-def run_forever(app: Flask, poll_seconds: int = POLL_SECONDS) -> None:
+def _polled(job: Callable[[Flask], Counter[str]]) -> Callable[[Flask], None]:
+    """`job` as the scheduler runs it: while the database is away (a restart, a failover) each poll says so
+    in one line and the next poll tries again. Other errors reach the scheduler, which logs them with their
+    traceback; either way the schedule goes on."""
+
+    @functools.wraps(job)
+    def poll(app: Flask) -> None:
+        try:
+            job(app)
+        except OperationalError as error:
+            logger.warning(
+                "%s: the database does not answer, trying again at the next poll (%s)",
+                job.__name__,
+                database_error_reason(error),
+            )
+
+    return poll
+
+
+def run_forever(app: Flask, poll_seconds: float = POLL_SECONDS) -> None:
     """Poll for due work until stopped. Each job runs in one thread at a time; a late run is not doubled."""
     scheduler = BlockingScheduler(timezone="UTC")
     jobs = ((run_match_work, poll_seconds), (run_zoom_work, poll_seconds), (run_mail_work, poll_seconds))
     for job, seconds in (*jobs, (run_retention_work, RETENTION_SECONDS)):
         scheduler.add_job(
-            job, "interval", seconds=seconds, args=[app], id=job.__name__,
+            _polled(job), "interval", seconds=seconds, args=[app], id=job.__name__,
             max_instances=1, coalesce=True, next_run_time=utcnow(),
         )  # fmt: skip
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=True))

@@ -1,4 +1,5 @@
-"""Carrying out recorded Zoom calls: create, move, delete meetings and register their members."""
+"""Carrying out recorded Zoom calls: create, move, delete meetings, and register their members or cancel
+the registration of members who left."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import logging
 from collections import Counter
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from app.models import (
     Cohort,
+    CohortMember,
     Condition,
     Host,
     Meeting,
@@ -27,11 +30,13 @@ from integrations.zoom.errors import ZoomError
 
 ZOOM_QUEUE = Queue(ZoomOperation, "next_attempt_at", ZoomOperationStatus.PENDING, ZoomOperationStatus.RUNNING)
 WAIT_FOR_MEETING = timedelta(seconds=30)
+WAITING = (ZoomOperationStatus.PENDING, ZoomOperationStatus.RUNNING)
 logger = logging.getLogger(__name__)
 
 
 class _NotReady(Exception):
-    """The call depends on one that has not happened yet (registering before the meeting exists)."""
+    """The call depends on one that has not happened yet (registering before the meeting exists, or
+    cancelling a registration still being made)."""
 
 
 def run_due_zoom_operations(
@@ -57,6 +62,8 @@ def _run(session: Session, client: ZoomClient, operation: ZoomOperation, now: da
         return "waiting"
     except ZoomError as error:
         return _record_failure(operation, error, now)
+    except OperationalError:
+        raise  # the database's fault, not the call's: its claim runs out and it is tried again
     except Exception as error:
         # A fault in our own code or data must not stop the other calls: the coordinator sees it.
         logger.exception("Zoom operation %s failed unexpectedly", operation.id)
@@ -141,41 +148,102 @@ def _update(session: Session, client: ZoomClient, meeting: Meeting, operation: Z
 def _delete(session: Session, client: ZoomClient, meeting: Meeting, operation: ZoomOperation) -> None:
     if meeting.zoom_meeting_id:
         client.delete_meeting(int(meeting.zoom_meeting_id))
-    elif _create_under_way(session, meeting):
+    elif _has_call(session, meeting, ZoomOperationKind.CREATE, statuses=(ZoomOperationStatus.RUNNING,)):
         raise _NotReady  # the meeting may exist at Zoom in a moment: delete it once we know its id
 
 
-def _create_under_way(session: Session, meeting: Meeting) -> bool:
-    return (
-        session.exec(
-            select(ZoomOperation.id).where(
-                ZoomOperation.meeting_id == meeting.id,
-                ZoomOperation.kind == ZoomOperationKind.CREATE,
-                ZoomOperation.status == ZoomOperationStatus.RUNNING,
-            )
-        ).first()
-        is not None
+def _has_call(
+    session: Session,
+    meeting: Meeting,
+    kind: ZoomOperationKind,
+    *,
+    participant_id: int | None = None,
+    statuses: tuple[ZoomOperationStatus, ...] = WAITING,
+) -> bool:
+    """Whether the meeting has a call of this kind (for this member) in one of these states; by default,
+    one waiting or being made."""
+    statement = select(ZoomOperation.id).where(
+        ZoomOperation.meeting_id == meeting.id,
+        ZoomOperation.kind == kind,
+        ZoomOperation.status.in_(statuses),
     )
+    if participant_id is not None:
+        statement = statement.where(ZoomOperation.participant_id == participant_id)
+    return session.exec(statement).first() is not None
 
 
 def _register(session: Session, client: ZoomClient, meeting: Meeting, operation: ZoomOperation) -> None:
-    existing = session.exec(
-        select(MeetingRegistrant).where(
-            MeetingRegistrant.meeting_id == meeting.id,
-            MeetingRegistrant.participant_id == operation.participant_id,
-        )
-    ).first()
+    """Register a member, unless they are registered already or left the group since the call was recorded."""
+    existing = _registration(session, meeting, operation.participant_id)
     if existing is not None and existing.join_url:
         return
     participant = session.get(Participant, operation.participant_id)
-    if not participant.email:
-        return  # erased since the call was recorded: nothing to register
+    if not participant.email or not _is_member(session, meeting, participant.id):
+        return  # erased, or no longer in the group: nothing to register
+    if _cancellation_running(session, meeting, participant.id):
+        raise _NotReady  # they left and came back: register them once that cancellation is through
+    zoom_id = _zoom_id(meeting)
     registrant = client.register_participant(
-        _zoom_id(meeting), email=participant.email, first_name=participant.display_name
+        zoom_id, email=participant.email, first_name=participant.display_name
     )
+    if _was_cancelled(session, meeting, participant.id):
+        # Zoom may hand back the registration we cancelled, still cancelled: make it valid again.
+        client.approve_registration(zoom_id, registrant_id=registrant.registrant_id, email=participant.email)
     row = existing or MeetingRegistrant(meeting_id=meeting.id, participant_id=participant.id)
     row.zoom_registrant_id, row.join_url = registrant.registrant_id, registrant.join_url
     session.add(row)
+
+
+def _cancel_registration(
+    session: Session, client: ZoomClient, meeting: Meeting, operation: ZoomOperation
+) -> None:
+    """Cancel the registration of a member who left, so their personal link stops working.
+
+    Waits while their registration is still to be made; someone never registered, or back in the group
+    by now, needs nothing. The registration row goes once Zoom has cancelled it (or no longer has it).
+    """
+    if _is_member(session, meeting, operation.participant_id):
+        return
+    if _has_call(session, meeting, ZoomOperationKind.REGISTER, participant_id=operation.participant_id):
+        raise _NotReady
+    registration = _registration(session, meeting, operation.participant_id)
+    if registration is None:
+        return
+    if registration.zoom_registrant_id:
+        participant = session.get(Participant, operation.participant_id)
+        client.cancel_registration(
+            _zoom_id(meeting), registrant_id=registration.zoom_registrant_id, email=participant.email
+        )
+    session.delete(registration)
+
+
+def _registration(session: Session, meeting: Meeting, participant_id: int) -> MeetingRegistrant | None:
+    return session.exec(
+        select(MeetingRegistrant).where(
+            MeetingRegistrant.meeting_id == meeting.id, MeetingRegistrant.participant_id == participant_id
+        )
+    ).first()
+
+
+def _is_member(session: Session, meeting: Meeting, participant_id: int) -> bool:
+    """Whether the participant has a place in the meeting's cohort now."""
+    place = select(CohortMember.id).where(
+        CohortMember.cohort_id == meeting.cohort_id, CohortMember.participant_id == participant_id
+    )
+    return session.exec(place).first() is not None
+
+
+def _cancellation_running(session: Session, meeting: Meeting, participant_id: int) -> bool:
+    running = (ZoomOperationStatus.RUNNING,)
+    kind = ZoomOperationKind.CANCEL_REGISTRATION
+    return _has_call(session, meeting, kind, participant_id=participant_id, statuses=running)
+
+
+def _was_cancelled(session: Session, meeting: Meeting, participant_id: int) -> bool:
+    """Whether we cancelled their registration to this meeting before (they left, then came back)."""
+    done = (ZoomOperationStatus.DONE,)
+    kind = ZoomOperationKind.CANCEL_REGISTRATION
+    return _has_call(session, meeting, kind, participant_id=participant_id, statuses=done)
 
 
 def _zoom_id(meeting: Meeting) -> int:
@@ -189,4 +257,5 @@ CALLS = {
     ZoomOperationKind.UPDATE: _update,
     ZoomOperationKind.DELETE: _delete,
     ZoomOperationKind.REGISTER: _register,
+    ZoomOperationKind.CANCEL_REGISTRATION: _cancel_registration,
 }

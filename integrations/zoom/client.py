@@ -17,7 +17,14 @@ from integrations.zoom.errors import (
     error_from_response,
 )
 from integrations.zoom.models import Meeting, Registrant, Token
-from integrations.zoom.payloads import create_meeting_body, key_marker, registrant_body, update_time_body
+from integrations.zoom.payloads import (
+    RegistrantAction,
+    create_meeting_body,
+    key_marker,
+    registrant_body,
+    registrant_status_body,
+    update_time_body,
+)
 from integrations.zoom.retry import RetryPolicy
 
 DEFAULT_API_BASE_URL = "https://api.zoom.us/v2"
@@ -143,7 +150,7 @@ class ZoomClient:
         try:
             self._call("DELETE", f"/meetings/{int(meeting_id)}")
         except ZoomError as error:
-            if error.code != MEETING_NOT_FOUND and error.status != 404:
+            if not _is_gone(error):
                 raise
 
     def register_participant(
@@ -152,6 +159,28 @@ class ZoomClient:
         """Register a participant; the answer holds their personal join link."""
         body = registrant_body(email, first_name, last_name)
         return Registrant.from_api(self._call("POST", f"/meetings/{int(meeting_id)}/registrants", body=body))
+
+    def cancel_registration(self, meeting_id: int, *, registrant_id: str, email: str | None = None) -> None:
+        """Cancel a participant's registration, so their personal join link no longer lets them in.
+
+        A registrant or meeting Zoom no longer has (404, or code 3001) counts as cancelled; cancelling
+        twice is harmless, so the call may be repeated after a lost answer.
+        """
+        try:
+            self._set_registrant_status(meeting_id, RegistrantAction.CANCEL, registrant_id, email)
+        except ZoomError as error:
+            if not _is_gone(error):
+                raise
+
+    def approve_registration(self, meeting_id: int, *, registrant_id: str, email: str | None = None) -> None:
+        """Approve a registration again, e.g. of someone whose registration was cancelled and who is back."""
+        self._set_registrant_status(meeting_id, RegistrantAction.APPROVE, registrant_id, email)
+
+    def _set_registrant_status(
+        self, meeting_id: int, action: RegistrantAction, registrant_id: str, email: str | None
+    ) -> None:
+        body = registrant_status_body(action, registrant_id, email)
+        self._call("PUT", f"/meetings/{int(meeting_id)}/registrants/status", body=body)
 
     def _find_meeting_payload(self, user_id: str, idempotency_key: str) -> JSON | None:
         marker = key_marker(idempotency_key)
@@ -234,6 +263,11 @@ class ZoomClient:
             timeout=self._timeout,
             now=self._clock(),
         )
+
+
+def _is_gone(error: ZoomError) -> bool:
+    """Whether Zoom answered that what the call is about (a meeting, a registrant) does not exist."""
+    return error.code == MEETING_NOT_FOUND or error.status == 404
 
 
 def _segment(value: str) -> str:

@@ -41,6 +41,7 @@ from integrations.zoom.emulator_state import (
     EmulatorState,
     Fault,
     NotFound,
+    RegistrantNotFound,
     RegistrationClosed,
 )
 from integrations.zoom.errors import INVALID_TOKEN, MEETING_NOT_FOUND, VALIDATION_FAILED
@@ -67,6 +68,11 @@ _URL_MAP = Map(
         Rule("/v2/meetings/<meeting_id>", methods=["DELETE"], endpoint="delete_meeting"),
         Rule("/v2/meetings/<meeting_id>/registrants", methods=["POST"], endpoint="add_registrant"),
         Rule("/v2/meetings/<meeting_id>/registrants", methods=["GET"], endpoint="list_registrants"),
+        Rule(
+            "/v2/meetings/<meeting_id>/registrants/status",
+            methods=["PUT"],
+            endpoint="update_registrant_status",
+        ),
         Rule("/_emulator/requests", methods=["GET"], endpoint="show_requests"),
         Rule("/_emulator/reset", methods=["POST"], endpoint="reset"),
         Rule("/_emulator/faults", methods=["POST"], endpoint="add_fault"),
@@ -200,7 +206,9 @@ class ZoomEmulator:
         return _json(registrant, 201)
 
     def _list_registrants(self, request: Request, meeting_id: str) -> Response:
-        registrants = self.state.registrants(int(meeting_id))
+        # Like Zoom, the list shows approved registrants unless asked for another status; cancelled
+        # registrants are in no list.
+        registrants = self.state.registrants(int(meeting_id), request.args.get("status", "approved"))
         return _json(
             {
                 "page_size": len(registrants),
@@ -209,6 +217,14 @@ class ZoomEmulator:
                 "registrants": registrants,
             }
         )
+
+    def _update_registrant_status(self, request: Request, meeting_id: str) -> Response:
+        body = request.get_json()
+        try:
+            self.state.set_registrant_status(int(meeting_id), body["action"], body.get("registrants", []))
+        except RegistrantNotFound as exc:
+            return _zoom_error(404, None, f"Registrant {exc.args[0]} not found.")
+        return Response(status=204)
 
     def _daily_limit_reached(self) -> Response:
         response = _zoom_error(429, 429, DAILY_LIMIT_MESSAGE)

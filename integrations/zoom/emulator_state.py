@@ -46,6 +46,14 @@ class RegistrationClosed(Exception):
     """The meeting was created without registration."""
 
 
+class RegistrantNotFound(LookupError):
+    """The meeting has no registrant with this id (or, when no id is given, this email)."""
+
+
+# A registrant's status after each action of `PUT /meetings/{meetingId}/registrants/status`.
+STATUS_AFTER_ACTION = {"approve": "approved", "cancel": "cancelled", "deny": "denied"}
+
+
 class EmulatorState:
     """The emulated Zoom account. Every public method is atomic."""
 
@@ -214,7 +222,8 @@ class EmulatorState:
         ]
 
     def add_registrant(self, meeting_id: int, body: dict[str, Any], base_url: str) -> dict[str, Any]:
-        """Register someone; registering the same email again gives back the same registration."""
+        """Register someone; registering the same email again gives back the same registration, with the
+        status it has (a cancelled one stays cancelled until approved)."""
         with self._lock:
             meeting = self._meeting(meeting_id)
             if meeting["settings"]["approval_type"] == 2:
@@ -239,11 +248,34 @@ class EmulatorState:
                 "start_time": meeting["start_time"],
             }
 
-    def registrants(self, meeting_id: int) -> list[dict[str, Any]]:
-        """The meeting's registrants as Zoom lists them."""
+    def registrants(self, meeting_id: int, status: str | None = None) -> list[dict[str, Any]]:
+        """The meeting's registrants (only those with `status`, when given), as Zoom lists them."""
         with self._lock:
             self._meeting(meeting_id)
-            return [dict(registrant) for registrant in self._registrants[meeting_id]]
+            return [
+                dict(registrant)
+                for registrant in self._registrants[meeting_id]
+                if status is None or registrant["status"] == status
+            ]
+
+    def set_registrant_status(self, meeting_id: int, action: str, named: list[dict[str, Any]]) -> None:
+        """Approve, cancel or deny the registrants named by id (or by email when no id is given).
+
+        All or nothing: one unknown registrant changes none (RegistrantNotFound).
+        """
+        with self._lock:
+            self._meeting(meeting_id)
+            found = [self._registrant(meeting_id, registrant) for registrant in named]
+            for registrant in found:
+                registrant["status"] = STATUS_AFTER_ACTION[action]
+
+    def _registrant(self, meeting_id: int, named: dict[str, Any]) -> dict[str, Any]:
+        for registrant in self._registrants[meeting_id]:
+            if named.get("id") == registrant["id"] or (
+                "id" not in named and named.get("email", "").lower() == registrant["email"].lower()
+            ):
+                return registrant
+        raise RegistrantNotFound(named.get("id") or named.get("email"))
 
     def _meeting(self, meeting_id: int) -> dict[str, Any]:
         meeting = self._meetings.get(meeting_id)

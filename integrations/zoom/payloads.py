@@ -5,6 +5,7 @@ import secrets
 import string
 from collections.abc import Sequence
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from integrations.zoom.models import format_zoom_time
@@ -18,6 +19,14 @@ AGENDA_MAX_LENGTH = 2000  # the spec's maxLength for `agenda`
 # with every class present, which also satisfies accounts that demand complex passcodes.
 PASSCODE_LENGTH = 10
 _PASSCODE_CLASSES = (string.ascii_lowercase, string.ascii_uppercase, string.digits)
+
+
+class RegistrantAction(StrEnum):
+    """What `PUT /meetings/{meetingId}/registrants/status` does to the registrants it names."""
+
+    APPROVE = "approve"
+    CANCEL = "cancel"
+    DENY = "deny"
 
 
 def key_marker(key: str) -> str:
@@ -91,3 +100,16 @@ def registrant_body(email: str, first_name: str, last_name: str | None) -> dict[
     if last_name:
         body["last_name"] = last_name
     return body
+
+
+def registrant_status_body(action: RegistrantAction, registrant_id: str, email: str | None) -> dict[str, Any]:
+    """The body of `PUT /meetings/{meetingId}/registrants/status` for one registrant.
+
+    Zoom finds the registrant by `id`; the email goes along when we still know it (not after an erasure).
+    """
+    if not registrant_id:
+        raise ValueError("a registrant id is needed to change a registration")
+    registrant = {"id": registrant_id}
+    if email:
+        registrant["email"] = email
+    return {"action": RegistrantAction(action).value, "registrants": [registrant]}

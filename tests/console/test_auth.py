@@ -1,4 +1,5 @@
-"""Signing in to the console: passwords, lock-out, rate limit, session expiry, safe redirects, CSRF."""
+"""Signing in to the console: passwords, lock-out, rate limit, session expiry, safe redirects, CSRF; signing
+out and changing the password end every session of the account."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ import pytest
 from sqlmodel import select
 
 from app import database
-from app.auth import LAST_SEEN, SIGNED_IN_AT
+from app.auth import LAST_SEEN, SIGNED_IN_AT, load_coordinator
 from app.database import utcnow
 from app.demo import seed_demo
 from app.models import AuditEvent, Coordinator
 from app.services.accounts import create_coordinator
 
 EMAIL, PASSWORD = "kim@example.org", "a long enough password"
+OTHER_EMAIL = "lou@example.org"
+NEW_PASSWORD = "a brand new long password"
 REFUSED = "We could not sign you in with that email address and password"
 
 
@@ -27,8 +30,15 @@ def client(app):
         session = database.session()
         seed_demo(session)
         create_coordinator(session, EMAIL, PASSWORD, program_slugs=("demo",))
+        create_coordinator(session, OTHER_EMAIL, PASSWORD, program_slugs=("demo",))
         session.commit()
     return app.test_client()
+
+
+@pytest.fixture
+def browser(app, client):
+    """Another browser (same app, its own cookies), with CSRF off like `client`."""
+    return lambda: app.test_client()
 
 
 def sign_in(client, email=EMAIL, password=PASSWORD, next_=""):
@@ -57,12 +67,155 @@ def test_console_pages_ask_to_sign_in_first_and_lead_back(client):
     assert EMAIL in client.get("/console/").text
 
 
+def change_password(client, current=PASSWORD, new=NEW_PASSWORD, repeat=None):
+    form = {
+        "current_password": current,
+        "new_password": new,
+        "repeat_password": new if repeat is None else repeat,
+    }
+    return client.post("/console/account/password", data=form)
+
+
+def signed_in(client) -> bool:
+    return client.get("/console/").status_code == 200
+
+
 def test_signing_out_ends_the_session(client, app):
     sign_in(client)
     out = client.post("/console/logout", follow_redirects=True)
-    assert "You are signed out." in out.text
+    assert "You are signed out, here and in every other browser" in out.text
     assert client.get("/console/").status_code == 302
     assert actions(app)[-2:] == ["account.signed_in", "account.signed_out"]
+
+
+def test_a_copy_of_the_session_cookie_stops_working_once_signed_out(client, browser):
+    sign_in(client)
+    thief = browser()
+    thief.set_cookie("session", client.get_cookie("session").value)
+    assert signed_in(thief)  # the copy works as long as the session does
+
+    client.post("/console/logout")
+
+    assert not signed_in(thief)
+    assert thief.get("/console/programs/demo/hosts").location.startswith("/console/login")
+
+
+def test_signing_out_signs_out_every_browser_of_the_account_only(client, browser):
+    sign_in(client)
+    laptop, colleague = browser(), browser()
+    sign_in(laptop)
+    sign_in(colleague, email=OTHER_EMAIL)
+
+    client.post("/console/logout")
+
+    assert not signed_in(laptop)
+    assert signed_in(colleague)
+    assert sign_in(laptop).status_code == 303 and signed_in(laptop)  # signing in again works as ever
+
+
+def test_changing_the_password_signs_out_the_other_browsers_but_not_this_one(client, browser, app):
+    sign_in(client)
+    laptop, colleague = browser(), browser()
+    sign_in(laptop)
+    sign_in(colleague, email=OTHER_EMAIL)
+    old_cookie = client.get_cookie("session").value
+
+    changed = change_password(client)
+
+    assert changed.status_code == 303 and changed.location == "/console/"
+    assert "Your password is changed" in client.get(changed.location, follow_redirects=True).text
+    assert signed_in(client)
+    assert not signed_in(laptop)
+    assert signed_in(colleague)
+    thief = browser()
+    thief.set_cookie("session", old_cookie)
+    assert not signed_in(thief)
+    assert "account.password_changed" in actions(app)
+    assert sign_in(laptop).status_code == 401
+    assert sign_in(laptop, password=NEW_PASSWORD).status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "repeat", "field", "message"),
+    [
+        ("", NEW_PASSWORD, None, "current_password", "Enter your current password."),
+        (PASSWORD, "", "", "new_password", "Enter a new password."),
+        (PASSWORD, NEW_PASSWORD, "", "repeat_password", "Enter the new password a second time."),
+        (
+            PASSWORD,
+            NEW_PASSWORD,
+            NEW_PASSWORD + "!",
+            "repeat_password",
+            "The two new passwords are not the same.",
+        ),
+        (
+            "not my password at all",
+            NEW_PASSWORD,
+            None,
+            "current_password",
+            "That is not your current password.",
+        ),
+        (PASSWORD, "too short", None, "new_password", "at least 12 characters long"),
+        (PASSWORD, PASSWORD, None, "new_password", "Choose a password other than your current one."),
+    ],
+)
+def test_a_refused_password_change_says_why_and_changes_nothing(
+    client, browser, current, new, repeat, field, message
+):
+    sign_in(client)
+    laptop = browser()
+    sign_in(laptop)
+
+    refused = change_password(client, current, new, repeat)
+
+    assert refused.status_code == 422
+    assert message in refused.text and f'id="error-{field}"' in refused.text
+    assert PASSWORD not in refused.text and NEW_PASSWORD not in refused.text  # never sent back
+    assert signed_in(client) and signed_in(laptop)
+    client.post("/console/logout")
+    assert sign_in(client).status_code == 303
+
+
+def test_wrong_current_passwords_lock_the_account_like_wrong_sign_ins(client, app):
+    sign_in(client)
+    for _attempt in range(5):
+        assert change_password(client, current="a wrong guess, again").status_code == 422
+    locked = change_password(client)
+    assert locked.status_code == 422 and "Too many wrong passwords" in locked.text
+    assert "account.locked" in actions(app)
+    client.post("/console/logout")
+    assert sign_in(client).status_code == 401
+
+
+def test_password_changes_are_rate_limited(client):
+    sign_in(client)
+    statuses = [change_password(client, current="a wrong guess, again").status_code for _ in range(11)]
+    assert statuses == [422] * 10 + [429]
+
+
+def test_the_password_page_is_for_signed_in_coordinators_only(client):
+    asked = client.get("/console/account/password")
+    assert asked.status_code == 302 and asked.location.startswith("/console/login")
+    sign_in(client)
+    page = client.get("/console/account/password")
+    assert page.status_code == 200 and "Change your password" in page.text
+    assert 'autocomplete="current-password"' in page.text and 'autocomplete="new-password"' in page.text
+    assert 'href="/console/account/password"' in client.get("/console/").text
+
+
+def test_a_session_names_the_account_and_its_current_token(client, app):
+    with app.app_context():
+        kim = database.session().exec(select(Coordinator).where(Coordinator.email == EMAIL)).one()
+        assert load_coordinator(kim.get_id()).id == kim.id
+        account_id, token = kim.get_id().split(":")
+        assert len(token) >= 40
+        for forged in (account_id, f"{account_id}:", f"{account_id}:{token[:-1]}", f"x:{token}", ""):
+            assert load_coordinator(forged) is None
+    # A session cookie from before session tokens (the id alone) signs in no one.
+    with client.session_transaction() as cookie:
+        cookie["_user_id"] = account_id
+        cookie["_fresh"] = True
+    assert not signed_in(client)
 
 
 def test_a_wrong_password_and_an_unknown_address_get_the_same_answer(client):

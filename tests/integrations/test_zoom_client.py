@@ -20,6 +20,8 @@ from integrations.zoom import (
 )
 from integrations.zoom.retry import next_utc_midnight
 
+from .conftest import CONFIG
+
 NOW = datetime(2026, 3, 2, 15, 0, 0, tzinfo=UTC)
 
 
@@ -109,6 +111,74 @@ def test_registering_the_same_email_again_gives_the_same_link(client, create_mee
     first = client.register_participant(meeting.id, email="ana@example.org", first_name="Ana")
     again = client.register_participant(meeting.id, email="ana@example.org", first_name="Ana")
     assert again == first
+
+
+def test_a_cancelled_registration_leaves_the_list_of_registrants(
+    client, create_meeting, stored_registrants, zoom
+):
+    meeting = create_meeting()
+    ana = client.register_participant(meeting.id, email="ana@example.org", first_name="Ana")
+    ben = client.register_participant(meeting.id, email="ben@example.org", first_name="Ben")
+
+    client.cancel_registration(meeting.id, registrant_id=ana.registrant_id, email="ana@example.org")
+
+    statuses = {r["email"]: r["status"] for r in stored_registrants(meeting.id)}
+    assert statuses == {"ana@example.org": "cancelled", "ben@example.org": "approved"}
+    listed = zoom_registrants(zoom, meeting.id)
+    assert [r["id"] for r in listed] == [ben.registrant_id]
+
+
+def test_cancelling_again_or_what_zoom_no_longer_has_counts_as_done(
+    client, create_meeting, stored_registrants
+):
+    meeting = create_meeting()
+    ana = client.register_participant(meeting.id, email="ana@example.org", first_name="Ana")
+    client.cancel_registration(meeting.id, registrant_id=ana.registrant_id, email="ana@example.org")
+
+    client.cancel_registration(meeting.id, registrant_id=ana.registrant_id)  # a retry; the email erased
+    client.cancel_registration(meeting.id, registrant_id="never-registered")
+    client.delete_meeting(meeting.id)
+    client.cancel_registration(meeting.id, registrant_id=ana.registrant_id)
+
+
+def test_other_refusals_to_cancel_reach_the_caller(client, create_meeting, zoom):
+    meeting = create_meeting()
+    ana = client.register_participant(meeting.id, email="ana@example.org", first_name="Ana")
+    zoom.fail_next(400, code=3000, message="Cannot access meeting information.")
+    with pytest.raises(ZoomError) as raised:
+        client.cancel_registration(meeting.id, registrant_id=ana.registrant_id)
+    assert (raised.value.status, raised.value.code) == (400, 3000)
+
+
+def test_a_cancelled_registration_is_approved_again(client, create_meeting, stored_registrants):
+    meeting = create_meeting()
+    ana = client.register_participant(meeting.id, email="ana@example.org", first_name="Ana")
+    client.cancel_registration(meeting.id, registrant_id=ana.registrant_id)
+
+    again = client.register_participant(meeting.id, email="ana@example.org", first_name="Ana")
+    client.approve_registration(meeting.id, registrant_id=again.registrant_id, email="ana@example.org")
+
+    assert again == ana
+    assert [r["status"] for r in stored_registrants(meeting.id)] == ["approved"]
+
+
+def test_a_registration_is_changed_only_by_its_id(client, create_meeting):
+    with pytest.raises(ValueError, match="registrant id"):
+        client.cancel_registration(create_meeting().id, registrant_id="", email="ana@example.org")
+
+
+def zoom_registrants(zoom, meeting_id: int) -> list[dict]:
+    """The registrants Zoom lists for the meeting (by default, its approved ones), over HTTP."""
+    grant = {"grant_type": "account_credentials", "account_id": CONFIG.account_id}
+    auth = (CONFIG.client_id, CONFIG.client_secret)
+    token = requests.post(zoom.token_url, params=grant, auth=auth, timeout=5).json()["access_token"]
+    answer = requests.get(
+        f"{zoom.api_base_url}/meetings/{meeting_id}/registrants",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=5,
+    )
+    answer.raise_for_status()
+    return answer.json()["registrants"]
 
 
 def test_deleting_a_meeting_twice_is_success(client, create_meeting):
@@ -394,11 +464,15 @@ def test_every_request_the_client_sends_conforms_to_zoom_spec(host, client, zoom
     meeting = create_meeting(agenda="Bring your questions", alternative_hosts=["volunteer@example.org"])
     client.find_meeting_by_key(host, "cohort-1")
     client.update_meeting_time(meeting.id, meeting.start_time + timedelta(hours=2), duration=45)
-    client.register_participant(meeting.id, email="ana@example.org", first_name="Ana", last_name="Silva")
+    ana = client.register_participant(
+        meeting.id, email="ana@example.org", first_name="Ana", last_name="Silva"
+    )
+    client.cancel_registration(meeting.id, registrant_id=ana.registrant_id, email="ana@example.org")
+    client.approve_registration(meeting.id, registrant_id=ana.registrant_id)
     client.get_meeting(meeting.id)
     client.delete_meeting(meeting.id)
 
     # The emulator validates every request against the spec and answers 400 to any that breaks it.
     log = zoom.recorded_requests()["log"]
-    assert {entry["method"] for entry in log} == {"GET", "POST", "PATCH", "DELETE"}
+    assert {entry["method"] for entry in log} == {"GET", "POST", "PATCH", "PUT", "DELETE"}
     assert all(entry["status"] < 300 for entry in log), log

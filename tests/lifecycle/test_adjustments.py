@@ -19,6 +19,7 @@ from app.models import (
     Condition,
     Host,
     Meeting,
+    MeetingRegistrant,
     MessageStatus,
     OutboundMessage,
     Participant,
@@ -271,9 +272,17 @@ def test_joining_an_approved_cohort_registers_at_zoom_and_invites(
     assert calendar_methods(mail_to(mailbox, "elena@example.org")) == ["REQUEST"]
 
 
-def test_leaving_an_approved_cohort_cancels_and_coming_back_invites_again(app, session, build, mailbox):
+def zoom_statuses(running_emulator, meeting) -> dict[str, str]:
+    """Each registrant of the meeting at the emulator (Zoom), by email: approved, or cancelled."""
+    registrants = running_emulator.emulator.state.registrants(int(meeting.zoom_meeting_id))
+    return {registrant["email"]: registrant["status"] for registrant in registrants}
+
+
+def test_leaving_an_approved_cohort_cancels_and_coming_back_invites_again(
+    app, session, build, mailbox, running_emulator
+):
     cohort = build.group("Ana", "Ben", "Carmen", "Dev", "Elena")
-    approve(session, cohort)
+    meeting = approve(session, cohort)
     work(app, session)
     ana = session.exec(select(Participant).where(Participant.display_name == "Ana")).one()
     move_member(session, ana, None, now=utcnow(), **ACTOR)
@@ -285,10 +294,65 @@ def test_leaving_an_approved_cohort_cancels_and_coming_back_invites_again(app, s
         )
     ).all()
     assert reminders == [MessageStatus.CANCELLED]
+    statuses = zoom_statuses(running_emulator, meeting)
+    assert statuses.pop("ana@example.org") == "cancelled"  # her personal link no longer lets her in
+    assert set(statuses.values()) == {"approved"} and len(statuses) == 4
 
     move_member(session, ana, cohort, now=utcnow(), **ACTOR)
     work(app, session)
     assert calendar_methods(mail_to(mailbox, "ana@example.org")) == ["REQUEST", "CANCEL", "REQUEST"]
+    assert set(zoom_statuses(running_emulator, meeting).values()) == {"approved"}
+    link = session.exec(select(MeetingRegistrant.join_url).where(MeetingRegistrant.participant_id == ana.id))
+    assert link.one()
+
+
+def test_moving_between_approved_cohorts_moves_the_zoom_registration(app, session, build, running_emulator):
+    leaving = build.group("Ana", "Ben", "Carmen", "Dev", "Elena")
+    joining = build.group("Femi", "Gus", "Hana", "Ivo", host="Sam")
+    old_meeting, new_meeting = approve(session, leaving), approve(session, joining)
+    work(app, session)
+    before = {m.id: zoom_statuses(running_emulator, m) for m in (old_meeting, new_meeting)}
+    ana = session.exec(select(Participant).where(Participant.display_name == "Ana")).one()
+
+    move_member(session, ana, joining, now=utcnow(), **ACTOR)
+    work(app, session)
+
+    assert zoom_statuses(running_emulator, old_meeting) == {
+        **before[old_meeting.id],
+        "ana@example.org": "cancelled",
+    }
+    assert zoom_statuses(running_emulator, new_meeting) == {
+        **before[new_meeting.id],
+        "ana@example.org": "approved",
+    }
+
+
+def test_leaving_and_coming_back_before_the_worker_ran_keeps_the_registration(
+    app, session, build, running_emulator
+):
+    cohort = build.group("Ana", "Ben", "Carmen", "Dev", "Elena")
+    meeting = approve(session, cohort)
+    work(app, session)
+    ana = session.exec(select(Participant).where(Participant.display_name == "Ana")).one()
+    link = session.exec(
+        select(MeetingRegistrant.join_url).where(MeetingRegistrant.participant_id == ana.id)
+    ).one()
+
+    move_member(session, ana, None, now=utcnow(), **ACTOR)
+    move_member(session, ana, cohort, now=utcnow(), **ACTOR)
+    work(app, session)
+
+    assert zoom_statuses(running_emulator, meeting)["ana@example.org"] == "approved"
+    assert (
+        session.exec(
+            select(MeetingRegistrant.join_url).where(MeetingRegistrant.participant_id == ana.id)
+        ).one()
+        == link
+    )
+    kinds = session.exec(
+        select(ZoomOperation.kind, ZoomOperation.status).where(ZoomOperation.participant_id == ana.id)
+    ).all()
+    assert (ZoomOperationKind.CANCEL_REGISTRATION, ZoomOperationStatus.CANCELLED) in kinds
 
 
 def test_leaving_before_anything_was_sent_drops_the_registration_and_sends_nothing(

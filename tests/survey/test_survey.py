@@ -120,7 +120,7 @@ def test_the_page_speaks_the_members_language(survey):
     page = survey.client.get(survey.link_in(email), headers={"Accept-Language": "en"}).text
 
     assert '<html lang="es">' in page
-    assert "¿Cómo te sentiste en la conversación?" in page and "1 – Nada bien" in page
+    assert "¿Cómo se sintió en la conversación?" in page and "1 – Nada bien" in page
     assert "Que mis respuestas sean anónimas" in page and "Send my answers" not in page
 
 

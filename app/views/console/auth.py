@@ -1,4 +1,5 @@
-"""Console routes: signing in and out, and ending sessions that ran too long or sat idle."""
+"""Console routes: signing in and out, changing one's password, and ending sessions that ran too long or
+sat idle."""
 
 from __future__ import annotations
 
@@ -11,9 +12,20 @@ from app import database
 from app.auth import SessionEnd, end_session, session_end, start_session
 from app.database import utcnow
 from app.extensions import limiter
+from app.forms.account import ChangePasswordForm
 from app.forms.console import LoginForm
-from app.services.accounts import LOCKOUT_PERIOD, MAX_FAILED_LOGINS, Refusal, SignInRefused, authenticate
-from app.views.console.access import audit, blueprint
+from app.services.accounts import (
+    LOCKOUT_PERIOD,
+    MAX_FAILED_LOGINS,
+    MIN_PASSWORD_LENGTH,
+    PasswordChangeRefused,
+    Refusal,
+    SignInRefused,
+    authenticate,
+    change_password,
+    sign_out,
+)
+from app.views.console.access import blueprint
 
 DEFAULT_LOGIN_RATE_LIMIT = "10 per minute"
 REFUSALS = {
@@ -78,18 +90,52 @@ def login():
 
 @blueprint.post("/logout")
 def logout():
-    audit("account.signed_out", None, subject=("coordinator", current_user.id))
-    database.session().commit()
+    session = database.session()
+    sign_out(session, current_user._get_current_object())
+    session.commit()
     end_session()
-    flash("You are signed out.", "success")
+    flash("You are signed out, here and in every other browser signed in to this account.", "success")
     return redirect(url_for("console.login"), 303)
 
 
+@blueprint.route("/account/password", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def account_password():
+    form = ChangePasswordForm()
+    if request.method == "GET":
+        return _password_page(form)
+    if not form.validate_on_submit():
+        return _password_page(form), 422
+    session = database.session()
+    coordinator = current_user._get_current_object()
+    try:
+        change_password(
+            session, coordinator, form.current_password.data, form.new_password.data, now=utcnow()
+        )
+    except PasswordChangeRefused as refused:
+        session.commit()  # a wrong current password counts towards the lock-out even so
+        return _password_page(form, {refused.field: str(refused)}), 422
+    session.commit()
+    start_session(coordinator, utcnow())  # this browser goes on, with the account's new session token
+    flash("Your password is changed. Every other browser signed in to this account is signed out.", "success")
+    return redirect(url_for("console.programs"), 303)
+
+
 def _login_page(form: LoginForm):
-    errors = {
-        name: field.errors[0] for name, field in form._fields.items() if field.errors and name != "next"
+    return render_template("console/login.html", form=form, errors=_form_errors(form))
+
+
+def _password_page(form: ChangePasswordForm, refused: dict[str, str] | None = None):
+    errors = {**_form_errors(form), **(refused or {})}
+    return render_template("console/password.html", form=form, errors=errors, min_length=MIN_PASSWORD_LENGTH)
+
+
+def _form_errors(form) -> dict[str, str]:
+    """Each field's first error, by field name (the hidden fields have none worth showing)."""
+    hidden = {"next", "csrf_token"}
+    return {
+        name: field.errors[0] for name, field in form._fields.items() if field.errors and name not in hidden
     }
-    return render_template("console/login.html", form=form, errors=errors)
 
 
 def _local_console_path(target: str | None) -> str | None:

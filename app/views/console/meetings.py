@@ -66,6 +66,7 @@ ZOOM_CALLS = {
     ZoomOperationKind.UPDATE: "Bring the Zoom meeting up to date (time, length, host)",
     ZoomOperationKind.DELETE: "Delete the Zoom meeting",
     ZoomOperationKind.REGISTER: "Register",
+    ZoomOperationKind.CANCEL_REGISTRATION: "Cancel the Zoom registration of",
 }
 ZOOM_CALL_STATUSES = {
     ZoomOperationStatus.PENDING: "waiting",
@@ -241,7 +242,7 @@ def retry_zoom_operation(slug: str, operation_id: int):
     else:
         audit("zoom.call_retried", program, subject=("meeting", meeting.id), operation_id=operation.id)
         session.commit()
-        flash(f"{ZOOM_CALLS[operation.kind]}: it will be tried again in a moment.", "success")
+        flash(f"{_call_words(operation)}: it will be tried again in a moment.", "success")
     return _back(url_for("console.meeting", slug=slug, meeting_id=meeting.id))
 
 
@@ -381,6 +382,14 @@ def _operations(meeting: Meeting) -> list[tuple[ZoomOperation, str | None]]:
             .order_by(ZoomOperation.id)
         )
     )
+
+
+def _call_words(operation: ZoomOperation) -> str:
+    """A Zoom call in words, naming the member it is for ("Register Ana")."""
+    words = ZOOM_CALLS[operation.kind]
+    if operation.participant_id is None:
+        return words
+    return f"{words} {database.session().get(Participant, operation.participant_id).display_name}"
 
 
 def _messages(meeting: Meeting) -> list[tuple[OutboundMessage, str]]:

@@ -18,7 +18,12 @@ from werkzeug.wrappers import Request
 SPEC_RESOURCE = files(__name__) / "ZoomMeetingAPISpec.json"
 
 # Only the operations we call; the other ~190 paths would only slow loading down.
-USED_PATHS = ("/users/{userId}/meetings", "/meetings/{meetingId}", "/meetings/{meetingId}/registrants")
+USED_PATHS = (
+    "/users/{userId}/meetings",
+    "/meetings/{meetingId}",
+    "/meetings/{meetingId}/registrants",
+    "/meetings/{meetingId}/registrants/status",
+)
 
 
 @dataclass(frozen=True)
