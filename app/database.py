@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+CONNECT_TIMEOUT_SECONDS = 10
 
 
 class UTCDateTime(TypeDecorator):
@@ -63,7 +64,9 @@ def build_engine(url: str) -> Engine:
         )
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    # A database host that takes the connection but never answers would hang every request, /healthz too.
+    timeout = {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=timeout)
 
 
 def database_error_reason(error: DBAPIError) -> str:

@@ -42,6 +42,9 @@ class NotReady(Exception):
     """The message cannot be built yet (its Zoom meeting is still being created): try again shortly."""
 
 
+MEETING_NOT_CREATED = "the Zoom meeting is not created yet"
+
+
 def build_email(session: Session, message: OutboundMessage) -> messages.Email:
     builder = BUILDERS.get(message.kind)
     if builder is None:
@@ -133,7 +136,7 @@ class _Sources:
             if personal:
                 return personal
         if not meeting.zoom_join_url:
-            raise NotReady("the Zoom meeting is not created yet")
+            raise NotReady(MEETING_NOT_CREATED)
         return meeting.zoom_join_url
 
 

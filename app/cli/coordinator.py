@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from app import database
-from app.services.accounts import AccountError, create_coordinator
+from app.services.accounts import AccountError, create_coordinator, reset_password
 
 
 @click.group(help="Manage coordinator accounts.")
@@ -30,6 +30,24 @@ def create(email: str, admin: bool, programs: tuple[str, ...]) -> None:
         raise click.ClickException(str(error)) from None
     session.commit()
     click.echo(f"Created {'admin' if account.is_admin else 'coordinator'} {account.email}.")
+
+
+@coordinator.command(
+    "set-password",
+    help="Give an account a new password (read from standard input), lift a lock-out and sign it out "
+    "everywhere: for someone who forgot theirs, or after a suspected break-in.",
+)
+@click.argument("email")
+@with_appcontext
+def set_password(email: str) -> None:
+    password = _read_password()
+    session = database.session()
+    try:
+        account = reset_password(session, email, password)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    session.commit()
+    click.echo(f"New password set for {account.email}; every session of the account has ended.")
 
 
 def _read_password() -> str:

@@ -127,6 +127,21 @@ def change_password(
     _record(session, "account.password_changed", coordinator)
 
 
+def reset_password(session: Session, email: str, new: str) -> Coordinator:
+    """An administrator's reset for someone who forgot their password: set it, lift any lock-out, and end
+    every session of the account (a reset after a suspected break-in must sign the intruder out too)."""
+    coordinator = _find_by_email(session, email)
+    if coordinator is None:
+        raise AccountError(f"There is no account for {email}.")
+    if problem := password_problem(new):
+        raise AccountError(problem)
+    coordinator.password_hash = _hasher.hash(new)
+    coordinator.failed_logins, coordinator.locked_until = 0, None
+    end_every_session(session, coordinator)
+    _record(session, "account.password_reset", coordinator)
+    return coordinator
+
+
 def end_every_session(session: Session, coordinator: Coordinator) -> None:
     """A new session token: every session signed in with the old one loads no account any more."""
     coordinator.session_token = new_session_token()

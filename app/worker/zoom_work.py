@@ -7,6 +7,7 @@ import logging
 from collections import Counter
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
@@ -17,12 +18,15 @@ from app.models import (
     Host,
     Meeting,
     MeetingRegistrant,
+    MessageStatus,
+    OutboundMessage,
     Participant,
     Program,
     ZoomOperation,
     ZoomOperationKind,
     ZoomOperationStatus,
 )
+from app.notifications import MEETING_NOT_CREATED
 from app.worker.claims import Queue, claim_due, still_claimed_by
 from app.worker.retry import next_attempt
 from integrations.zoom.client import ZoomClient
@@ -75,7 +79,27 @@ def _run(session: Session, client: ZoomClient, operation: ZoomOperation, now: da
     operation.status = ZoomOperationStatus.DONE
     operation.done_at = now
     operation.last_error = operation.last_error_code = None
+    if operation.kind == ZoomOperationKind.CREATE:
+        _wake_what_waited_for(session, meeting, now)
     return "done"
+
+
+def _wake_what_waited_for(session: Session, meeting: Meeting, now: datetime) -> None:
+    """The invitations and Zoom registrations told to wait for this meeting to exist go now, not minutes
+    later: two workers often reach a new meeting's messages before its creation is through."""
+    session.exec(
+        update(OutboundMessage)
+        .where(OutboundMessage.meeting_id == meeting.id, OutboundMessage.status == MessageStatus.PENDING)
+        .where(OutboundMessage.last_error == MEETING_NOT_CREATED, OutboundMessage.send_at > now)
+        .values(send_at=now)
+    )
+    session.exec(
+        update(ZoomOperation)
+        .where(ZoomOperation.meeting_id == meeting.id, ZoomOperation.status == ZoomOperationStatus.PENDING)
+        .where(ZoomOperation.last_error.is_(None), ZoomOperation.next_attempt_at > now)
+        .where(ZoomOperation.next_attempt_at <= now + WAIT_FOR_MEETING)
+        .values(next_attempt_at=now)
+    )
 
 
 def _record_failure(operation: ZoomOperation, error: ZoomError, now: datetime) -> str:

@@ -333,3 +333,35 @@ def test_an_admin_made_with_the_command_can_sign_in(app, client):
     assert result.exit_code == 0, result.output
     assert sign_in(client, "Ana@Example.org", "another long password").status_code == 303
     assert "ana@example.org (admin)" in client.get("/console/").text
+
+
+def test_an_administrator_resets_a_forgotten_password_with_a_command(app, client, browser):
+    thief = browser()
+    sign_in(thief)
+    for _attempt in range(5):
+        sign_in(client, password="a wrong guess, again")
+    reset = app.test_cli_runner().invoke(
+        args=["coordinator", "set-password", EMAIL], input=f"{NEW_PASSWORD}\n"
+    )
+    assert reset.exit_code == 0, reset.output
+    assert "every session of the account has ended" in reset.output
+
+    assert not signed_in(thief)
+    assert sign_in(client, password=PASSWORD).status_code == 401
+    assert sign_in(client, password=NEW_PASSWORD).status_code == 303  # the lock-out is lifted too
+    assert "account.password_reset" in actions(app)
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "message"),
+    [
+        ("nobody@example.org", NEW_PASSWORD, "There is no account for nobody@example.org."),
+        (EMAIL, "short", "at least"),
+    ],
+)
+def test_a_password_reset_the_command_cannot_make_says_why_and_changes_nothing(
+    app, client, email, password, message
+):
+    result = app.test_cli_runner().invoke(args=["coordinator", "set-password", email], input=f"{password}\n")
+    assert result.exit_code != 0 and message in result.output
+    assert sign_in(client).status_code == 303  # the old password still works

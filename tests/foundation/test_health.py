@@ -26,6 +26,25 @@ def _unreachable_engine():
     raise AssertionError("expected port 1 to refuse connections")
 
 
+def test_healthz_answers_503_when_the_database_host_takes_connections_but_never_answers(
+    app, client, monkeypatch
+):
+    import socket
+    import time
+
+    from app import database
+
+    monkeypatch.setattr(database, "CONNECT_TIMEOUT_SECONDS", 1)
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # the kernel accepts; nobody ever answers
+        port = silent.getsockname()[1]
+        app.extensions["engine"].dispose()
+        app.extensions["engine"] = database.build_engine(f"postgresql://nobody@127.0.0.1:{port}/none")
+        started = time.monotonic()
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert time.monotonic() - started < 10
+
+
 def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404

@@ -24,7 +24,7 @@ from app.services.approval import approve_cohort
 from app.services.follow_up import schedule_next_meeting
 from app.services.selfservice import erase_participant, withdraw_participant
 from app.services.survey import SurveyInvitation, ask_for_another_group
-from app.worker.runner import run_zoom_work
+from app.worker.runner import run_mail_work, run_zoom_work
 
 
 def _approve(app, cohort_ids):
@@ -293,3 +293,16 @@ def test_asking_for_another_group_after_a_missed_meet_up_cancels_the_next_one_on
         second = database.session().get(Meeting, second.id)
     assert _registered(app, second.zoom_meeting_id, running_emulator)[leaving.email][0] == "cancelled"
     assert _registered(app, first.zoom_meeting_id, running_emulator)[leaving.email][0] == "approved"
+
+
+def test_invitations_that_reached_the_mail_worker_first_go_as_soon_as_the_meeting_exists(
+    app, zoom, make_cohorts, mailbox
+):
+    _approve(app, make_cohorts(1, size=4))
+    now = utcnow()
+    waiting = run_mail_work(app, now)["waiting"]  # a second worker got to the messages first
+    assert waiting == 4 + 1  # each member's invitation and the host's briefing
+    run_zoom_work(app, now)
+    assert run_mail_work(app, now)["sent"] == waiting  # not two minutes later
+    assert len(mailbox.messages()) == waiting
+    assert all(operation.status == ZoomOperationStatus.DONE for operation in _operations(app))
