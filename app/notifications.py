@@ -24,6 +24,9 @@ from app.models import (
     ParticipantStatus,
     Program,
     Stage,
+    ZoomOperation,
+    ZoomOperationKind,
+    ZoomOperationStatus,
 )
 from app.services.survey import has_answered, missed_meeting
 from emails import context as mail
@@ -43,6 +46,8 @@ class NotReady(Exception):
 
 
 MEETING_NOT_CREATED = "the Zoom meeting is not created yet"
+REGISTRATION_UNDER_WAY = "their own Zoom registration is not made yet"
+WAITING_FOR_ZOOM = (MEETING_NOT_CREATED, REGISTRATION_UNDER_WAY)
 
 
 def build_email(session: Session, message: OutboundMessage) -> messages.Email:
@@ -135,9 +140,26 @@ class _Sources:
             ).first()
             if personal:
                 return personal
+            if self._registration_under_way(meeting):
+                # The meeting's own link leads to Zoom's sign-up page, open to anyone who has it: a member
+                # gets their personal link, unless registering them failed for good.
+                raise NotReady(REGISTRATION_UNDER_WAY)
         if not meeting.zoom_join_url:
             raise NotReady(MEETING_NOT_CREATED)
         return meeting.zoom_join_url
+
+    def _registration_under_way(self, meeting: Meeting) -> bool:
+        return (
+            self.session.exec(
+                select(ZoomOperation.id).where(
+                    ZoomOperation.meeting_id == meeting.id,
+                    ZoomOperation.participant_id == self.message.participant_id,
+                    ZoomOperation.kind == ZoomOperationKind.REGISTER,
+                    ZoomOperation.status.in_((ZoomOperationStatus.PENDING, ZoomOperationStatus.RUNNING)),
+                )
+            ).first()
+            is not None
+        )
 
 
 def _verify_email(sources: _Sources) -> messages.Email:

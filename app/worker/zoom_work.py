@@ -26,7 +26,7 @@ from app.models import (
     ZoomOperationKind,
     ZoomOperationStatus,
 )
-from app.notifications import MEETING_NOT_CREATED
+from app.notifications import WAITING_FOR_ZOOM
 from app.worker.claims import Queue, claim_due, still_claimed_by
 from app.worker.retry import next_attempt
 from integrations.zoom.client import ZoomClient
@@ -79,27 +79,35 @@ def _run(session: Session, client: ZoomClient, operation: ZoomOperation, now: da
     operation.status = ZoomOperationStatus.DONE
     operation.done_at = now
     operation.last_error = operation.last_error_code = None
-    if operation.kind == ZoomOperationKind.CREATE:
-        _wake_what_waited_for(session, meeting, now)
+    if operation.kind in (ZoomOperationKind.CREATE, ZoomOperationKind.REGISTER):
+        _wake_what_waited_for(session, operation, now)
     return "done"
 
 
-def _wake_what_waited_for(session: Session, meeting: Meeting, now: datetime) -> None:
-    """The invitations and Zoom registrations told to wait for this meeting to exist go now, not minutes
-    later: two workers often reach a new meeting's messages before its creation is through."""
-    session.exec(
-        update(OutboundMessage)
-        .where(OutboundMessage.meeting_id == meeting.id, OutboundMessage.status == MessageStatus.PENDING)
-        .where(OutboundMessage.last_error == MEETING_NOT_CREATED, OutboundMessage.send_at > now)
-        .values(send_at=now)
+def _wake_what_waited_for(session: Session, done: ZoomOperation, now: datetime) -> None:
+    """What was told to wait for this call (a new meeting's invitations and registrations, or a member's
+    invitation waiting for their own link) goes now, not minutes later: two workers often reach a meeting's
+    messages before its Zoom calls are through."""
+    messages = update(OutboundMessage).where(
+        OutboundMessage.meeting_id == done.meeting_id,
+        OutboundMessage.status == MessageStatus.PENDING,
+        OutboundMessage.last_error.in_(WAITING_FOR_ZOOM),
+        OutboundMessage.send_at > now,
     )
-    session.exec(
-        update(ZoomOperation)
-        .where(ZoomOperation.meeting_id == meeting.id, ZoomOperation.status == ZoomOperationStatus.PENDING)
-        .where(ZoomOperation.last_error.is_(None), ZoomOperation.next_attempt_at > now)
-        .where(ZoomOperation.next_attempt_at <= now + WAIT_FOR_MEETING)
-        .values(next_attempt_at=now)
-    )
+    if done.kind == ZoomOperationKind.REGISTER:
+        messages = messages.where(OutboundMessage.participant_id == done.participant_id)
+    session.exec(messages.values(send_at=now))
+    if done.kind == ZoomOperationKind.CREATE:
+        session.exec(
+            update(ZoomOperation)
+            .where(
+                ZoomOperation.meeting_id == done.meeting_id,
+                ZoomOperation.status == ZoomOperationStatus.PENDING,
+            )
+            .where(ZoomOperation.last_error.is_(None), ZoomOperation.next_attempt_at > now)
+            .where(ZoomOperation.next_attempt_at <= now + WAIT_FOR_MEETING)
+            .values(next_attempt_at=now)
+        )
 
 
 def _record_failure(operation: ZoomOperation, error: ZoomError, now: datetime) -> str:

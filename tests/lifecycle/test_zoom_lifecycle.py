@@ -2,6 +2,7 @@
 who leaves a group is taken off its meeting at Zoom."""
 
 from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
 
 import pytest
 from sqlmodel import select
@@ -306,3 +307,48 @@ def test_invitations_that_reached_the_mail_worker_first_go_as_soon_as_the_meetin
     assert run_mail_work(app, now)["sent"] == waiting  # not two minutes later
     assert len(mailbox.messages()) == waiting
     assert all(operation.status == ZoomOperationStatus.DONE for operation in _operations(app))
+
+
+def test_an_invitation_waits_for_the_members_own_link_and_has_the_meetings_only_if_registering_failed(
+    app, zoom, make_cohorts, mailbox
+):
+    _approve(app, make_cohorts(1, size=4))
+    now, later = utcnow(), utcnow() + timedelta(minutes=10)
+    with app.app_context():  # Zoom refused one registration for good; the others wait for a retry
+        session = database.session()
+        refused, *retrying = session.exec(
+            select(ZoomOperation)
+            .where(ZoomOperation.kind == ZoomOperationKind.REGISTER)
+            .order_by(ZoomOperation.id)
+        ).all()
+        refused.status, refused.last_error = ZoomOperationStatus.FAILED, "Zoom refused the registration"
+        for operation in retrying:
+            operation.next_attempt_at, operation.last_error = later, "Zoom was busy"
+        session.commit()
+        refused_id, emails = (
+            refused.participant_id,
+            {p.id: p.email for p in session.exec(select(Participant))},
+        )
+
+    run_zoom_work(app, now)  # the meeting exists now
+    run_mail_work(app, now)
+    assert _invited(mailbox) == {emails[refused_id]}  # with the meeting's link: there is no other
+    run_zoom_work(app, later)
+    run_mail_work(app, later)
+    assert _invited(mailbox) == set(emails.values())
+
+    with app.app_context():
+        session = database.session()
+        meeting = session.exec(select(Meeting)).one()
+        personal = dict(
+            session.exec(select(MeetingRegistrant.participant_id, MeetingRegistrant.join_url)).all()
+        )
+    bodies = {parseaddr(m["To"])[1]: m.get_body(("plain",)).get_content() for m in mailbox.messages()}
+    assert meeting.zoom_join_url in bodies[emails[refused_id]] and refused_id not in personal
+    for participant_id, link in personal.items():
+        assert link in bodies[emails[participant_id]]
+
+
+def _invited(mailbox) -> set[str]:
+    """Who has had an invitation (the host's briefing aside)."""
+    return {parseaddr(m["To"])[1] for m in mailbox.messages() if parseaddr(m["To"])[1].startswith("member-")}
