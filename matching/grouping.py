@@ -59,8 +59,8 @@ class Kind:
 class Bucket:
     """The people of one condition (and role) as kinds, with every option some kind is eligible for.
 
-    `options` are sorted and `option_kinds[o]` lists the kinds eligible for option `o`, so iterating in
-    index order is deterministic.
+    `options` are sorted (copies of them that `apart.keep_apart` makes follow) and `option_kinds[o]` lists
+    the kinds eligible for option `o`, so iterating in index order is deterministic.
     """
 
     condition: str

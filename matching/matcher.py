@@ -1,9 +1,10 @@
 """The matcher: from a problem to an assignment, bucket by bucket.
 
 For each bucket (condition, and role where roles are separated): open places in the existing, unlocked
-cohorts are filled first; then the rest are planned into options (`plan`), split into cohorts
-(`packing`), and those still unplaced try every cohort of the bucket with room. Hosts are given last,
-over all cohorts at once (`hosting`), and each waiting person gets a reason (`reasons`).
+cohorts are filled first; then the rest are planned into options (`plan`, on the bucket reshaped by
+`apart` so that no option is open to two people who avoid each other), split into cohorts (`packing`),
+and those still unplaced try every cohort of the bucket with room. Hosts are given last, over all
+cohorts at once (`hosting`), and each waiting person gets a reason (`reasons`).
 """
 
 from __future__ import annotations
@@ -11,16 +12,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
+from .apart import keep_apart
 from .grouping import Bucket, BucketKey, build_bucket, split_into_buckets
 from .hosting import assign_hosts
 from .model import Assignment, Cohort, Host, Problem, Registrant, Settings, Waiting
-from .packing import Draft, Packing, fill_open_places, pack_plan
+from .packing import Draft, fill_open_places, pack_plan
 from .plan import plan_bucket
 from .reasons import explain_waiting
 from .validate import check_problem
-
-# How many times a bucket is planned, each time leaving out people whose avoid requests broke up a cohort.
-AVOID_ATTEMPTS = 3
 
 # Called with (what is being done, how many registrants are done, how many there are in all).
 ProgressCallback = Callable[[str, int, int], None]
@@ -77,23 +76,11 @@ def _match_bucket(
 ) -> tuple[list[Draft], list[Registrant]]:
     """New cohorts for one bucket's free people (`pool`), after filling its open cohorts; and who is left."""
     rest = fill_open_places(open_drafts, pool, settings)
-    hosted_options = _hosted_options(whole, host_masks)
-    benched: list[Registrant] = []
-    best: Packing | None = None
-    for _ in range(AVOID_ATTEMPTS):
-        benched_ids = {person.id for person in benched}
-        bucket = whole.keeping({person.id for person in rest if person.id not in benched_ids})
-        packing = pack_plan(bucket, plan_bucket(bucket, settings, hosted_options), settings, stage_of)
-        packing.left_over += benched
-        if best is None or packing.placed > best.placed:
-            best = packing
-        if not packing.clashing:
-            break
-        # Plan again without those whose avoid requests broke up a cohort; they try open places last.
-        benched += packing.clashing
-    assert best is not None
-    unplaced = fill_open_places([*open_drafts, *best.drafts], best.left_over, settings)
-    return best.drafts, unplaced
+    bucket = keep_apart(whole.keeping({person.id for person in rest}))
+    plan = plan_bucket(bucket, settings, _hosted_options(bucket, host_masks))
+    packing = pack_plan(bucket, plan, settings, stage_of)
+    unplaced = fill_open_places([*open_drafts, *packing.drafts], packing.left_over, settings)
+    return packing.drafts, unplaced
 
 
 def _drafts_of_given_cohorts(problem: Problem, stage_of: dict[str, int | None]) -> list[Draft]:

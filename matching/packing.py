@@ -2,8 +2,8 @@
 
 Within one option everyone is eligible for the same cohorts, so its people are split into as many cohorts
 as brings sizes closest to `target_size`, in stage order so each cohort's stages are as close as they can
-be. Avoid requests are honoured here: someone who would share a cohort with a person either of them asked
-not to meet waits for a later cohort of the option, and is left over if none suits.
+be. Nobody under one option avoids another there (`apart` saw to that when the bucket was planned), so
+the split needs no check; filling open places, which comes after planning, checks avoid requests itself.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
-from .grouping import Bucket, Option, stage_order
+from .grouping import Bucket, stage_order
 from .model import Registrant, Settings
 from .plan import Plan
 
@@ -72,64 +73,30 @@ def cohort_sizes(count: int, settings: Settings) -> list[int]:
 
 @dataclass(slots=True)
 class Packing:
-    """A plan made into cohorts: the cohorts, the bucket's people in none of them, and the people whose
-    avoid requests broke up a would-be cohort (leaving them out and planning again may place more)."""
+    """A plan made into cohorts: the cohorts, and the bucket's people in none of them."""
 
     drafts: list[Draft]
     left_over: list[Registrant]
-    clashing: list[Registrant]
-
-    @property
-    def placed(self) -> int:
-        """How many people the cohorts hold."""
-        return sum(len(draft.members) for draft in self.drafts)
 
 
 def pack_plan(bucket: Bucket, plan: Plan, settings: Settings, stage_of: dict[str, int | None]) -> Packing:
-    """Cohorts for every option of the plan, in option order."""
+    """Cohorts for every option of the plan, in option order.
+
+    Each option must hold a number of people that splits into cohorts of `min_size..max_size`.
+    """
     people_of_kind = [iter(kind.people) for kind in bucket.kinds]
-    packing = Packing([], [], [])
+    drafts = []
     for option_index, held in plan.items():
         people = [next(people_of_kind[kind]) for kind, count in held.items() for _ in range(count)]
         people.sort(key=lambda person: (stage_order(stage_of[person.id]), person.id))
         option = bucket.options[option_index]
-        option_drafts, rest = _split(people, option, bucket, settings, stage_of)
-        packing.drafts.extend(option_drafts)
-        packing.left_over.extend(rest)
-        if len(rest) >= settings.min_size:
-            ids = {person.id for person in rest}
-            packing.clashing.extend(person for person in rest if not person.avoid.isdisjoint(ids))
-    packing.left_over.extend(person for people in people_of_kind for person in people)
-    return packing
-
-
-def _split(
-    people: list[Registrant],
-    option: Option,
-    bucket: Bucket,
-    settings: Settings,
-    stage_of: dict[str, int | None],
-) -> tuple[list[Draft], list[Registrant]]:
-    """One option's people as cohorts; cohorts that avoid requests leave too small are given up."""
-    waiting = people
-    drafts = []
-    for size in cohort_sizes(len(people), settings):
-        draft = Draft(bucket.condition, bucket.role, option.language, option.slot, [], stage_of)
-        still_waiting = []
-        for index, person in enumerate(waiting):
-            if len(draft.members) == size:
-                still_waiting += waiting[index:]
-                break
-            if draft.conflicts_with(person):
-                still_waiting.append(person)
-            else:
-                draft.add(person)
-        waiting = still_waiting
-        if len(draft.members) >= settings.min_size:
-            drafts.append(draft)
-        else:
-            waiting.extend(draft.members)
-    return drafts, waiting
+        in_stage_order = iter(people)
+        for size in cohort_sizes(len(people), settings):
+            members = list(islice(in_stage_order, size))
+            drafts.append(
+                Draft(bucket.condition, bucket.role, option.language, option.slot, members, stage_of)
+            )
+    return Packing(drafts, [person for people in people_of_kind for person in people])
 
 
 def fill_open_places(

@@ -6,9 +6,17 @@ eligible for some opened option can join one. So a set of options places exactly
 as long as its cores exist. The search keeps a set of options with their cores and, again and again, picks
 someone not covered and opens one of their options: the new option gathers its core along augmenting
 paths (people move from core to core until someone free is found), and where that is impossible the
-options in its way close, freeing their people (at most `MAX_EVICTIONS` of them). A move that covers at
-least as many people is kept; one that covers fewer is kept only now and then (simulated annealing, ever
-more rarely), so the search can leave a local optimum. The best set of options seen is the answer.
+options in its way close, freeing their people (at most `MAX_EVICTIONS` of them). The people those
+closings leave uncovered are then given other options straight away, wherever one can gather its core
+without closing anything (those covering the most of them first), so a single move can trade several
+options for several others. A move that covers at least as many people is kept; one that covers fewer
+is kept only now and then (simulated annealing, ever more rarely), so the search can leave a local
+optimum. The best set of options seen is the answer.
+
+A share of the moves (`RESHAPE_SHARE`) opens any option not open instead, even one whose people are all
+covered already. It covers nobody new, but deals people out among the cores anew; walking so across sets
+of options that cover as many people, the search reaches better sets that no move for someone left out
+leads to, because every option of theirs needs people whom the current cores hold.
 
 With other sizes the same sets of options are still a good guide; the planner keeps the search's plan
 only if it places more. Random choices come from a generator with a fixed seed, so the same bucket always
@@ -30,6 +38,8 @@ MOVES_PER_OPTION = 40
 PATIENCE = 0.4
 # Opening an option is never worth closing more than this many others.
 MAX_EVICTIONS = 3
+# The share of moves that open any option not open, rather than one of someone left out.
+RESHAPE_SHARE = 0.3
 # The annealing temperature, in people covered, falls from the first value to the second over the moves.
 TEMPERATURES = (2.0, 0.1)
 SEED = 0
@@ -42,9 +52,11 @@ class _Cover:
     """A set of opened options with their cores, how many people it covers, and a journal of changes
     that `rollback` undoes."""
 
-    def __init__(self, bucket: Bucket, counts: list[int]) -> None:
+    def __init__(self, bucket: Bucket, counts: list[int], min_size: int) -> None:
         self.option_kinds = bucket.option_kinds
         self.counts = counts
+        self.min_size = min_size
+        self.openings = _openings(bucket, counts, min_size)
         self.cores: Cores = {}
         # kind -> the opened options whose core holds people of that kind (a dict used as an ordered set)
         self.holders: dict[int, dict[int, None]] = {}
@@ -57,10 +69,10 @@ class _Cover:
         if self.journal is not None:
             self.journal.append((undo, arguments))
 
-    def rollback(self) -> None:
-        """Undo every change since the journal was last cleared."""
+    def rollback(self, savepoint: int = 0) -> None:
+        """Undo every change since the journal held `savepoint` entries (since it was cleared, by default)."""
         journal, self.journal = self.journal, None
-        while journal:
+        while len(journal) > savepoint:
             undo, arguments = journal.pop()
             undo(*arguments)
         self.journal = journal
@@ -144,17 +156,51 @@ class _Cover:
         """How many people would no longer be covered if `option` closed."""
         return sum(self.counts[kind] for kind in self.option_kinds[option] if self.cover[kind] == 1)
 
-    def open_evicting(self, option: int, min_size: int) -> bool:
-        """Open `option` with a full core, closing options in its way; False if that takes too many."""
-        self.open(option)
-        evictions = 0
-        for _ in range(min_size):
-            while (blocking := self.grow_core(option)) is not None:
-                if evictions == MAX_EVICTIONS or not blocking:
-                    return False
-                self.close(min(blocking, key=lambda other: (self.loss_if_closed(other), other)))
-                evictions += 1
+    def move(self, option: int) -> bool:
+        """Open `option`, closing options in its way, and give the people they leave uncovered other
+        options where those open freely; False if it takes closing too many (the caller rolls back)."""
+        closed = self.open_evicting(option)
+        if closed is None:
+            return False
+        self.rehome(closed)
         return True
+
+    def open_evicting(self, option: int) -> list[int] | None:
+        """Open `option` with a full core, closing options in its way; return those, or None if that
+        takes too many."""
+        self.open(option)
+        closed: list[int] = []
+        for _ in range(self.min_size):
+            while (blocking := self.grow_core(option)) is not None:
+                if len(closed) == MAX_EVICTIONS or not blocking:
+                    return None
+                closed.append(min(blocking, key=lambda other: (self.loss_if_closed(other), other)))
+                self.close(closed[-1])
+        return closed
+
+    def rehome(self, closed: list[int]) -> None:
+        """Open options for the people that closing `closed` left uncovered, wherever their cores can be
+        found without closing anything; the options covering the most of them are tried first."""
+        left = {kind for option in closed for kind in self.option_kinds[option] if not self.cover[kind]}
+        candidates = {
+            o for kind in left for o in self.openings[kind] if o not in self.cores and o not in closed
+        }
+        for option in sorted(candidates, key=lambda o: (-self.recovered_by(o, left), o)):
+            if self.recovered_by(option, left):
+                self.open_if_free(option)
+
+    def recovered_by(self, option: int, left: set[int]) -> int:
+        """How many people of the `left` kinds, of those still uncovered, opening `option` would cover."""
+        return sum(self.counts[k] for k in self.option_kinds[option] if k in left and not self.cover[k])
+
+    def open_if_free(self, option: int) -> None:
+        """Open `option` with a full core if that closes nothing; else change nothing."""
+        savepoint = len(self.journal)
+        self.open(option)
+        for _ in range(self.min_size):
+            if self.grow_core(option) is not None:
+                self.rollback(savepoint)
+                return
 
 
 def search_cover(bucket: Bucket, settings: Settings, start: Cores) -> Cores:
@@ -163,8 +209,7 @@ def search_cover(bucket: Bucket, settings: Settings, start: Cores) -> Cores:
     `start` must hold disjoint cores of `min_size` people eligible for their option.
     """
     counts = [len(kind.people) for kind in bucket.kinds]
-    openings = _openings(bucket, counts, settings.min_size)
-    state = _Cover(bucket, counts)
+    state = _Cover(bucket, counts, settings.min_size)
     for option, core in sorted(start.items()):
         state.open(option)
         for kind, count in core.items():
@@ -173,21 +218,31 @@ def search_cover(bucket: Bucket, settings: Settings, start: Cores) -> Cores:
     state.journal = []
     best = (state.covered, _copy(state.cores))
     rng = random.Random(SEED)  # noqa: S311 - a fixed seed, for repeatable results
-    moves = MOVES_PER_OPTION * len({option for options in openings for option in options})
+    openable = sorted({option for options in state.openings for option in options})
+    moves = MOVES_PER_OPTION * len(openable)
     improved = 0
     for move in range(moves):
-        left_out = [kind for kind, options in enumerate(openings) if options and not state.cover[kind]]
+        left_out = [kind for kind, options in enumerate(state.openings) if options and not state.cover[kind]]
         if not left_out or move - improved > PATIENCE * moves:
             break
         before = state.covered
-        opened = state.open_evicting(rng.choice(openings[rng.choice(left_out)]), settings.min_size)
-        if opened and _accept(state.covered - before, move / moves, rng):
+        moved = state.move(_target(state, left_out, openable, rng))
+        if moved and _accept(state.covered - before, move / moves, rng):
             state.journal = []
             if state.covered > best[0]:
                 best, improved = (state.covered, _copy(state.cores)), move
         else:
             state.rollback()
     return best[1]
+
+
+def _target(state: _Cover, left_out: list[int], openable: list[int], rng: random.Random) -> int:
+    """The option a move opens: one of someone left out, or now and then any option not open."""
+    if rng.random() < RESHAPE_SHARE:
+        unopened = [option for option in openable if option not in state.cores]
+        if unopened:
+            return rng.choice(unopened)
+    return rng.choice(state.openings[rng.choice(left_out)])
 
 
 def _openings(bucket: Bucket, counts: list[int], min_size: int) -> list[list[int]]:

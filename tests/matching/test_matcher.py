@@ -55,6 +55,19 @@ def test_avoid_request_named_by_either_side_is_honoured(make):
     assert set(reasons_of(assignment).values()) == {WaitReason.AVOID_CONFLICT}
 
 
+def test_someone_who_asked_to_avoid_a_person_is_placed_where_that_person_cannot_be(make):
+    # a fits hour 1 with b (whom a avoids) and two others, or hour 2 with three others. Only the second
+    # makes a cohort; setting a aside once the clash shows at hour 1 would leave everyone waiting.
+    registrants = [
+        make.person("a", avoid=("b",), hours=(1, 2)),
+        make.person("b", hours=(1,)),
+        *make.people("c", 2, hours=(1,)),
+        *make.people("d", 3, hours=(2,)),
+    ]
+    assignment = match(make.problem(make.program(), registrants))
+    assert members_of(assignment) == [{"a", "d0", "d1", "d2"}]
+
+
 def test_stages_further_apart_than_allowed_are_not_grouped(make):
     registrants = make.people("e", 3, stage="early") + make.people("l", 3, stage="late")
     assignment = match(make.problem(make.program(), registrants))
