@@ -24,11 +24,10 @@ from app.models import (
     ParticipantStatus,
     Program,
     Stage,
-    ZoomOperation,
     ZoomOperationKind,
-    ZoomOperationStatus,
 )
 from app.services.survey import has_answered, missed_meeting
+from app.services.zoom_operations import has_zoom_call
 from emails import context as mail
 from emails import messages
 
@@ -140,26 +139,18 @@ class _Sources:
             ).first()
             if personal:
                 return personal
-            if self._registration_under_way(meeting):
+            if has_zoom_call(
+                self.session,
+                meeting.id,
+                ZoomOperationKind.REGISTER,
+                participant_id=self.message.participant_id,
+            ):
                 # The meeting's own link leads to Zoom's sign-up page, open to anyone who has it: a member
                 # gets their personal link, unless registering them failed for good.
                 raise NotReady(REGISTRATION_UNDER_WAY)
         if not meeting.zoom_join_url:
             raise NotReady(MEETING_NOT_CREATED)
         return meeting.zoom_join_url
-
-    def _registration_under_way(self, meeting: Meeting) -> bool:
-        return (
-            self.session.exec(
-                select(ZoomOperation.id).where(
-                    ZoomOperation.meeting_id == meeting.id,
-                    ZoomOperation.participant_id == self.message.participant_id,
-                    ZoomOperation.kind == ZoomOperationKind.REGISTER,
-                    ZoomOperation.status.in_((ZoomOperationStatus.PENDING, ZoomOperationStatus.RUNNING)),
-                )
-            ).first()
-            is not None
-        )
 
 
 def _verify_email(sources: _Sources) -> messages.Email:

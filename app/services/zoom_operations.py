@@ -18,6 +18,7 @@ from app.models import (
 )
 
 OPEN_STATUSES = (ZoomOperationStatus.PENDING, ZoomOperationStatus.RUNNING, ZoomOperationStatus.FAILED)
+WAITING = (ZoomOperationStatus.PENDING, ZoomOperationStatus.RUNNING)
 NOT_OVER = (MeetingStatus.SCHEDULED, MeetingStatus.STARTED)
 
 
@@ -129,18 +130,38 @@ def leave_zoom_meetings(session: Session, cohort_id: int, participant_id: int, *
             cancel_zoom_operations(session, meeting.id, participant_id=participant_id)
 
 
+def has_zoom_call(
+    session: Session,
+    meeting_id: int,
+    kind: ZoomOperationKind,
+    *,
+    participant_id: int | None = None,
+    statuses: tuple[ZoomOperationStatus, ...] = WAITING,
+) -> bool:
+    """Whether the meeting has a call of this kind (for this member) in one of these states; by default,
+    one waiting or being made."""
+    statement = select(ZoomOperation.id).where(
+        ZoomOperation.meeting_id == meeting_id,
+        ZoomOperation.kind == kind,
+        ZoomOperation.status.in_(statuses),
+    )
+    if participant_id is not None:
+        statement = statement.where(ZoomOperation.participant_id == participant_id)
+    return session.exec(statement).first() is not None
+
+
 def _holds_registration(session: Session, meeting: Meeting, participant_id: int) -> bool:
     """Whether the member is registered at Zoom, or their registration is being made right now."""
     registered = select(MeetingRegistrant.id).where(
         MeetingRegistrant.meeting_id == meeting.id, MeetingRegistrant.participant_id == participant_id
     )
-    registering = select(ZoomOperation.id).where(
-        ZoomOperation.meeting_id == meeting.id,
-        ZoomOperation.participant_id == participant_id,
-        ZoomOperation.kind == ZoomOperationKind.REGISTER,
-        ZoomOperation.status == ZoomOperationStatus.RUNNING,
+    return session.exec(registered).first() is not None or has_zoom_call(
+        session,
+        meeting.id,
+        ZoomOperationKind.REGISTER,
+        participant_id=participant_id,
+        statuses=(ZoomOperationStatus.RUNNING,),
     )
-    return session.exec(registered).first() is not None or session.exec(registering).first() is not None
 
 
 def _still_to_come(meeting: Meeting, now: datetime) -> bool:

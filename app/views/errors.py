@@ -4,8 +4,6 @@ from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.logs import redact
-
 PAGES = {
     400: (lazy_gettext("Something went wrong"),
           lazy_gettext("Something in that request was not right. Please go back and try again.")),
@@ -37,8 +35,8 @@ def _handle_http_error(error: HTTPException):
 def _handle_unexpected_error(error: Exception):
     if isinstance(error, HTTPException):
         return _handle_http_error(error)
-    # The path of a signed link holds its token: the log names the route, not the key to it.
-    current_app.logger.exception("unhandled error on %s %s", request.method, redact(request.path))
+    # The path of a signed link holds its token: app.logs redacts it, as it does in every log record.
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
     return _handle_http_error(InternalServerError())
 
 

@@ -27,6 +27,7 @@ from app.models import (
     ZoomOperationStatus,
 )
 from app.notifications import WAITING_FOR_ZOOM
+from app.services.zoom_operations import has_zoom_call
 from app.worker.claims import Queue, claim_due, still_claimed_by
 from app.worker.retry import next_attempt
 from integrations.zoom.client import ZoomClient
@@ -34,7 +35,6 @@ from integrations.zoom.errors import ZoomError
 
 ZOOM_QUEUE = Queue(ZoomOperation, "next_attempt_at", ZoomOperationStatus.PENDING, ZoomOperationStatus.RUNNING)
 WAIT_FOR_MEETING = timedelta(seconds=30)
-WAITING = (ZoomOperationStatus.PENDING, ZoomOperationStatus.RUNNING)
 logger = logging.getLogger(__name__)
 
 
@@ -180,28 +180,10 @@ def _update(session: Session, client: ZoomClient, meeting: Meeting, operation: Z
 def _delete(session: Session, client: ZoomClient, meeting: Meeting, operation: ZoomOperation) -> None:
     if meeting.zoom_meeting_id:
         client.delete_meeting(int(meeting.zoom_meeting_id))
-    elif _has_call(session, meeting, ZoomOperationKind.CREATE, statuses=(ZoomOperationStatus.RUNNING,)):
+    elif has_zoom_call(
+        session, meeting.id, ZoomOperationKind.CREATE, statuses=(ZoomOperationStatus.RUNNING,)
+    ):
         raise _NotReady  # the meeting may exist at Zoom in a moment: delete it once we know its id
-
-
-def _has_call(
-    session: Session,
-    meeting: Meeting,
-    kind: ZoomOperationKind,
-    *,
-    participant_id: int | None = None,
-    statuses: tuple[ZoomOperationStatus, ...] = WAITING,
-) -> bool:
-    """Whether the meeting has a call of this kind (for this member) in one of these states; by default,
-    one waiting or being made."""
-    statement = select(ZoomOperation.id).where(
-        ZoomOperation.meeting_id == meeting.id,
-        ZoomOperation.kind == kind,
-        ZoomOperation.status.in_(statuses),
-    )
-    if participant_id is not None:
-        statement = statement.where(ZoomOperation.participant_id == participant_id)
-    return session.exec(statement).first() is not None
 
 
 def _register(session: Session, client: ZoomClient, meeting: Meeting, operation: ZoomOperation) -> None:
@@ -236,7 +218,9 @@ def _cancel_registration(
     """
     if _is_member(session, meeting, operation.participant_id):
         return
-    if _has_call(session, meeting, ZoomOperationKind.REGISTER, participant_id=operation.participant_id):
+    if has_zoom_call(
+        session, meeting.id, ZoomOperationKind.REGISTER, participant_id=operation.participant_id
+    ):
         raise _NotReady
     registration = _registration(session, meeting, operation.participant_id)
     if registration is None:
@@ -268,14 +252,14 @@ def _is_member(session: Session, meeting: Meeting, participant_id: int) -> bool:
 def _cancellation_running(session: Session, meeting: Meeting, participant_id: int) -> bool:
     running = (ZoomOperationStatus.RUNNING,)
     kind = ZoomOperationKind.CANCEL_REGISTRATION
-    return _has_call(session, meeting, kind, participant_id=participant_id, statuses=running)
+    return has_zoom_call(session, meeting.id, kind, participant_id=participant_id, statuses=running)
 
 
 def _was_cancelled(session: Session, meeting: Meeting, participant_id: int) -> bool:
     """Whether we cancelled their registration to this meeting before (they left, then came back)."""
     done = (ZoomOperationStatus.DONE,)
     kind = ZoomOperationKind.CANCEL_REGISTRATION
-    return _has_call(session, meeting, kind, participant_id=participant_id, statuses=done)
+    return has_zoom_call(session, meeting.id, kind, participant_id=participant_id, statuses=done)
 
 
 def _zoom_id(meeting: Meeting) -> int:
