@@ -26,7 +26,7 @@ class Destination:
     size: int
 
 
-def _other_groups(session: Session, cohort: Cohort) -> list[Destination]:
+def other_groups(session: Session, cohort: Cohort) -> list[Destination]:
     """The program's other live groups of the same condition, language and role, fewest members first."""
     rows = session.exec(
         select(Cohort, func.count(CohortMember.id))
@@ -41,10 +41,11 @@ def _other_groups(session: Session, cohort: Cohort) -> list[Destination]:
 
 
 def move_destinations(
-    session: Session, cohort: Cohort, members: Iterable[Participant], rules: CohortRules
+    others: list[Destination], members: Iterable[Participant], rules: CohortRules
 ) -> dict[int, list[Destination]]:
-    """For each member (by id), the groups with room that meet at an hour the member is free."""
-    others = [each for each in _other_groups(session, cohort) if each.size < rules.program.max_size]
+    """For each member (by id), the groups among `others` with room that meet at an hour the member is
+    free."""
+    others = [each for each in others if each.size < rules.program.max_size]
     return {
         person.id: [each for each in others if each.cohort.slot in rules.registrant(person).availability][
             :OFFERED
@@ -53,11 +54,11 @@ def move_destinations(
     }
 
 
-def merge_partners(session: Session, cohort: Cohort, size: int, max_size: int) -> list[Destination]:
-    """The proposed groups whose members would fit in this one: the same hour first."""
+def merge_partners(others: list[Destination], cohort: Cohort, size: int, max_size: int) -> list[Destination]:
+    """The proposed groups among `others` whose members would fit in this one: the same hour first."""
     fitting = [
         each
-        for each in _other_groups(session, cohort)
+        for each in others
         if each.cohort.status == CohortStatus.PROPOSED and size + each.size <= max_size
     ]
     return sorted(fitting, key=lambda each: each.cohort.slot != cohort.slot)[:OFFERED]

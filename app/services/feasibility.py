@@ -276,24 +276,27 @@ def rules_for(session: Session, cohort: Cohort) -> CohortRules:
     return CohortRules(session, session.get(Program, cohort.program_id))
 
 
-def cohort_warnings(session: Session, cohort: Cohort) -> list[str]:
-    """The rules the cohort breaks now, in words (empty when it is fine, or cancelled)."""
+def cohort_warnings(session: Session, cohort: Cohort, rules: CohortRules | None = None) -> list[str]:
+    """The rules the cohort breaks now, in words (empty when it is fine, or cancelled). Here and below,
+    `rules` are the program's, when the caller has them already."""
     if cohort.status == CohortStatus.CANCELLED:
         return []
-    rules = rules_for(session, cohort)
+    rules = rules or rules_for(session, cohort)
     return rules.warnings(rules.draft(cohort))
 
 
-def common_slots(session: Session, cohort: Cohort) -> list[int]:
+def common_slots(session: Session, cohort: Cohort, rules: CohortRules | None = None) -> list[int]:
     """The UTC hours of the week when every member, and the host if any, is free."""
-    rules = rules_for(session, cohort)
+    rules = rules or rules_for(session, cohort)
     return sorted(rules.free_hours(rules.draft(cohort)))
 
 
-def host_options(session: Session, cohort: Cohort) -> list[tuple[Host, list[str]]]:
+def host_options(
+    session: Session, cohort: Cohort, rules: CohortRules | None = None
+) -> list[tuple[Host, list[str]]]:
     """The program's active hosts, each with the warnings giving them this cohort would raise; those
     that fit first, then by name."""
-    rules = rules_for(session, cohort)
+    rules = rules or rules_for(session, cohort)
     draft = rules.draft(cohort)
     hosts = session.exec(
         select(Host).where(Host.program_id == cohort.program_id, Host.active).order_by(Host.display_name)

@@ -11,7 +11,7 @@ from app.database import utcnow
 from app.models import Cohort, CohortStatus, MatchRun
 from app.services.adjustments import backfill_candidates
 from app.services.approval import ApprovalError, approve_cohort
-from app.services.destinations import merge_partners, move_destinations
+from app.services.destinations import merge_partners, move_destinations, other_groups
 from app.services.feasibility import cohort_warnings, common_slots, host_options, rules_for, slot_label
 from app.services.follow_up import meet_again_panel
 from app.services.match_runs import INLINE_LIMIT, MatchRunError, latest_run, open_run, request_proposals
@@ -118,18 +118,17 @@ def render_cohort(program, cohort: Cohort, *, override: dict | None = None, stat
     session.commit()
     editable = cohort.status == CohortStatus.PROPOSED
     rules = rules_for(session, cohort)
+    others = other_groups(session, cohort)  # where members may move, and which groups may merge in
     return render_template(
         "console/cohort.html",
         program=program,
         row=row,
         cohort=cohort,
-        warnings=cohort_warnings(session, cohort),
-        slots=common_slots(session, cohort) if editable else [],
-        hosts=host_options(session, cohort) if cohort.status != CohortStatus.CANCELLED else [],
-        destinations=move_destinations(session, cohort, [m.participant for m in row.members], rules),
-        merge_partners=merge_partners(session, cohort, len(row.members), program.max_size)
-        if editable
-        else [],
+        warnings=cohort_warnings(session, cohort, rules),
+        slots=common_slots(session, cohort, rules) if editable else [],
+        hosts=host_options(session, cohort, rules) if cohort.status != CohortStatus.CANCELLED else [],
+        destinations=move_destinations(others, [m.participant for m in row.members], rules),
+        merge_partners=merge_partners(others, cohort, len(row.members), program.max_size) if editable else [],
         candidates=backfill_candidates(session, cohort)[:20]
         if cohort.status != CohortStatus.CANCELLED
         else [],
