@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import smtplib
-import socket
 import tempfile
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Sink
 from sqlmodel import Session, select
+from support import free_port
 
 from app import create_app
 from app.cli.db import upgrade_database
@@ -31,12 +31,6 @@ from app.services.outbox import queue_message
 from app.settings import load_settings
 from app.worker.runner import run_mail_work
 from emails.messages import compose
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def prepare(app, count: int) -> None:

@@ -96,7 +96,7 @@ def environment(url: str) -> dict[str, str]:
 @contextmanager
 def gunicorn(url: str, folder: str, workers: int) -> Iterator[int]:
     """gunicorn serving the app on the database at `url` from `folder`, up and answering; yields its port."""
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--log-level", "warning"]
     command += ["--bind", f"127.0.0.1:{port}", APP_SPEC]
     process = subprocess.Popen(command, env=environment(url), cwd=folder)
@@ -108,7 +108,7 @@ def gunicorn(url: str, folder: str, workers: int) -> Iterator[int]:
         process.wait(timeout=30)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]

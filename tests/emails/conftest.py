@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +13,8 @@ from aiosmtpd.controller import Controller
 from emails import messages
 from emails.catcher import MailCatcher
 from emails.context import CohortMember, Links, MeetingDetails, Person, Program
+
+from ..conftest import free_port
 
 CONDITION = "Chronic lymphocytic leukaemia"
 
@@ -113,12 +114,6 @@ def make_meeting() -> Callable[..., MeetingDetails]:
 @pytest.fixture
 def make_email() -> Callable[[str, Person], messages.Email]:
     return example_email
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import logging
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -36,6 +35,7 @@ from app.services.accounts import create_coordinator
 from app.worker.runner import run_once
 from integrations.zoom.webhooks import sign
 
+from ..conftest import free_port
 from ..lifecycle import conftest as lifecycle
 from ..registration.conftest import Kit
 from ..survey.conftest import FULL_ANSWERS, SurveyKit
@@ -337,12 +337,6 @@ def procfile_command(process: str) -> str:
         if line.startswith(f"{process}:"):
             return line.split(":", 1)[1].strip()
     raise AssertionError(f"the Procfile has no {process} process")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until_up(url: str, process: subprocess.Popen) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -18,6 +17,8 @@ from emails import catcher
 from integrations.zoom import RetryPolicy, ZoomClient
 from integrations.zoom.emulator import EmulatorConfig, start_in_thread
 from integrations.zoom.emulator_control import EmulatorControl
+
+from ..conftest import free_port
 
 WEBHOOK_SECRET = "lifecycle-webhook-secret"
 EMULATOR = EmulatorConfig("emulator", "emulator", "emulator", webhook_secret=WEBHOOK_SECRET)
@@ -40,9 +41,7 @@ def zoom(running_emulator) -> EmulatorControl:
 @pytest.fixture
 def mailbox(tmp_path) -> Iterator[Mailbox]:
     """A real SMTP server on localhost (the development mail catcher), keeping what it receives."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     directory = tmp_path / "caught"
     controller = catcher.start("127.0.0.1", port, directory)
     yield Mailbox(port, directory)

@@ -49,6 +49,8 @@ from emails import catcher
 from integrations.zoom import ZoomClient
 from integrations.zoom.emulator_control import EmulatorControl
 
+from ..conftest import free_port
+
 # The registration limit per address is raised: every request of these tests comes from 127.0.0.1.
 WEB_APP = "app:create_app({'REGISTRATION_RATE_LIMIT': '1000 per minute'})"
 POLL_SECONDS = "0.5"
@@ -60,12 +62,6 @@ APP_SETTINGS = (
     "ZOOM_API_BASE_URL", "ZOOM_OAUTH_TOKEN_URL",
 )  # fmt: skip
 T = TypeVar("T")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for(condition: Callable[[], T], what: str, timeout: float = 30) -> T:
