@@ -3,18 +3,25 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# Every install takes the exact versions in this lock, so two installs a month apart test the same code.
+LOCK := constraints.txt
 FLASK := $(BIN)/flask --app app
 DEMO_REGISTRANTS ?= 150
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(INSTALLED): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(INSTALLED): pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --constraint $(LOCK) -e '.[test]'
 	touch $@
+
+# Re-resolve every dependency to its newest release within pyproject.toml's ranges, for every platform.
+lock: $(INSTALLED)
+	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 --upgrade \
+		--custom-compile-command 'make lock' --quiet --output-file $(LOCK)
 
 run: $(INSTALLED)
 	$(FLASK) db upgrade

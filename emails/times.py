@@ -61,8 +61,8 @@ def _hour_minute(locale: Locale) -> str:
 
 def _zone_name(local: datetime, locale: Locale) -> str:
     # The generic name ("Eastern Time") is the one people know, and the clock time shown already
-    # accounts for daylight saving. Some zones have none in CLDR (London in British English), where
-    # Babel falls back to an offset; the specific name ("Greenwich Mean Time") reads better there.
+    # accounts for daylight saving. Zones without daylight saving often have none in CLDR (Nairobi),
+    # where Babel falls back to an offset; the specific name ("East Africa Time") reads better there.
     generic = get_timezone_name(local, width="long", zone_variant="generic", locale=locale)
     if generic != get_timezone_gmt(local, width="long", locale=locale):
         return generic

@@ -7,12 +7,15 @@ With CI=true an unreachable PostgreSQL fails the run instead of skipping it sile
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel
 
@@ -27,16 +30,34 @@ BACKENDS = ("sqlite", "postgresql")
 
 
 def postgres_test_url() -> str:
+    """Where PostgreSQL answers: the server on which each run creates (and drops) databases of its own."""
     return os.environ.get("TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL)
 
 
-def reset_postgres_schema(url: str) -> None:
-    """Drop whatever an earlier run left, so the migrations build the schema from nothing."""
-    engine = build_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+def named_database(url: str, name: str) -> str:
+    """The URL of the database `name` on the server of `url`."""
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def administer(url: str, *statements: str) -> None:
+    """Run `statements` outside a transaction, as CREATE and DROP DATABASE must be."""
+    engine = build_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            for statement in statements:
+                connection.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+def create_database(server_url: str, name: str) -> str:
+    administer(server_url, f'CREATE DATABASE "{name}"')
+    return named_database(server_url, name)
+
+
+def drop_database(server_url: str, name: str) -> None:
+    # FORCE ends connections a killed process may have left behind.
+    administer(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def free_port() -> int:
@@ -47,17 +68,22 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
-    url = postgres_test_url()
+def postgres_url() -> Iterator[str]:
+    """A migrated database of this run's own, dropped at its end: two runs on one server never meet."""
+    server = postgres_test_url()
+    name = f"{make_url(server).database}_run_{os.getpid()}_{secrets.token_hex(3)}"
     try:
-        reset_postgres_schema(url)
+        url = create_database(server, name)
     except OperationalError as error:
-        reason = f"PostgreSQL does not answer at {url}: {error.orig}"
+        reason = f"PostgreSQL does not answer at {server}: {error.orig}"
         if os.environ.get("CI") == "true":
             pytest.fail(reason, pytrace=False)
         pytest.skip(reason)
-    upgrade_database(url)
-    return url
+    try:
+        upgrade_database(url)
+        yield url
+    finally:
+        drop_database(server, name)
 
 
 @pytest.fixture(scope="session")
@@ -77,15 +103,13 @@ def database_url(request, tmp_path):
         return
     url = request.getfixturevalue("postgres_url")
     yield url
-    _empty_postgres(url)
+    empty_database(url)
 
 
-def _empty_postgres(url: str) -> None:
-    engine = build_engine(url)
+def empty_database(url: str) -> None:
+    """Remove every row a test left, keeping the migrated schema."""
     tables = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    administer(url, f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
 
 
 def make_settings(database_url: str, instance_path: Path, **overrides: str):

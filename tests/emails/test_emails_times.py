@@ -53,7 +53,13 @@ def test_madrid_sees_the_hour_move_when_europe_changes(start, expected):
 
 def test_a_24_hour_locale_gets_a_24_hour_clock():
     assert meeting_time(BETWEEN, "Europe/London", "en_GB") == (
-        "Tuesday, 27 October 2026, 18:00–19:00 (Greenwich Mean Time, Europe/London)"
+        "Tuesday, 27 October 2026, 18:00–19:00 (British Time, Europe/London)"
+    )
+
+
+def test_a_zone_without_a_generic_name_gets_its_specific_name_not_an_offset():
+    assert meeting_time(BETWEEN, "Africa/Nairobi", "en") == (
+        "Tuesday, October 27, 2026, 9:00\u2009–\u200910:00\u202fPM (East Africa Time, Africa/Nairobi)"
     )
 
 

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app.cli.db import alembic_config, upgrade_database
@@ -19,7 +18,7 @@ from app.database import build_engine
 from app.demo import seed_demo
 from app.models import DEFAULT_SURVEY_QUESTIONS
 
-from ..conftest import postgres_test_url
+from ..conftest import administer
 
 OLD_SPANISH = {
     "feeling": "¿Cómo te sentiste en la conversación?",
@@ -46,23 +45,16 @@ program = sa.table("program", sa.column("id", sa.Integer()), sa.column("survey_q
 
 @pytest.fixture(params=("sqlite", "postgresql"))
 def empty_database(request, tmp_path) -> Iterator[str]:
-    """The URL of a database with nothing in it."""
+    """The URL of a database with nothing in it: a schema of its own in the run's PostgreSQL database."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrating.db'}"
         return
+    run_database = request.getfixturevalue("postgres_url")
     schema = f"migration_{uuid.uuid4().hex[:12]}"
-    admin = build_engine(postgres_test_url())
-    try:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError as error:
-        admin.dispose()
-        pytest.skip(f"PostgreSQL does not answer: {error.orig}")
-    separator = "&" if "?" in postgres_test_url() else "?"
-    yield f"{postgres_test_url()}{separator}options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    administer(run_database, f'CREATE SCHEMA "{schema}"')
+    separator = "&" if "?" in run_database else "?"
+    yield f"{run_database}{separator}options=-csearch_path%3D{schema}"
+    administer(run_database, f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def _at_0004_with_data(url: str) -> None:

@@ -5,8 +5,8 @@ process and a real SMTP server (aiosmtpd, in this process) keeps every message i
 the way they happen: a process is killed, a server stops, or a `TcpProxy` in front of a server drops every
 connection and refuses new ones, as a restarting server does.
 
-The tests have a database of their own, named after TEST_DATABASE_URL's, so that their processes never
-meet the shared fixture's per-test TRUNCATE; it is emptied after each test. Every process is started in a
+The tests have a database of their own beside the run's, so that their processes never meet the shared
+fixture's per-test TRUNCATE; it is emptied after each test. Every process is started in a
 process group of its own and killed with it at teardown.
 """
 
@@ -33,13 +33,13 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import requests
 from aiosmtpd.controller import Controller
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, SQLModel, and_, or_, select
+from sqlmodel import Session, and_, or_, select
 
 from app import database
 from app.cli.db import upgrade_database
-from app.database import build_engine, utcnow
+from app.database import utcnow
 from app.demo import seed_demo
 from app.models import Cohort, Meeting, MessageStatus, OutboundMessage, ZoomOperation, ZoomOperationStatus
 from app.services.approval import approve_cohort
@@ -49,7 +49,7 @@ from emails import catcher
 from integrations.zoom import ZoomClient
 from integrations.zoom.emulator_control import EmulatorControl
 
-from ..conftest import free_port
+from ..conftest import create_database, drop_database, empty_database, free_port
 
 # The registration limit per address is raised: every request of these tests comes from 127.0.0.1.
 WEB_APP = "app:create_app({'REGISTRATION_RATE_LIMIT': '1000 per minute'})"
@@ -82,59 +82,24 @@ def wait_for_fixture() -> Callable[..., Any]:
 # Databases
 
 
-def _named(url: str, name: str) -> str:
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
-
-
-def _administer(url: str, *statements: str) -> None:
-    """Run `statements` outside a transaction, as CREATE DATABASE must be."""
-    engine = build_engine(url).execution_options(isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        for statement in statements:
-            connection.execute(text(statement))
-    engine.dispose()
-
-
-def _database_exists(url: str, name: str) -> bool:
-    engine = build_engine(url)
-    with engine.connect() as connection:
-        found = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
-        exists = found.first() is not None
-    engine.dispose()
-    return exists
-
-
-def _fresh_database(url: str, name: str) -> str:
-    """The database `name` on the server of `url`, created if missing, else with its schema dropped.
-
-    It is kept afterwards, like the shared test database: dropping a database makes PostgreSQL write a
-    checkpoint of the whole server at once, which takes many seconds while others' tests run.
-    """
-    if _database_exists(url, name):
-        _administer(_named(url, name), "DROP SCHEMA public CASCADE", "CREATE SCHEMA public")
-    else:
-        _administer(url, f'CREATE DATABASE "{name}"')
-    return _named(url, name)
-
-
-def _empty_database(url: str) -> None:
-    tables = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
-    _administer(url, f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-
-
 @pytest.fixture(scope="session")
-def production_database(postgres_url) -> str:
-    """A migrated database of these tests' own, next to the shared test database and named after it."""
-    url = _fresh_database(postgres_url, f"{make_url(postgres_url).database}_production")
-    upgrade_database(url)
-    return url
+def production_database(postgres_url) -> Iterator[str]:
+    """A migrated database of these tests' own beside the run's, so their processes never meet the shared
+    fixture's per-test TRUNCATE; dropped at the end of the run."""
+    name = f"{make_url(postgres_url).database}_production"
+    url = create_database(postgres_url, name)
+    try:
+        upgrade_database(url)
+        yield url
+    finally:
+        drop_database(postgres_url, name)
 
 
 @pytest.fixture
 def database_url(production_database) -> Iterator[str]:
     """The tests' own database, emptied after each test once its processes are gone."""
     yield production_database
-    _empty_database(production_database)
+    empty_database(production_database)
 
 
 @pytest.fixture
