@@ -1,6 +1,6 @@
 """The domain model. Importing this package registers every table on `SQLModel.metadata`."""
 
-from app.models.account import Coordinator, CoordinatorProgram
+from app.models.account import Coordinator, CoordinatorProgram, RecoveryCode
 from app.models.audit import AuditEvent
 from app.models.cohort import Cohort, CohortMember, CohortStatus
 from app.models.host import Host
@@ -33,6 +33,7 @@ __all__ = [
     "Participant",
     "ParticipantStatus",
     "Program",
+    "RecoveryCode",
     "Role",
     "Stage",
     "SurveyReceipt",

@@ -32,6 +32,12 @@ class Coordinator(UserMixin, SQLModel, table=True):
     locked_until: datetime | None = time_field()
     last_login_at: datetime | None = time_field()
     created_at: datetime = created_at_field()
+    # Two-factor sign-in (TOTP, RFC 6238): the secret is kept from enrolment on, but the factor counts only
+    # once `totp_confirmed_at` says a code from the app was accepted. `totp_last_step` is the time step of
+    # the last accepted code, so one code never opens two sessions.
+    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_confirmed_at: datetime | None = time_field()
+    totp_last_step: int | None = None
 
     @property
     def is_active(self) -> bool:
@@ -40,6 +46,17 @@ class Coordinator(UserMixin, SQLModel, table=True):
     def get_id(self) -> str:
         """What the session cookie keeps: the account id and its current session token."""
         return f"{self.id}{SESSION_ID_SEPARATOR}{self.session_token}"
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A single-use code that signs a coordinator in when their authenticator app is lost; only its hash
+    is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    coordinator_id: int = Field(foreign_key="coordinator.id", index=True, ondelete="CASCADE")
+    code_hash: str = Field(max_length=200)
+    used_at: datetime | None = time_field()
+    created_at: datetime = created_at_field()
 
 
 class CoordinatorProgram(SQLModel, table=True):

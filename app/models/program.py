@@ -39,6 +39,11 @@ class Program(SQLModel, table=True):
         default="", max_length=320, description="the Zoom user (email or id) the program's meetings belong to"
     )
     condition_in_title: bool = False
+    neutral_title: str = Field(
+        default="",
+        max_length=200,
+        description="shown instead of the name where others may see it: calendar titles, the sender's name",
+    )
     host_as_alternative_host: bool = True
     survey_questions: list[dict[str, Any]] = Field(
         default_factory=lambda: copy.deepcopy(DEFAULT_SURVEY_QUESTIONS), sa_type=JSON, nullable=False
