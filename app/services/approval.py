@@ -36,7 +36,9 @@ class ApprovalError(ValueError):
     """The cohort cannot be approved as it is; the message says why."""
 
 
-def approve_cohort(session: Session, cohort: Cohort, *, actor: str, now: datetime) -> Meeting:
+def approve_cohort(
+    session: Session, cohort: Cohort, *, actor: str, coordinator_id: int | None = None, now: datetime
+) -> Meeting:
     hold(session, cohort)  # of two coordinators approving at once, the second sees the first's approval
     if cohort.status != CohortStatus.PROPOSED:
         raise ApprovalError(f"Group {cohort.id} is {cohort.status}, so it cannot be approved.")
@@ -51,8 +53,8 @@ def approve_cohort(session: Session, cohort: Cohort, *, actor: str, now: datetim
     session.add(cohort)
     meeting = set_up_meeting(session, program, cohort, members, number=1, starts_at=starts_at, invite_at=now)
     record_event(
-        session, "cohort.approved", actor=actor, program_id=program.id, subject=("cohort", cohort.id),
-        meeting_id=meeting.id, members=len(members),
+        session, "cohort.approved", actor=actor, coordinator_id=coordinator_id, program_id=program.id,
+        subject=("cohort", cohort.id), meeting_id=meeting.id, members=len(members),
     )  # fmt: skip
     return meeting
 

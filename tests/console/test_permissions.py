@@ -17,7 +17,7 @@ from werkzeug.routing import Rule
 from app import database
 from app.database import utcnow
 from app.demo import seed_demo
-from app.models import Cohort, CohortMember, Condition, Host, Participant, Program
+from app.models import AuditEvent, Cohort, CohortMember, Condition, Coordinator, Host, Participant, Program
 from app.services.approval import approve_cohort
 
 PUBLIC = {"console.login"}
@@ -135,17 +135,73 @@ def test_anonymous_visitors_are_sent_to_sign_in_everywhere(app, routes):
     assert len(guarded) >= 10
 
 
-def test_a_coordinator_of_another_program_finds_nothing_there(app, routes, console_client):
-    client = console_client("other")
+def test_a_coordinator_of_another_program_finds_nothing_there_and_each_attempt_is_recorded(
+    app, routes, console_client
+):
+    client = console_client("other", email="outsider@example.org")
     scoped = [route for route in routes if route.under_program]
-    problems = _problems(
-        client, [r for r in scoped if r.allows("GET")], "GET", lambda status, _: status == 404
-    )
-    problems += _problems(
-        client, [r for r in scoped if r.allows("POST")], "POST", lambda status, _: status == 404
-    )
+    gets, posts = [r for r in scoped if r.allows("GET")], [r for r in scoped if r.allows("POST")]
+    problems = _problems(client, gets, "GET", lambda status, _: status == 404)
+    problems += _problems(client, posts, "POST", lambda status, _: status == 404)
     assert not problems, "\n".join(problems)
     assert "Patient Café" not in client.get("/console/").text
+    refusals = _refusals(app)
+    assert len(refusals) == len(gets) + len(posts)
+    assert {(event.method, event.path) for event in refusals} == {("GET", r.url) for r in gets} | {
+        ("POST", r.url) for r in posts
+    }
+    assert {(event.actor, event.program) for event in refusals} == {("outsider@example.org", "demo")}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    actor: str
+    program: str
+    method: str
+    path: str
+    subject: str
+
+
+def _refusals(app) -> list[Refusal]:
+    with app.app_context():
+        session = database.session()
+        rows = session.exec(
+            select(AuditEvent, Coordinator.email, Program.slug)
+            .join(Coordinator, Coordinator.id == AuditEvent.coordinator_id)
+            .join(Program, Program.id == AuditEvent.program_id)
+            .where(AuditEvent.action == "access.refused")
+        ).all()
+        return [
+            Refusal(email, slug, event.detail["method"], event.detail["path"], event.subject_type)
+            for event, email, slug in rows
+        ]
+
+
+def test_a_row_of_another_program_under_ones_own_is_refused_and_recorded(app, routes, console_client):
+    client = console_client("other", email="outsider@example.org")
+    with app.app_context():
+        demo_cohort = database.session().exec(select(func.min(Cohort.id))).one()
+    page = f"/console/programs/other/cohorts/{demo_cohort}"
+
+    assert client.get(page).status_code == 404
+    assert client.post(f"{page}/lock").status_code == 404
+
+    assert _refusals(app) == [
+        Refusal("outsider@example.org", "demo", "GET", page, "cohort"),
+        Refusal("outsider@example.org", "demo", "POST", f"{page}/lock", "cohort"),
+    ]
+    activity = console_client("demo").get("/console/programs/demo/activity").text
+    assert "Was refused: not a coordinator of this program" in activity
+
+
+def test_a_mistyped_id_or_program_is_not_an_attempt(app, routes, console_client):
+    with app.app_context():
+        demo_cohort = database.session().exec(select(func.min(Cohort.id))).one()
+    admin = console_client(admin=True)
+    assert admin.get(f"/console/programs/other/cohorts/{demo_cohort}").status_code == 404
+    assert console_client("other").get("/console/programs/nowhere").status_code == 404
+    assert console_client("other").get("/console/programs/other/cohorts/999999").status_code == 404
+    assert _refusals(app) == []
 
 
 @pytest.mark.parametrize("admin", [False, True], ids=["coordinator of the program", "admin"])

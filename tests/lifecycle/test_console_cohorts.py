@@ -13,7 +13,16 @@ from sqlmodel import func, select
 
 from app import database
 from app.demo import seed_demo
-from app.models import Cohort, CohortMember, CohortStatus, MatchRun, Meeting, Participant
+from app.models import (
+    AuditEvent,
+    Cohort,
+    CohortMember,
+    CohortStatus,
+    Coordinator,
+    MatchRun,
+    Meeting,
+    Participant,
+)
 from app.worker.runner import run_once
 
 SLUG = "demo"
@@ -252,6 +261,24 @@ def test_approving_all_asks_once_then_creates_meetings_and_sends_invitations(
     invited = {parseaddr(message["To"])[1] for message in mailbox.messages()}
     members = {member.email for cohort in proposed for member in _members(demo, cohort.id)}
     assert members <= invited
+
+
+def test_every_approval_names_the_coordinator_who_approved_in_the_audit_log(demo, console_client):
+    coordinator = console_client(SLUG, email="approver@example.org")
+    _propose(coordinator)
+    first, *others = _rows(demo, select(Cohort).where(Cohort.status == CohortStatus.PROPOSED))
+    coordinator.post(f"/console/programs/{SLUG}/cohorts/{first.id}/approve", data={"override": "yes"})
+    coordinator.post(f"/console/programs/{SLUG}/approve", data={"confirm": "yes"})
+
+    approvals = _rows(
+        demo,
+        select(AuditEvent.subject_id, AuditEvent.actor, Coordinator.email)
+        .outerjoin(Coordinator, Coordinator.id == AuditEvent.coordinator_id)
+        .where(AuditEvent.action == "cohort.approved"),
+    )
+    assert sorted(approvals) == sorted(
+        (str(cohort.id), "approver@example.org", "approver@example.org") for cohort in [first, *others]
+    )
 
 
 def test_the_export_lists_every_member_without_email_addresses(demo, coordinator):

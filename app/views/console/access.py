@@ -6,8 +6,9 @@ the console never confirms which organisations a deployment serves.
 
 from __future__ import annotations
 
+import logging
 from functools import wraps
-from typing import Any
+from typing import Any, NoReturn, TypeVar
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user
@@ -19,6 +20,9 @@ from app.services.audit import record_event
 
 blueprint = Blueprint("console", __name__, url_prefix="/console")
 PUBLIC_ENDPOINTS = {"console.login"}
+REFUSED = "access.refused"
+logger = logging.getLogger(__name__)
+Row = TypeVar("Row")
 
 
 @blueprint.before_request
@@ -48,16 +52,44 @@ def load_program(slug: str) -> Program:
     """The program of this console page, or 404 when it does not exist or is not this coordinator's."""
     session = database.session()
     program = session.exec(select(Program).where(Program.slug == slug)).first()
-    if program is None or not may_see(program):
+    if program is None:
         abort(404)
+    if not may_see(program.id):
+        refuse(program)
     return program
 
 
-def may_see(program: Program) -> bool:
+def of_program(program: Program, row: Row | None) -> Row:
+    """`row` when it belongs to `program`; 404 otherwise, as if it did not exist (a row of another program the
+    coordinator may not see is a refused attempt, and recorded as one)."""
+    if row is not None and row.program_id == program.id:
+        return row
+    if row is not None and not may_see(row.program_id):
+        refuse(database.session().get(Program, row.program_id), (type(row).__name__.lower(), row.id))
+    abort(404)
+
+
+def program_row(program: Program, model: type[Row], row_id: int | None) -> Row:
+    """The row of `model` with this id, when it belongs to `program`; see `of_program`."""
+    return of_program(program, database.session().get(model, row_id) if row_id is not None else None)
+
+
+def may_see(program_id: int) -> bool:
     if current_user.is_admin:
         return True
-    assigned = database.session().get(CoordinatorProgram, (current_user.id, program.id))
+    assigned = database.session().get(CoordinatorProgram, (current_user.id, program_id))
     return assigned is not None
+
+
+def refuse(program: Program, subject: tuple[str, Any] | None = None) -> NoReturn:
+    """Answer 404 to a coordinator reaching into a program that is not theirs, and record the attempt in that
+    program's activity, where its coordinators and the admins see it."""
+    session = database.session()
+    session.rollback()  # the request ends here: nothing it did would be kept, and the record must be
+    audit(REFUSED, program, subject, method=request.method, path=request.path)
+    session.commit()
+    logger.warning("console: account %s was refused program %s", current_user.id, program.id)
+    abort(404)
 
 
 def admin_required(view):

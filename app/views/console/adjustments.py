@@ -27,8 +27,8 @@ from app.services.adjustments import (
     set_slot,
     split_cohort,
 )
-from app.views.console.access import blueprint, load_program
-from app.views.console.cohorts import cohort_of, override_request, render_cohort
+from app.views.console.access import blueprint, load_program, program_row
+from app.views.console.cohorts import override_request, render_cohort
 
 
 def _attempt(program, cohort: Cohort, change: Callable[[bool], str]):
@@ -69,11 +69,9 @@ def move_participant(slug: str, participant_id: int):
     typed in `to_number` wins over the choice offered in `to`."""
     program = load_program(slug)
     session = database.session()
-    person = session.get(Participant, participant_id)
-    if person is None or person.program_id != program.id:
-        abort(404)
+    person = program_row(program, Participant, participant_id)
     origin_id = request.form.get("from", type=int)
-    origin = cohort_of(program, origin_id) if origin_id else None
+    origin = program_row(program, Cohort, origin_id) if origin_id else None
     typed = request.form.get("to_number", "").strip()
     if typed:
         target = _typed_group(program, typed)
@@ -84,7 +82,7 @@ def move_participant(slug: str, participant_id: int):
             return redirect(url_for("console.cohort", slug=program.slug, cohort_id=origin.id))
     else:
         destination = request.form.get("to", "")
-        target = None if destination == "waitlist" else cohort_of(program, _number(destination))
+        target = None if destination == "waitlist" else program_row(program, Cohort, _number(destination))
     shown = origin or target
     if shown is None:
         abort(400)
@@ -112,7 +110,7 @@ def _typed_group(program, typed: str) -> Cohort | None:
 @blueprint.post("/programs/<slug>/cohorts/<int:cohort_id>/host")
 def change_host(slug: str, cohort_id: int):
     program = load_program(slug)
-    cohort = cohort_of(program, cohort_id)
+    cohort = program_row(program, Cohort, cohort_id)
     host_id = request.form.get("host_id", type=int)
 
     def change(override: bool) -> str:
@@ -128,7 +126,7 @@ def change_host(slug: str, cohort_id: int):
 @blueprint.post("/programs/<slug>/cohorts/<int:cohort_id>/slot")
 def change_slot(slug: str, cohort_id: int):
     program = load_program(slug)
-    cohort = cohort_of(program, cohort_id)
+    cohort = program_row(program, Cohort, cohort_id)
     slot = _number(request.form.get("slot", ""))
 
     def change(override: bool) -> str:
@@ -141,7 +139,7 @@ def change_slot(slug: str, cohort_id: int):
 @blueprint.post("/programs/<slug>/cohorts/<int:cohort_id>/split")
 def split(slug: str, cohort_id: int):
     program = load_program(slug)
-    cohort = cohort_of(program, cohort_id)
+    cohort = program_row(program, Cohort, cohort_id)
     chosen = [int(value) for value in request.form.getlist("participant_id") if value.isdigit()]
     if not chosen:
         flash("Tick the members who should form the new group.", "error")
@@ -159,8 +157,8 @@ def split(slug: str, cohort_id: int):
 @blueprint.post("/programs/<slug>/cohorts/<int:cohort_id>/merge")
 def merge(slug: str, cohort_id: int):
     program = load_program(slug)
-    cohort = cohort_of(program, cohort_id)
-    other = cohort_of(program, _number(request.form.get("other", "")))
+    cohort = program_row(program, Cohort, cohort_id)
+    other = program_row(program, Cohort, _number(request.form.get("other", "")))
     versions = {cohort.id: _version(), other.id: _version(f"version-{other.id}")}
 
     def change(override: bool) -> str:
@@ -175,7 +173,7 @@ def merge(slug: str, cohort_id: int):
 @blueprint.post("/programs/<slug>/cohorts/<int:cohort_id>/lock")
 def lock(slug: str, cohort_id: int):
     program = load_program(slug)
-    cohort = cohort_of(program, cohort_id)
+    cohort = program_row(program, Cohort, cohort_id)
     locked = request.form.get("locked") == "yes"
 
     def change(_override: bool) -> str:
@@ -188,7 +186,7 @@ def lock(slug: str, cohort_id: int):
 @blueprint.post("/programs/<slug>/cohorts/<int:cohort_id>/backfill")
 def backfill(slug: str, cohort_id: int):
     program = load_program(slug)
-    cohort = cohort_of(program, cohort_id)
+    cohort = program_row(program, Cohort, cohort_id)
 
     def change(_override: bool) -> str:
         added = backfill_cohort(database.session(), cohort, now=utcnow(), **_actor())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlmodel import select
 
@@ -24,7 +24,7 @@ from app.services.overview import (
 )
 from app.services.proposals import ProposalSummary
 from app.services.registration import list_conditions
-from app.views.console.access import audit, blueprint, load_program
+from app.views.console.access import audit, blueprint, load_program, program_row
 from app.views.console.downloads import csv_download
 
 
@@ -107,7 +107,7 @@ def match_run(slug: str, run_id: int):
 @blueprint.get("/programs/<slug>/cohorts/<int:cohort_id>")
 def cohort(slug: str, cohort_id: int):
     program = load_program(slug)
-    return render_cohort(program, cohort_of(program, cohort_id))
+    return render_cohort(program, program_row(program, Cohort, cohort_id))
 
 
 def render_cohort(program, cohort: Cohort, *, override: dict | None = None, status: int = 200):
@@ -141,13 +141,15 @@ def render_cohort(program, cohort: Cohort, *, override: dict | None = None, stat
 @blueprint.post("/programs/<slug>/cohorts/<int:cohort_id>/approve")
 def approve(slug: str, cohort_id: int):
     program = load_program(slug)
-    cohort = cohort_of(program, cohort_id)
+    cohort = program_row(program, Cohort, cohort_id)
     session = database.session()
     warnings = cohort_warnings(session, cohort)
     if warnings and request.form.get("override") != "yes":
         return render_cohort(program, cohort, override=override_request(warnings), status=409)
     try:
-        meeting = approve_cohort(session, cohort, actor=current_user.email, now=utcnow())
+        meeting = approve_cohort(
+            session, cohort, actor=current_user.email, coordinator_id=current_user.id, now=utcnow()
+        )
     except ApprovalError as error:
         flash(str(error), "error")
         return redirect(url_for("console.cohort", slug=slug, cohort_id=cohort_id))
@@ -180,7 +182,9 @@ def approve_all(slug: str):
     for cohort in proposed:
         try:
             with session.begin_nested():
-                approve_cohort(session, cohort, actor=current_user.email, now=now)
+                approve_cohort(
+                    session, cohort, actor=current_user.email, coordinator_id=current_user.id, now=now
+                )
             approved += 1
         except ApprovalError as error:
             refused.append(str(error))
@@ -213,13 +217,6 @@ def export_cohorts(slug: str):
     audit("console.exported_cohorts", program, cohorts=len(cohorts))
     session.commit()
     return csv_download(f"{program.slug}-cohorts.csv", header, rows)
-
-
-def cohort_of(program, cohort_id: int) -> Cohort:
-    cohort = database.session().get(Cohort, cohort_id)
-    if cohort is None or cohort.program_id != program.id:
-        abort(404)
-    return cohort
 
 
 def override_request(warnings: list[str]) -> dict:

@@ -7,11 +7,11 @@ from flask_login import current_user
 
 from app import database
 from app.database import utcnow
+from app.models import Cohort
 from app.services import follow_up
 from app.services.follow_up import FollowUpError
 from app.services.meeting_changes import MeetingChangeError
-from app.views.console.access import blueprint, load_program
-from app.views.console.cohorts import cohort_of
+from app.views.console.access import blueprint, load_program, program_row
 from app.views.console.formatting import in_zone
 from app.views.console.meetings import parse_local_time
 
@@ -19,7 +19,7 @@ from app.views.console.meetings import parse_local_time
 @blueprint.post("/programs/<slug>/cohorts/<int:cohort_id>/next-meeting")
 def schedule_next_meeting(slug: str, cohort_id: int):
     program = load_program(slug)
-    cohort = cohort_of(program, cohort_id)
+    cohort = program_row(program, Cohort, cohort_id)
     session = database.session()
     try:
         starts_at = parse_local_time(request.form.get("starts_at", ""), program.timezone)
@@ -42,7 +42,7 @@ def schedule_next_meeting(slug: str, cohort_id: int):
 @blueprint.post("/programs/<slug>/cohorts/<int:cohort_id>/series")
 def schedule_series(slug: str, cohort_id: int):
     program = load_program(slug)
-    cohort = cohort_of(program, cohort_id)
+    cohort = program_row(program, Cohort, cohort_id)
     session = database.session()
     try:
         meetings = follow_up.schedule_series(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -16,7 +16,7 @@ from app.models import Host, Program
 from app.schemas.registration import InvalidInput
 from app.services.host_pool import HostUpdate, add_host, list_host_pool, update_host
 from app.services.registration import list_conditions
-from app.views.console.access import blueprint, load_program
+from app.views.console.access import blueprint, load_program, program_row
 from app.views.console.formatting import in_zone
 
 
@@ -56,9 +56,7 @@ def new_host(slug: str):
 @blueprint.route("/programs/<slug>/hosts/<int:host_id>", methods=["GET", "POST"])
 def edit_host(slug: str, host_id: int):
     program = load_program(slug)
-    host = database.session().get(Host, host_id)
-    if host is None or host.program_id != program.id:
-        abort(404)
+    host = program_row(program, Host, host_id)
     if request.method == "GET":
         return _render_form(program, host, host_form(host), {})
     session = database.session()

@@ -38,7 +38,7 @@ from app.services.meeting_changes import MeetingChangeError, open_places, plan_c
 from app.services.outbox import cancel_message as cancel_outbound_message
 from app.services.outbox import retry_message as retry_outbound_message
 from app.services.zoom_operations import retry_zoom_operation as retry_operation
-from app.views.console.access import audit, blueprint, load_program
+from app.views.console.access import audit, blueprint, load_program, of_program, program_row
 from app.views.console.formatting import in_zone
 
 REASON_MAX_LENGTH = 500
@@ -182,7 +182,7 @@ def cancel_cohort(slug: str, cohort_id: int):
     """First POST: what cancelling will do and who is told. Second POST, with confirm=yes: do it."""
     program = load_program(slug)
     session = database.session()
-    cohort = _of_program(session.get(Cohort, cohort_id), program)
+    cohort = program_row(program, Cohort, cohort_id)
     now = utcnow()
     try:
         plan = plan_cancellation(session, cohort, now=now)
@@ -214,7 +214,7 @@ def cancel_cohort(slug: str, cohort_id: int):
 def dismiss_open_place(slug: str, cohort_id: int):
     program = load_program(slug)
     session = database.session()
-    cohort = _of_program(session.get(Cohort, cohort_id), program)
+    cohort = program_row(program, Cohort, cohort_id)
     try:
         meeting_changes.dismiss_open_place(
             session, cohort, actor=current_user.email, coordinator_id=current_user.id
@@ -259,7 +259,7 @@ def cancel_message(slug: str, message_id: int):
 def _change_message(slug: str, message_id: int, change, action: str, outcome: str):
     program = load_program(slug)
     session = database.session()
-    message = _of_program(session.get(OutboundMessage, message_id), program)
+    message = program_row(program, OutboundMessage, message_id)
     back = (
         url_for("console.meeting", slug=slug, meeting_id=message.meeting_id)
         if message.meeting_id
@@ -423,15 +423,8 @@ def meeting_of(program: Program, meeting_id: int) -> tuple[Meeting, Cohort]:
     session = database.session()
     meeting = session.get(Meeting, meeting_id)
     cohort = session.get(Cohort, meeting.cohort_id) if meeting else None
-    _of_program(cohort, program)
+    of_program(program, cohort)
     return meeting, cohort
-
-
-def _of_program(row, program: Program):
-    """`row` when it belongs to `program`; 404 otherwise, as if it did not exist."""
-    if row is None or row.program_id != program.id:
-        abort(404)
-    return row
 
 
 def _over(meeting: Meeting, now: datetime) -> bool:

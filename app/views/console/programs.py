@@ -14,7 +14,14 @@ from app.models import Condition, Program, Stage
 from app.schemas.registration import InvalidInput
 from app.services import programs as service
 from app.services.registration import list_conditions
-from app.views.console.access import admin_required, audit, blueprint, load_program, visible_programs
+from app.views.console.access import (
+    admin_required,
+    audit,
+    blueprint,
+    load_program,
+    program_row,
+    visible_programs,
+)
 
 ACTIONS = {
     "program.created": "Created the program",
@@ -37,6 +44,7 @@ ACTIONS = {
     "participant_unsubscribed": "Registrant stopped emails",
     "participant_erased": "Registrant's details erased",
     "cohort.approved": "Approved a group",
+    "access.refused": "Was refused: not a coordinator of this program",
     "cohorts.proposed": "Proposed groups",
     "zoom.meeting_vanished": "Zoom meeting was deleted in Zoom",
     "program.survey_changed": "Changed the follow-up survey",
@@ -132,7 +140,7 @@ def add_condition(slug: str):
 @blueprint.post("/programs/<slug>/conditions/<int:condition_id>")
 def edit_condition(slug: str, condition_id: int):
     program = load_program(slug)
-    condition = _condition(program, condition_id)
+    condition = program_row(program, Condition, condition_id)
     session = database.session()
     data = condition_data(request.form, service.list_stages(session, condition))
     try:
@@ -148,7 +156,7 @@ def edit_condition(slug: str, condition_id: int):
 @blueprint.post("/programs/<slug>/conditions/<int:condition_id>/delete")
 def delete_condition(slug: str, condition_id: int):
     program = load_program(slug)
-    condition = _condition(program, condition_id)
+    condition = program_row(program, Condition, condition_id)
     done = f"Condition “{condition.name}” removed."
     return _apply(program, service.delete_condition, condition, done=done, anchor="conditions")
 
@@ -201,18 +209,11 @@ def _apply(program: Program, change, *args, done: str, anchor: str):
     return redirect(url_for("console.edit_program", slug=program.slug, _anchor=anchor), 303)
 
 
-def _condition(program: Program, condition_id: int) -> Condition:
-    condition = database.session().get(Condition, condition_id)
-    if condition is None or condition.program_id != program.id:
-        abort(404)
-    return condition
-
-
 def _stage(program: Program, stage_id: int) -> Stage:
     stage = database.session().get(Stage, stage_id)
     if stage is None:
         abort(404)
-    _condition(program, stage.condition_id)
+    program_row(program, Condition, stage.condition_id)
     return stage
 
 
