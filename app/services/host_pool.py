@@ -1,7 +1,8 @@
 """A program's host pool: adding and changing hosts, and what becomes of their groups when one stops.
 
-A host who is switched off leaves the groups they would still lead: those groups show as without a host,
-so the coordinator can choose another, and the host's pending emails are dropped.
+A host who stops (switched off by a coordinator, or by their own "stop hosting" link) leaves the groups they
+would still lead: those groups show as without a host, so the coordinator can choose another, and the host's
+pending emails are dropped. Their start links no longer start any meeting (see `may_start`).
 """
 
 from __future__ import annotations
@@ -135,6 +136,18 @@ def update_host(
             groups_released=[row.cohort.id for row in released],
         )
     return HostUpdate(changed, released)
+
+
+def stop_hosting(session: Session, host: Host, *, now: datetime) -> list[CohortRow]:
+    """The host steps down on their own: switched off, with the groups they would still lead released."""
+    host.active = False
+    session.add(host)
+    return _release_groups(session, session.get(Program, host.program_id), host, now)
+
+
+def may_start(session: Session, host: Host | None, meeting: Meeting) -> bool:
+    """Only an active host who still leads the meeting's group may start it: a start link outlives hosting."""
+    return host is not None and host.active and session.get(Cohort, meeting.cohort_id).host_id == host.id
 
 
 def _release_groups(session: Session, program: Program, host: Host, now: datetime) -> list[CohortRow]:

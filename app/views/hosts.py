@@ -12,11 +12,12 @@ from flask import Blueprint, abort, current_app, make_response, redirect, render
 from sqlmodel import select
 
 from app import database
+from app.database import utcnow
 from app.extensions import csrf
 from app.links import LinkError, make_token, read_token
-from app.models import Cohort, CohortStatus, Host, Meeting, MeetingStatus
+from app.models import Cohort, CohortStatus, Host, Meeting, MeetingStatus, Program
 from app.services.audit import record_event
-from app.services.outbox import cancel_messages
+from app.services.host_pool import may_start, stop_hosting
 from app.zoom import zoom_client
 from integrations.zoom.errors import ZoomError
 
@@ -45,6 +46,8 @@ def _host(token: str) -> Host:
 def page(token: str):
     """A host's own page: their groups' meetings, each with a button that starts it."""
     host = _host(token)
+    if not host.active:
+        return render_template("hosts/page.html", host=host, rows=[], token=token, program=_program(host))
     meetings = (
         database.session()
         .exec(
@@ -59,7 +62,11 @@ def page(token: str):
     zone = ZoneInfo(host.timezone)
     rows = [(meeting, meeting.starts_at.astimezone(zone), make_token("host", {"h": host.id, "m": meeting.id}))
             for meeting in meetings]  # fmt: skip
-    return render_template("hosts/page.html", host=host, rows=rows, token=token)
+    return render_template("hosts/page.html", host=host, rows=rows, token=token, program=_program(host))
+
+
+def _program(host: Host) -> Program:
+    return database.session().get(Program, host.program_id)
 
 
 @blueprint.route("/<token>/unsubscribe", methods=["GET", "POST"])
@@ -69,12 +76,11 @@ def unsubscribe(token: str):
     if request.method == "GET":
         return render_template("hosts/unsubscribe.html", host=host, token=token)
     session = database.session()
-    host.active = False
-    session.add(host)
-    cancel_messages(session, host_id=host.id)
+    released = stop_hosting(session, host, now=utcnow())
     record_event(
-        session, "host.unsubscribed", actor="host", program_id=host.program_id, subject=("host", host.id)
-    )
+        session, "host.unsubscribed", actor="host", program_id=host.program_id, subject=("host", host.id),
+        groups_released=[row.cohort.id for row in released],
+    )  # fmt: skip
     session.commit()
     return render_template("hosts/unsubscribed.html", host=host)
 
@@ -84,8 +90,16 @@ def start(token: str):
     payload = _payload(token)
     session = database.session()
     meeting = session.get(Meeting, payload.get("m"))
-    if meeting is None or session.get(Cohort, meeting.cohort_id).host_id != payload.get("h"):
+    if meeting is None:
         abort(404)
+    host = session.get(Host, payload.get("h"))
+    if not may_start(session, host, meeting):
+        contact = session.get(Program, session.get(Cohort, meeting.cohort_id).program_id).contact_email
+        problem = (
+            "You no longer host this group, so this link cannot start its meeting. If you think this is a "
+            f"mistake, please write to the program's coordinator at {contact}."
+        )
+        return render_template("host_start.html", problem=problem), 403
     if meeting.status == MeetingStatus.CANCELLED:
         return render_template("host_start.html", problem="This meeting was cancelled."), 410
     if not meeting.zoom_meeting_id:

@@ -12,6 +12,7 @@ from sqlmodel import select
 from app import database
 from app.database import utcnow
 from app.demo import seed_demo
+from app.links import make_token
 from app.models import (
     Cohort,
     CohortMember,
@@ -233,3 +234,6 @@ def test_past_groups_keep_their_host_when_the_host_is_switched_off(app, demo, co
     assert "Jonah’s details are saved." in page.text and "have no host now" not in page.text
     with app.app_context():
         assert database.session().get(Cohort, approved).host_id == jonah.id
+        link = f"/host/start/{make_token('host', {'h': jonah.id, 'm': meeting.id})}"
+    start = app.test_client().get(link)
+    assert start.status_code == 403 and "no longer host this group" in start.text

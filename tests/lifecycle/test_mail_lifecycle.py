@@ -10,6 +10,7 @@ from app.database import utcnow
 from app.demo import seed_demo
 from app.links import make_token
 from app.models import AuditEvent, Cohort, Host, Meeting, MessageStatus, OutboundMessage
+from app.services.adjustments import set_host
 from app.services.approval import approve_cohort
 from app.services.outbox import cancel_messages
 from app.worker.claims import DEFAULT_LEASE, claim_due
@@ -183,6 +184,56 @@ def test_the_host_s_links_open_their_page_and_start_the_meeting_with_a_fresh_zoo
     )
     listing = client.get(page.removeprefix("http://localhost"))
     assert listing.status_code == 200 and b"Start this meeting" in listing.data
+
+
+def _start_link(mailbox) -> str:
+    return next(link for link in _host_links(mailbox) if "/host/start/" in link).removeprefix(
+        "http://localhost"
+    )
+
+
+def _host_page(mailbox) -> str:
+    return next(
+        link for link in _host_links(mailbox) if "/host/start/" not in link and "unsubscribe" not in link
+    ).removeprefix("http://localhost")
+
+
+def test_a_host_who_stopped_hosting_can_no_longer_start_their_groups_meeting(app, make_cohorts, mailbox):
+    cohort_id = _approve_one(app, make_cohorts).cohort_id
+    run_once(app)
+    client = app.test_client()
+    unsubscribe = next(link for link in _host_links(mailbox) if "unsubscribe" in link)
+    assert client.post(unsubscribe.removeprefix("http://localhost")).status_code == 200
+
+    refused = client.get(_start_link(mailbox))
+    assert refused.status_code == 403 and "Location" not in refused.headers
+    assert "no longer host this group" in refused.text and "cafe@example.org" in refused.text
+    page = client.get(_host_page(mailbox)).text
+    assert "Start this meeting" not in page and "You no longer host" in page
+    with app.app_context():
+        assert database.session().get(Cohort, cohort_id).host_id is None  # back to the coordinator
+
+
+def test_a_host_replaced_on_a_group_can_no_longer_start_its_meeting(app, make_cohorts, mailbox):
+    cohort_id = _approve_one(app, make_cohorts).cohort_id
+    run_once(app)
+    with app.app_context():
+        session = database.session()
+        cohort = session.get(Cohort, cohort_id)
+        other = session.exec(select(Host).where(Host.id != cohort.host_id)).first()
+        set_host(
+            session,
+            cohort,
+            other.id,
+            expected_version=cohort.version,
+            actor="test",
+            override=True,
+            now=utcnow(),
+        )
+        session.commit()
+
+    refused = app.test_client().get(_start_link(mailbox))
+    assert refused.status_code == 403 and "no longer host this group" in refused.text
 
 
 def test_a_tampered_host_link_is_refused(app):

@@ -35,7 +35,7 @@ ACTIONS = {
     "stage.removed": "Removed a stage",
     "host.added": "Added a host",
     "host.changed": "Changed a host",
-    "host.unsubscribed": "Host stopped hosting emails",
+    "host.unsubscribed": "Host stopped hosting (their upcoming groups were released)",
     "participant_verified": "Registrant confirmed their email",
     "participant_changed_answers": "Registrant changed their answers",
     "participant_paused": "Registrant paused",
