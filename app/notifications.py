@@ -160,6 +160,7 @@ def _verify_email(sources: _Sources) -> messages.Email:
         links=sources.links,
         verify_url=sources.message.context["verify_url"],
         expires_at_utc=sources.message.created_at + LIFETIMES["verify"],
+        changes=sources.message.context.get("changes", ()),
     )
 
 

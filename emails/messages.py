@@ -66,9 +66,19 @@ def compose(email: Email, *, mail_from: str) -> EmailMessage:
 
 
 def verify_email(
-    *, program: Program, recipient: Person, links: Links, verify_url: str, expires_at_utc: datetime
+    *,
+    program: Program,
+    recipient: Person,
+    links: Links,
+    verify_url: str,
+    expires_at_utc: datetime,
+    changes: Sequence[str] = (),
 ) -> Email:
-    """Ask a new registrant to confirm their address through ``verify_url`` before ``expires_at_utc``."""
+    """Ask a new registrant to confirm their address through ``verify_url`` before ``expires_at_utc``.
+
+    With ``changes`` (answer names such as ``"stage"``), the address is known and a new registration would
+    change those answers: the email names them and says that nothing changes unless the link is followed.
+    """
     return _email(
         "verify_email",
         program,
@@ -76,6 +86,7 @@ def verify_email(
         links,
         verify_url=require_absolute_url(verify_url),
         expires=format_moment(expires_at_utc, recipient.timezone, recipient.locale),
+        changes=list(changes),
     )
 
 

@@ -2,7 +2,9 @@
 
 Only verified registrants are matched. A second registration with an address already known keeps the new
 answers in `pending_changes` until the link sent to that address is followed, and answers exactly as a first
-registration would, so the form never reveals whether someone is registered.
+registration would, so the form never reveals whether someone is registered. The link then shows what would
+change and lets the address's owner make the change or keep their answers: anyone can type an address into
+the form, so nobody's answers change unless they saw the change and chose it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from app.services.outbox import queue_message
 
 VERIFY_EMAIL = "verify_email"
 MANAGE_LINK_EMAIL = "manage_link"
+ANSWER_FIELDS = ("display_name", "role", "condition", "stage", "timezone", "languages", "availability")
+ANSWER_FIELDS += ("accessibility_needs", "accessibility_note")
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,33 @@ class ConditionOffer:
 
     condition: Condition
     stages: tuple[Stage, ...]
+
+
+@dataclass(frozen=True)
+class Answers:
+    """A registrant's answers as a person reads them: the condition and stage by name."""
+
+    display_name: str
+    role: str
+    condition: str
+    stage: str | None
+    timezone: str
+    languages: tuple[str, ...]
+    availability: tuple[tuple[int, str, str], ...]
+    accessibility_needs: tuple[str, ...]
+    accessibility_note: str
+
+
+@dataclass(frozen=True)
+class HeldChange:
+    """What following a verification link would change in a known registrant's answers."""
+
+    before: Answers
+    after: Answers
+
+    @property
+    def fields(self) -> list[str]:
+        return [name for name in ANSWER_FIELDS if getattr(self.before, name) != getattr(self.after, name)]
 
 
 def find_program(session: Session, slug: str) -> Program | None:
@@ -95,9 +126,7 @@ def apply_registration(
     session: Session, program: Program, participant: Participant, registration: Registration, *, locale: str
 ) -> None:
     """Write a registration's answers onto the participant row (a new one, or one confirming changes)."""
-    condition = session.exec(
-        select(Condition).where(Condition.program_id == program.id, Condition.code == registration.condition)
-    ).one()
+    condition = _condition_named(session, program, registration.condition)
     now = utcnow()
     participant.email = registration.email
     participant.display_name = registration.display_name
@@ -126,15 +155,10 @@ def verify_participant(session: Session, program: Program, token: str) -> Partic
     A link for answers that were replaced by a later registration still confirms the address, but only the
     newest link applies held answers, so an older email can never undo a newer choice.
     """
-    payload = read_token("verify", token)
-    participant = session.get(Participant, payload.get("participant"))
-    if participant is None or participant.program_id != program.id or participant.email is None:
-        raise LinkError("This link is not valid.")
-    pending = participant.pending_changes or {}
-    applied = payload.get("nonce") is not None and pending.get("nonce") == payload["nonce"]
-    if applied:
+    participant, pending = _held_for(session, program, token)
+    if pending:
         _apply_pending_changes(session, program, participant, pending)
-    if applied or participant.status == ParticipantStatus.PENDING_VERIFICATION:
+    if pending or participant.status == ParticipantStatus.PENDING_VERIFICATION:
         # Registering again is asking to take part again, so a paused or withdrawn registrant is back in.
         participant.status = ParticipantStatus.VERIFIED
         participant.verified_at = utcnow()
@@ -150,18 +174,104 @@ def verify_participant(session: Session, program: Program, token: str) -> Partic
     return participant
 
 
+def find_held_change(session: Session, program: Program, token: str) -> HeldChange | None:
+    """The change this verification link would make, or None when it would only confirm the address (no
+    answers held for it, a newer registration replaced them, they no longer fit the program, or they are
+    the same answers)."""
+    participant, pending = _held_for(session, program, token)
+    return _held_change(session, program, participant, pending) if pending else None
+
+
+def _held_change(
+    session: Session, program: Program, participant: Participant, pending: dict[str, Any]
+) -> HeldChange | None:
+    registration = _still_valid(session, program, pending)
+    if registration is None:
+        return None
+    condition = _condition_named(session, program, registration.condition)
+    after = Answers(
+        display_name=registration.display_name,
+        role=registration.role,
+        condition=condition.name,
+        stage=_stage_name(session, find_stage_id(session, condition.id, registration.stage)),
+        timezone=registration.timezone,
+        languages=registration.languages,
+        availability=tuple((w.weekday, w.start, w.end) for w in registration.availability),
+        accessibility_needs=registration.accessibility_needs,
+        accessibility_note=registration.accessibility_note,
+    )
+    change = HeldChange(current_answers(session, participant), after)
+    return change if change.fields else None
+
+
+def current_answers(session: Session, participant: Participant) -> Answers:
+    return Answers(
+        display_name=participant.display_name,
+        role=participant.role,
+        condition=session.get(Condition, participant.condition_id).name,
+        stage=_stage_name(session, participant.stage_id),
+        timezone=participant.timezone,
+        languages=tuple(participant.languages),
+        availability=tuple((w["weekday"], w["start"], w["end"]) for w in participant.availability),
+        accessibility_needs=tuple(participant.accessibility_needs),
+        accessibility_note=participant.accessibility_note,
+    )
+
+
+def keep_answers(session: Session, program: Program, token: str) -> Participant:
+    """The address's owner turned the held change down: drop it, and leave everything else as it was."""
+    participant, pending = _held_for(session, program, token)
+    if pending:
+        participant.pending_changes = None
+        session.add(participant)
+        record_event(
+            session,
+            "participant_kept_answers",
+            actor="participant",
+            program_id=program.id,
+            subject=("participant", participant.id),
+        )
+        session.flush()
+    return participant
+
+
+def _held_for(session: Session, program: Program, token: str) -> tuple[Participant, dict[str, Any] | None]:
+    """The link's registrant, and the answers held for this very link (None if there are none, or newer)."""
+    payload = read_token("verify", token)
+    participant = session.get(Participant, payload.get("participant"))
+    if participant is None or participant.program_id != program.id or participant.email is None:
+        raise LinkError("This link is not valid.")
+    pending = participant.pending_changes or {}
+    held = payload.get("nonce") is not None and pending.get("nonce") == payload["nonce"]
+    return participant, pending if held else None
+
+
+def _still_valid(session: Session, program: Program, pending: dict[str, Any]) -> Registration | None:
+    try:
+        return validate_registration(
+            pending["answers"], program_choices(program, list_conditions(session, program))
+        )
+    except InvalidInput:
+        return None  # the program changed its conditions since; the registrant keeps their earlier answers
+
+
+def _condition_named(session: Session, program: Program, code: str) -> Condition:
+    return session.exec(
+        select(Condition).where(Condition.program_id == program.id, Condition.code == code)
+    ).one()
+
+
+def _stage_name(session: Session, stage_id: int | None) -> str | None:
+    return session.get(Stage, stage_id).name if stage_id is not None else None
+
+
 def _apply_pending_changes(
     session: Session, program: Program, participant: Participant, pending: dict[str, Any]
 ) -> None:
     participant.pending_changes = None
-    try:
-        registration = validate_registration(
-            pending["answers"], program_choices(program, list_conditions(session, program))
-        )
-    except InvalidInput:
-        # The program changed its conditions since; the registrant keeps their earlier answers.
-        return
-    apply_registration(session, program, participant, registration, locale=pending["locale"])
+    registration = _still_valid(session, program, pending)
+    if registration is not None:
+        apply_registration(session, program, participant, registration, locale=pending["locale"])
 
 
 def send_new_link(session: Session, program: Program, email: str) -> None:
@@ -182,11 +292,12 @@ def _queue_verification(
     session: Session, program: Program, participant: Participant, *, nonce: str | None, locale: str
 ) -> None:
     pending = participant.pending_changes or {}
-    name = pending.get("answers", {}).get("display_name", participant.display_name)
+    change = _held_change(session, program, participant, pending) if pending else None
     verify_url = signed_url(
         "public.verify", "verify", {"participant": participant.id, "nonce": nonce}, slug=program.slug
     )
-    context = {"display_name": name, "verify_url": verify_url, "updates_registration": bool(pending)}
+    # Only the names of the answers that would change: the values wait behind the link, for its owner.
+    context = {"verify_url": verify_url, "changes": change.fields if change else []}
     _queue_email(session, program, participant, VERIFY_EMAIL, locale, context)
 
 

@@ -14,10 +14,12 @@ from app.forms.registration import (
     registration_data,
     timezone_options,
 )
-from app.links import LinkError, read_token
+from app.links import LinkError
 from app.models import Program
 from app.schemas.registration import InvalidInput, validate_email_address, validate_registration
 from app.services.registration import (
+    find_held_change,
+    keep_answers,
     list_conditions,
     program_choices,
     register_participant,
@@ -67,16 +69,23 @@ def registered(slug: str):
 
 @blueprint.route("/p/<slug>/verify/<token>", methods=["GET", "POST"])
 def verify(slug: str, token: str):
-    """A button, not the link itself, confirms: mail scanners open links, and must not confirm for anyone."""
+    """A button, not the link itself, confirms: mail scanners open links, and must not confirm for anyone.
+    A link that would change a registrant's answers shows the change first, with a way to keep them."""
     program = load_program(slug)
+    session = database.session()
     try:
         if request.method == "GET":
-            read_token("verify", token)
-            return render_template("public/verify.html", program=program)
-        participant = verify_participant(database.session(), program, token)
+            change = find_held_change(session, program, token)
+            needs = ACCESSIBILITY_LABELS
+            return render_template("public/verify.html", program=program, change=change, needs=needs)
+        if request.form.get("answers") == "keep":
+            keep_answers(session, program, token)
+            session.commit()
+            return render_template("public/answers_kept.html", program=program)
+        participant = verify_participant(session, program, token)
     except LinkError as error:
         return render_link_problem(program, error)
-    database.session().commit()
+    session.commit()
     return render_template("public/verified.html", program=program, participant=participant)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -220,3 +221,32 @@ def test_the_missed_you_message_asks_nothing_about_the_meeting(make_email, make_
     rendered = render("missed_you", make_email("missed_you", make_person()).context, "en")
 
     assert "survey" not in rendered.text.lower() and "Things come up, and that is fine." in rendered.text
+
+
+@pytest.mark.parametrize(
+    ("locale", "subject", "named"),
+    [
+        ("en", "Please confirm the changes to your answers", ["your stage", "the times you can meet"]),
+        (
+            "es",
+            "Confirme los cambios en sus respuestas, por favor",
+            ["su etapa", "los horarios en que puede"],
+        ),
+    ],
+)
+def test_a_known_address_is_told_which_answers_would_change(
+    locale, subject, named, program, links, make_person
+):
+    email = messages.verify_email(
+        program=program, recipient=make_person(locale=locale), links=links, changes=["stage", "availability"],
+        verify_url="https://meetups.example.org/r/verify?token=v3r1fy",
+        expires_at_utc=datetime(2026, 3, 4, 9, 30, tzinfo=UTC),
+    )  # fmt: skip
+
+    rendered = render(email.kind, email.context, locale)
+
+    assert rendered.subject == subject
+    for part in (rendered.text, rendered.html):
+        assert all(answer in part for answer in named)
+        assert "your languages" not in part and "sus idiomas" not in part
+        assert "https://meetups.example.org/r/verify?token=v3r1fy" in part

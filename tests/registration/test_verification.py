@@ -1,9 +1,11 @@
 """Double opt-in: nobody is matched before following the emailed link; a known address is never revealed."""
 
+import re
+
 from sqlmodel import select
 
 from app import database
-from app.models import AuditEvent, Program, Stage
+from app.models import AuditEvent, Participant, Program, Stage
 
 
 def test_registering_queues_a_verification_email_with_an_absolute_link(kit):
@@ -49,6 +51,79 @@ def test_new_answers_apply_only_once_the_new_link_is_followed(kit):
     updated = kit.participant(participant.id)
     assert (updated.display_name, updated.stage_id, updated.languages) == ("Riv", None, ["en"])
     assert updated.status == "verified" and updated.pending_changes is None
+
+
+def _a_stranger_registers_again_with_rivers_address(kit) -> Participant:
+    participant = kit.register_and_verify()
+    stranger = kit.body(
+        display_name="Intruder", stage="relapsed", languages=["en"], accessibility_needs=None,
+        availability=[{"weekday": 5, "start": "09:00", "end": "12:00"}],
+    )  # fmt: skip
+    assert kit.client.post(kit.api, json=stranger).status_code == 201
+    return participant
+
+
+def test_a_known_address_is_told_which_answers_would_change_but_not_to_what(kit):
+    _a_stranger_registers_again_with_rivers_address(kit)
+    message = kit.messages("verify_email")[-1]
+    assert message.context["changes"] == [
+        "display_name", "stage", "languages", "availability", "accessibility_needs",
+    ]  # fmt: skip
+    assert "Intruder" not in str(message.context) and "relapsed" not in str(message.context)
+
+
+def test_the_link_shows_the_change_side_by_side_and_changes_nothing_by_itself(kit):
+    participant = _a_stranger_registers_again_with_rivers_address(kit)
+    page = kit.client.get(kit.latest_link()).text
+    rows = {
+        cells[0]: cells[1:]
+        for cells in (
+            [
+                re.sub(r"<[^>]+>|\s+", " ", cell).strip()
+                for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+            ]
+            for row in re.findall(r"<tr>(.*?)</tr>", page.split("<tbody>")[1], re.S)
+        )
+    }
+    assert rows == {
+        "The name others will see": ["River", "Intruder"],
+        "Stage": ["Watch and wait", "Relapsed"],
+        "Languages": ["Español, English", "English"],
+        "Times": ["Tuesday 17:00–21:00", "Saturday 09:00–12:00"],
+        "What would make it easier to take part": ["Captions (subtitles)", "None"],
+    }
+    assert "Yes, make these changes" in page and "No, keep my answers as they are" in page
+    unchanged = kit.participant(participant.id)
+    assert (unchanged.display_name, unchanged.languages) == ("River", ["es", "en"])
+
+
+def test_keeping_ones_answers_throws_the_new_ones_away_for_good(kit):
+    participant = _a_stranger_registers_again_with_rivers_address(kit)
+    link = kit.latest_link()
+    kept = kit.post_form(link, {"answers": "keep"})
+    assert "Your answers are unchanged" in kept.text
+    after = kit.participant(participant.id)
+    assert (after.display_name, after.pending_changes, after.status) == ("River", None, "verified")
+    assert "Yes, make these changes" not in kit.client.get(link).text
+    kit.post_form(link, {"answers": "change"})  # the same link, pressed later, applies nothing
+    assert kit.participant(participant.id).display_name == "River"
+    with kit.app.app_context():
+        actions = database.session().exec(select(AuditEvent.action)).all()
+    assert "participant_kept_answers" in actions
+
+
+def test_making_the_change_applies_exactly_what_was_shown(kit):
+    participant = _a_stranger_registers_again_with_rivers_address(kit)
+    kit.post_form(kit.latest_link(), {"answers": "change"})
+    after = kit.participant(participant.id)
+    assert (after.display_name, after.languages, after.accessibility_needs) == ("Intruder", ["en"], [])
+
+
+def test_the_same_answers_again_only_ask_to_confirm_the_address(kit):
+    kit.register_and_verify()
+    assert kit.client.post(kit.api, json=kit.body()).status_code == 201
+    assert kit.messages("verify_email")[-1].context["changes"] == []
+    assert "Yes, confirm" in kit.client.get(kit.latest_link()).text
 
 
 def test_an_older_link_never_applies_newer_answers(kit):
