@@ -1,14 +1,37 @@
-"""`/dev/mail`: the messages the development mail catcher received. Registered only outside production."""
+"""`/dev/mail`: the messages the development mail catcher received. Registered only outside production.
+
+Caught mail holds every registrant's signed links, so it is for the person at this machine only: a request
+from another machine, or one whose Host is not this machine's own name (a web page elsewhere whose name was
+made to point at 127.0.0.1, "DNS rebinding"), finds nothing here.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 from email.message import EmailMessage
+from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from emails.catcher import calendar_part, list_messages, read_message
 
 blueprint = Blueprint("devmail", __name__, url_prefix="/dev/mail")
+LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+@blueprint.before_request
+def only_from_this_machine():
+    if not (_is_loopback(request.remote_addr) and urlsplit(f"//{request.host}").hostname in LOCAL_NAMES):
+        abort(404)
+
+
+def _is_loopback(address: str | None) -> bool:
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return (mapped or ip).is_loopback
 
 
 def _directory():
