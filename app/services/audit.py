@@ -8,6 +8,10 @@ from sqlmodel import Session
 
 from app.models import AuditEvent
 
+# Detail keys under which an event about a cohort lists registrants by id (a split's or a merge's members, a
+# backfill's additions): erasure takes an erased person out of them (see `app.services.erasure`).
+PARTICIPANT_LISTS = ("members", "added")
+
 
 def record_event(
     session: Session,
