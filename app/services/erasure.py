@@ -21,6 +21,7 @@ One routine for both. Afterwards no row holds the person's personal data or lead
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, time, timedelta
@@ -51,7 +52,7 @@ from app.models import (
     SurveyResponse,
     ZoomOperation,
 )
-from app.services.audit import PARTICIPANT_LISTS, record_event
+from app.services.audit import NAMING_TEXTS, PARTICIPANT_LISTS, record_event
 from app.services.leaving import release_place
 from app.services.outbox import cancel_messages
 from app.services.results import went_as_missed_you
@@ -60,6 +61,7 @@ from app.services.zoom_operations import OPEN_STATUSES
 
 ERASED_NAME = "Deleted"
 ERASED_HOST_NAME = "Former host"
+ERASED_MENTION = "someone since erased"  # in place of their name, in texts the audit log keeps
 # What an erased row keeps: ids, and what anonymous counts are made of. Everything else is emptied.
 KEPT = {
     Participant: frozenset({"id", "program_id", "role", "condition_id", "stage_id"}),
@@ -82,11 +84,13 @@ def erase_participants(session: Session, people: Sequence[Participant], *, actor
         )  # fmt: skip
     ids = [person.id for person in people]
     for chunk in _chunks(ids):
+        _forget_messages(
+            session, chunk
+        )  # first: whether a survey went as "sorry we missed you" needs attendance
         _forget_attendance(session, chunk)
-        _forget_messages(session, chunk)
         _forget_survey_answers(session, program, chunk)
         _forget_zoom_calls(session, chunk)
-    _forget_in_audit_log(session, program, ids)
+    _forget_in_audit_log(session, program, people)
     _forget_avoid_requests(session, program, set(ids))
     zone = ZoneInfo(program.timezone)
     for person in people:
@@ -264,27 +268,40 @@ def _forget_zoom_calls(session: Session, people, *, spare_open: bool = True) -> 
     )  # fmt: skip
 
 
-def _forget_in_audit_log(session: Session, program: Program, ids: list[int]) -> None:
+def _forget_in_audit_log(session: Session, program: Program, people: Sequence[Participant]) -> None:
+    """Events about them no longer name them, by id or by name (in what the log keeps of warnings and
+    reasons, where someone else of the same name loses theirs too)."""
+    ids = [person.id for person in people]
     for chunk in _chunks(ids):
         session.exec(
             update(AuditEvent)
-            .where(
-                AuditEvent.subject_type == "participant", AuditEvent.subject_id.in_([str(i) for i in chunk])
-            )
+            .where(AuditEvent.subject_type == "participant")
+            .where(AuditEvent.subject_id.in_([str(person_id) for person_id in chunk]))
             .values(subject_id="")
         )
-    gone = set(ids)
-    for event in session.exec(
-        select(AuditEvent).where(AuditEvent.program_id == program.id, AuditEvent.subject_type == "cohort")
-    ):
-        listed = {
-            key: [person for person in event.detail[key] if person not in gone]
-            for key in PARTICIPANT_LISTS
-            if isinstance(event.detail.get(key), list) and gone.intersection(event.detail[key])
-        }
-        if listed:
-            event.detail = {**event.detail, **listed}
+    gone, names = set(ids), _names_of(people)
+    for event in session.exec(select(AuditEvent).where(AuditEvent.program_id == program.id)):
+        detail = dict(event.detail)
+        for key in PARTICIPANT_LISTS:
+            if isinstance(detail.get(key), list):
+                detail[key] = [person for person in detail[key] if person not in gone]
+        for key in NAMING_TEXTS:
+            if isinstance(detail.get(key), str):
+                detail[key] = names.sub(ERASED_MENTION, detail[key])
+            elif isinstance(detail.get(key), list):
+                detail[key] = [names.sub(ERASED_MENTION, words) if isinstance(words, str) else words
+                               for words in detail[key]]  # fmt: skip
+        if detail != event.detail:
+            event.detail = detail
             session.add(event)
+
+
+def _names_of(people: Sequence[Participant]) -> re.Pattern[str]:
+    """Their display names as whole words, longest first; a pattern that finds nothing when none is left."""
+    names = sorted({person.display_name for person in people if person.display_name != ERASED_NAME}, key=len)
+    if not names:
+        return re.compile(r"(?!)")
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(name) for name in reversed(names)) + r")(?!\w)")
 
 
 def _forget_avoid_requests(session: Session, program: Program, ids: set[int]) -> None:
