@@ -84,9 +84,8 @@ def erase_participants(session: Session, people: Sequence[Participant], *, actor
         )  # fmt: skip
     ids = [person.id for person in people]
     for chunk in _chunks(ids):
-        _forget_messages(
-            session, chunk
-        )  # first: whether a survey went as "sorry we missed you" needs attendance
+        # Messages first: whether a survey went as "sorry we missed you" is told by their attendance.
+        _forget_messages(session, chunk)
         _forget_attendance(session, chunk)
         _forget_survey_answers(session, program, chunk)
         _forget_zoom_calls(session, chunk)

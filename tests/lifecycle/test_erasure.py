@@ -124,6 +124,8 @@ def test_deleting_my_data_leaves_nothing_of_me_in_any_table(world, app, program,
     assert after.pop("placed") == before.pop("placed") - 1
     assert after == before
     _hides_my_comment(coordinator, program)
+    activity = coordinator.get("/console/programs/demo/activity").text
+    assert PERSON not in activity.casefold() and "a registrant since erased" in activity
 
 
 def test_the_retention_purge_leaves_nothing_of_anyone_in_any_table(
