@@ -5,8 +5,15 @@ from app.models.audit import AuditEvent
 from app.models.cohort import Cohort, CohortMember, CohortStatus
 from app.models.host import Host
 from app.models.match_run import MatchRun, MatchRunStatus
-from app.models.meeting import Attendance, Meeting, MeetingRegistrant, MeetingStatus
-from app.models.outbox import MessageStatus, OutboundMessage
+from app.models.meeting import (
+    ERASED_GUEST_KEY,
+    ERASED_REGISTRANT_KEY,
+    Attendance,
+    Meeting,
+    MeetingRegistrant,
+    MeetingStatus,
+)
+from app.models.outbox import MISSED_YOU_KIND, MessageStatus, OutboundMessage
 from app.models.participant import Participant, ParticipantStatus, Role
 from app.models.program import Condition, Program, Stage
 from app.models.survey import DEFAULT_SURVEY_QUESTIONS, SurveyReceipt, SurveyResponse
@@ -14,6 +21,9 @@ from app.models.zoom import ZoomEvent, ZoomOperation, ZoomOperationKind, ZoomOpe
 
 __all__ = [
     "DEFAULT_SURVEY_QUESTIONS",
+    "ERASED_GUEST_KEY",
+    "ERASED_REGISTRANT_KEY",
+    "MISSED_YOU_KIND",
     "Attendance",
     "AuditEvent",
     "Cohort",

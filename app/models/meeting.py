@@ -10,6 +10,12 @@ from sqlmodel import Field, SQLModel
 
 from app.models.columns import created_at_field, time_field
 
+# What `Attendance.zoom_participant_key` becomes once the person is erased: a random key after this prefix,
+# the same for all of one person's stretches in a meeting, so they still count as one attendee. A registrant's
+# stretches get the first, anyone else Zoom told us about (when their program's data is erased) the second.
+ERASED_REGISTRANT_KEY = "erased-registrant:"
+ERASED_GUEST_KEY = "erased-guest:"
+
 
 class MeetingStatus(StrEnum):
     SCHEDULED = "scheduled"

@@ -11,6 +11,10 @@ from sqlmodel import Field, SQLModel
 
 from app.models.columns import created_at_field, json_dict_field, time_field
 
+# The kind a sent follow-up survey row takes when its recipient is erased and it went out as "sorry we missed
+# you" (they never joined a meeting that was held): once they are erased, who joined can no longer be told.
+MISSED_YOU_KIND = "missed_you"
+
 
 class MessageStatus(StrEnum):
     PENDING = "pending"

@@ -8,6 +8,12 @@ from sqlmodel import Session
 
 from app.models import AuditEvent
 
+# What erasure (`app.services.erasure`) takes an erased person out of in the log: the detail keys under which
+# an event lists registrants by id (a split's or a merge's members, a backfill's additions), and those whose
+# texts may name them (the warnings a coordinator overrode, a reason they typed).
+PARTICIPANT_LISTS = ("members", "added")
+NAMING_TEXTS = ("overridden", "reason")
+
 
 def record_event(
     session: Session,

@@ -387,14 +387,7 @@ def _open_place(
     session: Session, program: Program, cohort: Cohort, meeting: Meeting, events: list[AuditEvent]
 ) -> OpenPlace:
     members_now = len(_members(session, cohort))
-    left = [
-        Leaver(
-            name=session.get(Participant, int(event.subject_id)).display_name,
-            left_at=event.at,
-            erased=event.action == "participant_erased",
-        )
-        for event in events
-    ]
+    left = [_leaver(session, event) for event in events]
     return OpenPlace(
         cohort=cohort,
         meeting=meeting,
@@ -402,6 +395,14 @@ def _open_place(
         members_now=members_now,
         places_open=min(len(left), max(program.max_size - members_now, 0)),
     )
+
+
+def _leaver(session: Session, event: AuditEvent) -> Leaver:
+    """Who left, as their departure was recorded; the log no longer names someone erased since."""
+    person = session.get(Participant, int(event.subject_id)) if event.subject_id else None
+    if person is None:
+        return Leaver(name="", left_at=event.at, erased=True)
+    return Leaver(name=person.display_name, left_at=event.at, erased=event.action == "participant_erased")
 
 
 def _members(session: Session, cohort: Cohort) -> list[Participant]:

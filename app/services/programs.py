@@ -606,7 +606,7 @@ def _subject_label(event: AuditEvent, names: dict[tuple[str, str], str]) -> str:
         return ""
     name = names.get((kind, key)) or event.detail.get("name")
     if kind == "participant":
-        return f"registrant {name}" if name else f"registrant #{key} (erased)"
+        return f"registrant {name}" if name else "a registrant since erased"
     if kind == "cohort":
         return f"group {key}"
     return f"{kind} {name}" if name else f"{kind} #{key}"

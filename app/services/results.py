@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.models import (
+    ERASED_REGISTRANT_KEY,
     Attendance,
     Cohort,
     Meeting,
@@ -30,6 +32,7 @@ from app.models import (
 )
 
 UNKNOWN_PERSON = "Unknown participant"
+ERASED_PERSON = "Erased registrant"
 SCALE = range(1, 6)
 # An answer to a question the program no longer asks looks like a choice when it is a short code.
 _CHOICE_CODE = re.compile(r"[\w-]{1,40}")
@@ -75,16 +78,23 @@ def meeting_attendance(session: Session, meeting: Meeting, *, now: datetime) -> 
     people: dict[int | str, list[Attendance]] = defaultdict(list)
     for stretch in stretches:
         people[stretch.participant_id or f"zoom:{stretch.zoom_participant_key}"].append(stretch)
-    present, strangers = [], 0
+    present, unnamed = [], Counter()
     for who, theirs in people.items():
         if isinstance(who, int):
             present.append(_presence(names[who], True, theirs, meeting, now))
-        else:
-            strangers += 1
-            present.append(_presence(f"{UNKNOWN_PERSON} {strangers}", False, theirs, meeting, now))
+            continue
+        # An erased registrant still counts as registered and present, under no name.
+        erased = _erased_registrant(theirs[0])
+        label = ERASED_PERSON if erased else UNKNOWN_PERSON
+        unnamed[label] += 1
+        present.append(_presence(f"{label} {unnamed[label]}", erased, theirs, meeting, now))
     present.sort(key=lambda presence: (not presence.known, presence.name.casefold()))
     absent = sorted((name for who, name in registered.items() if who not in people), key=str.casefold)
-    return MeetingAttendance(present, absent, len(registered))
+    return MeetingAttendance(present, absent, len(registered) + unnamed[ERASED_PERSON])
+
+
+def _erased_registrant(stretch: Attendance) -> bool:
+    return stretch.zoom_participant_key.startswith(ERASED_REGISTRANT_KEY)
 
 
 def _presence(
@@ -122,9 +132,16 @@ def _minutes(spans: list[tuple[datetime, datetime]]) -> int:
 
 
 def attendance_counts(session: Session, meeting_ids: list[int]) -> tuple[int, int]:
-    """Over these meetings: how many Zoom registrations there were, and how many of them joined."""
+    """Over these meetings: how many Zoom registrations there were, and how many of them joined; an erased
+    registrant who joined counts in both, under no name."""
     if not meeting_ids:
         return 0, 0
+    erased = session.exec(
+        select(func.count(func.distinct(Attendance.zoom_participant_key))).where(
+            Attendance.meeting_id.in_(meeting_ids),
+            Attendance.zoom_participant_key.startswith(ERASED_REGISTRANT_KEY),
+        )
+    ).one()
     registered = set(
         session.exec(
             select(MeetingRegistrant.meeting_id, MeetingRegistrant.participant_id).where(
@@ -139,7 +156,7 @@ def attendance_counts(session: Session, meeting_ids: list[int]) -> tuple[int, in
             .distinct()
         ).all()
     )
-    return len(registered), len(registered & joined)
+    return len(registered) + erased, len(registered & joined) + erased
 
 
 @dataclass(frozen=True)
@@ -317,15 +334,14 @@ def _response_rates(
     """Surveys sent and answered for each meeting that sent or received any, in meeting order.
 
     Someone who missed a meeting we know was held got "sorry we missed you" on the survey's row, not the
-    survey, so they are not counted as asked (see `app.services.survey.missed_meeting`)."""
-    attended = select(Attendance.id).where(Attendance.meeting_id == OutboundMessage.meeting_id)
-    held = or_(Meeting.started_at.is_not(None), attended.exists())
-    joined = attended.where(Attendance.participant_id == OutboundMessage.participant_id).exists()
+    survey, so they are not counted as asked (see `app.services.survey.missed_meeting`). An erased
+    person's row no longer tells whom it went to: erasure gave those that went as "sorry we missed you"
+    a kind of their own, so the rest counts."""
     query = (
         select(OutboundMessage.meeting_id, func.count())
-        .join(Meeting, Meeting.id == OutboundMessage.meeting_id)
         .where(OutboundMessage.program_id == program.id, OutboundMessage.kind == "survey")
-        .where(OutboundMessage.status == MessageStatus.SENT, or_(~held, joined))
+        .where(OutboundMessage.status == MessageStatus.SENT)
+        .where(or_(OutboundMessage.participant_id.is_(None), ~went_as_missed_you()))
         .group_by(OutboundMessage.meeting_id)
     )
     if meeting is not None:
@@ -345,6 +361,18 @@ def _response_rates(
         MeetingResponses(of, cohort_id, ResponseRate(sent.get(of.id, 0), responses[of.id]))
         for of, cohort_id in rows
     ]
+
+
+def went_as_missed_you() -> ColumnElement[bool]:
+    """Whether a survey row went (or would go) as "sorry we missed you": Zoom told us its meeting was held
+    (it started, or someone joined), and its recipient never joined. For statements on `OutboundMessage`."""
+    held_meeting = aliased(Meeting)
+    started = select(held_meeting.id).where(
+        held_meeting.id == OutboundMessage.meeting_id, held_meeting.started_at.is_not(None)
+    )
+    attended = select(Attendance.id).where(Attendance.meeting_id == OutboundMessage.meeting_id)
+    joined = attended.where(Attendance.participant_id == OutboundMessage.participant_id)
+    return and_(or_(started.exists(), attended.exists()), ~joined.exists())
 
 
 def _names(session: Session, ids: set[int]) -> dict[int, str]:

@@ -1,9 +1,10 @@
 """Erasing the personal data of finished programs once their retention period has passed.
 
 A program is finished when registration is closed and its last meeting day (the later of its planned last
-day and its last scheduled meeting) lies behind us. `retention_days` after that, every registrant is erased
-as if they had asked (counts by condition, stage and role stay for reports), hosts lose their names and
-addresses, and free-text survey answers, which may name people, are dropped.
+day and its last scheduled meeting) lies behind us. `retention_days` after that, every registrant and host
+is erased by the same routine as "delete my data" (`app.services.erasure`; counts by condition, stage and
+role stay for reports), and then what the program's meetings hold of people not linked to anyone:
+anonymous free-text answers, which may name people, and attendees Zoom could not match to a registrant.
 """
 
 from __future__ import annotations
@@ -11,24 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.models import (
-    Cohort,
-    Host,
-    Meeting,
-    MeetingRegistrant,
-    OutboundMessage,
-    Participant,
-    ParticipantStatus,
-    Program,
-    SurveyResponse,
-)
+from app.models import Cohort, Host, Meeting, Participant, ParticipantStatus, Program
 from app.services.audit import record_event
-from app.services.selfservice import erase_participant
-
-ERASED_HOST_NAME = "Former host"
+from app.services.erasure import (
+    ERASED_HOST_NAME,
+    erase_hosts,
+    erase_meeting_traces,
+    erase_participants,
+)
 
 
 @dataclass(frozen=True)
@@ -44,7 +38,7 @@ def erase_expired_programs(session: Session, *, now: datetime) -> list[Erasure]:
     for program in session.exec(select(Program).where(Program.registration_open.is_(False))).all():
         erase_on = _erase_on(session, program)
         if erase_on is not None and erase_on <= now.date():
-            erased.append(_erase_program(session, program))
+            erased.append(_erase_program(session, program, now))
     return erased
 
 
@@ -58,20 +52,18 @@ def _erase_on(session: Session, program: Program) -> date | None:
     return max(days) + timedelta(days=program.retention_days) if days else None
 
 
-def _erase_program(session: Session, program: Program) -> Erasure:
+def _erase_program(session: Session, program: Program, now: datetime) -> Erasure:
     people = session.exec(
         select(Participant).where(
             Participant.program_id == program.id, Participant.status != ParticipantStatus.ERASED
         )
     ).all()
-    for person in people:
-        erase_participant(session, person)
+    erase_participants(session, people, actor="system", now=now)
     hosts = session.exec(
         select(Host).where(Host.program_id == program.id, Host.display_name != ERASED_HOST_NAME)
     ).all()
-    for host in hosts:
-        _erase_host(session, host)
-    _forget_meeting_traces(session, program)
+    erase_hosts(session, program, hosts)
+    erase_meeting_traces(session, program)
     if people or hosts:
         record_event(
             session, "program.personal_data_erased", actor="system", program_id=program.id,
@@ -79,30 +71,3 @@ def _erase_program(session: Session, program: Program) -> Erasure:
         )  # fmt: skip
     session.flush()
     return Erasure(program.slug, len(people), len(hosts))
-
-
-def _erase_host(session: Session, host: Host) -> None:
-    host.display_name = ERASED_HOST_NAME
-    host.email = f"erased-host-{host.id}@invalid"
-    host.zoom_user = ""
-    host.availability = []
-    host.active = False
-    session.add(host)
-    session.exec(update(OutboundMessage).where(OutboundMessage.host_id == host.id).values(recipient=None))
-
-
-def _forget_meeting_traces(session: Session, program: Program) -> None:
-    """Personal join links, and survey answers in people's own words."""
-    meetings = (
-        select(Meeting.id).join(Cohort, Cohort.id == Meeting.cohort_id).where(Cohort.program_id == program.id)
-    )
-    session.exec(
-        update(MeetingRegistrant).where(MeetingRegistrant.meeting_id.in_(meetings)).values(join_url=None)
-    )
-    # Only answers picked from a list are kept; anything else, even of a question since removed, may be words.
-    picked = {question["key"] for question in program.survey_questions if question.get("kind") != "text"}
-    for response in session.exec(select(SurveyResponse).where(SurveyResponse.meeting_id.in_(meetings))):
-        kept = {key: value for key, value in response.answers.items() if key in picked}
-        if kept != response.answers or response.participant_id is not None:
-            response.answers, response.participant_id = kept, None
-            session.add(response)

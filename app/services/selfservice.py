@@ -8,19 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
 from app.database import utcnow
 from app.links import LinkError, read_token
-from app.models import CohortMember, OutboundMessage, Participant, ParticipantStatus, Program
+from app.models import CohortMember, Participant, ParticipantStatus, Program
 from app.schemas.registration import Preferences
 from app.services.audit import record_event
+from app.services.erasure import erase_participants
+from app.services.leaving import release_place
 from app.services.outbox import cancel_messages
 from app.services.registration import find_stage_id
-from app.services.zoom_operations import leave_zoom_meetings
 
-ERASED_NAME = "Deleted"
 # Only someone still taking part can pause; a withdrawn registrant stays withdrawn.
 PAUSABLE = (ParticipantStatus.PENDING_VERIFICATION, ParticipantStatus.VERIFIED)
 
@@ -83,50 +82,15 @@ def unsubscribe_participant(session: Session, participant: Participant) -> None:
 
 def withdraw_participant(session: Session, participant: Participant) -> None:
     """Leave the program: the group place goes back to the coordinator and nothing more is sent."""
-    cohort_id = _release_place(session, participant)
+    cohort_id = release_place(session, participant, now=utcnow())
     participant.status = ParticipantStatus.WITHDRAWN
     participant.pending_changes = None
     _save(session, participant, "participant_withdrew", cohort_id=cohort_id)
 
 
 def erase_participant(session: Session, participant: Participant) -> None:
-    """Forget the person and keep only what anonymous counts need (program, condition, stage, role)."""
-    cohort_id = _release_place(session, participant)
-    # Messages already sent still hold the address and the links, so those copies go too.
-    session.exec(
-        update(OutboundMessage)
-        .where(OutboundMessage.participant_id == participant.id)
-        .values(recipient=None, context={})
-    )
-    now = utcnow()
-    participant.email = None
-    participant.display_name = ERASED_NAME
-    participant.timezone = "UTC"
-    participant.availability = []
-    participant.accessibility_needs = []
-    participant.accessibility_note = ""
-    participant.avoid = []
-    participant.pending_changes = None
-    participant.waitlist_detail = None
-    participant.status = ParticipantStatus.ERASED
-    participant.erased_at = now
-    _save(session, participant, "participant_erased", cohort_id=cohort_id)
-
-
-def _release_place(session: Session, participant: Participant) -> int | None:
-    """Give up the participant's group place and everything still to come for it, their Zoom registration
-    included (so their personal link stops working); the cohort they left.
-
-    The cohort is named in the audit event, which is how its coordinator learns that a place opened.
-    """
-    cohort_id = session.exec(
-        select(CohortMember.cohort_id).where(CohortMember.participant_id == participant.id)
-    ).first()
-    session.exec(delete(CohortMember).where(CohortMember.participant_id == participant.id))
-    cancel_messages(session, participant_id=participant.id)
-    if cohort_id is not None:
-        leave_zoom_meetings(session, cohort_id, participant.id, now=utcnow())
-    return cohort_id
+    """Forget the person, as `app.services.erasure` says; their group place goes back to the coordinator."""
+    erase_participants(session, [participant], actor="participant", now=utcnow())
 
 
 def _save(session: Session, participant: Participant, action: str, **detail: Any) -> None:

@@ -220,6 +220,11 @@ def submit_answers(
     return response
 
 
+def answer_day(moment: datetime) -> datetime:
+    """What an answer kept without a name holds of when it was given: the day alone."""
+    return datetime.combine(moment.date(), time(), moment.tzinfo)
+
+
 def _add_answers(session: Session, invitation: SurveyInvitation, answers: Answers, now: datetime):
     """The response row gets a random id and an anonymous one only the day: with ids counting up, the n-th
     receipt of a meeting would point at its n-th response, and the time at its author."""
@@ -232,7 +237,7 @@ def _add_answers(session: Session, invitation: SurveyInvitation, answers: Answer
             response_key=secrets.token_urlsafe(32),
             anonymous=answers.anonymous,
             answers=dict(answers.values),
-            submitted_at=datetime.combine(now.date(), time(), now.tzinfo) if answers.anonymous else now,
+            submitted_at=answer_day(now) if answers.anonymous else now,
         )
         try:
             with session.begin_nested():

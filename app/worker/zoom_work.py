@@ -27,6 +27,7 @@ from app.models import (
     ZoomOperationStatus,
 )
 from app.notifications import WAITING_FOR_ZOOM
+from app.services.erasure import finish_erasure
 from app.services.zoom_operations import has_zoom_call
 from app.worker.claims import Queue, claim_due, still_claimed_by
 from app.worker.retry import next_attempt
@@ -81,6 +82,8 @@ def _run(session: Session, client: ZoomClient, operation: ZoomOperation, now: da
     operation.last_error = operation.last_error_code = None
     if operation.kind in (ZoomOperationKind.CREATE, ZoomOperationKind.REGISTER):
         _wake_what_waited_for(session, operation, now)
+    if operation.kind == ZoomOperationKind.CANCEL_REGISTRATION:
+        finish_erasure(session, operation.participant_id)
     return "done"
 
 

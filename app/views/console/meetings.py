@@ -21,6 +21,7 @@ from sqlmodel import select
 from app import database
 from app.database import utcnow
 from app.models import (
+    MISSED_YOU_KIND,
     Cohort,
     Host,
     Meeting,
@@ -48,6 +49,7 @@ MESSAGE_KINDS = {
     "preparation_tips": "Preparation tips",
     "reminder": "Reminder",
     "survey": "Follow-up survey (or “sorry we missed you”)",
+    MISSED_YOU_KIND: "“Sorry we missed you”",
     "survey_reminder": "Survey reminder",
     "host_briefing": "Host briefing",
     "meeting_changed": "New details",

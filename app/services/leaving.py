@@ -1,0 +1,29 @@
+"""A registrant leaving their group, whether they withdraw or are erased."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlmodel import Session, select
+
+from app.models import CohortMember, Participant
+from app.services.outbox import cancel_messages
+from app.services.zoom_operations import leave_zoom_meetings
+
+
+def release_place(session: Session, participant: Participant, *, now: datetime) -> int | None:
+    """Give up the participant's group place and everything still to come for it, their Zoom registration
+    included (so their personal link stops working); the cohort they left.
+
+    The cohort is named in the audit event of the leaving, which is how its coordinator learns that a place
+    opened.
+    """
+    cohort_id = session.exec(
+        select(CohortMember.cohort_id).where(CohortMember.participant_id == participant.id)
+    ).first()
+    session.exec(delete(CohortMember).where(CohortMember.participant_id == participant.id))
+    cancel_messages(session, participant_id=participant.id)
+    if cohort_id is not None:
+        leave_zoom_meetings(session, cohort_id, participant.id, now=now)
+    return cohort_id
