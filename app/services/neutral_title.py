@@ -39,10 +39,15 @@ class TitleAdvice:
 
 
 def advise_title(name: str, organisation: str, conditions: Sequence[Condition]) -> TitleAdvice:
+    return TitleAdvice(named_diagnosis(name, conditions), suggest_neutral_title(organisation, conditions))
+
+
+def suggest_neutral_title(organisation: str, conditions: Sequence[Condition]) -> str:
+    """The organisation's name followed by "meet-up", unless that names a diagnosis too."""
     suggestion = f"{organisation.strip()} meet-up"
     if not organisation.strip() or named_diagnosis(suggestion, conditions):
-        suggestion = GENERIC_TITLE
-    return TitleAdvice(diagnosis=named_diagnosis(name, conditions), suggestion=suggestion)
+        return GENERIC_TITLE
+    return suggestion
 
 
 def named_diagnosis(text: str, conditions: Iterable[Condition]) -> str | None:

@@ -36,7 +36,7 @@ from app.models import (
 )
 from app.schemas.registration import InvalidInput
 from app.services.audit import record_event
-from app.services.neutral_title import advise_title, named_diagnosis
+from app.services.neutral_title import named_diagnosis, suggest_neutral_title
 from app.services.registration import list_conditions
 
 MAX_GROUP_SIZE = 50
@@ -269,7 +269,7 @@ def _check_neutral_title(
     title = values["neutral_title"]
     diagnosis = named_diagnosis(title, conditions) if title else None
     if diagnosis:
-        suggestion = advise_title(values["name"] or "", values["organisation"] or "", conditions).suggestion
+        suggestion = suggest_neutral_title(values["organisation"] or "", conditions)
         reader.fail(
             "neutral_title",
             f"The neutral title names a diagnosis too (“{diagnosis}”). Use words that say nothing about "
