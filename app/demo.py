@@ -105,7 +105,10 @@ def seed_demo(session: Session, *, registrants: int = 0, today: date | None = No
 def _create_program(session: Session, today: date) -> Program:
     program = Program(
         slug=DEMO_SLUG,
-        name="Patient Café",
+        # A name that says what the meet-ups are about, as the sign-up page should, and a neutral title for
+        # where others may see it: the sender's name in inboxes, meeting titles in calendars and Zoom.
+        name="Cancer Patient Café",
+        neutral_title="Patient Café",
         organisation="Example Cancer Centre",
         description=(
             "Small video conversations of about an hour between people living with the same kind of cancer, "

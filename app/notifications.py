@@ -65,7 +65,7 @@ class _Sources:
         self.program_row = session.get(Program, message.program_id)
         self.program = mail.Program(
             name=self.program_row.name, organisation=self.program_row.organisation,
-            address=self.program_row.contact_email,
+            address=self.program_row.contact_email, neutral_title=self.program_row.neutral_title,
         )  # fmt: skip
 
     @property
@@ -125,7 +125,7 @@ class _Sources:
             sequence=meeting.calendar_sequence if sequence is None else sequence,
             starts_at_utc=start,
             ends_at_utc=start + timedelta(minutes=meeting.duration_minutes),
-            title=f"{self.program.name} meet-up",
+            title=self.program.meeting_title,
             join_url=join_url,
         )
 

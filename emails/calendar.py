@@ -81,7 +81,7 @@ def _event(
     event.add("url", meeting.join_url)
     event.add("status", "CANCELLED" if method is Method.CANCEL else "CONFIRMED")
     event.add("transp", "OPAQUE")
-    event.add("organizer", _address(program.address, program.name))
+    event.add("organizer", _address(program.address, program.shown_name))
     event.add(
         "attendee",
         _address(

@@ -48,14 +48,27 @@ def require_utc(moment: datetime) -> datetime:
 class Program:
     """The programme that writes to people.
 
-    ``name`` appears as the sender's name and in calendar entries that other people may glimpse on a
-    screen, so it must not name a condition. ``address`` is the programme's mailbox: replies go there
-    and calendar entries name it as ORGANIZER.
+    ``name`` is how messages speak of the programme inside their bodies. What other people may glimpse
+    on a screen or a phone, the sender's name in an inbox and calendar entries, shows ``shown_name``
+    instead: the ``neutral_title`` where the programme has one (because its name names a diagnosis),
+    else the name. ``address`` is the programme's mailbox: replies go there and calendar entries name
+    it as ORGANIZER.
     """
 
     name: str
     organisation: str
     address: str
+    neutral_title: str = ""
+
+    @property
+    def shown_name(self) -> str:
+        """The sender's name in inboxes, and the organiser's name in calendars."""
+        return single_line(self.neutral_title or self.name)
+
+    @property
+    def meeting_title(self) -> str:
+        """The title of its meetings in calendars: the neutral title as it is, else "<name> meet-up"."""
+        return single_line(self.neutral_title or f"{self.name} meet-up")
 
 
 @dataclass(frozen=True)

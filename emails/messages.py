@@ -51,13 +51,13 @@ def compose(email: Email, *, mail_from: str) -> EmailMessage:
     """Render ``email`` in its recipient's language and build the MIME message.
 
     ``mail_from`` is the ``MAIL_FROM`` setting, a bare address or ``Name <address>``; the From header
-    always shows the programme's name.
+    always shows the programme's ``shown_name``.
     """
     rendered = render(email.kind, email.context, email.recipient.locale)
     username, domain = parseaddr(mail_from)[1].rsplit("@", 1)
     return build_message(
         rendered,
-        sender=Address(email.program.name, username=username, domain=domain),
+        sender=Address(email.program.shown_name, username=username, domain=domain),
         recipient=email.recipient,
         reply_to=email.program.address,
         unsubscribe_url=email.links.unsubscribe_url,

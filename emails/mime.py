@@ -30,6 +30,7 @@ from email.utils import format_datetime, make_msgid
 
 from emails.calendar import CalendarInvite
 from emails.context import Person, require_absolute_url, single_line
+from emails.policy import OUTGOING
 from emails.rendering import Rendered
 
 # Quoted-printable keeps every part 7-bit clean, so no relay needs 8BITMIME for Spanish accents,
@@ -50,10 +51,11 @@ def build_message(
 
     ``sender`` is the From address (``MAIL_FROM`` with the programme's name); replies go to
     ``reply_to``. ``unsubscribe_url`` must be an absolute URL that accepts a one-click POST
-    (RFC 8058). Raises ``ValueError`` if the subject holds a line break, since it would start a
-    new header.
+    (RFC 8058); it goes out as one plain line (see ``emails.policy``). Raises ``ValueError`` if the
+    subject holds a line break, since it would start a new header, or if the unsubscribe URL could
+    not travel as one line.
     """
-    message = EmailMessage()
+    message = EmailMessage(policy=OUTGOING)
     message["Subject"] = rendered.subject
     message["From"] = sender
     message["To"] = Address(single_line(recipient.display_name), addr_spec=recipient.email)

@@ -17,9 +17,10 @@ from app.forms.registration import availability_from_cells, cells_from_availabil
 from app.models import Host, Program, Stage
 
 PROGRAM_VALUES = (
-    "name", "organisation", "description", "contact_email", "default_locale", "min_size", "target_size",
-    "max_size", "max_stage_gap", "meeting_minutes", "timezone", "first_meeting_on", "last_meeting_on",
-    "tips_days_before", "reminder_hours_before", "survey_hours_after", "zoom_user", "retention_days",
+    "name", "neutral_title", "organisation", "description", "contact_email", "default_locale", "min_size",
+    "target_size", "max_size", "max_stage_gap", "meeting_minutes", "timezone", "first_meeting_on",
+    "last_meeting_on", "tips_days_before", "reminder_hours_before", "survey_hours_after", "zoom_user",
+    "retention_days",
 )  # fmt: skip
 PROGRAM_FLAGS = ("separate_roles", "condition_in_title", "host_as_alternative_host")
 HOST_VALUES = ("display_name", "email", "zoom_user", "timezone", "max_cohorts")

@@ -36,6 +36,7 @@ from app.models import (
 )
 from app.schemas.registration import InvalidInput
 from app.services.audit import record_event
+from app.services.neutral_title import named_diagnosis, suggest_neutral_title
 from app.services.registration import list_conditions
 
 MAX_GROUP_SIZE = 50
@@ -179,6 +180,7 @@ class ProgramSettings:
     """Everything a coordinator sets on a program, checked."""
 
     name: str
+    neutral_title: str
     organisation: str
     description: str
     contact_email: str
@@ -205,10 +207,14 @@ class ProgramSettings:
         return {**asdict(self), "languages": list(self.languages)}
 
 
-def validate_program_settings(data: Mapping[str, Any]) -> ProgramSettings:
+def validate_program_settings(
+    data: Mapping[str, Any], conditions: Sequence[Condition] = ()
+) -> ProgramSettings:
+    """Check submitted settings; `conditions` are the program's, which its neutral title must not name."""
     reader = FieldReader(data)
     values = _read_settings(reader)
     _check_sizes(reader, values)
+    _check_neutral_title(reader, values, conditions)
     if values["languages"] and values["default_locale"] not in values["languages"]:
         reader.fail("default_locale", "The main language must be one of the languages ticked.")
     first, last = values["first_meeting_on"], values["last_meeting_on"]
@@ -222,6 +228,7 @@ def _read_settings(reader: FieldReader) -> dict[str, Any]:
     languages = choices(SUPPORTED_LOCALES, "Tick at least one language people can meet in.")
     return {
         "name": reader.read("name", text(200, "Enter the program's name.")),
+        "neutral_title": reader.read("neutral_title", text(200)),
         "organisation": reader.read("organisation", text(200, "Enter the organisation that runs it.")),
         "description": reader.read("description", text(4000)),
         "contact_email": reader.read("contact_email", email_address),
@@ -254,6 +261,20 @@ def _check_sizes(reader: FieldReader, values: dict[str, Any]) -> None:
         reader.fail("max_size", f"The largest size must be at least the smallest size ({smallest}).")
     elif not smallest <= target <= largest:
         reader.fail("target_size", f"The usual size must lie between {smallest} and {largest}.")
+
+
+def _check_neutral_title(
+    reader: FieldReader, values: dict[str, Any], conditions: Sequence[Condition]
+) -> None:
+    title = values["neutral_title"]
+    diagnosis = named_diagnosis(title, conditions) if title else None
+    if diagnosis:
+        suggestion = suggest_neutral_title(values["organisation"] or "", conditions)
+        reader.fail(
+            "neutral_title",
+            f"The neutral title names a diagnosis too (“{diagnosis}”). Use words that say nothing about "
+            f"anyone’s health, such as “{suggestion}”, or leave it empty to show the program’s name.",
+        )
 
 
 def validate_slug(session: Session, value: Any) -> str:
@@ -293,7 +314,8 @@ def update_program(
     session: Session, program: Program, data: Mapping[str, Any], *, by: Coordinator
 ) -> list[str]:
     """Apply checked settings; returns the names of the settings that changed (none: nothing is recorded)."""
-    columns = validate_program_settings(data).as_columns()
+    conditions = [offer.condition for offer in list_conditions(session, program)]
+    columns = validate_program_settings(data, conditions).as_columns()
     changed = [name for name, value in columns.items() if getattr(program, name) != value]
     if not changed:
         return []

@@ -157,8 +157,9 @@ def _alternative_hosts(session: Session, program: Program, cohort: Cohort) -> li
 
 
 def _topic(session: Session, program: Program, cohort: Cohort, meeting: Meeting) -> str:
-    """A meeting title that names the condition only where the program allows it: titles show on screens."""
-    words = [program.name]
+    """A meeting title that names the condition only where the program allows it: titles show on screens,
+    so they start with the program's neutral title where it has one."""
+    words = [program.neutral_title or program.name]
     if program.condition_in_title:
         words.append(session.get(Condition, cohort.condition_id).name)
     words.append(f"group {cohort.id}" + (f", meet-up {meeting.number}" if meeting.number > 1 else ""))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlmodel import select
 
@@ -336,3 +338,116 @@ def stage_names(app, condition_id: int) -> list[str]:
 def all_events(app) -> list[AuditEvent]:
     with app.app_context():
         return list(database.session().exec(select(AuditEvent).order_by(AuditEvent.id)).all())
+
+
+# The name where others may see it ------------------------------------------------------------------------
+
+
+def name_advice(page: str) -> str | None:
+    """The words the settings page says about the program's name naming a diagnosis, if it says any."""
+    found = re.search(r'<(div|p) class="(\w+)[^"]*" id="name-names-a-diagnosis">(.*?)</\1>', page, re.S)
+    return found and f"{found.group(2)}: {' '.join(re.sub(r'<[^>]+>', '', found.group(3)).split())}"
+
+
+@pytest.mark.parametrize(
+    ("name", "diagnosis"),
+    [
+        ("Lung Cancer Talks", "Lung cancer"),  # one of the program's conditions
+        ("The CLL café", "CLL"),  # what stands in brackets in a condition's name
+        ("Colorectal-circle", "colorectal"),  # whatever the punctuation
+        ("Leukemia friends", "leukemia"),  # a common diagnosis word, in another spelling
+        ("Tumours together", "tumour"),  # in the plural
+    ],
+)
+def test_the_settings_page_warns_when_the_name_names_a_diagnosis(app, demo, console_client, name, diagnosis):
+    client = console_client("demo")
+    form = form_of(settings_of(app), name=name, neutral_title="")
+
+    saved = client.post("/console/programs/demo/settings", data=form)  # a warning, not a refusal
+
+    assert saved.status_code == 303 and settings_of(app)["name"] == name
+    advice = name_advice(client.get("/console/programs/demo/settings").text)
+    assert advice.startswith(f"warnings: The program’s name names a diagnosis (“{diagnosis}”).")
+    for where in ("sender’s name in inboxes", "title of its meetings in calendars and Zoom", "phones"):
+        assert where in advice
+    # The organisation, Example Cancer Centre, names one too, so the suggestion says nothing of it.
+    assert advice.endswith(
+        "Give the program a neutral title below, such as “Peer meet-up”, to show there instead."
+    )
+
+
+def test_a_name_that_names_no_diagnosis_gets_no_warning_and_the_suggestion_uses_the_organisation(
+    app, demo, console_client
+):
+    form = form_of(settings_of(app), name="Patient Café", neutral_title="", organisation="Riverside Trust")
+    client = console_client("demo")
+    client.post("/console/programs/demo/settings", data=form)
+
+    page = client.get("/console/programs/demo/settings").text
+
+    assert name_advice(page) is None
+    assert "such as “Riverside Trust meet-up”. Leave it empty to show the name." in page
+
+
+def test_a_neutral_title_is_saved_audited_and_shown_instead(app, demo, console_client):
+    client = console_client("demo")
+    form = form_of(settings_of(app), name="Lung Cancer Talks", neutral_title="  Riverside meet-up ")
+
+    saved = client.post("/console/programs/demo/settings", data=form, follow_redirects=True)
+
+    assert "Settings saved." in saved.text
+    assert settings_of(app)["neutral_title"] == "Riverside meet-up"
+    assert 'id="field-neutral_title" name="neutral_title" type="text" value="Riverside meet-up"' in saved.text
+    assert name_advice(saved.text) == (
+        "notice: The program’s name names a diagnosis (“Lung cancer”), so inboxes and calendars show the "
+        "neutral title instead."
+    )
+    event = reload(app, AuditEvent, action="program.settings_changed")
+    assert set(event.detail["fields"]) == {"name", "neutral_title"}
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [
+        (
+            "Lung cancer circle",
+            "The neutral title names a diagnosis too (“Lung cancer”). Use words that say nothing about "
+            "anyone’s health, such as “Peer meet-up”, or leave it empty to show the program’s name.",
+        ),
+        ("Café HIV+", "The neutral title names a diagnosis too (“HIV”)."),
+        ("x" * 201, "Please keep this to 200 characters or fewer."),
+        ("Riverside\x07meet-up", "Please use only letters, numbers and punctuation here."),
+    ],
+)
+def test_a_neutral_title_that_cannot_serve_is_refused_and_nothing_changes(
+    app, demo, console_client, title, message
+):
+    before = settings_of(app)
+
+    page = console_client("demo").post(
+        "/console/programs/demo/settings", data=form_of(before, neutral_title=title, min_size="3")
+    )
+
+    assert page.status_code == 422
+    assert (
+        f'id="field-neutral_title-error"><span class="visually-hidden">Error:</span> {message}' in page.text
+    )
+    assert settings_of(app) == before
+
+
+def test_a_new_program_may_have_a_neutral_title_from_the_start(app, demo, console_client):
+    answers = {**NEW_PROGRAM, "name": "Kidney Disease Talk", "neutral_title": "Talk meet-up"}
+
+    console_client(admin=True).post("/console/programs/new", data=answers)
+
+    assert reload(app, Program, slug="kidney-talk").neutral_title == "Talk meet-up"
+
+
+def test_the_demo_program_shows_how(app, demo, console_client):
+    page = console_client("demo").get("/console/programs/demo/settings").text
+
+    assert name_advice(page) == (
+        "notice: The program’s name names a diagnosis (“cancer”), so inboxes and calendars show the neutral "
+        "title instead."
+    )
+    assert 'value="Patient Café"' in page

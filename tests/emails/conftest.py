@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+import emails
 from emails import messages
 from emails.catcher import MailCatcher
 from emails.context import CohortMember, Links, MeetingDetails, Person, Program
@@ -17,6 +18,8 @@ from emails.context import CohortMember, Links, MeetingDetails, Person, Program
 from ..conftest import free_port
 
 CONDITION = "Chronic lymphocytic leukaemia"
+KINDS = sorted(path.name for path in (Path(emails.__file__).parent / "templates").iterdir() if path.is_dir())
+LOCALES = ("en", "es")
 
 PROGRAM = Program(
     name="Peer Meet-ups", organisation="Synthetic Patients Association", address="hello@example.org"
@@ -51,7 +54,9 @@ def meeting(
     )
 
 
-def example_email(kind: str, recipient: Person) -> messages.Email:
+def example_email(
+    kind: str, recipient: Person, *, program: Program = PROGRAM, links: Links = LINKS
+) -> messages.Email:
     """A realistic email of ``kind`` for ``recipient``, with every optional part present."""
     first = meeting()
     moved = meeting(starts_at_utc=first.starts_at_utc + timedelta(days=1), sequence=1)
@@ -82,7 +87,7 @@ def example_email(kind: str, recipient: Person) -> messages.Email:
         },
     }[kind]
     build = getattr(messages, kind)
-    return build(program=PROGRAM, recipient=recipient, links=LINKS, **arguments)
+    return build(program=program, recipient=recipient, links=links, **arguments)
 
 
 @pytest.fixture
@@ -112,7 +117,7 @@ def make_meeting() -> Callable[..., MeetingDetails]:
 
 
 @pytest.fixture
-def make_email() -> Callable[[str, Person], messages.Email]:
+def make_email() -> Callable[..., messages.Email]:
     return example_email
 
 

@@ -5,18 +5,16 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from jinja2 import UndefinedError
 
-import emails
 from emails import messages
 from emails.context import WaitlistReason
 from emails.rendering import render
 
-KINDS = sorted(path.name for path in (Path(emails.__file__).parent / "templates").iterdir() if path.is_dir())
-LOCALES = ("en", "es")
+from .conftest import KINDS, LOCALES
+
 LEFTOVER_MARKUP = re.compile(r"%\(\w+\)s|\{\{|\}\}|\{%|%\}|\{#|#\}")
 
 

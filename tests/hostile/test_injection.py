@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from app import database
 from app.demo import seed_demo
-from app.models import CohortMember, OutboundMessage, Participant
+from app.models import CohortMember, OutboundMessage, Participant, Program
 from app.notifications import build_email
 from app.services.accounts import create_coordinator
 from emails.messages import compose
@@ -151,6 +151,24 @@ def test_hostile_names_are_escaped_on_the_console_cohort_page(app, client, runne
     for participant_id in accepted:
         for recipient, message in _built_emails(app, participant_id):
             _assert_email_is_safe(message, recipient)
+
+
+@pytest.mark.parametrize("title", HOSTILE_NAMES)
+def test_a_hostile_program_name_or_neutral_title_never_becomes_a_header(app, client, title):
+    with app.app_context():
+        session = database.session()
+        program = session.exec(select(Program).where(Program.slug == SLUG)).one()
+        program.name, program.neutral_title = f"{title} name", title
+        session.commit()
+    assert _register(client, "river@example.org").status_code == 201
+    participant = _participant(app, "river@example.org")
+
+    for recipient, message in _built_emails(app, participant.id):
+        _assert_email_is_safe(message, recipient)
+        raw = bytes(compose(message, mail_from=MAIL_FROM))
+        sent = message_from_bytes(raw, policy=policy.default)
+        assert [address for _name, address in getaddresses(sent.get_all("From"))] == ["meetups@example.org"]
+        assert raw.count(b"\nFrom: ") == 1
 
 
 # Text a database cannot store: refused like any other bad answer, never a server error.

@@ -43,6 +43,7 @@ from ..survey.conftest import FULL_ANSWERS, SurveyKit
 # The app wired to the Zoom emulator over HTTP and a real SMTP server, with the demo program.
 running_emulator, zoom, mailbox = lifecycle.running_emulator, lifecycle.zoom, lifecycle.mailbox
 app, program, make_cohorts = lifecycle.app, lifecycle.program, lifecycle.make_cohorts
+base_url = lifecycle.base_url
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE_URL = "http://localhost"

@@ -63,10 +63,17 @@ class Mailbox:
 
 
 @pytest.fixture
-def app(database_url, tmp_path, zoom, mailbox, settings_for):
+def base_url() -> str:
+    """The site's public address, for the links in emails; a test module may give its own."""
+    return "http://localhost"
+
+
+@pytest.fixture
+def app(database_url, tmp_path, zoom, mailbox, settings_for, base_url):
     settings = settings_for(
         database_url,
         tmp_path / "instance",
+        BASE_URL=base_url,
         SMTP_HOST="127.0.0.1",
         SMTP_PORT=str(mailbox.port),
         ZOOM_API_BASE_URL=zoom.api_base_url,

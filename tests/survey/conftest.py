@@ -22,6 +22,7 @@ from ..lifecycle import conftest as lifecycle
 # its proposed cohorts.
 running_emulator, zoom, mailbox = lifecycle.running_emulator, lifecycle.zoom, lifecycle.mailbox
 app, program, make_cohorts = lifecycle.app, lifecycle.program, lifecycle.make_cohorts
+base_url = lifecycle.base_url
 
 BASE_URL = "http://localhost"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -13,6 +13,7 @@ from app.i18n import SUPPORTED_LOCALES, language_name
 from app.models import Condition, Program, Stage
 from app.schemas.registration import InvalidInput
 from app.services import programs as service
+from app.services.neutral_title import advise_title
 from app.services.registration import list_conditions
 from app.views.console.access import (
     admin_required,
@@ -227,8 +228,12 @@ def _render_settings(
     edited_condition: dict[int, tuple[MultiDict, dict[str, str]]] | None = None,
 ):
     """The settings page: the settings form, and for an existing program its registration switch and its
-    conditions, each condition form showing what was typed and its errors when it was the one sent."""
+    conditions, each condition form showing what was typed and its errors when it was the one sent. The
+    advice on the name is about the name as shown in the form, typed or saved."""
     conditions = list_conditions(database.session(), program) if program else []
+    title_advice = advise_title(
+        form.get("name", ""), form.get("organisation", ""), [offer.condition for offer in conditions]
+    )
     edited = edited_condition or {}
     condition_forms = {
         offer.condition.id: edited.get(offer.condition.id)
@@ -244,6 +249,7 @@ def _render_settings(
         languages=[(code, language_name(code)) for code in SUPPORTED_LOCALES],
         timezones=COMMON_TIMEZONES,
         conditions=conditions,
+        title_advice=title_advice,
         condition_forms=condition_forms,
         new_condition=new_condition or (MultiDict(), {}),
     )
