@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask
+from flask.logging import default_handler
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -35,6 +37,14 @@ def init_extensions(app: Flask) -> None:
     login_manager.user_loader(load_coordinator)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    _show_limiter_warnings()
+
+
+def _show_limiter_warnings() -> None:
+    """Flask-Limiter says that its store is unreachable through a logger of its own that has only a
+    NullHandler; unless the deployment set up logging itself, its warnings go where the app's do."""
+    if not logging.getLogger().handlers:
+        logging.getLogger("flask-limiter").addHandler(default_handler)
 
 
 def rate_limit_config(settings: Settings) -> dict[str, Any]:

@@ -127,7 +127,7 @@ def test_registration_goes_on_while_redis_restarts_and_is_counted_there_again_on
     deployment, demo_program, registration, store, proxy_to, wait_for
 ):
     redis_proxy = proxy_to(store.url)
-    deployment.start_web(workers=1, **store.settings(redis_proxy.route(store.url)))
+    web = deployment.start_web(workers=1, **store.settings(redis_proxy.route(store.url)))
     sent = iter(range(1000))
 
     def register_next() -> requests.Response:
@@ -139,6 +139,7 @@ def test_registration_goes_on_while_redis_restarts_and_is_counted_there_again_on
     redis_proxy.cut()
     assert [register_next().status_code for _ in range(3)] == [201] * 3  # counted in the worker meanwhile
     assert store.count("registration") == 1
+    assert "Rate limit storage unreachable - falling back to in-memory storage" in web.output()
 
     redis_proxy.restore()
     wait_for(
