@@ -25,7 +25,8 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
-# How long a request waits for the rate-limit store before counting in this process's memory instead.
+# How long a request waits for each answer of the rate-limit store (it tries twice) before counting in this
+# process's memory instead.
 STORE_TIMEOUT_SECONDS = 1
 
 
