@@ -1,7 +1,8 @@
 """Security headers on every response, and trusting a reverse proxy only as far as configured.
 
 The policy allows scripts and styles from our own origin only (no inline script anywhere), forbids being
-framed, and sends no Referer, so a signed link in the address bar never leaks to another site.
+framed, and sends no Referer, so a signed link in the address bar never leaks to another site. No answer but a
+static file may be stored by a browser or a shared cache.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ def add_security_headers(response: Response) -> Response:
         response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", HSTS)
-    if response.mimetype == "text/html" and not request.path.startswith("/static/"):
-        # Pages show personal data or carry signed links: never keep them in a shared cache.
-        response.headers.setdefault("Cache-Control", "no-store")
+    if request.endpoint != "static":
+        # Pages, CSV exports, JSON answers and calendar files show personal data or carry signed links, and
+        # even an error page names a program: nothing but the static files is kept in any cache.
+        response.headers["Cache-Control"] = "no-store"
     return response

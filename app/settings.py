@@ -6,8 +6,14 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import limits
+import limits.errors
+import limits.storage
 from dotenv import load_dotenv
+
+from app.secret_strength import secret_weakness
 
 ENVIRONMENTS = ("development", "testing", "production")
 DEFAULT_DATABASE_URL = "sqlite:///instance/meetups.db"
@@ -16,6 +22,13 @@ DEFAULT_ZOOM_OAUTH_TOKEN_URL = "https://zoom.us/oauth/token"  # noqa: S105  (an 
 EMULATOR_ZOOM_PORT = 5001
 CATCHER_SMTP_PORT = 1025
 MIN_SECRET_LENGTH = 32
+# Zoom makes the secret token of an event subscription 22 characters long.
+MIN_WEBHOOK_SECRET_LENGTH = 22
+NEW_SECRET_COMMAND = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'  # noqa: S105  (a command)
+DEFAULT_RATELIMIT_STORAGE_URI = "memory://"
+DEFAULT_RATELIMIT_KEY_PREFIX = "peer-meetups"
+DEFAULT_REGISTRATION_RATE_LIMIT = "10 per minute;60 per hour"
+DEFAULT_LOGIN_RATE_LIMIT = "10 per minute"
 
 
 class ConfigurationError(RuntimeError):
@@ -48,6 +61,10 @@ class Settings:
     zoom_uses_emulator: bool
     mail_catcher_dir: Path
     proxy_hops: int = 0
+    ratelimit_storage_uri: str = DEFAULT_RATELIMIT_STORAGE_URI
+    ratelimit_key_prefix: str = DEFAULT_RATELIMIT_KEY_PREFIX
+    registration_rate_limit: str = DEFAULT_REGISTRATION_RATE_LIMIT
+    login_rate_limit: str = DEFAULT_LOGIN_RATE_LIMIT
 
     @property
     def is_production(self) -> bool:
@@ -65,8 +82,9 @@ class Settings:
 def load_settings(instance_path: Path, environ: dict[str, str] | None = None) -> Settings:
     """Build the settings from `environ` (default: the process environment after loading `.env`).
 
-    In production every secret must be given; elsewhere missing ones get safe development values:
-    a random secret key persisted in the instance folder, the local mail catcher and the Zoom emulator.
+    In production every secret must be given, and strong, links must be https and rate limits must be counted
+    in a store every process shares; elsewhere missing values get safe development ones: a random secret key
+    persisted in the instance folder, the local mail catcher, the Zoom emulator and in-memory rate limits.
     """
     if environ is None:
         load_dotenv()
@@ -86,12 +104,13 @@ def load_settings(instance_path: Path, environ: dict[str, str] | None = None) ->
         env.require("ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET")
     if production:
         env.require("ZOOM_WEBHOOK_SECRET_TOKEN")
+        _check_production_secrets(env)
     emulator = f"http://127.0.0.1:{EMULATOR_ZOOM_PORT}"
     return Settings(
         environment=environment,
         database_url=env.text("DATABASE_URL", DEFAULT_DATABASE_URL),
-        secret_key=_secret_key(env.text("SECRET_KEY"), production, instance_path),
-        base_url=env.text("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        secret_key=env.text("SECRET_KEY") or _development_secret(instance_path),
+        base_url=_base_url(env.text("BASE_URL", "http://127.0.0.1:5000").rstrip("/"), production),
         mail_from=env.text("MAIL_FROM", "Peer Meet-ups <meetups@localhost>"),
         smtp_host=env.text("SMTP_HOST", "127.0.0.1"),
         smtp_port=env.integer("SMTP_PORT", CATCHER_SMTP_PORT),
@@ -112,18 +131,64 @@ def load_settings(instance_path: Path, environ: dict[str, str] | None = None) ->
         zoom_uses_emulator=uses_emulator,
         mail_catcher_dir=Path(env.text("MAIL_CATCHER_DIR", str(instance_path / "mail"))),
         proxy_hops=env.integer("PROXY_HOPS", 0),
+        ratelimit_storage_uri=_ratelimit_storage_uri(env.text("RATELIMIT_STORAGE_URI"), production),
+        ratelimit_key_prefix=env.text("RATELIMIT_KEY_PREFIX", DEFAULT_RATELIMIT_KEY_PREFIX),
+        registration_rate_limit=env.rate_limit("REGISTRATION_RATE_LIMIT", DEFAULT_REGISTRATION_RATE_LIMIT),
+        login_rate_limit=env.rate_limit("LOGIN_RATE_LIMIT", DEFAULT_LOGIN_RATE_LIMIT),
     )
 
 
-def _secret_key(given: str, production: bool, instance_path: Path) -> str:
-    if given:
-        if production and len(given) < MIN_SECRET_LENGTH:
-            raise ConfigurationError(
-                f"SECRET_KEY is too short for production: use at least {MIN_SECRET_LENGTH} random characters "
-                '(python -c "import secrets; print(secrets.token_urlsafe(48))").'
-            )
-        return given
-    return _development_secret(instance_path)
+def _check_production_secrets(env: _Reader) -> None:
+    """Refuse secrets a person typed or copied from an example: they let anyone forge links or webhooks."""
+    weakness = secret_weakness(env.text("SECRET_KEY"), MIN_SECRET_LENGTH)
+    if weakness:
+        raise ConfigurationError(
+            f"SECRET_KEY is too weak for production: {weakness}. Make a new one with {NEW_SECRET_COMMAND} "
+            "and set SECRET_KEY to what it prints."
+        )
+    weakness = secret_weakness(env.text("ZOOM_WEBHOOK_SECRET_TOKEN"), MIN_WEBHOOK_SECRET_LENGTH)
+    if weakness:
+        raise ConfigurationError(
+            f"ZOOM_WEBHOOK_SECRET_TOKEN is too weak for production: {weakness}. Copy the Secret Token that "
+            "Zoom made for your app's event subscription (App Marketplace, your app, Features, Access), "
+            "or have Zoom make a new one there."
+        )
+
+
+def _base_url(base_url: str, production: bool) -> str:
+    if production and not (base_url.startswith("https://") and urlsplit(base_url).hostname):
+        raise ConfigurationError(
+            f"BASE_URL must be an https:// address in production, not {base_url!r}: every emailed link "
+            "starts with it, and those links are their holders' keys. Set BASE_URL=https://your.domain "
+            "(the address patients use) and serve the site over HTTPS."
+        )
+    return base_url
+
+
+def _ratelimit_storage_uri(uri: str, production: bool) -> str:
+    """Where rate-limit counters live; refused when Flask-Limiter could not use it, or, in production, when
+    each process would count on its own."""
+    if production and urlsplit(uri).scheme in ("", "memory"):
+        raise ConfigurationError(
+            "Production needs RATELIMIT_STORAGE_URI to name a store every web process shares, such as "
+            "redis://127.0.0.1:6379/0: with memory:// each process counts on its own, so four processes "
+            "allow four times every limit."
+        )
+    uri = uri or DEFAULT_RATELIMIT_STORAGE_URI
+    try:
+        storage = limits.storage.storage_from_string(uri)  # builds a client; connects to nothing yet
+    except (limits.errors.ConfigurationError, ValueError) as error:
+        problem = str(error).replace(uri, "…")  # the URI may hold the store's password
+        raise ConfigurationError(
+            f"RATELIMIT_STORAGE_URI is not a store we can use ({problem}): "
+            "give redis://host:6379/0 (or memory:// in development)."
+        ) from None
+    if not isinstance(storage, limits.storage.Storage):
+        raise ConfigurationError(
+            "RATELIMIT_STORAGE_URI names an asynchronous store, which Flask cannot use: "
+            "give redis://host:6379/0 instead."
+        )
+    return uri
 
 
 def _development_secret(instance_path: Path) -> str:
@@ -163,6 +228,16 @@ class _Reader:
         if raw in ("0", "false", "no", "off"):
             return False
         raise ConfigurationError(f"{key} must be true or false, not {raw!r}.")
+
+    def rate_limit(self, key: str, default: str) -> str:
+        raw = self.text(key, default)
+        try:
+            limits.parse_many(raw)
+        except ValueError:
+            raise ConfigurationError(
+                f'{key} must be one or more limits such as "10 per minute;60 per hour", not {raw!r}.'
+            ) from None
+        return raw
 
     def require(self, *keys: str) -> None:
         missing = [key for key in keys if not self.text(key)]

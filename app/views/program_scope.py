@@ -12,8 +12,6 @@ from app.links import LinkError
 from app.models import Program
 from app.services.registration import find_program
 
-DEFAULT_REGISTRATION_RATE_LIMIT = "10 per minute;60 per hour"
-
 
 def load_program(slug: str) -> Program:
     """The program of this page, or 404; its languages steer which language the page speaks."""
@@ -33,7 +31,7 @@ def render_link_problem(program: Program, error: LinkError):
 
 def _registration_rate_limit() -> str:
     # Configurable, so an organisation that posts from its own server can raise it, and benchmarks lift it.
-    return current_app.config.get("REGISTRATION_RATE_LIMIT", DEFAULT_REGISTRATION_RATE_LIMIT)
+    return current_app.config["REGISTRATION_RATE_LIMIT"]
 
 
 # One budget per address for everything that creates rows or sends email to someone: form, API, new links.

@@ -3,9 +3,20 @@ otherwise."""
 
 from __future__ import annotations
 
-import pytest
+import csv
+import io
 
-from app import create_app
+import pytest
+from flask import url_for
+from sqlmodel import select
+
+from app import create_app, database
+from app.database import utcnow
+from app.demo import seed_demo
+from app.links import make_token
+from app.models import Cohort, Condition, Host, OutboundMessage, Participant, Stage, ZoomOperation
+from app.services.approval import approve_cohort
+from app.services.proposals import propose_cohorts
 
 from .test_settings import PRODUCTION
 
@@ -24,6 +35,95 @@ def test_every_response_forbids_inline_script_framing_and_referrers(client, path
 def test_pages_are_never_cached_but_static_files_may_be(client):
     assert client.get("/console/login").headers["Cache-Control"] == "no-store"
     assert "no-store" not in client.get("/static/site.css").headers.get("Cache-Control", "")
+
+
+# The signed links each route follows, by endpoint (or blueprint), and one valid step of routes that take one.
+LINK_PURPOSES = {
+    "public.verify": "verify",
+    "selfservice.unsubscribe": "unsubscribe",
+    "selfservice": "manage",
+    "survey": "survey",
+    "hosts": "host",
+}
+STEPS = {"selfservice.take_break": "pause", "selfservice.confirm": "withdraw"}
+# Routes that show personal data when all goes well: the walk must reach them, or it proves little.
+PERSONAL_DATA = {
+    "console.program", "console.cohort", "console.export_cohorts", "console.export_results",
+    "console.waitlist", "console.meeting", "console.attendance", "console.results", "console.hosts",
+    "selfservice.manage", "hosts.page", "survey.answer", "api.program_facts",
+}  # fmt: skip
+
+
+def _approved_demo(app) -> dict:
+    """The demo program with registrants, proposed groups and one approved; the ids each route may take."""
+    with app.app_context():
+        session = database.session()
+        program = seed_demo(session, registrants=40)
+        propose_cohorts(session, program, today=utcnow().date())
+
+        def first(model) -> int:
+            return session.exec(select(model.id).order_by(model.id)).first()
+
+        cohort = session.get(Cohort, first(Cohort))
+        cohort.host_id = first(Host)  # hosted, so that its host's pages have a meeting to show
+        meeting = approve_cohort(session, cohort, actor="test", now=utcnow())
+        session.commit()
+
+        participant = first(Participant)
+        return {
+            "slug": program.slug,
+            "cohort_id": cohort.id,
+            "meeting_id": meeting.id,
+            "participant_id": participant,
+            "host_id": cohort.host_id,
+            "condition_id": first(Condition),
+            "stage_id": first(Stage),
+            "run_id": 1,
+            "message_id": first(OutboundMessage),
+            "operation_id": first(ZoomOperation),
+            "payload": {"participant": participant, "p": participant, "m": meeting.id, "h": cohort.host_id},
+        }
+
+
+def _path(rule, values: dict) -> str:
+    """The address of `rule` for these values: signed links made for the route's purpose."""
+    arguments = {name: values[name] for name in rule.arguments if name in values}
+    if "token" in rule.arguments:
+        purpose = LINK_PURPOSES.get(rule.endpoint) or LINK_PURPOSES[rule.endpoint.partition(".")[0]]
+        arguments["token"] = make_token(purpose, values["payload"])
+    if "step" in rule.arguments:
+        arguments["step"] = STEPS[rule.endpoint]
+    return url_for(rule.endpoint, **arguments)
+
+
+def test_no_answer_but_a_static_file_may_be_stored_by_any_cache(app, console_client):
+    values = _approved_demo(app)
+    coordinator = console_client(admin=True)
+    headers, reached = {}, set()
+    with app.test_request_context():
+        rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+        paths = {rule.endpoint: (_path(rule, values), rule.methods & {"GET", "POST"}) for rule in rules}
+    for endpoint, (path, methods) in sorted(paths.items()):
+        for method in sorted(methods):
+            answer = coordinator.open(path, method=method)
+            headers[f"{method} {path} ({answer.status_code} {answer.mimetype})"] = answer.headers.get(
+                "Cache-Control"
+            )
+            if method == "GET" and answer.status_code == 200:
+                reached.add(endpoint)
+    cacheable = {request: value for request, value in headers.items() if value != "no-store"}
+    assert not cacheable
+    assert not PERSONAL_DATA - reached, "the walk did not reach these pages' personal data"
+    assert len(headers) >= len(rules)
+
+
+@pytest.mark.parametrize("export", ["cohorts.csv", "results.csv"])
+def test_csv_exports_are_never_stored_by_any_cache(app, console_client, export):
+    slug = _approved_demo(app)["slug"]
+    answer = console_client(admin=True).get(f"/console/programs/{slug}/{export}")
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    assert next(csv.reader(io.StringIO(answer.get_data(as_text=True))))  # a header row, as exported
+    assert answer.headers.getlist("Cache-Control") == ["no-store"]
 
 
 def test_behind_a_trusted_proxy_https_is_recognised_and_hsts_sent(settings_for, database_url, tmp_path):

@@ -51,8 +51,9 @@ from integrations.zoom.emulator_control import EmulatorControl
 
 from ..conftest import create_database, drop_database, empty_database, free_port
 
-# The registration limit per address is raised: every request of these tests comes from 127.0.0.1.
-WEB_APP = "app:create_app({'REGISTRATION_RATE_LIMIT': '1000 per minute'})"
+WEB_APP = "app:create_app()"
+# Each access log line names the web worker that answered (its pid, as <1234>).
+ACCESS_LOG = ["--access-logfile", "-", "--access-logformat", '%(p)s "%(r)s" %(s)s']
 POLL_SECONDS = "0.5"
 STARTUP_SECONDS = 60
 APP_SETTINGS = (
@@ -60,6 +61,7 @@ APP_SETTINGS = (
     "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS",
     "ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET", "ZOOM_WEBHOOK_SECRET_TOKEN",
     "ZOOM_API_BASE_URL", "ZOOM_OAUTH_TOKEN_URL",
+    "RATELIMIT_STORAGE_URI", "RATELIMIT_KEY_PREFIX", "REGISTRATION_RATE_LIMIT", "LOGIN_RATE_LIMIT",
 )  # fmt: skip
 T = TypeVar("T")
 
@@ -508,7 +510,8 @@ class Deployment:
     """The app's own processes — gunicorn, `flask worker`, other `flask` commands — configured as in
     production through the environment, on the test's database, SMTP server and Zoom emulator.
 
-    `database_url` and `zoom_url` are what a process is given unless told otherwise (a proxy's route).
+    `database_url` and `zoom_url` are what a process is given unless told otherwise (a proxy's route); other
+    settings (`REGISTRATION_RATE_LIMIT="10 per minute"`) may be given by their names.
     """
 
     processes: Processes
@@ -518,24 +521,29 @@ class Deployment:
     secret_key: str
     web_url: str = field(default_factory=lambda: f"http://127.0.0.1:{free_port()}")
 
-    def environment(self, *, database_url: str | None = None, zoom_url: str | None = None) -> dict[str, str]:
+    def environment(
+        self, *, database_url: str | None = None, zoom_url: str | None = None, **settings: str
+    ) -> dict[str, str]:
         zoom_url = zoom_url or self.zoom_url
-        return process_environment(
-            APP_ENV="testing",
-            DATABASE_URL=database_url or self.database_url,
-            SECRET_KEY=self.secret_key,
-            BASE_URL=self.web_url,
-            SMTP_HOST="127.0.0.1",
-            SMTP_PORT=str(self.smtp_port),
-            ZOOM_API_BASE_URL=f"{zoom_url}/v2",
-            ZOOM_OAUTH_TOKEN_URL=f"{zoom_url}/oauth/token",
-        )
+        given = {
+            "APP_ENV": "testing",
+            "DATABASE_URL": database_url or self.database_url,
+            "SECRET_KEY": self.secret_key,
+            "BASE_URL": self.web_url,
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(self.smtp_port),
+            "ZOOM_API_BASE_URL": f"{zoom_url}/v2",
+            "ZOOM_OAUTH_TOKEN_URL": f"{zoom_url}/oauth/token",
+            # Every request of these tests comes from 127.0.0.1: the registration limit per address is raised.
+            "REGISTRATION_RATE_LIMIT": "1000 per minute",
+        }
+        return process_environment(**{**given, **settings})
 
     def start_web(self, *, workers: int, **routes: str) -> Process:
         """gunicorn with `workers` web workers, once it answers /healthz."""
         port = str(urlsplit(self.web_url).port)
         command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
-        web = self.processes.start("web", [*command, WEB_APP], self.environment(**routes))
+        web = self.processes.start("web", [*command, *ACCESS_LOG, WEB_APP], self.environment(**routes))
         wait_for(lambda: _answers(f"{self.web_url}/healthz"), "gunicorn to answer", STARTUP_SECONDS)
         return web
 
