@@ -21,3 +21,6 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+# The control interface is not used, and its socket's default path is one per machine user: two gunicorns on
+# one machine (blue-green deploys, the test suite) would take it from each other.
+control_socket_disable = True
