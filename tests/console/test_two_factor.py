@@ -357,6 +357,8 @@ def test_a_coordinator_turns_it_off_with_a_code_but_an_admin_cannot(client, app,
     off = client.post("/console/account/two-factor/turn-off", data={"code": code(app, seconds_from_now=30)})
     assert off.location == "/console/account/two-factor"
     assert not account(app).two_factor_enabled and events(app, "account.two_factor_disabled")
+    for change in ("recovery-codes", "new-phone", "turn-off"):  # nothing to change any more
+        assert client.get(f"/console/account/two-factor/{change}").location == "/console/account/two-factor"
     client.post("/console/logout")
     assert sign_in(client).location == "/console/"  # the password alone again
 

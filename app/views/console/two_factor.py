@@ -99,6 +99,8 @@ def _with_code(action: str, carry_out: Callable):
     """A change that needs a current code: the page asking for it, then `carry_out(session, coordinator,
     code)`, whose answer is the response, committed. A refused code is said on the page, and counted."""
     coordinator = current_user._get_current_object()
+    if not coordinator.two_factor_enabled:
+        return redirect(url_for("console.two_factor"), 303)
     form = CodeForm()
     if not form.is_submitted():
         return _code_page(action, form)
