@@ -25,6 +25,8 @@ from app.cli.db import upgrade_database
 from app.database import build_engine
 from app.settings import load_settings
 
+from .totp import totp
+
 DEFAULT_TEST_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
 BACKENDS = ("sqlite", "postgresql")
 
@@ -155,9 +157,24 @@ def db_session(app):
         yield database.session()
 
 
+def enrol_second_factor(session, coordinator) -> str:
+    """Set up an authenticator app for the account as its owner does on the set-up page, two minutes ago
+    (so the code of now has not been used); returns the app's secret."""
+    from datetime import timedelta
+
+    from app.database import utcnow
+    from app.services.two_factor import confirm_enrolment, start_enrolment
+
+    then = utcnow() - timedelta(minutes=2)
+    secret = start_enrolment(session, coordinator)
+    confirm_enrolment(session, coordinator, totp(secret, then.timestamp()), now=then)
+    return secret
+
+
 @pytest.fixture
 def console_client(app):
-    """Make a test client signed in to the console as a new coordinator of `programs` (slugs), or an admin."""
+    """Make a test client signed in to the console as a new coordinator of `programs` (slugs), or an admin
+    (who, as every admin must, has set up two-factor sign-in)."""
     from flask_login import FlaskLoginClient
 
     from app import database
@@ -178,6 +195,8 @@ def console_client(app):
                 is_admin=admin,
                 program_slugs=programs,
             )
+            if admin:
+                enrol_second_factor(session, coordinator)
             session.commit()
             return app.test_client(user=coordinator)
 
@@ -209,6 +228,14 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def desktop_page(browser):
+    """A page in a fresh browser context of its own, at a desktop size, as coordinators work."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
 
 
 @pytest.fixture

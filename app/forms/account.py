@@ -1,4 +1,4 @@
-"""The console's own-account forms: changing the password.
+"""The console's own-account forms: changing the password, and the codes of two-factor sign-in.
 
 Only presence and the repeated password are checked here; whether the new password is good enough is the
 service's rule (`app.services.accounts.password_problem`), shared with the `coordinator create` command.
@@ -7,10 +7,11 @@ service's rule (`app.services.accounts.password_problem`), shared with the `coor
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField
+from wtforms import PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 MAX_PASSWORD_LENGTH = 1000
+MAX_CODE_LENGTH = 64  # a six-digit code or a recovery code, with whatever spaces came along
 
 
 class ChangePasswordForm(FlaskForm):
@@ -29,3 +30,25 @@ class ChangePasswordForm(FlaskForm):
             EqualTo("new_password", "The two new passwords are not the same. Type them again."),
         ],
     )
+
+
+class CodeForm(FlaskForm):
+    """A code from the authenticator app or a recovery code; which one it is and whether it is right is the
+    service's question (`app.services.two_factor`)."""
+
+    code = StringField(
+        "Code",
+        validators=[
+            InputRequired("Enter the code from your authenticator app."),
+            Length(max=MAX_CODE_LENGTH, message="That is too long for a code. Please check it."),
+        ],
+    )
+
+
+def field_errors(form: FlaskForm) -> dict[str, str]:
+    """Each field's first error, by field name, as the console's templates show them (the hidden fields
+    have none worth showing)."""
+    hidden = {"next", "csrf_token"}
+    return {
+        name: field.errors[0] for name, field in form._fields.items() if field.errors and name not in hidden
+    }

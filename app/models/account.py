@@ -43,6 +43,10 @@ class Coordinator(UserMixin, SQLModel, table=True):
     def is_active(self) -> bool:
         return self.active
 
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_secret is not None and self.totp_confirmed_at is not None
+
     def get_id(self) -> str:
         """What the session cookie keeps: the account id and its current session token."""
         return f"{self.id}{SESSION_ID_SEPARATOR}{self.session_token}"

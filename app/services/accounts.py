@@ -1,5 +1,6 @@
-"""Coordinator accounts: creation, signing in (with a lock-out after repeated wrong passwords) and out, and
-changing the password. Signing out and a new password end every session of the account, on any device."""
+"""Coordinator accounts: creation, signing in (with a lock-out after repeated wrong passwords or codes) and
+out, and changing the password. Signing out and a new password end every session of the account, on any
+device. The second factor itself is `app.services.two_factor`."""
 
 from __future__ import annotations
 
@@ -75,34 +76,47 @@ def create_coordinator(
 
 
 def authenticate(session: Session, email: str, password: str, *, now: datetime) -> Coordinator:
-    """The account these credentials open, or `SignInRefused`; failures and lock-outs are counted and
-    audited in the caller's transaction, which must be committed either way."""
-    coordinator = _find_by_email(session, email)
+    """The account whose password this is (the first factor), or `SignInRefused`; failures and lock-outs
+    are counted and audited in the caller's transaction, which must be committed either way.
+
+    This does not sign the account in: `complete_sign_in` does, once every factor the account has was
+    given. Until then the count of failures stands, so a known password cannot be used to wipe the count
+    of wrong codes that follow it."""
+    coordinator = find_by_email(session, email)
     if coordinator is None:
         _hasher_busywork(password)
         raise SignInRefused(Refusal.CREDENTIALS)
-    if coordinator.locked_until is not None and coordinator.locked_until > now:
+    if is_locked(coordinator, now):
         # The password is not checked: otherwise guessing could go on while the account is locked.
         _hasher_busywork(password)
         raise SignInRefused(Refusal.CREDENTIALS)
     if not password_matches(coordinator, password):
-        _count_failure(session, coordinator, now)
+        count_failure(session, coordinator, now)
         raise SignInRefused(Refusal.CREDENTIALS)
     if not coordinator.active:
         raise SignInRefused(Refusal.INACTIVE)
     if _hasher.check_needs_rehash(coordinator.password_hash):
         coordinator.password_hash = _hasher.hash(password)
+        session.add(coordinator)
+    return coordinator
+
+
+def complete_sign_in(session: Session, coordinator: Coordinator, *, now: datetime, **detail) -> None:
+    """Every factor was given: clear the count of failures and audit the sign-in."""
     coordinator.failed_logins, coordinator.locked_until, coordinator.last_login_at = 0, None, now
     session.add(coordinator)
-    _record(session, "account.signed_in", coordinator)
-    return coordinator
+    record_account_event(session, "account.signed_in", coordinator, **detail)
+
+
+def is_locked(coordinator: Coordinator, now: datetime) -> bool:
+    return coordinator.locked_until is not None and coordinator.locked_until > now
 
 
 def sign_out(session: Session, coordinator: Coordinator) -> None:
     """End every session of the account, not only the one signing out: a copy of its cookie (a stolen one,
     or one left in another browser) stops working too."""
     end_every_session(session, coordinator)
-    _record(session, "account.signed_out", coordinator)
+    record_account_event(session, "account.signed_out", coordinator)
 
 
 def change_password(
@@ -111,26 +125,26 @@ def change_password(
     """Set a new password after checking the current one, and end every other session of the account (the
     caller signs this browser in again). Wrong current passwords count towards the lock-out like wrong
     sign-ins, so a stolen session cannot be used to guess the password; commit either way."""
-    if coordinator.locked_until is not None and coordinator.locked_until > now:
+    if is_locked(coordinator, now):
         minutes = int(LOCKOUT_PERIOD.total_seconds() // 60)
         raise PasswordChangeRefused(
             "current_password", f"Too many wrong passwords: please try again in {minutes} minutes."
         )
     if not password_matches(coordinator, current):
-        _count_failure(session, coordinator, now)
+        count_failure(session, coordinator, now)
         raise PasswordChangeRefused("current_password", "That is not your current password.")
     if problem := password_problem(new, current=current):
         raise PasswordChangeRefused("new_password", problem)
     coordinator.password_hash = _hasher.hash(new)
     coordinator.failed_logins = 0
     end_every_session(session, coordinator)
-    _record(session, "account.password_changed", coordinator)
+    record_account_event(session, "account.password_changed", coordinator)
 
 
 def reset_password(session: Session, email: str, new: str) -> Coordinator:
     """An administrator's reset for someone who forgot their password: set it, lift any lock-out, and end
     every session of the account (a reset after a suspected break-in must sign the intruder out too)."""
-    coordinator = _find_by_email(session, email)
+    coordinator = find_by_email(session, email)
     if coordinator is None:
         raise AccountError(f"There is no account for {email}.")
     if problem := password_problem(new):
@@ -138,7 +152,7 @@ def reset_password(session: Session, email: str, new: str) -> Coordinator:
     coordinator.password_hash = _hasher.hash(new)
     coordinator.failed_logins, coordinator.locked_until = 0, None
     end_every_session(session, coordinator)
-    _record(session, "account.password_reset", coordinator)
+    record_account_event(session, "account.password_reset", coordinator)
     return coordinator
 
 
@@ -164,7 +178,7 @@ def password_matches(coordinator: Coordinator, password: str) -> bool:
         return False
 
 
-def _find_by_email(session: Session, email: str) -> Coordinator | None:
+def find_by_email(session: Session, email: str) -> Coordinator | None:
     try:
         address = _normalised_email(email)
     except AccountError:
@@ -172,17 +186,22 @@ def _find_by_email(session: Session, email: str) -> Coordinator | None:
     return session.exec(select(Coordinator).where(Coordinator.email == address)).first()
 
 
-def _count_failure(session: Session, coordinator: Coordinator, now: datetime) -> None:
+def count_failure(session: Session, coordinator: Coordinator, now: datetime, **detail) -> None:
+    """One more wrong password or code in a row; the fifth locks the account for LOCKOUT_PERIOD."""
     coordinator.failed_logins += 1
     if coordinator.failed_logins >= MAX_FAILED_LOGINS:
         coordinator.failed_logins, coordinator.locked_until = 0, now + LOCKOUT_PERIOD
-        _record(session, "account.locked", coordinator, until=coordinator.locked_until.isoformat())
+        record_account_event(
+            session, "account.locked", coordinator, until=coordinator.locked_until.isoformat(), **detail
+        )
     else:
-        _record(session, "account.sign_in_failed", coordinator, failures=coordinator.failed_logins)
+        record_account_event(
+            session, "account.sign_in_failed", coordinator, failures=coordinator.failed_logins, **detail
+        )
     session.add(coordinator)
 
 
-def _record(session: Session, action: str, coordinator: Coordinator, **detail) -> None:
+def record_account_event(session: Session, action: str, coordinator: Coordinator, **detail) -> None:
     record_event(
         session,
         action,

@@ -331,8 +331,10 @@ def test_an_admin_made_with_the_command_can_sign_in(app, client):
         input="another long password\n",
     )
     assert result.exit_code == 0, result.output
+    assert "set up two-factor sign-in" in result.output
     assert sign_in(client, "Ana@Example.org", "another long password").status_code == 303
-    assert "ana@example.org (admin)" in client.get("/console/").text
+    first_page = client.get("/console/", follow_redirects=True)  # an admin's first stop: the second factor
+    assert "ana@example.org (admin)" in first_page.text and "Set up two-factor sign-in" in first_page.text
 
 
 def test_an_administrator_resets_a_forgotten_password_with_a_command(app, client, browser):

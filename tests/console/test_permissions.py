@@ -18,9 +18,12 @@ from app import database
 from app.database import utcnow
 from app.demo import seed_demo
 from app.models import AuditEvent, Cohort, CohortMember, Condition, Coordinator, Host, Participant, Program
+from app.services.accounts import create_coordinator
 from app.services.approval import approve_cohort
 
-PUBLIC = {"console.login"}
+from ..conftest import enrol_second_factor
+
+PUBLIC = {"console.login", "console.login_code"}  # the code step answers only a half-signed-in session
 SIGNS_OUT = {"console.logout"}  # would end the session the next requests rely on
 
 
@@ -45,7 +48,8 @@ class Route:
 @pytest.fixture
 def routes(app) -> list[Route]:
     """Every console route with its parameters filled, in a world with one cohort approved (so meetings,
-    Zoom operations and messages exist) and one proposed, and a second program with nothing in it."""
+    Zoom operations and messages exist) and one proposed, a second program with nothing in it, and the
+    account of a colleague with two-factor sign-in (for the admins' accounts pages)."""
     app.config["WTF_CSRF_ENABLED"] = False
     with app.app_context():
         session = database.session()
@@ -55,6 +59,8 @@ def routes(app) -> list[Route]:
         )
         for approve in (True, False):
             _group(session, demo, approve=approve)
+        colleague = create_coordinator(session, "colleague@example.org", "a long enough test password")
+        enrol_second_factor(session, colleague)
         session.commit()
         rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("console.")]
         return [_fill(session, app, demo, rule) for rule in rules]

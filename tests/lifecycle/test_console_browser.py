@@ -23,15 +23,13 @@ EMAIL, PASSWORD = "coordinator@example.org", "a long enough test password"
 
 
 @pytest.fixture
-def page(app, browser):
+def page(app, desktop_page):
     with app.app_context():
         session = database.session()
         seed_demo(session, registrants=120)
         create_coordinator(session, EMAIL, PASSWORD, program_slugs=("demo",))
         session.commit()
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield context.new_page()
-    context.close()
+    return desktop_page
 
 
 def _count(app, statement) -> int:

@@ -5,6 +5,7 @@ One blueprint; each module adds the routes of one area to it. Every route needs 
 """
 
 from app.views.console import (  # noqa: F401  (each adds its routes)
+    accounts,
     adjustments,
     auth,
     cohorts,
@@ -15,6 +16,7 @@ from app.views.console import (  # noqa: F401  (each adds its routes)
     programs,
     results,
     survey_questions,
+    two_factor,
     waitlist,
 )
 from app.views.console.access import blueprint

@@ -1,7 +1,8 @@
 """Who may see what in the console: a signed-in coordinator, and only the programs they are assigned to.
 
 Admins see every program. A program the coordinator may not see answers 404, as if it did not exist, so
-the console never confirms which organisations a deployment serves.
+the console never confirms which organisations a deployment serves. Admins sign in with two factors: an
+admin without one reaches only the page that sets it up (and signing out) until it is set up.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from app.models import CoordinatorProgram, Program
 from app.services.audit import record_event
 
 blueprint = Blueprint("console", __name__, url_prefix="/console")
-PUBLIC_ENDPOINTS = {"console.login"}
+PUBLIC_ENDPOINTS = {"console.login", "console.login_code"}
+ENROLMENT_ENDPOINTS = {"console.set_up_two_factor", "console.logout"}
 REFUSED = "access.refused"
 logger = logging.getLogger(__name__)
 Row = TypeVar("Row")
@@ -30,6 +32,15 @@ def require_login():
     if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
         return None
     return redirect(url_for("console.login", next=request.full_path.rstrip("?")))
+
+
+@blueprint.before_request
+def require_admins_second_factor():
+    if request.endpoint in PUBLIC_ENDPOINTS | ENROLMENT_ENDPOINTS or not current_user.is_authenticated:
+        return None
+    if current_user.is_admin and not current_user.two_factor_enabled:
+        return redirect(url_for("console.set_up_two_factor"))
+    return None
 
 
 @blueprint.context_processor

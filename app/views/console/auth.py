@@ -1,5 +1,5 @@
-"""Console routes: signing in and out, changing one's password, and ending sessions that ran too long or
-sat idle."""
+"""Console routes: signing in (the password, then the code of an account with two-factor sign-in) and out,
+changing one's password, and ending sessions that ran too long or sat idle."""
 
 from __future__ import annotations
 
@@ -9,10 +9,19 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from app import database
-from app.auth import SessionEnd, end_session, session_end, start_session
+from app.auth import (
+    SECOND_STEP_TIME,
+    SessionEnd,
+    end_second_step,
+    end_session,
+    second_step,
+    session_end,
+    start_second_step,
+    start_session,
+)
 from app.database import utcnow
 from app.extensions import limiter
-from app.forms.account import ChangePasswordForm
+from app.forms.account import ChangePasswordForm, CodeForm, field_errors
 from app.forms.console import LoginForm
 from app.services.accounts import (
     LOCKOUT_PERIOD,
@@ -23,8 +32,11 @@ from app.services.accounts import (
     SignInRefused,
     authenticate,
     change_password,
+    complete_sign_in,
+    is_locked,
     sign_out,
 )
+from app.services.two_factor import CodeRefused, Factor, check_second_factor, recovery_codes_left
 from app.views.console.access import blueprint
 
 DEFAULT_LOGIN_RATE_LIMIT = "10 per minute"
@@ -40,6 +52,10 @@ REFUSALS = {
 
 def _login_rate_limit() -> str:
     return current_app.config.get("LOGIN_RATE_LIMIT", DEFAULT_LOGIN_RATE_LIMIT)
+
+
+# Passwords and codes share one count per address: the code step gives no second allowance of guesses.
+sign_in_limit = limiter.shared_limit(_login_rate_limit, scope="console-sign-in", methods=["POST"])
 
 
 @blueprint.before_request
@@ -67,7 +83,7 @@ def end_stale_session():
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@sign_in_limit
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if current_user.is_authenticated:
@@ -83,9 +99,58 @@ def login():
         session.commit()  # failed attempts and lock-outs count even though signing in failed
         flash(REFUSALS[refused.reason], "error")
         return _login_page(form), 401
+    if coordinator.two_factor_enabled:
+        session.commit()
+        start_second_step(coordinator, utcnow(), _local_console_path(form.next.data))
+        return redirect(url_for("console.login_code"), 303)
+    complete_sign_in(session, coordinator, now=utcnow())
     session.commit()
     start_session(coordinator, utcnow())
     return redirect(_local_console_path(form.next.data) or url_for("console.programs"), 303)
+
+
+@blueprint.route("/login/code", methods=["GET", "POST"])
+@sign_in_limit
+def login_code():
+    """The second step of signing in: a code from the authenticator app, or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("console.programs"))
+    now = utcnow()
+    step = second_step(now)
+    if step is None:
+        minutes = int(SECOND_STEP_TIME.total_seconds() // 60)
+        flash(
+            "Please sign in with your email address and password first. The code must follow the password "
+            f"within {minutes} minutes.",
+            "warning",
+        )
+        return redirect(url_for("console.login"), 303)
+    form = CodeForm()
+    if request.method == "GET":
+        return _code_page(form)
+    if not form.validate_on_submit():
+        return _code_page(form), 422
+    session, coordinator = database.session(), step.coordinator
+    try:
+        factor = check_second_factor(session, coordinator, form.code.data, now=now)
+    except CodeRefused as refused:
+        session.commit()  # wrong codes count towards the lock-out
+        if is_locked(coordinator, now):
+            end_second_step()
+            flash(str(refused), "error")
+            return redirect(url_for("console.login"), 303)
+        return _code_page(form, {"code": str(refused)}), 401
+    complete_sign_in(session, coordinator, now=now, factor=factor.value)
+    left = recovery_codes_left(session, coordinator)
+    session.commit()
+    start_session(coordinator, now)
+    if factor == Factor.RECOVERY_CODE:
+        flash(
+            f"You signed in with a recovery code, which cannot be used again. You have {left} left. "
+            "Lost your phone? Set up your new one on the two-factor page of your account.",
+            "warning",
+        )
+    return redirect(_local_console_path(step.next) or url_for("console.programs"), 303)
 
 
 @blueprint.post("/logout")
@@ -122,20 +187,18 @@ def account_password():
 
 
 def _login_page(form: LoginForm):
-    return render_template("console/login.html", form=form, errors=_form_errors(form))
+    return render_template("console/login.html", form=form, errors=field_errors(form))
+
+
+def _code_page(form: CodeForm, refused: dict[str, str] | None = None):
+    errors = {**field_errors(form), **(refused or {})}
+    recovery = request.args.get("with") == "recovery"
+    return render_template("console/login_code.html", form=form, errors=errors, recovery=recovery)
 
 
 def _password_page(form: ChangePasswordForm, refused: dict[str, str] | None = None):
-    errors = {**_form_errors(form), **(refused or {})}
+    errors = {**field_errors(form), **(refused or {})}
     return render_template("console/password.html", form=form, errors=errors, min_length=MIN_PASSWORD_LENGTH)
-
-
-def _form_errors(form) -> dict[str, str]:
-    """Each field's first error, by field name (the hidden fields have none worth showing)."""
-    hidden = {"next", "csrf_token"}
-    return {
-        name: field.errors[0] for name, field in form._fields.items() if field.errors and name not in hidden
-    }
 
 
 def _local_console_path(target: str | None) -> str | None:
