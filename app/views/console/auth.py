@@ -39,7 +39,6 @@ from app.services.accounts import (
 from app.services.two_factor import CodeRefused, Factor, check_second_factor, recovery_codes_left
 from app.views.console.access import blueprint
 
-DEFAULT_LOGIN_RATE_LIMIT = "10 per minute"
 REFUSALS = {
     Refusal.CREDENTIALS: (
         "We could not sign you in with that email address and password. Please check them and try again. "
@@ -51,7 +50,7 @@ REFUSALS = {
 
 
 def _login_rate_limit() -> str:
-    return current_app.config.get("LOGIN_RATE_LIMIT", DEFAULT_LOGIN_RATE_LIMIT)
+    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 # Passwords and codes share one count per address: the code step gives no second allowance of guesses.
