@@ -1,7 +1,7 @@
 """Peer Meet-ups' matcher: groups registrants into small hosted cohorts. Pure: no Flask, no database.
 
 Entry points: `matcher.match(problem) -> Assignment` on the typed core of `model`; `availability.utc_slots`
-to turn local weekly windows into UTC hours for a real week; `codec` for the JSON of CONTRACT.md;
+to turn local weekly windows into UTC hours for a real week; `codec` for the JSON of docs/interfaces.md;
 `validate.check_assignment` to hold any assignment to the rules; `python -m matching` (see `cli`).
 `exact` (needs OR-Tools) and `synthetic` serve the tests and the benchmark.
 

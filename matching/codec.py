@@ -1,6 +1,6 @@
-"""The matcher's JSON (see CONTRACT.md, "Matcher JSON") read into the typed core and written back.
+"""The matcher's JSON (docs/interfaces.md, "Matcher JSON") read into the typed core and written back.
 
-Beyond the contract, the input may hold `"cohorts"`: existing cohorts, shaped like output cohorts plus
+Beyond the documented shape, the input may hold `"cohorts"`: existing cohorts, shaped like output cohorts plus
 `"locked": true|false` (default false); and a registrant's `"stage"` may be null or left out when they are
 not sure of it. Output cohorts carry `"role"` (null when roles mix) and `"locked"`, and waitlist entries
 may carry `"detail"`.

@@ -1,9 +1,9 @@
 """The feasibility rules of one cohort, written once.
 
 `validate.check_assignment` holds the matcher's answers to these rules, and the app checks a coordinator's
-changes against them, so both always agree on what a feasible cohort is (see the contract). Each broken
-rule comes back as a `Violation` naming the rule, the members it is about and the facts behind it, for
-the caller to put into its own words.
+changes against them, so both always agree on what a feasible cohort is (docs/interfaces.md, "Matcher JSON").
+Each broken rule comes back as a `Violation` naming the rule, the members it is about and the facts behind
+it, for the caller to put into its own words.
 """
 
 from __future__ import annotations

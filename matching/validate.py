@@ -1,8 +1,8 @@
 """Checks that a problem is consistent and that an assignment obeys every rule.
 
-These checks are written from the contract, independently of how the matcher works, so the tests and the
-CLI's `--check` can hold the matcher to the rules. Each returns a list of problems in words (empty when
-all is well); paths such as `registrants[3].stage` name the offending field.
+These checks are written from the documented rules (docs/interfaces.md), independently of how the matcher
+works, so the tests and the CLI's `--check` can hold the matcher to the rules. Each returns a list of
+problems in words (empty when all is well); paths such as `registrants[3].stage` name the offending field.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def _duplicates(where: str, ids: Iterable[str]) -> Iterator[str]:
 
 
 def check_assignment(problem: Problem, assignment: Assignment) -> list[str]:
-    """Every way `assignment` breaks the contract for `problem`.
+    """Every way `assignment` breaks the documented rules for `problem`.
 
     Everyone must appear exactly once; locked cohorts must come back unchanged; every other cohort must be
     feasible (`rules.check_cohort`), except that a cohort given in the problem may stay below `min_size`

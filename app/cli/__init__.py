@@ -1,4 +1,4 @@
-"""The `flask` command groups of CONTRACT.md, one module each."""
+"""The `flask` command groups of docs/interfaces.md, one module each."""
 
 from flask import Flask
 

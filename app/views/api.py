@@ -1,4 +1,4 @@
-"""The public JSON API (CONTRACT.md), so an organisation can put registration on its own site.
+"""The public JSON API (docs/interfaces.md, "HTTP"), so an organisation can put registration on its own site.
 
 It is called across sites without our forms, so it is exempt from CSRF and rate-limited instead.
 """

@@ -1,4 +1,5 @@
-"""The contract's commands, end to end on the demo: match, approve, and the worker carrying it all out."""
+"""The documented commands (docs/interfaces.md), end to end on the demo: match, approve, and the worker
+carrying it all out."""
 
 from collections import defaultdict
 

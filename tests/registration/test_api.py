@@ -1,4 +1,4 @@
-"""The JSON API of CONTRACT.md and its OpenAPI description."""
+"""The JSON API of docs/interfaces.md and its OpenAPI description."""
 
 import pytest
 from openapi_core import OpenAPI
