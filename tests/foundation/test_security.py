@@ -8,13 +8,22 @@ import io
 
 import pytest
 from flask import url_for
-from sqlmodel import select
+from sqlmodel import func, select
 
 from app import create_app, database
 from app.database import utcnow
 from app.demo import seed_demo
 from app.links import make_token
-from app.models import Cohort, Condition, Host, OutboundMessage, Participant, Stage, ZoomOperation
+from app.models import (
+    Cohort,
+    Condition,
+    Coordinator,
+    Host,
+    OutboundMessage,
+    Participant,
+    Stage,
+    ZoomOperation,
+)
 from app.services.approval import approve_cohort
 from app.services.proposals import propose_cohorts
 
@@ -99,6 +108,9 @@ def _path(rule, values: dict) -> str:
 def test_no_answer_but_a_static_file_may_be_stored_by_any_cache(app, console_client):
     values = _approved_demo(app)
     coordinator = console_client(admin=True)
+    console_client("demo", email="colleague@example.org")
+    with app.app_context():
+        values["coordinator_id"] = database.session().exec(select(func.max(Coordinator.id))).one()
     headers, reached = {}, set()
     with app.test_request_context():
         rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
