@@ -7,6 +7,8 @@ INSTALLED := $(VENV)/.installed
 LOCK := constraints.txt
 FLASK := $(BIN)/flask --app app
 DEMO_REGISTRANTS ?= 150
+# The suite runs on every core (pytest-xdist); each worker has its own databases. `PYTEST_ARGS=-n0` for one process.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test lint format bench lock clean
 
