@@ -10,7 +10,7 @@ DEMO_REGISTRANTS ?= 150
 # The suite runs on every core (pytest-xdist); each worker has its own databases. `PYTEST_ARGS=-n0` for one process.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint format bench lock clean
+.PHONY: run test quick lint format bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ run: $(INSTALLED)
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fast tier alone, on SQLite: no browser, no servers or processes started, no generated-input searches.
+quick: $(INSTALLED)
+	$(BIN)/python -m pytest -n auto -m "not slow and not integration" --backend sqlite $(QUICK_ARGS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -27,8 +27,52 @@ from app.settings import load_settings
 
 from .totp import totp
 
+# The tiers. Fast tests check code on its own or against a database; "integration" tests also talk to a
+# server a test starts (the Zoom emulator, an SMTP server, the app over HTTP); "slow" ones drive a browser,
+# start whole processes, search many generated inputs (Hypothesis), or hold the matcher to an exact solver.
+# `make test` runs them all; `make quick` runs the fast tier on SQLite alone.
+INTEGRATION_FIXTURES = frozenset({"running_emulator", "zoom_emulator_url", "smtp_server", "smtp", "server"})
+SLOW_FIXTURES = frozenset({"browser", "deployment", "procfile_web"})
+SLOW_FILES = ("production/", "matching/test_exact.py", "hostile/test_api_fuzz.py")
+TESTS = Path(__file__).parent
 DEFAULT_TEST_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
 BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        action="append",
+        choices=BACKENDS,
+        help="run database tests on this one only (repeatable)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(item.fixturenames)
+        if _is_slow(item, fixtures):
+            item.add_marker(pytest.mark.slow)
+        elif fixtures & INTEGRATION_FIXTURES:
+            item.add_marker(pytest.mark.integration)
+    chosen = config.getoption("backend")
+    if chosen:
+        elsewhere = [item for item in items if _backend(item) not in (None, *chosen)]
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = [item for item in items if item not in elsewhere]
+
+
+def _is_slow(item: pytest.Item, fixtures: set[str]) -> bool:
+    return bool(
+        fixtures & SLOW_FIXTURES
+        or item.path.relative_to(TESTS).as_posix().startswith(SLOW_FILES)
+        or getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
+    )
+
+
+def _backend(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("database_url") if callspec else None
 
 
 def postgres_test_url() -> str:
@@ -246,7 +290,8 @@ def server(app):
     from werkzeug.serving import make_server
 
     http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    # A short poll, so that shutting down at the end of each test takes milliseconds, not half a second.
+    thread = threading.Thread(target=http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{http.server_port}"
     http.shutdown()

@@ -64,6 +64,7 @@ def _databases(server: str) -> set[str]:
         engine.dispose()
 
 
+@pytest.mark.slow  # a whole second test run
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_two_runs_on_one_server_never_meet(db_session, database_url):
     """Another run, started while this one holds rows, works in a database of its own and drops it after."""
