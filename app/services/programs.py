@@ -1,27 +1,22 @@
 """Running programs from the console: their settings, conditions and stages, registration, and activity.
 
-Submitted values are first checked into a typed value (every problem reported at once, keyed by field, as in
-`app.schemas.registration`); only then is anything written. Every change is audited in the caller's
-transaction, in the name of the coordinator who made it.
+Submitted values are first checked into a typed value (`app.inputs`); only then is anything written. Every
+change is audited in the caller's transaction, in the name of the coordinator who made it.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
-from datetime import date
-from functools import cache
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
-from zoneinfo import available_timezones
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.i18n import SUPPORTED_LOCALES
+from app.inputs.codes import code_for
+from app.inputs.conditions import validate_condition_edit, validate_new_condition
+from app.inputs.program_settings import validate_new_program, validate_program_settings
 from app.models import (
     AuditEvent,
     Cohort,
@@ -34,280 +29,28 @@ from app.models import (
     Program,
     Stage,
 )
-from app.schemas.registration import InvalidInput
 from app.services.audit import record_event
-from app.services.neutral_title import named_diagnosis, suggest_neutral_title
 from app.services.registration import list_conditions
 
-MAX_GROUP_SIZE = 50
 EVENTS_PER_PAGE = 50
-SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-RESERVED_SLUGS = {"new"}  # /console/programs/new is the page for creating one
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class ProgramError(ValueError):
     """The change cannot be made as asked; the message tells the coordinator why and what to do instead."""
 
 
-# Field rules, shared with the host pool ----------------------------------------------------------------
-
-
-class FieldProblem(ValueError):
-    """One field's rule was broken; the message is shown next to that field."""
-
-
-Rule = Callable[[Any], Any]
-
-
-class FieldReader:
-    """Reads submitted values field by field, keeping the first problem of each, so all are shown at once."""
-
-    def __init__(self, data: Mapping[str, Any]):
-        self.data = data
-        self.errors: dict[str, str] = {}
-
-    def read(self, field: str, rule: Rule) -> Any:
-        try:
-            return rule(self.data.get(field))
-        except FieldProblem as problem:
-            self.fail(field, str(problem))
-            return None
-
-    def fail(self, field: str, message: str) -> None:
-        self.errors.setdefault(field, message)
-
-    def finish(self) -> None:
-        if self.errors:
-            raise InvalidInput(self.errors)
-
-
-def text(max_length: int, missing: str | None = None) -> Rule:
-    """Trimmed text of at most `max_length` characters; required when a `missing` message is given."""
-
-    def rule(value: Any) -> str:
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            raise FieldProblem("Enter text here.")
-        value = value.strip()
-        if not value and missing:
-            raise FieldProblem(missing)
-        if len(value) > max_length:
-            raise FieldProblem(f"Please keep this to {max_length} characters or fewer.")
-        if _CONTROL.search(value):
-            raise FieldProblem("Please use only letters, numbers and punctuation here.")
-        return value
-
-    return rule
-
-
-def number(low: int, high: int) -> Rule:
-    def rule(value: Any) -> int:
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            value = int(value.strip())
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise FieldProblem(f"Enter a whole number from {low} to {high}.")
-        return value
-
-    return rule
-
-
-def email_address(value: Any) -> str:
-    address = text(320, "Enter an email address.")(value)
-    try:
-        return validate_email(address, check_deliverability=False).normalized.lower()
-    except EmailNotValidError:
-        raise FieldProblem("Enter an email address like name@example.org.") from None
-
-
-@cache
-def _known_timezones() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
-def time_zone(value: Any) -> str:
-    zone = text(64, "Enter a time zone, such as Europe/Madrid.")(value)
-    if zone not in _known_timezones():
-        raise FieldProblem(f"“{zone}” is not a time zone we know. Use a name such as Europe/Madrid or UTC.")
-    return zone
-
-
-def optional_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise FieldProblem("Enter a date like 2026-03-31.") from None
-
-
-def choices(allowed: Sequence[str], missing: str) -> Rule:
-    """Several of `allowed`, each once, in the order given; at least one."""
-
-    def rule(value: Any) -> tuple[str, ...]:
-        if not isinstance(value, list | tuple) or not value:
-            raise FieldProblem(missing)
-        if any(item not in allowed for item in value):
-            raise FieldProblem("Choose only from the options listed.")
-        return tuple(dict.fromkeys(value))
-
-    return rule
-
-
-def flag(value: Any) -> bool:
-    return value is True
-
-
-def code_for(name: str, taken: Iterable[str]) -> str:
-    """A short, stable code made from a name ("Lung cancer" → "lung-cancer"), unlike any `taken` one."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    base = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:56] or "item"
-    taken = set(taken)
-    code, number_ = base, 2
-    while code in taken:
-        code, number_ = f"{base}-{number_}", number_ + 1
-    return code
-
-
-# Program settings ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProgramSettings:
-    """Everything a coordinator sets on a program, checked."""
-
-    name: str
-    neutral_title: str
-    organisation: str
-    description: str
-    contact_email: str
-    languages: tuple[str, ...]
-    default_locale: str
-    min_size: int
-    target_size: int
-    max_size: int
-    max_stage_gap: int
-    separate_roles: bool
-    meeting_minutes: int
-    timezone: str
-    first_meeting_on: date | None
-    last_meeting_on: date | None
-    tips_days_before: int
-    reminder_hours_before: int
-    survey_hours_after: int
-    zoom_user: str
-    condition_in_title: bool
-    host_as_alternative_host: bool
-    retention_days: int
-
-    def as_columns(self) -> dict[str, Any]:
-        return {**asdict(self), "languages": list(self.languages)}
-
-
-def validate_program_settings(
-    data: Mapping[str, Any], conditions: Sequence[Condition] = ()
-) -> ProgramSettings:
-    """Check submitted settings; `conditions` are the program's, which its neutral title must not name."""
-    reader = FieldReader(data)
-    values = _read_settings(reader)
-    _check_sizes(reader, values)
-    _check_neutral_title(reader, values, conditions)
-    if values["languages"] and values["default_locale"] not in values["languages"]:
-        reader.fail("default_locale", "The main language must be one of the languages ticked.")
-    first, last = values["first_meeting_on"], values["last_meeting_on"]
-    if first and last and last < first:
-        reader.fail("last_meeting_on", "The last meeting date must be on or after the first meeting date.")
-    reader.finish()
-    return ProgramSettings(**values)
-
-
-def _read_settings(reader: FieldReader) -> dict[str, Any]:
-    languages = choices(SUPPORTED_LOCALES, "Tick at least one language people can meet in.")
-    return {
-        "name": reader.read("name", text(200, "Enter the program's name.")),
-        "neutral_title": reader.read("neutral_title", text(200)),
-        "organisation": reader.read("organisation", text(200, "Enter the organisation that runs it.")),
-        "description": reader.read("description", text(4000)),
-        "contact_email": reader.read("contact_email", email_address),
-        "languages": reader.read("languages", languages),
-        "default_locale": reader.read("default_locale", text(8, "Choose the main language.")),
-        "min_size": reader.read("min_size", number(2, MAX_GROUP_SIZE)),
-        "target_size": reader.read("target_size", number(2, MAX_GROUP_SIZE)),
-        "max_size": reader.read("max_size", number(2, MAX_GROUP_SIZE)),
-        "max_stage_gap": reader.read("max_stage_gap", number(0, 10)),
-        "separate_roles": reader.read("separate_roles", flag),
-        "meeting_minutes": reader.read("meeting_minutes", number(15, 240)),
-        "timezone": reader.read("timezone", time_zone),
-        "first_meeting_on": reader.read("first_meeting_on", optional_date),
-        "last_meeting_on": reader.read("last_meeting_on", optional_date),
-        "tips_days_before": reader.read("tips_days_before", number(1, 30)),
-        "reminder_hours_before": reader.read("reminder_hours_before", number(1, 72)),
-        "survey_hours_after": reader.read("survey_hours_after", number(0, 168)),
-        "zoom_user": reader.read("zoom_user", text(320, "Enter the Zoom user the meetings belong to.")),
-        "condition_in_title": reader.read("condition_in_title", flag),
-        "host_as_alternative_host": reader.read("host_as_alternative_host", flag),
-        "retention_days": reader.read("retention_days", number(30, 3650)),
-    }
-
-
-def _check_sizes(reader: FieldReader, values: dict[str, Any]) -> None:
-    smallest, target, largest = values["min_size"], values["target_size"], values["max_size"]
-    if None in (smallest, target, largest):
-        return
-    if largest < smallest:
-        reader.fail("max_size", f"The largest size must be at least the smallest size ({smallest}).")
-    elif not smallest <= target <= largest:
-        reader.fail("target_size", f"The usual size must lie between {smallest} and {largest}.")
-
-
-def _check_neutral_title(
-    reader: FieldReader, values: dict[str, Any], conditions: Sequence[Condition]
-) -> None:
-    title = values["neutral_title"]
-    diagnosis = named_diagnosis(title, conditions) if title else None
-    if diagnosis:
-        suggestion = suggest_neutral_title(values["organisation"] or "", conditions)
-        reader.fail(
-            "neutral_title",
-            f"The neutral title names a diagnosis too (“{diagnosis}”). Use words that say nothing about "
-            f"anyone’s health, such as “{suggestion}”, or leave it empty to show the program’s name.",
-        )
-
-
-def validate_slug(session: Session, value: Any) -> str:
-    reader = FieldReader({"slug": value})
-    slug = reader.read("slug", text(64, "Enter the short name used in the program's web address."))
-    if slug and not SLUG_PATTERN.match(slug):
-        reader.fail("slug", "Use only lowercase letters, digits and hyphens, like patient-cafe.")
-    elif slug in RESERVED_SLUGS:
-        reader.fail("slug", f"“{slug}” is kept for the console’s own pages. Choose another.")
-    elif slug and session.exec(select(Program.id).where(Program.slug == slug)).first() is not None:
-        reader.fail("slug", f"Another program already uses the address /p/{slug}. Choose another.")
-    reader.finish()
-    return slug
-
-
 def create_program(session: Session, data: Mapping[str, Any], *, by: Coordinator) -> Program:
     """A new program, closed to registration until it has conditions and a coordinator opens it."""
-    problems: dict[str, str] = {}
-    try:
-        slug = validate_slug(session, data.get("slug"))
-    except InvalidInput as invalid:
-        problems.update(invalid.errors)
-    try:
-        settings = validate_program_settings(data)
-    except InvalidInput as invalid:
-        problems.update(invalid.errors)
-    if problems:
-        raise InvalidInput(problems)
+    slug, settings = validate_new_program(data, slug_taken=lambda slug: _slug_taken(session, slug))
     program = Program(slug=slug, registration_open=False, **settings.as_columns())
     session.add(program)
     session.flush()
     record_change(session, "program.created", program, by, subject=("program", program.id), slug=slug)
     return program
+
+
+def _slug_taken(session: Session, slug: str) -> bool:
+    return session.exec(select(Program.id).where(Program.slug == slug)).first() is not None
 
 
 def update_program(
@@ -360,11 +103,7 @@ def add_condition(
     session: Session, program: Program, data: Mapping[str, Any], *, by: Coordinator
 ) -> Condition:
     existing = [offer.condition for offer in list_conditions(session, program)]
-    reader = FieldReader(data)
-    name = reader.read("name", text(200, "Enter the condition's name."))
-    if name and name.casefold() in {condition.name.casefold() for condition in existing}:
-        reader.fail("name", f"This program already has a condition called “{name}”.")
-    reader.finish()
+    name = validate_new_condition(data, (condition.name for condition in existing))
     condition = Condition(
         program_id=program.id,
         code=code_for(name, (condition.code for condition in existing)),
@@ -382,49 +121,22 @@ def update_condition(
 ) -> bool:
     """Rename the condition and its stages, and add a stage at the end; False when nothing changed."""
     stages = list_stages(session, condition)
-    reader = FieldReader(data)
-    name = reader.read("name", text(200, "Enter the condition's name."))
-    renames = {
-        stage.id: (
-            reader.read(f"stage-{stage.id}-name", text(200, "Enter the stage's name, or remove the stage.")),
-            reader.read(f"stage-{stage.id}-hint", text(500)),
-        )
-        for stage in stages
-    }
-    new_name = reader.read("new_stage_name", text(200))
-    new_hint = reader.read("new_stage_hint", text(500))
-    if new_hint and not new_name:
-        reader.fail("new_stage_name", "Enter a name for the new stage, or clear its description.")
-    _check_stage_names_differ(reader, stages, renames, new_name)
-    reader.finish()
-    changed = _rename(session, condition, stages, name, renames)
-    if new_name:
-        _append_stage(session, condition, stages, new_name, new_hint)
-    if changed or new_name:
+    edit = validate_condition_edit(data, stages)
+    changed = _rename(session, condition, stages, edit.name, edit.stages)
+    if edit.new_stage_name:
+        _append_stage(session, condition, stages, edit.new_stage_name, edit.new_stage_hint)
+    if changed or edit.new_stage_name:
         record_change(
             session,
             "condition.changed",
             program,
             by,
             subject=("condition", condition.id),
-            name=name,
+            name=edit.name,
             stages_renamed=changed,
-            stage_added=new_name or None,
+            stage_added=edit.new_stage_name or None,
         )
-    return bool(changed or new_name)
-
-
-def _check_stage_names_differ(
-    reader: FieldReader, stages: list[Stage], renames: dict[int, tuple], new_name: str | None
-) -> None:
-    seen: set[str] = set()
-    for stage in stages:
-        stage_name = renames[stage.id][0]
-        if stage_name and stage_name.casefold() in seen:
-            reader.fail(f"stage-{stage.id}-name", "Two stages have this name; give each its own.")
-        seen.add((stage_name or "").casefold())
-    if new_name and new_name.casefold() in seen:
-        reader.fail("new_stage_name", f"This condition already has a stage called “{new_name}”.")
+    return bool(changed or edit.new_stage_name)
 
 
 def _rename(

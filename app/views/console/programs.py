@@ -10,10 +10,10 @@ from app import database
 from app.forms.console import condition_data, condition_form, program_data, program_form
 from app.forms.registration import COMMON_TIMEZONES
 from app.i18n import SUPPORTED_LOCALES, language_name
+from app.inputs.fields import InvalidInput
+from app.inputs.neutral_title import advise_title
 from app.models import Condition, Program, Stage
-from app.schemas.registration import InvalidInput
 from app.services import programs as service
-from app.services.neutral_title import advise_title
 from app.services.registration import list_conditions
 from app.views.console.access import (
     admin_required,
