@@ -3,6 +3,7 @@
 The kit is `fields` (a reader that checks submitted values field by field, and `InvalidInput`, the one error
 that carries every problem at once, by field) and `rules` (the checks fields share). Each other module turns
 one kind of input into a frozen, typed value: `registration` (the sign-up form, the JSON API, self-service),
-`program_settings`, `conditions`, `hosts`, `survey_questions` and `survey_answers`. The form adapters in
-`app.forms` turn HTML fields into the plain values these take; the JSON API hands them its body as it came.
+`program_settings`, `conditions`, `hosts`, `survey_questions` and `survey_answers`; `neutral_title` and
+`codes` hold the rules on what a program's names may say and the codes made from names. The form adapters
+in `app.forms` turn HTML fields into the plain values these take; the JSON API hands them its body as sent.
 """
