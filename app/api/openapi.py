@@ -1,19 +1,19 @@
-"""The OpenAPI 3.1 description of every `/api/` route, built from the same limits the validator enforces."""
+"""The OpenAPI 3.1 description of every `/api/` route, built from the limits `app.inputs` enforces."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from app.schemas.registration import (
+from app.inputs.registration import (
     ACCESSIBILITY_NEEDS,
     MAX_DISPLAY_NAME_LENGTH,
-    MAX_EMAIL_LENGTH,
     MAX_NOTE_LENGTH,
     MAX_WINDOWS,
     REQUIRED_FIELDS,
     ROLES,
     TIME_PATTERN,
 )
+from app.inputs.rules import MAX_EMAIL_LENGTH
 
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 

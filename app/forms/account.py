@@ -1,17 +1,31 @@
-"""The console's own-account forms: changing the password, and the codes of two-factor sign-in.
+"""The console's own-account forms: signing in, changing the password, and the codes of two-factor sign-in.
 
-Only presence and the repeated password are checked here; whether the new password is good enough is the
-service's rule (`app.services.accounts.password_problem`), shared with the `coordinator create` command.
+Only presence, length and the repeated password are checked here; whether a password or a code is right, or
+a new password good enough, is the services' question (`app.services.accounts.password_problem` is shared
+with the `coordinator create` command).
 """
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
+
+from app.inputs.rules import MAX_EMAIL_LENGTH
 
 MAX_PASSWORD_LENGTH = 1000
 MAX_CODE_LENGTH = 64  # a six-digit code or a recovery code, with whatever spaces came along
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        validators=[InputRequired("Enter your email address."), Length(max=MAX_EMAIL_LENGTH)],
+    )
+    password = PasswordField(
+        "Password", validators=[InputRequired("Enter your password."), Length(max=MAX_PASSWORD_LENGTH)]
+    )
+    next = HiddenField()
 
 
 class ChangePasswordForm(FlaskForm):

@@ -1,19 +1,15 @@
-"""The console's forms: the sign-in form, and HTML fields in and out for programs, conditions and hosts.
-
-Programs, conditions and hosts are checked by their services (`app.services.programs`, `host_pool`); here
-the submitted fields only become the plain values those take, and rows become the fields a form starts from.
+"""The console's forms for programs, conditions and hosts: HTML fields in, the plain values `app.inputs`
+checks out, and rows back into the fields a form starts from. Nothing here decides what is valid.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import EmailField, HiddenField, PasswordField
-from wtforms.validators import InputRequired, Length
 
 from app.forms.registration import availability_from_cells, cells_from_availability
+from app.inputs.conditions import stage_field
 from app.models import Host, Program, Stage
 
 PROGRAM_VALUES = (
@@ -25,14 +21,6 @@ PROGRAM_VALUES = (
 PROGRAM_FLAGS = ("separate_roles", "condition_in_title", "host_as_alternative_host")
 HOST_VALUES = ("display_name", "email", "zoom_user", "timezone", "max_cohorts")
 YES = "yes"
-
-
-class LoginForm(FlaskForm):
-    email = EmailField(
-        "Email address", validators=[InputRequired("Enter your email address."), Length(max=320)]
-    )
-    password = PasswordField("Password", validators=[InputRequired("Enter your password."), Length(max=1000)])
-    next = HiddenField()
 
 
 def program_data(form: MultiDict, *, with_slug: bool = False) -> dict[str, Any]:
@@ -73,10 +61,6 @@ def condition_form(name: str, stages: list[Stage]) -> MultiDict:
         (stage_field(stage, part), getattr(stage, part)) for stage in stages for part in ("name", "hint")
     ]
     return MultiDict(values)
-
-
-def stage_field(stage: Stage, part: str) -> str:
-    return f"stage-{stage.id}-{part}"
 
 
 def host_data(form: MultiDict, host: Host | None) -> dict[str, Any]:

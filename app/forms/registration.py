@@ -1,4 +1,4 @@
-"""The registration and change forms: HTML fields in, the plain values `app.schemas` checks out.
+"""The registration and change forms: HTML fields in, the plain values `app.inputs` checks out.
 
 The form offers a weekly grid (weekday × part of day) instead of free times, one group of stage choices per
 condition (so it works without JavaScript), and “I’m not sure” as a stage. Everything else is the shared

@@ -1,4 +1,4 @@
-"""The survey's forms: HTML fields in, the plain values `app.services.survey` checks, and rows back into
+"""The survey's forms: HTML fields in, the plain values `app.inputs` checks, and rows back into
 fields (the answer page, and the console's questions editor). Nothing here decides what is valid."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from app.i18n import SUPPORTED_LOCALES
+from app.inputs.survey_questions import new_field, option_part, question_field
 from app.models import Program
-from app.services.survey import new_field, option_part, question_field
 
 ANONYMOUS = "anonymous"
 YES = "yes"

@@ -8,49 +8,18 @@ pending emails are dropped. Their start links no longer start any meeting (see `
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, select
 
+from app.inputs.hosts import HostInput, validate_host
 from app.models import Cohort, CohortStatus, Condition, Coordinator, Host, Meeting, MeetingStatus, Program
 from app.services.outbox import cancel_messages
 from app.services.overview import CohortRow, describe_cohorts
-from app.services.programs import (
-    FieldProblem,
-    FieldReader,
-    choices,
-    email_address,
-    flag,
-    number,
-    text,
-    time_zone,
-)
 from app.services.programs import record_change as record_program_change
 from app.services.zoom_operations import queue_zoom_update
-
-MAX_COHORTS_PER_HOST = 20
-
-
-@dataclass(frozen=True)
-class HostInput:
-    display_name: str
-    email: str
-    zoom_user: str
-    timezone: str
-    languages: tuple[str, ...]
-    conditions: tuple[str, ...]
-    availability: tuple[dict[str, Any], ...]
-    max_cohorts: int
-    active: bool
-
-    def as_columns(self) -> dict[str, Any]:
-        columns = asdict(self)
-        return {
-            **columns,
-            **{name: list(columns[name]) for name in ("languages", "conditions", "availability")},
-        }
 
 
 @dataclass(frozen=True)
@@ -65,39 +34,14 @@ class HostUpdate:
     released: list[CohortRow]
 
 
-def validate_host(
-    session: Session, program: Program, data: Mapping[str, Any], host: Host | None
-) -> HostInput:
-    reader = FieldReader(data)
-    codes = session.exec(select(Condition.code).where(Condition.program_id == program.id)).all()
-    values = {
-        "display_name": reader.read(
-            "display_name", text(60, "Enter the host's name, as their groups see it.")
-        ),
-        "email": reader.read("email", email_address),
-        "zoom_user": reader.read("zoom_user", text(320)),
-        "timezone": reader.read("timezone", time_zone),
-        "languages": reader.read(
-            "languages", choices(program.languages, "Tick at least one language the host can talk in.")
-        ),
-        "conditions": reader.read(
-            "conditions", choices(codes, "Tick at least one condition the host can lead conversations about.")
-        ),
-        "availability": reader.read("availability", _availability),
-        "max_cohorts": reader.read("max_cohorts", number(1, MAX_COHORTS_PER_HOST)),
-        "active": reader.read("active", flag),
-    }
-    if values["email"] and _email_taken(session, program, values["email"], host):
-        reader.fail("email", "Another host of this program already has this address.")
-    reader.finish()
-    values["zoom_user"] = values["zoom_user"] or values["email"]
-    return HostInput(**values)
-
-
-def _availability(value: Any) -> tuple[dict[str, Any], ...]:
-    if not isinstance(value, list | tuple) or not value:
-        raise FieldProblem("Tick at least one time when this host could usually lead a meeting.")
-    return tuple(value)
+def _check_host(session: Session, program: Program, data: Mapping[str, Any], host: Host | None) -> HostInput:
+    """The submitted host, checked against the program's languages, its conditions and its other hosts."""
+    return validate_host(
+        data,
+        languages=program.languages,
+        conditions=session.exec(select(Condition.code).where(Condition.program_id == program.id)).all(),
+        email_taken=lambda email: _email_taken(session, program, email, host),
+    )
 
 
 def _email_taken(session: Session, program: Program, email: str, host: Host | None) -> bool:
@@ -108,7 +52,7 @@ def _email_taken(session: Session, program: Program, email: str, host: Host | No
 
 
 def add_host(session: Session, program: Program, data: Mapping[str, Any], *, by: Coordinator) -> Host:
-    host = Host(program_id=program.id, **validate_host(session, program, data, None).as_columns())
+    host = Host(program_id=program.id, **_check_host(session, program, data, None).as_columns())
     session.add(host)
     session.flush()
     record_program_change(session, "host.added", program, by, subject=("host", host.id))
@@ -119,7 +63,7 @@ def update_host(
     session: Session, program: Program, host: Host, data: Mapping[str, Any], *, by: Coordinator, now: datetime
 ) -> HostUpdate:
     """Apply checked changes. Switching a host off releases the groups they would still lead."""
-    columns = validate_host(session, program, data, host).as_columns()
+    columns = _check_host(session, program, data, host).as_columns()
     changed = [name for name, value in columns.items() if getattr(host, name) != value]
     for name in changed:
         setattr(host, name, columns[name])

@@ -19,9 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.database import utcnow
+from app.inputs.fields import InvalidInput
+from app.inputs.registration import ProgramChoices, Registration, validate_registration
 from app.links import LinkError, participant_links, read_token, signed_url
 from app.models import Condition, Participant, ParticipantStatus, Program, Stage
-from app.schemas.registration import InvalidInput, ProgramChoices, Registration, validate_registration
 from app.services.audit import record_event
 from app.services.outbox import queue_message
 

@@ -11,9 +11,9 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app.database import utcnow
+from app.inputs.registration import Preferences
 from app.links import LinkError, read_token
 from app.models import CohortMember, Participant, ParticipantStatus, Program
-from app.schemas.registration import Preferences
 from app.services.audit import record_event
 from app.services.erasure import erase_participants
 from app.services.leaving import release_place

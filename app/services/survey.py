@@ -1,28 +1,27 @@
-"""The follow-up survey: finding whom a survey link was made for, checking and keeping their answers, the
-"sorry we missed you" path for people who registered but never joined, and the program's own questions.
+"""The follow-up survey: finding whom a survey link was made for, keeping their answers, the "sorry we
+missed you" path for people who registered but never joined, and the program's own questions.
 
-A program's questions are a list of plain dicts (see `DEFAULT_SURVEY_QUESTIONS`). An answer is stored under
-its question's key: a scale as a whole number from 1 to 5, a choice as the chosen option's value, a text as
-the words written; an unanswered optional question is left out.
+Answers and questions are checked first, by `app.inputs.survey_answers` and `app.inputs.survey_questions`
+(which also says how a program's questions are kept).
 """
 
 from __future__ import annotations
 
-import re
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from flask_babel import gettext as _
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.database import utcnow
-from app.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
+from app.i18n import DEFAULT_LOCALE
+from app.inputs.survey_answers import Answers
+from app.inputs.survey_questions import SCALE, validate_survey_settings
 from app.links import LinkError, read_token
 from app.models import (
     Attendance,
@@ -37,21 +36,11 @@ from app.models import (
     SurveyReceipt,
     SurveyResponse,
 )
-from app.schemas.registration import InvalidInput
 from app.services.audit import record_event
 from app.services.outbox import cancel_messages
-from app.services.programs import FieldProblem, FieldReader, Rule, code_for, flag, number, record_change, text
+from app.services.programs import record_change
 from app.services.zoom_operations import leave_zoom_meetings
 
-KINDS = ("scale", "choice", "text")
-SCALE = range(1, 6)
-MAX_ANSWER_LENGTH = 2000
-MAX_QUESTION_LENGTH = 300
-MAX_OPTIONS = 8
-REMINDER_DAYS = (1, 14)
-NEW_QUESTION = "New question"
-# Invisible control characters are dropped from written answers; line breaks and tabs are kept.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Response ids are drawn at random from here (see `_add_answers`).
 _RESPONSE_IDS = (2**20, 2**31 - 1)
 
@@ -126,14 +115,6 @@ class ShownQuestion:
     options: tuple[tuple[str, str, str | None], ...] = ()
 
 
-@dataclass(frozen=True)
-class Answers:
-    """Checked answers by question key, and whether they are kept without the person's name."""
-
-    values: Mapping[str, int | str]
-    anonymous: bool
-
-
 def questions_in(program: Program, locale: str) -> list[ShownQuestion]:
     """The program's questions worded in `locale`, each text falling back to English."""
     return [_shown(question, locale) for question in program.survey_questions]
@@ -159,50 +140,6 @@ def _shown(question: Mapping[str, Any], locale: str) -> ShownQuestion:
 def _words(texts: Mapping[str, str] | None, locale: str) -> str:
     texts = texts or {}
     return texts.get(locale) or texts.get(DEFAULT_LOCALE) or next(iter(texts.values()), "")
-
-
-def validate_answers(program: Program, values: Mapping[str, str], *, anonymous: bool) -> Answers:
-    """Check submitted answers (by question key) against the program's questions; every problem at once,
-    keyed by question key, in words a patient can act on. A program whose survey is anonymous makes every
-    answer anonymous."""
-    checked: dict[str, int | str] = {}
-    errors: dict[str, str] = {}
-    for question in program.survey_questions:
-        key = question["key"]
-        try:
-            value = _check_answer(question, values.get(key, ""))
-        except ValueError as problem:
-            errors[key] = str(problem)
-            continue
-        if value is not None:
-            checked[key] = value
-    if errors:
-        raise InvalidInput(errors)
-    return Answers(checked, anonymous or program.survey_anonymous)
-
-
-def _check_answer(question: Mapping[str, Any], raw: str) -> int | str | None:
-    """One answer, typed; None when an optional question was left unanswered."""
-    kind = question["kind"]
-    # Browsers send line breaks as CRLF, but count them as one character against the field's maxlength.
-    value = _CONTROL.sub("", raw.replace("\r\n", "\n")).strip() if kind == "text" else raw.strip()
-    if not value:
-        if question.get("required"):
-            raise ValueError(
-                _("Please write an answer here.") if kind == "text" else _("Please choose an answer.")
-            )
-        return None
-    if kind == "text":
-        if len(value) > MAX_ANSWER_LENGTH:
-            raise ValueError(_("Please keep this to %(count)d characters or fewer.", count=MAX_ANSWER_LENGTH))
-        return value
-    if kind == "scale":
-        if value not in {str(n) for n in SCALE}:
-            raise ValueError(_("Please choose an answer."))
-        return int(value)
-    if value not in {option["value"] for option in question.get("options", ())}:
-        raise ValueError(_("Please choose an answer."))
-    return value
 
 
 def submit_answers(
@@ -285,175 +222,6 @@ def ask_for_another_group(session: Session, invitation: SurveyInvitation) -> Non
 
 
 # The program's questions, edited in the console --------------------------------------------------------
-
-
-def question_field(key: str, part: str, locale: str = "") -> str:
-    """The form field of one part of an existing question ("q-feeling-text-en")."""
-    return f"q-{key}-{part}-{locale}" if locale else f"q-{key}-{part}"
-
-
-def option_part(option: Mapping[str, Any]) -> str:
-    return f"option-{option['value']}"
-
-
-def new_field(part: str, locale: str = "") -> str:
-    """The form field of one part of the question being added ("new-text-en")."""
-    return f"new-{part}-{locale}" if locale else f"new-{part}"
-
-
-@dataclass(frozen=True)
-class SurveySettings:
-    questions: tuple[dict[str, Any], ...]
-    anonymous: bool
-    reminder_days: int
-
-
-def validate_survey_settings(
-    data: Mapping[str, Any], current: Sequence[Mapping[str, Any]], taken_keys: set[str]
-) -> SurveySettings:
-    """The questions as reworded, reordered, removed and added, and the two switches; every problem at once,
-    keyed by form field. An existing question keeps its key and kind (answers are stored under the key), a
-    new one gets a key no answer was ever stored under (`taken_keys`)."""
-    reader = FieldReader(data)
-    kept = []
-    for index, question in enumerate(current):
-        if data.get(question_field(question["key"], "remove")):
-            continue
-        subject = f"Question {index + 1}"
-        position_field = question_field(question["key"], "position")
-        position = reader.read(position_field, _about(number(1, 99), subject)) or index + 1
-        # A question given another position goes before one that kept the same number.
-        kept.append(((position, position == index + 1, index), _read_question(reader, question, subject)))
-    questions = [question for _order, question in sorted(kept, key=lambda pair: pair[0])]
-    added = _read_new_question(reader, data, taken_keys | {question["key"] for question in current})
-    if added is not None:
-        questions.append(added)
-    if not questions:
-        reader.fail("questions", "Keep at least one question: a survey needs something to ask.")
-    settings = SurveySettings(
-        questions=tuple(questions),
-        anonymous=reader.read("survey_anonymous", flag),
-        reminder_days=reader.read("survey_reminder_days", number(*REMINDER_DAYS)),
-    )
-    reader.finish()
-    return settings
-
-
-def _about(rule: Rule, subject: str) -> Rule:
-    """`rule`, telling which question a problem is about ("Question 2: ..."), as the error summary lists
-    the problems of every question together."""
-
-    def checked(value: Any) -> Any:
-        try:
-            return rule(value)
-        except FieldProblem as problem:
-            raise FieldProblem(f"{subject}: {problem}") from None
-
-    return checked
-
-
-class _Wordings:
-    """Reads a question's texts in every language from the fields `field_of(part, locale)` names: English
-    is needed, the others may stay empty (English is shown in their place)."""
-
-    def __init__(self, reader: FieldReader, field_of: Callable[[str, str], str], subject: str):
-        self.reader, self.field_of, self.subject = reader, field_of, subject
-
-    def read(self, part: str, missing: str) -> dict[str, str]:
-        words = {}
-        for locale in SUPPORTED_LOCALES:
-            rule = text(MAX_QUESTION_LENGTH, missing if locale == DEFAULT_LOCALE else None)
-            value = self.reader.read(self.field_of(part, locale), _about(rule, self.subject))
-            if value:
-                words[locale] = value
-        return words
-
-    def scale_ends(self) -> dict[str, dict[str, str]]:
-        return {
-            "low": self.read("low", "Write the words for 1, the lowest answer, in English."),
-            "high": self.read("high", "Write the words for 5, the highest answer, in English."),
-        }
-
-
-def _read_question(reader: FieldReader, question: Mapping[str, Any], subject: str) -> dict[str, Any]:
-    key = question["key"]
-    wordings = _Wordings(reader, lambda part, locale: question_field(key, part, locale), subject)
-    edited = {
-        "key": key,
-        "kind": question["kind"],
-        "required": reader.read(question_field(key, "required"), flag),
-        "text": wordings.read("text", "Write the question in English."),
-    }
-    if question["kind"] == "scale":
-        edited.update(wordings.scale_ends())
-    if question["kind"] == "choice":
-        edited["options"] = [
-            {
-                "value": option["value"],
-                "text": wordings.read(option_part(option), f"Write answer {n} in English."),
-            }
-            for n, option in enumerate(question.get("options", ()), start=1)
-        ]
-    return edited
-
-
-def _read_new_question(
-    reader: FieldReader, data: Mapping[str, Any], taken_keys: set[str]
-) -> dict[str, Any] | None:
-    """The question being added, or None when its part of the form was left empty."""
-    kind = data.get(new_field("kind")) or ""
-    typed = any(
-        isinstance(value, str) and value.strip() for name, value in data.items() if name.startswith("new-")
-    )
-    if not typed:
-        return None
-    if kind not in KINDS:
-        reader.fail(new_field("kind"), f"{NEW_QUESTION}: Choose how it is answered.")
-        return None
-    wordings = _Wordings(reader, new_field, NEW_QUESTION)
-    question: dict[str, Any] = {
-        "kind": kind,
-        "required": reader.read(new_field("required"), flag),
-        "text": wordings.read("text", "Write the question in English."),
-    }
-    if kind == "scale":
-        question.update(wordings.scale_ends())
-    if kind == "choice":
-        question["options"] = _read_new_options(reader, data)
-    english = question["text"].get(DEFAULT_LOCALE, "")
-    return {"key": code_for(english, taken_keys), **question} if english else None
-
-
-def _read_new_options(reader: FieldReader, data: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The answers of a new choice question, one per line, in English and (optionally) in the same order in
-    the other languages."""
-    lines = {locale: _lines(data.get(new_field("options", locale))) for locale in SUPPORTED_LOCALES}
-    english = lines[DEFAULT_LOCALE]
-    if not 2 <= len(english) <= MAX_OPTIONS:
-        reader.fail(
-            new_field("options", DEFAULT_LOCALE),
-            f"{NEW_QUESTION}: Write from 2 to {MAX_OPTIONS} answers in English, one per line.",
-        )
-        return []
-    for locale, translated in lines.items():
-        if translated and len(translated) != len(english):
-            reader.fail(
-                new_field("options", locale),
-                f"{NEW_QUESTION}: Write as many answers here as in English ({len(english)}), in the same "
-                "order, or none.",
-            )
-    options: list[dict[str, Any]] = []
-    for number_, words in enumerate(english):
-        value = code_for(words, {option["value"] for option in options})
-        texts = {locale: given[number_] for locale, given in lines.items() if len(given) == len(english)}
-        options.append({"value": value, "text": texts})
-    return options
-
-
-def _lines(value: Any) -> list[str]:
-    if not isinstance(value, str):
-        return []
-    return [line.strip()[:MAX_QUESTION_LENGTH] for line in value.splitlines() if line.strip()]
 
 
 def update_survey_settings(

@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from app import database
 from app.api.openapi import build_openapi
 from app.extensions import csrf
-from app.schemas.registration import ROLES, InvalidInput, validate_registration
+from app.inputs.fields import InvalidInput
+from app.inputs.registration import ROLES, validate_registration
 from app.services.registration import (
     list_conditions,
     program_choices,

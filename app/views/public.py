@@ -14,9 +14,10 @@ from app.forms.registration import (
     registration_data,
     timezone_options,
 )
+from app.inputs.fields import InvalidInput
+from app.inputs.registration import validate_email_address, validate_registration
 from app.links import LinkError
 from app.models import Program
-from app.schemas.registration import InvalidInput, validate_email_address, validate_registration
 from app.services.registration import (
     find_held_change,
     keep_answers,

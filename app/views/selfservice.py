@@ -19,9 +19,10 @@ from app.forms.registration import (
     preferences_form,
     timezone_options,
 )
+from app.inputs.fields import InvalidInput
+from app.inputs.registration import validate_preferences
 from app.links import LinkError
 from app.models import Condition, Participant, ParticipantStatus, Program, Stage
-from app.schemas.registration import InvalidInput, validate_preferences
 from app.services.registration import list_conditions, program_choices
 from app.services.selfservice import (
     change_preferences,

@@ -15,10 +15,10 @@ from app import database
 from app.database import utcnow
 from app.forms.survey import ANONYMOUS, answer_errors, answer_field, answers_data
 from app.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
+from app.inputs.fields import InvalidInput
+from app.inputs.survey_answers import MAX_ANSWER_LENGTH, validate_answers
 from app.links import LinkError
-from app.schemas.registration import InvalidInput
 from app.services.survey import (
-    MAX_ANSWER_LENGTH,
     AlreadyAnswered,
     SurveyInvitation,
     SurveyState,
@@ -28,7 +28,6 @@ from app.services.survey import (
     still_in_group,
     submit_answers,
     survey_state,
-    validate_answers,
 )
 
 blueprint = Blueprint("survey", __name__, url_prefix="/s")

@@ -160,6 +160,30 @@ def test_settings_with_bad_values_show_each_error_by_its_field_and_change_nothin
     assert settings_of(app) == before
 
 
+@pytest.mark.parametrize("typed", ["²", "--3", "3.5", "+ 3"])
+def test_a_number_typed_oddly_is_refused_next_to_its_field(app, demo, console_client, typed):
+    before = settings_of(app)
+    page = console_client("demo").post(
+        "/console/programs/demo/settings", data=form_of(before, min_size=typed)
+    )
+    assert page.status_code == 422
+    message = "Enter a whole number from 2 to 50."
+    assert f'id="field-min_size-error"><span class="visually-hidden">Error:</span> {message}' in page.text
+    assert settings_of(app) == before
+
+
+def test_the_console_speaks_english_to_a_browser_that_prefers_spanish(app, demo, console_client):
+    """The console is English only, though it shares its checks with the Spanish registration form."""
+    form = form_of(settings_of(app), name="x" * 201, description="\x01")
+    page = console_client("demo").post(
+        "/console/programs/demo/settings", data=form, headers={"Accept-Language": "es"}
+    )
+    assert page.status_code == 422
+    assert "Please keep this to 200 characters or fewer." in page.text
+    assert "Please use only letters, numbers and punctuation here." in page.text
+    assert "Use como máximo" not in page.text
+
+
 def test_sizes_must_run_from_smallest_through_usual_to_largest(app, demo, console_client):
     client = console_client("demo")
     page = client.post(

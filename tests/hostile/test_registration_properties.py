@@ -11,15 +11,15 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from app import database
-from app.models import Program
-from app.schemas.registration import (
+from app.inputs.fields import InvalidInput
+from app.inputs.registration import (
     MAX_DISPLAY_NAME_LENGTH,
     OPTIONAL_FIELDS,
     REQUIRED_FIELDS,
-    InvalidInput,
     Registration,
     validate_registration,
 )
+from app.models import Program
 from app.services.registration import list_conditions, program_choices
 
 from .conftest import API, SLUG, valid_body

@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "app/translations/es/LC_MESSAGES/messages.po"
 METHODS = [("app/**.py", "python"), ("app/templates/**.html", "jinja2")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None}
 
 
 def _spanish():
@@ -58,6 +58,15 @@ def test_a_language_choice_is_remembered_when_the_form_comes_back_with_errors(ki
     response = kit.post_form(kit.page, kit.form(email="nope"))
     assert '<html lang="es">' in response.text
     assert "Escriba un correo electrónico como nombre@ejemplo.com." in response.text
+
+
+def test_the_checks_shared_with_the_console_speak_spanish_to_registrants(kit):
+    """The text rule the console uses too words its problems in the registrant's language."""
+    kit.client.get("/p/demo?lang=es")
+    response = kit.post_form(kit.page, kit.form(display_name="x" * 61, accessibility_note="x" * 501))
+    assert "Use como máximo 60 caracteres." in response.text
+    assert "Use como máximo 500 caracteres." in response.text
+    assert "Please keep this" not in response.text
 
 
 def test_the_registration_remembers_the_language_for_its_emails(kit):

@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import select
 
 from app import database
+from app.inputs.survey_answers import Answers
 from app.links import LIFETIMES, make_token
 from app.models import (
     AuditEvent,
@@ -23,7 +24,7 @@ from app.models import (
     SurveyResponse,
 )
 from app.services.selfservice import erase_participant
-from app.services.survey import AlreadyAnswered, Answers, find_survey_invitation, submit_answers
+from app.services.survey import AlreadyAnswered, find_survey_invitation, submit_answers
 
 from .conftest import CSRF, FULL_ANSWERS
 

@@ -21,8 +21,7 @@ from app.auth import (
 )
 from app.database import utcnow
 from app.extensions import limiter
-from app.forms.account import ChangePasswordForm, CodeForm, field_errors
-from app.forms.console import LoginForm
+from app.forms.account import ChangePasswordForm, CodeForm, LoginForm, field_errors
 from app.services.accounts import (
     LOCKOUT_PERIOD,
     MAX_FAILED_LOGINS,

@@ -11,9 +11,9 @@ from app.database import utcnow
 from app.forms.console import host_data, host_form
 from app.forms.registration import COMMON_TIMEZONES
 from app.i18n import language_name
+from app.inputs.fields import InvalidInput
 from app.links import signed_url
 from app.models import Host, Program
-from app.schemas.registration import InvalidInput
 from app.services.host_pool import HostUpdate, add_host, list_host_pool, update_host
 from app.services.registration import list_conditions
 from app.views.console.access import blueprint, load_program, program_row

@@ -10,10 +10,13 @@ from app import database
 from app.forms.console import condition_data, condition_form, program_data, program_form
 from app.forms.registration import COMMON_TIMEZONES
 from app.i18n import SUPPORTED_LOCALES, language_name
+from app.inputs.fields import InvalidInput
+from app.inputs.neutral_title import advise_title
 from app.models import Condition, Program, Stage
-from app.schemas.registration import InvalidInput
+from app.services import conditions as condition_service
 from app.services import programs as service
-from app.services.neutral_title import advise_title
+from app.services.activity_log import activity_page
+from app.services.program_summaries import summarise_programs
 from app.services.registration import list_conditions
 from app.views.console.access import (
     admin_required,
@@ -67,7 +70,7 @@ def action_words(action: str) -> str:
 @blueprint.get("/")
 def programs():
     shown = visible_programs()
-    summaries = service.summarise_programs(database.session(), shown)
+    summaries = summarise_programs(database.session(), shown)
     return render_template("console/programs.html", programs=shown, summaries=summaries)
 
 
@@ -127,7 +130,7 @@ def add_condition(slug: str):
     program = load_program(slug)
     session = database.session()
     try:
-        condition = service.add_condition(
+        condition = condition_service.add_condition(
             session, program, {"name": request.form.get("name", "")}, by=current_user
         )
     except InvalidInput as invalid:
@@ -144,9 +147,9 @@ def edit_condition(slug: str, condition_id: int):
     program = load_program(slug)
     condition = program_row(program, Condition, condition_id)
     session = database.session()
-    data = condition_data(request.form, service.list_stages(session, condition))
+    data = condition_data(request.form, condition_service.list_stages(session, condition))
     try:
-        changed = service.update_condition(session, program, condition, data, by=current_user)
+        changed = condition_service.update_condition(session, program, condition, data, by=current_user)
     except InvalidInput as invalid:
         edited = {condition.id: (MultiDict(data), invalid.errors)}
         return _render_settings(program, program_form(program), {}, edited_condition=edited), 422
@@ -160,7 +163,7 @@ def delete_condition(slug: str, condition_id: int):
     program = load_program(slug)
     condition = program_row(program, Condition, condition_id)
     done = f"Condition “{condition.name}” removed."
-    return _apply(program, service.delete_condition, condition, done=done, anchor="conditions")
+    return _apply(program, condition_service.delete_condition, condition, done=done, anchor="conditions")
 
 
 @blueprint.post("/programs/<slug>/stages/<int:stage_id>/move")
@@ -171,7 +174,7 @@ def move_stage(slug: str, stage_id: int):
     done = f"Stage “{stage.name}” moved {'up' if up else 'down'}."
     return _apply(
         program,
-        service.move_stage,
+        condition_service.move_stage,
         stage,
         -1 if up else 1,
         done=done,
@@ -184,14 +187,16 @@ def delete_stage(slug: str, stage_id: int):
     program = load_program(slug)
     stage = _stage(program, stage_id)
     done = f"Stage “{stage.name}” removed."
-    return _apply(program, service.delete_stage, stage, done=done, anchor=f"condition-{stage.condition_id}")
+    return _apply(
+        program, condition_service.delete_stage, stage, done=done, anchor=f"condition-{stage.condition_id}"
+    )
 
 
 @blueprint.get("/programs/<slug>/activity")
 def activity(slug: str):
     program = load_program(slug)
     session = database.session()
-    page = service.activity_page(session, program, request.args.get("page", 1, type=int))
+    page = activity_page(session, program, request.args.get("page", 1, type=int))
     audit("console.viewed_activity", program, page=page.page)  # the log names registrants
     session.commit()
     return render_template("console/activity.html", program=program, section="activity", log=page)

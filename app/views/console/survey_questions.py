@@ -11,9 +11,8 @@ from werkzeug.datastructures import MultiDict
 from app import database
 from app.forms.survey import survey_settings_data, survey_settings_form
 from app.i18n import SUPPORTED_LOCALES
-from app.models import Program
-from app.schemas.registration import InvalidInput
-from app.services.survey import (
+from app.inputs.fields import InvalidInput
+from app.inputs.survey_questions import (
     KINDS,
     MAX_OPTIONS,
     MAX_QUESTION_LENGTH,
@@ -21,8 +20,9 @@ from app.services.survey import (
     new_field,
     option_part,
     question_field,
-    update_survey_settings,
 )
+from app.models import Program
+from app.services.survey import update_survey_settings
 from app.views.console.access import blueprint, load_program
 
 KIND_WORDS = {
