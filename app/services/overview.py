@@ -74,6 +74,15 @@ class CohortRow:
         return stages[0][1] if len(stages) == 1 else f"{stages[0][1]} – {stages[-1][1]}"
 
 
+@dataclass(frozen=True)
+class Waitlist:
+    """The waitlist page: who waits, grouped by why, and the groups (by condition) they could be moved to."""
+
+    by_reason: list[tuple[str, list[Member]]]  # "" = not matched yet
+    total: int
+    cohorts_by_condition: dict[int, list[Cohort]]
+
+
 def program_figures(session: Session, program: Program) -> Figures:
     """Counted in the database, so a program of any size costs a handful of small rows."""
     figures = Figures()
@@ -192,6 +201,21 @@ def list_waiting(session: Session, program: Program) -> list[Member]:
     return [Member(participant, stage) for participant, stage in rows if participant.id not in placed]
 
 
+def describe_waitlist(session: Session, program: Program) -> Waitlist:
+    waiting = list_waiting(session, program)
+    by_reason: dict[str, list[Member]] = defaultdict(list)
+    for member in waiting:
+        by_reason[member.participant.waitlist_reason or ""].append(member)
+    cohorts_by_condition: dict[int, list[Cohort]] = defaultdict(list)
+    for cohort in session.exec(
+        select(Cohort)
+        .where(Cohort.program_id == program.id, Cohort.status != CohortStatus.CANCELLED)
+        .order_by(Cohort.id)
+    ):
+        cohorts_by_condition[cohort.condition_id].append(cohort)
+    return Waitlist(sorted(by_reason.items()), len(waiting), cohorts_by_condition)
+
+
 def _placed(program: Program):
     """The program's members of cohorts that are not cancelled, as a subquery."""
     return (
@@ -222,27 +246,3 @@ def _by_id(session: Session, model, ids: set[int]) -> dict:
     if not ids:
         return {}
     return {row.id: row for row in session.exec(select(model).where(model.id.in_(list(ids))))}
-
-
-@dataclass(frozen=True)
-class Waitlist:
-    """The waitlist page: who waits, grouped by why, and the groups (by condition) they could be moved to."""
-
-    by_reason: list[tuple[str, list[Member]]]  # "" = not matched yet
-    total: int
-    cohorts_by_condition: dict[int, list[Cohort]]
-
-
-def describe_waitlist(session: Session, program: Program) -> Waitlist:
-    waiting = list_waiting(session, program)
-    by_reason: dict[str, list[Member]] = defaultdict(list)
-    for member in waiting:
-        by_reason[member.participant.waitlist_reason or ""].append(member)
-    cohorts_by_condition: dict[int, list[Cohort]] = defaultdict(list)
-    for cohort in session.exec(
-        select(Cohort)
-        .where(Cohort.program_id == program.id, Cohort.status != CohortStatus.CANCELLED)
-        .order_by(Cohort.id)
-    ):
-        cohorts_by_condition[cohort.condition_id].append(cohort)
-    return Waitlist(sorted(by_reason.items()), len(waiting), cohorts_by_condition)
