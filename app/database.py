@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, TypeDecorator, event
+from sqlalchemy import DateTime, Engine, TypeDecorator, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -90,6 +90,17 @@ def init_app(app: Flask, url: str) -> None:
 
 def engine() -> Engine:
     return current_app.extensions["engine"]
+
+
+def answers() -> bool:
+    """Whether the database answers a query now; why it does not is logged with the error."""
+    try:
+        with engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        current_app.logger.exception("health check: the database does not answer")
+        return False
+    return True
 
 
 def session() -> Session:

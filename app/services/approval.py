@@ -6,6 +6,7 @@ All of it is written in the caller's transaction; the worker carries the Zoom ca
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
@@ -57,6 +58,28 @@ def approve_cohort(
         subject=("cohort", cohort.id), meeting_id=meeting.id, members=len(members),
     )  # fmt: skip
     return meeting
+
+
+@dataclass(frozen=True)
+class Approvals:
+    approved: list[Meeting]
+    refused: list[str]  # why each cohort that could not be approved was not
+
+
+def approve_each_cohort(
+    session: Session, cohorts: list[Cohort], *, actor: str, coordinator_id: int | None = None, now: datetime
+) -> Approvals:
+    """Approve every cohort that can be; one that cannot is left as it was (its savepoint rolled back) and
+    the others are approved all the same."""
+    approved, refused = [], []
+    for cohort in cohorts:
+        try:
+            with session.begin_nested():
+                meeting = approve_cohort(session, cohort, actor=actor, coordinator_id=coordinator_id, now=now)
+            approved.append(meeting)
+        except ApprovalError as error:
+            refused.append(str(error))
+    return Approvals(approved, refused)
 
 
 def cohort_members(session: Session, cohort: Cohort) -> list[Participant]:

@@ -29,12 +29,12 @@ from app.models import (
 from app.services.approval import cohort_members, set_up_meeting
 from app.services.audit import record_event
 from app.services.locks import hold
+from app.services.scheduling import local_input
 
 MEET_AGAIN = "meet_again"  # the survey question whose answers tell whether a group wants to meet again
 DEFAULT_WEEKS = 4
 MAX_SERIES = 12
 MAX_WEEKS_APART = 12
-LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # what a datetime-local field holds
 # In a series, each meet-up's invitation goes out this long after the one before ended: one at a time.
 INVITE_AFTER = timedelta(days=1)
 
@@ -84,13 +84,11 @@ class MeetAgainPanel:
 
     @property
     def next_local(self) -> str:
-        return (
-            self.next_start.astimezone(ZoneInfo(self.zone)).strftime(LOCAL_INPUT) if self.next_start else ""
-        )
+        return local_input(self.next_start, self.zone) if self.next_start else ""
 
     @property
     def earliest_local(self) -> str:
-        return self.now.astimezone(ZoneInfo(self.zone)).strftime(LOCAL_INPUT)
+        return local_input(self.now, self.zone)
 
 
 def meet_again_interest(
@@ -300,10 +298,6 @@ def _state(meeting: Meeting, now: datetime) -> str:
     if meeting.status == MeetingStatus.STARTED:
         return "Under way"
     return "Its time has passed" if _over(meeting, now) else "To come"
-
-
-def _local_input(moment: datetime, zone: str) -> str:
-    return moment.astimezone(ZoneInfo(zone)).strftime(LOCAL_INPUT)
 
 
 def _people(count: int, noun: str) -> str:

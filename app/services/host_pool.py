@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from app.inputs.hosts import HostInput, validate_host
 from app.models import Cohort, CohortStatus, Condition, Coordinator, Host, Meeting, MeetingStatus, Program
+from app.services.audit import record_event
 from app.services.outbox import cancel_messages
 from app.services.overview import CohortRow, describe_cohorts
 from app.services.programs import record_change as record_program_change
@@ -83,10 +84,16 @@ def update_host(
 
 
 def stop_hosting(session: Session, host: Host, *, now: datetime) -> list[CohortRow]:
-    """The host steps down on their own: switched off, with the groups they would still lead released."""
+    """The host steps down on their own: switched off, with the groups they would still lead released; the
+    program's activity says so."""
     host.active = False
     session.add(host)
-    return _release_groups(session, session.get(Program, host.program_id), host, now)
+    released = _release_groups(session, session.get(Program, host.program_id), host, now)
+    record_event(
+        session, "host.unsubscribed", actor="host", program_id=host.program_id, subject=("host", host.id),
+        groups_released=[row.cohort.id for row in released],
+    )  # fmt: skip
+    return released
 
 
 def may_start(session: Session, host: Host | None, meeting: Meeting) -> bool:

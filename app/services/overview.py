@@ -74,6 +74,15 @@ class CohortRow:
         return stages[0][1] if len(stages) == 1 else f"{stages[0][1]} – {stages[-1][1]}"
 
 
+@dataclass(frozen=True)
+class Waitlist:
+    """The waitlist page: who waits, grouped by why, and the groups (by condition) they could be moved to."""
+
+    by_reason: list[tuple[str, list[Member]]]  # "" = not matched yet
+    total: int
+    cohorts_by_condition: dict[int, list[Cohort]]
+
+
 def program_figures(session: Session, program: Program) -> Figures:
     """Counted in the database, so a program of any size costs a handful of small rows."""
     figures = Figures()
@@ -163,6 +172,23 @@ def describe_cohorts(
     ]
 
 
+def list_proposed_cohorts(session: Session, program: Program) -> list[Cohort]:
+    """The program's cohorts waiting for approval, oldest first."""
+    return list(
+        session.exec(
+            select(Cohort)
+            .where(Cohort.program_id == program.id, Cohort.status == CohortStatus.PROPOSED)
+            .order_by(Cohort.id)
+        ).all()
+    )
+
+
+def describe_all_cohorts(session: Session, program: Program, *, today: date) -> list[CohortRow]:
+    """Every cohort of the program with its members, oldest first (for the export)."""
+    cohorts = session.exec(select(Cohort).where(Cohort.program_id == program.id).order_by(Cohort.id)).all()
+    return describe_cohorts(session, program, list(cohorts), today=today)
+
+
 def list_waiting(session: Session, program: Program) -> list[Member]:
     """Verified registrants in no cohort: the waitlist and those not matched yet, longest waiting first."""
     placed = _placed_ids(session, program)
@@ -173,6 +199,21 @@ def list_waiting(session: Session, program: Program) -> list[Member]:
         .order_by(Participant.verified_at, Participant.id)
     ).all()
     return [Member(participant, stage) for participant, stage in rows if participant.id not in placed]
+
+
+def describe_waitlist(session: Session, program: Program) -> Waitlist:
+    waiting = list_waiting(session, program)
+    by_reason: dict[str, list[Member]] = defaultdict(list)
+    for member in waiting:
+        by_reason[member.participant.waitlist_reason or ""].append(member)
+    cohorts_by_condition: dict[int, list[Cohort]] = defaultdict(list)
+    for cohort in session.exec(
+        select(Cohort)
+        .where(Cohort.program_id == program.id, Cohort.status != CohortStatus.CANCELLED)
+        .order_by(Cohort.id)
+    ):
+        cohorts_by_condition[cohort.condition_id].append(cohort)
+    return Waitlist(sorted(by_reason.items()), len(waiting), cohorts_by_condition)
 
 
 def _placed(program: Program):

@@ -1,10 +1,14 @@
-"""Where a cohort's weekly slot lands on the calendar of its program."""
+"""Where a cohort's weekly slot lands on the calendar of its program, and a moment as a datetime-local field
+shows it."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from app.models import Program
+
+LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # what a datetime-local field holds
 
 
 def program_week_start(program: Program, today: date) -> date:
@@ -20,3 +24,8 @@ def slot_start(program: Program, slot: int, today: date) -> datetime:
     start = monday + timedelta(hours=slot)
     earliest = datetime.combine(program.first_meeting_on or today, time(), tzinfo=UTC)
     return start if start >= earliest else start + timedelta(days=7)
+
+
+def local_input(moment: datetime, zone: str) -> str:
+    """`moment` as a datetime-local field in `zone` holds it."""
+    return moment.astimezone(ZoneInfo(zone)).strftime(LOCAL_INPUT)

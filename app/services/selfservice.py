@@ -6,6 +6,7 @@ learn that someone paused, left or asked to be forgotten.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, select
@@ -13,12 +14,12 @@ from sqlmodel import Session, select
 from app.database import utcnow
 from app.inputs.registration import Preferences
 from app.links import LinkError, read_token
-from app.models import CohortMember, Participant, ParticipantStatus, Program
+from app.models import CohortMember, Condition, Participant, ParticipantStatus, Program, Stage
 from app.services.audit import record_event
 from app.services.erasure import erase_participants
 from app.services.leaving import release_place
 from app.services.outbox import cancel_messages
-from app.services.registration import find_stage_id
+from app.services.registration import ConditionOffer, find_stage_id, list_conditions
 
 # Only someone still taking part can pause; a withdrawn registrant stays withdrawn.
 PAUSABLE = (ParticipantStatus.PENDING_VERIFICATION, ParticipantStatus.VERIFIED)
@@ -31,6 +32,24 @@ def find_participant_by_link(session: Session, program: Program, purpose: str, t
     if participant is None or participant.program_id != program.id:
         raise LinkError("This link is not valid.")
     return participant
+
+
+@dataclass(frozen=True)
+class ManagePage:
+    """What a registrant's own page shows: their condition (with its stages, to choose another), their
+    stage, and the others in their group."""
+
+    condition: Condition
+    stage: Stage | None
+    offer: ConditionOffer
+    cohort_names: list[str]
+
+
+def describe_registration(session: Session, program: Program, participant: Participant) -> ManagePage:
+    offers = list_conditions(session, program)
+    offer = next(offer for offer in offers if offer.condition.id == participant.condition_id)
+    stage = session.get(Stage, participant.stage_id) if participant.stage_id else None
+    return ManagePage(offer.condition, stage, offer, list_cohort_names(session, participant))
 
 
 def list_cohort_names(session: Session, participant: Participant) -> list[str]:

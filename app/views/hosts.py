@@ -8,20 +8,25 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
-from sqlmodel import select
+from flask import Blueprint, abort, make_response, redirect, render_template, request
 
 from app import database
 from app.database import utcnow
 from app.extensions import csrf
 from app.links import LinkError, make_token, read_token
-from app.models import Cohort, CohortStatus, Host, Meeting, MeetingStatus, Program
-from app.services.audit import record_event
-from app.services.host_pool import may_start, stop_hosting
+from app.models import Host, Meeting, Program
+from app.services.host_meetings import StartProblem, StartRefused, fetch_start_url, list_host_meetings
+from app.services.host_pool import stop_hosting
+from app.views.lookups import find_row, row_or_404
 from app.zoom import zoom_client
-from integrations.zoom.errors import ZoomError
 
 blueprint = Blueprint("hosts", __name__, url_prefix="/host")
+START_STATUSES = {
+    StartProblem.NOT_HOST: 403,
+    StartProblem.CANCELLED: 410,
+    StartProblem.NOT_READY: 503,
+    StartProblem.ZOOM_DOWN: 502,
+}
 
 
 def _payload(token: str):
@@ -36,37 +41,18 @@ def _payload(token: str):
 
 
 def _host(token: str) -> Host:
-    host = database.session().get(Host, _payload(token).get("h"))
-    if host is None:
-        abort(404)
-    return host
+    return row_or_404(Host, _payload(token).get("h"))
 
 
 @blueprint.get("/<token>")
 def page(token: str):
     """A host's own page: their groups' meetings, each with a button that starts it."""
     host = _host(token)
-    if not host.active:
-        return render_template("hosts/page.html", host=host, rows=[], token=token, program=_program(host))
-    meetings = (
-        database.session()
-        .exec(
-            select(Meeting)
-            .join(Cohort, Cohort.id == Meeting.cohort_id)
-            .where(Cohort.host_id == host.id, Cohort.status == CohortStatus.APPROVED)
-            .where(Meeting.status != MeetingStatus.CANCELLED)
-            .order_by(Meeting.starts_at)
-        )
-        .all()
-    )
     zone = ZoneInfo(host.timezone)
     rows = [(meeting, meeting.starts_at.astimezone(zone), make_token("host", {"h": host.id, "m": meeting.id}))
-            for meeting in meetings]  # fmt: skip
-    return render_template("hosts/page.html", host=host, rows=rows, token=token, program=_program(host))
-
-
-def _program(host: Host) -> Program:
-    return database.session().get(Program, host.program_id)
+            for meeting in list_host_meetings(database.session(), host)]  # fmt: skip
+    program = find_row(Program, host.program_id)
+    return render_template("hosts/page.html", host=host, rows=rows, token=token, program=program)
 
 
 @blueprint.route("/<token>/unsubscribe", methods=["GET", "POST"])
@@ -76,11 +62,7 @@ def unsubscribe(token: str):
     if request.method == "GET":
         return render_template("hosts/unsubscribe.html", host=host, token=token)
     session = database.session()
-    released = stop_hosting(session, host, now=utcnow())
-    record_event(
-        session, "host.unsubscribed", actor="host", program_id=host.program_id, subject=("host", host.id),
-        groups_released=[row.cohort.id for row in released],
-    )  # fmt: skip
+    stop_hosting(session, host, now=utcnow())
     session.commit()
     return render_template("hosts/unsubscribed.html", host=host)
 
@@ -88,29 +70,12 @@ def unsubscribe(token: str):
 @blueprint.get("/start/<token>")
 def start(token: str):
     payload = _payload(token)
-    session = database.session()
-    meeting = session.get(Meeting, payload.get("m"))
-    if meeting is None:
-        abort(404)
-    host = session.get(Host, payload.get("h"))
-    if not may_start(session, host, meeting):
-        contact = session.get(Program, session.get(Cohort, meeting.cohort_id).program_id).contact_email
-        problem = (
-            "You no longer host this group, so this link cannot start its meeting. If you think this is a "
-            f"mistake, please write to the program's coordinator at {contact}."
-        )
-        return render_template("host_start.html", problem=problem), 403
-    if meeting.status == MeetingStatus.CANCELLED:
-        return render_template("host_start.html", problem="This meeting was cancelled."), 410
-    if not meeting.zoom_meeting_id:
-        return render_template(
-            "host_start.html", problem="The meeting is still being set up. Try again soon."
-        ), 503
+    meeting = row_or_404(Meeting, payload.get("m"))
+    host = find_row(Host, payload.get("h"))
     try:
-        start_url = zoom_client().get_meeting(int(meeting.zoom_meeting_id)).start_url
-    except ZoomError:
-        current_app.logger.exception("could not fetch a start link for meeting %s", meeting.id)
-        return render_template("host_start.html", problem="Zoom did not answer. Please try again."), 502
+        start_url = fetch_start_url(database.session(), zoom_client(), host, meeting)
+    except StartRefused as refused:
+        return render_template("host_start.html", problem=str(refused)), START_STATUSES[refused.problem]
     response = redirect(start_url, code=303)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"

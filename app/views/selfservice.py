@@ -22,18 +22,19 @@ from app.forms.registration import (
 from app.inputs.fields import InvalidInput
 from app.inputs.registration import validate_preferences
 from app.links import LinkError
-from app.models import Condition, Participant, ParticipantStatus, Program, Stage
+from app.models import Condition, Participant, ParticipantStatus, Program
 from app.services.registration import list_conditions, program_choices
 from app.services.selfservice import (
     change_preferences,
+    describe_registration,
     erase_participant,
     find_participant_by_link,
-    list_cohort_names,
     pause_participant,
     resume_participant,
     unsubscribe_participant,
     withdraw_participant,
 )
+from app.views.lookups import find_row
 from app.views.program_scope import load_program, render_link_problem
 
 blueprint = Blueprint("selfservice", __name__, url_prefix="/p/<slug>")
@@ -83,7 +84,7 @@ def manage(program: Program, participant: Participant, token: str):
 @_participant_link("manage")
 def change(program: Program, participant: Participant, token: str):
     session = database.session()
-    condition = session.get(Condition, participant.condition_id)
+    condition = find_row(Condition, participant.condition_id)
     choices = program_choices(program, list_conditions(session, program))
     try:
         preferences = validate_preferences(
@@ -133,20 +134,17 @@ def unsubscribe(program: Program, participant: Participant, token: str):
 def _render_manage(
     program: Program, participant: Participant, token: str, form: MultiDict | None, errors: dict[str, str]
 ):
-    session = database.session()
-    condition = session.get(Condition, participant.condition_id)
-    stage = session.get(Stage, participant.stage_id) if participant.stage_id else None
-    offer = next(offer for offer in list_conditions(session, program) if offer.condition.id == condition.id)
-    form = form if form is not None else preferences_form(participant, stage, condition.code)
+    shown = describe_registration(database.session(), program, participant)
+    form = form if form is not None else preferences_form(participant, shown.stage, shown.condition.code)
     return render_template(
         "selfservice/manage.html",
         program=program,
         participant=participant,
         token=token,
-        condition=condition,
-        stage=stage,
-        offer=offer,
-        cohort_names=list_cohort_names(session, participant),
+        condition=shown.condition,
+        stage=shown.stage,
+        offer=shown.offer,
+        cohort_names=shown.cohort_names,
         form=form,
         errors=errors,
         timezones=timezone_options(form.get("timezone")),

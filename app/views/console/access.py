@@ -13,11 +13,13 @@ from typing import Any, NoReturn, TypeVar
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user
-from sqlmodel import select
 
 from app import database
-from app.models import CoordinatorProgram, Program
+from app.models import Cohort, Meeting, Program
 from app.services.audit import record_event
+from app.services.program_access import may_see_program
+from app.services.registration import find_program
+from app.views.lookups import find_row
 
 blueprint = Blueprint("console", __name__, url_prefix="/console")
 PUBLIC_ENDPOINTS = {"console.login", "console.login_code"}
@@ -49,20 +51,9 @@ def provide_console_facts() -> dict[str, Any]:
     return {"zoom_uses_emulator": settings.zoom_uses_emulator, "shows_dev_mail": not settings.is_production}
 
 
-def visible_programs() -> list[Program]:
-    """The programs the signed-in coordinator may see, by name."""
-    query = select(Program).order_by(Program.name)
-    if not current_user.is_admin:
-        query = query.join(CoordinatorProgram, CoordinatorProgram.program_id == Program.id).where(
-            CoordinatorProgram.coordinator_id == current_user.id
-        )
-    return list(database.session().exec(query).all())
-
-
 def load_program(slug: str) -> Program:
     """The program of this console page, or 404 when it does not exist or is not this coordinator's."""
-    session = database.session()
-    program = session.exec(select(Program).where(Program.slug == slug)).first()
+    program = find_program(database.session(), slug)
     if program is None:
         abort(404)
     if not may_see(program.id):
@@ -76,20 +67,32 @@ def of_program(program: Program, row: Row | None) -> Row:
     if row is not None and row.program_id == program.id:
         return row
     if row is not None and not may_see(row.program_id):
-        refuse(database.session().get(Program, row.program_id), (type(row).__name__.lower(), row.id))
+        refuse(find_row(Program, row.program_id), (type(row).__name__.lower(), row.id))
     abort(404)
 
 
 def program_row(program: Program, model: type[Row], row_id: int | None) -> Row:
     """The row of `model` with this id, when it belongs to `program`; see `of_program`."""
-    return of_program(program, database.session().get(model, row_id) if row_id is not None else None)
+    return of_program(program, find_row(model, row_id))
+
+
+def program_meeting(program: Program, meeting_id: int | None) -> tuple[Meeting, Cohort]:
+    """The meeting with this id and its cohort, when they are `program`'s; see `of_program`."""
+    meeting = find_row(Meeting, meeting_id)
+    cohort = of_program(program, find_row(Cohort, meeting.cohort_id) if meeting else None)
+    return meeting, cohort
+
+
+def find_program_row(program: Program, model: type[Row], row_id: int | None) -> Row | None:
+    """The row of `model` with this id when it belongs to `program`, else None. Nothing is recorded: this is
+    for ids that are no attempt to reach another program, such as a number typed by hand (a slip of the
+    keyboard) or a page following its own program's match run."""
+    row = find_row(model, row_id)
+    return row if row is not None and row.program_id == program.id else None
 
 
 def may_see(program_id: int) -> bool:
-    if current_user.is_admin:
-        return True
-    assigned = database.session().get(CoordinatorProgram, (current_user.id, program_id))
-    return assigned is not None
+    return may_see_program(database.session(), current_user, program_id)
 
 
 def refuse(program: Program, subject: tuple[str, Any] | None = None) -> NoReturn:

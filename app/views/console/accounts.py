@@ -3,13 +3,14 @@ resetting the second factor of someone who lost their phone and their recovery c
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import database
 from app.models import Coordinator
 from app.services.two_factor import after_reset, list_account_security, reset_two_factor
 from app.views.console.access import admin_required, blueprint
+from app.views.lookups import row_or_404
 
 
 @blueprint.get("/accounts")
@@ -23,9 +24,7 @@ def accounts():
 @admin_required
 def reset_account_two_factor(coordinator_id: int):
     session = database.session()
-    account = session.get(Coordinator, coordinator_id)
-    if account is None:
-        abort(404)
+    account = row_or_404(Coordinator, coordinator_id)
     if account.id == current_user.id:
         flash("Your own two-factor sign-in is changed on your account page, not here.", "error")
         return redirect(url_for("console.two_factor"), 303)

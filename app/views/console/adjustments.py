@@ -27,8 +27,8 @@ from app.services.adjustments import (
     set_slot,
     split_cohort,
 )
-from app.views.console.access import blueprint, load_program, program_row
-from app.views.console.cohorts import override_request, render_cohort
+from app.views.console.access import blueprint, find_program_row, load_program, program_row
+from app.views.console.cohort_page import override_request, render_cohort
 
 
 def _attempt(program, cohort: Cohort, change: Callable[[bool], str]):
@@ -74,7 +74,7 @@ def move_participant(slug: str, participant_id: int):
     origin = program_row(program, Cohort, origin_id) if origin_id else None
     typed = request.form.get("to_number", "").strip()
     if typed:
-        target = _typed_group(program, typed)
+        target = find_program_row(program, Cohort, int(typed) if typed.isdigit() else None)
         if target is None:
             if origin is None:
                 abort(404)
@@ -99,12 +99,6 @@ def move_participant(slug: str, participant_id: int):
         return f"{person.display_name} moved to " + (f"group {target.id}." if target else "the waitlist.")
 
     return _attempt(program, shown, change)
-
-
-def _typed_group(program, typed: str) -> Cohort | None:
-    """The program's group a coordinator named by its number, if there is one."""
-    group = database.session().get(Cohort, int(typed)) if typed.isdigit() else None
-    return group if group is not None and group.program_id == program.id else None
 
 
 @blueprint.post("/programs/<slug>/cohorts/<int:cohort_id>/host")

@@ -3,8 +3,6 @@ changing one's password, and ending sessions that ran too long or sat idle."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -37,6 +35,7 @@ from app.services.accounts import (
 )
 from app.services.two_factor import CodeRefused, Factor, check_second_factor, recovery_codes_left
 from app.views.console.access import blueprint
+from app.views.console.navigation import local_console_path
 
 REFUSALS = {
     Refusal.CREDENTIALS: (
@@ -77,7 +76,7 @@ def end_stale_session():
             "warning",
         )
     back = request.full_path.rstrip("?") if request.method == "GET" else None  # a form sent is not a page
-    return redirect(url_for("console.login", next=_local_console_path(back)))
+    return redirect(url_for("console.login", next=local_console_path(back)))
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -85,7 +84,7 @@ def end_stale_session():
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if current_user.is_authenticated:
-        return redirect(_local_console_path(form.next.data) or url_for("console.programs"))
+        return redirect(local_console_path(form.next.data) or url_for("console.programs"))
     if request.method == "GET":
         return _login_page(form)
     if not form.validate_on_submit():
@@ -99,12 +98,12 @@ def login():
         return _login_page(form), 401
     if coordinator.two_factor_enabled:
         session.commit()
-        start_second_step(coordinator, utcnow(), _local_console_path(form.next.data))
+        start_second_step(coordinator, utcnow(), local_console_path(form.next.data))
         return redirect(url_for("console.login_code"), 303)
     complete_sign_in(session, coordinator, now=utcnow())
     session.commit()
     start_session(coordinator, utcnow())
-    return redirect(_local_console_path(form.next.data) or url_for("console.programs"), 303)
+    return redirect(local_console_path(form.next.data) or url_for("console.programs"), 303)
 
 
 @blueprint.route("/login/code", methods=["GET", "POST"])
@@ -148,7 +147,7 @@ def login_code():
             "Lost your phone? Set up your new one on the two-factor page of your account.",
             "warning",
         )
-    return redirect(_local_console_path(step.next) or url_for("console.programs"), 303)
+    return redirect(local_console_path(step.next) or url_for("console.programs"), 303)
 
 
 @blueprint.post("/logout")
@@ -197,15 +196,3 @@ def _code_page(form: CodeForm, refused: dict[str, str] | None = None):
 def _password_page(form: ChangePasswordForm, refused: dict[str, str] | None = None):
     errors = {**field_errors(form), **(refused or {})}
     return render_template("console/password.html", form=form, errors=errors, min_length=MIN_PASSWORD_LENGTH)
-
-
-def _local_console_path(target: str | None) -> str | None:
-    """`target` when it is a path of this console, else None: a `next` must never lead off the site."""
-    if not target or "\\" in target or any(ord(char) < 32 for char in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/"):
-        return None
-    if parts.path != "/console" and not parts.path.startswith("/console/"):
-        return None
-    return target

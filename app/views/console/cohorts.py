@@ -4,27 +4,26 @@ from __future__ import annotations
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlmodel import select
 
 from app import database
 from app.database import utcnow
 from app.models import Cohort, CohortStatus, MatchRun
-from app.services.adjustments import backfill_candidates
-from app.services.approval import ApprovalError, approve_cohort
-from app.services.destinations import merge_partners, move_destinations, other_groups
-from app.services.feasibility import cohort_warnings, common_slots, host_options, rules_for, slot_label
-from app.services.follow_up import meet_again_panel
+from app.services.approval import ApprovalError, approve_cohort, approve_each_cohort
+from app.services.feasibility import cohort_warnings, slot_label
 from app.services.match_runs import INLINE_LIMIT, MatchRunError, latest_run, open_run, request_proposals
 from app.services.meeting_changes import open_places
 from app.services.overview import (
     COHORTS_PER_PAGE,
+    describe_all_cohorts,
     describe_cohorts,
     list_cohorts,
+    list_proposed_cohorts,
     program_figures,
 )
 from app.services.proposals import ProposalSummary
 from app.services.registration import list_conditions
-from app.views.console.access import audit, blueprint, load_program, program_row
+from app.views.console.access import audit, blueprint, find_program_row, load_program, program_row
+from app.views.console.cohort_page import override_request, render_cohort
 from app.views.console.downloads import csv_download
 
 
@@ -91,8 +90,8 @@ def _proposal_words(summary: ProposalSummary) -> str:
 def match_run(slug: str, run_id: int):
     """A run's progress, for the overview page to follow while the worker matches."""
     program = load_program(slug)
-    run = database.session().get(MatchRun, run_id)
-    if run is None or run.program_id != program.id:
+    run = find_program_row(program, MatchRun, run_id)
+    if run is None:
         return jsonify(error="Not Found"), 404
     return jsonify(
         status=run.status,
@@ -108,34 +107,6 @@ def match_run(slug: str, run_id: int):
 def cohort(slug: str, cohort_id: int):
     program = load_program(slug)
     return render_cohort(program, program_row(program, Cohort, cohort_id))
-
-
-def render_cohort(program, cohort: Cohort, *, override: dict | None = None, status: int = 200):
-    """The cohort page; `override` asks the coordinator to confirm a change that breaks a rule."""
-    session = database.session()
-    row = describe_cohorts(session, program, [cohort], today=utcnow().date())[0]
-    audit("console.viewed_cohort", program, subject=("cohort", cohort.id))
-    session.commit()
-    editable = cohort.status == CohortStatus.PROPOSED
-    rules = rules_for(session, cohort)
-    others = other_groups(session, cohort)  # where members may move, and which groups may merge in
-    return render_template(
-        "console/cohort.html",
-        program=program,
-        row=row,
-        cohort=cohort,
-        warnings=cohort_warnings(session, cohort, rules),
-        slots=common_slots(session, cohort, rules) if editable else [],
-        hosts=host_options(session, cohort, rules) if cohort.status != CohortStatus.CANCELLED else [],
-        destinations=move_destinations(others, [m.participant for m in row.members], rules),
-        merge_partners=merge_partners(others, cohort, len(row.members), program.max_size) if editable else [],
-        candidates=backfill_candidates(session, cohort)[:20]
-        if cohort.status != CohortStatus.CANCELLED
-        else [],
-        override=override,
-        now=utcnow(),
-        meet_again=meet_again_panel(session, cohort, now=utcnow()),
-    ), status
 
 
 @blueprint.post("/programs/<slug>/cohorts/<int:cohort_id>/approve")
@@ -167,30 +138,18 @@ def approve_all(slug: str):
     """Approve every proposed group that can be; say which could not and why."""
     program = load_program(slug)
     session = database.session()
-    proposed = session.exec(
-        select(Cohort)
-        .where(Cohort.program_id == program.id, Cohort.status == CohortStatus.PROPOSED)
-        .order_by(Cohort.id)
-    ).all()
+    proposed = list_proposed_cohorts(session, program)
     if request.form.get("confirm") != "yes":
         people = sum(
             len(row.members) for row in describe_cohorts(session, program, proposed, today=utcnow().date())
         )
         return render_template("console/approve_all.html", program=program, cohorts=proposed, people=people)
-    approved, refused = 0, []
-    now = utcnow()
-    for cohort in proposed:
-        try:
-            with session.begin_nested():
-                approve_cohort(
-                    session, cohort, actor=current_user.email, coordinator_id=current_user.id, now=now
-                )
-            approved += 1
-        except ApprovalError as error:
-            refused.append(str(error))
+    outcome = approve_each_cohort(
+        session, proposed, actor=current_user.email, coordinator_id=current_user.id, now=utcnow()
+    )
     session.commit()
-    flash(f"{approved} groups approved; their meetings and invitations are queued.", "success")
-    for reason in refused:
+    flash(f"{len(outcome.approved)} groups approved; their meetings and invitations are queued.", "success")
+    for reason in outcome.refused:
         flash(reason, "error")
     return redirect(url_for("console.program", slug=slug))
 
@@ -200,7 +159,7 @@ def export_cohorts(slug: str):
     """Every cohort member, one row each, without email addresses (for planning and reports)."""
     program = load_program(slug)
     session = database.session()
-    cohorts = session.exec(select(Cohort).where(Cohort.program_id == program.id).order_by(Cohort.id)).all()
+    described = describe_all_cohorts(session, program, today=utcnow().date())
     header = ["group", "status", "condition", "language", "role", "weekly_slot_utc", "starts_at_utc", "host",
               "member", "member_role", "stage", "timezone"]  # fmt: skip
     rows = [
@@ -211,15 +170,9 @@ def export_cohorts(slug: str):
             member.participant.display_name, member.participant.role, member.stage_name,
             member.participant.timezone,
         ]
-        for row in describe_cohorts(session, program, cohorts, today=utcnow().date())
+        for row in described
         for member in row.members
     ]  # fmt: skip
-    audit("console.exported_cohorts", program, cohorts=len(cohorts))
+    audit("console.exported_cohorts", program, cohorts=len(described))
     session.commit()
     return csv_download(f"{program.slug}-cohorts.csv", header, rows)
-
-
-def override_request(warnings: list[str]) -> dict:
-    """What the confirmation form re-sends: this same request, with override=yes."""
-    fields = {key: request.form.getlist(key) for key in request.form if key not in ("csrf_token", "override")}
-    return {"action": request.path, "fields": fields, "warnings": warnings}

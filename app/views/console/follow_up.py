@@ -13,7 +13,7 @@ from app.services.follow_up import FollowUpError
 from app.services.meeting_changes import MeetingChangeError
 from app.views.console.access import blueprint, load_program, program_row
 from app.views.console.formatting import in_zone
-from app.views.console.meetings import parse_local_time
+from app.views.console.local_time import parse_local_time
 
 
 @blueprint.post("/programs/<slug>/cohorts/<int:cohort_id>/next-meeting")

@@ -1,10 +1,11 @@
-"""How the console writes times and waitlist reasons, as template filters."""
+"""How the console writes times, waitlist reasons, audit actions and shares, as template filters."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from app.charts import bar_chart, percent
 from app.services.destinations import Destination
 from app.services.feasibility import slot_label
 from app.views.console.access import blueprint
@@ -20,8 +21,40 @@ WAIT_REASONS = {
     "coordinator": "A coordinator moved them to the waitlist.",
 }
 
+ACTIONS = {
+    "program.created": "Created the program",
+    "program.settings_changed": "Changed settings",
+    "program.registration_opened": "Opened registration",
+    "program.registration_closed": "Closed registration",
+    "condition.added": "Added a condition",
+    "condition.changed": "Changed a condition or its stages",
+    "condition.removed": "Removed a condition",
+    "stage.moved": "Moved a stage",
+    "stage.removed": "Removed a stage",
+    "host.added": "Added a host",
+    "host.changed": "Changed a host",
+    "host.unsubscribed": "Host stopped hosting (their upcoming groups were released)",
+    "participant_verified": "Registrant confirmed their email",
+    "participant_changed_answers": "Registrant changed their answers",
+    "participant_kept_answers": "Registrant kept their answers when their address registered again",
+    "participant_paused": "Registrant paused",
+    "participant_resumed": "Registrant resumed",
+    "participant_withdrew": "Registrant withdrew",
+    "participant_unsubscribed": "Registrant stopped emails",
+    "participant_erased": "Registrant's details erased",
+    "cohort.approved": "Approved a group",
+    "access.refused": "Was refused: not a coordinator of this program",
+    "cohorts.proposed": "Proposed groups",
+    "zoom.meeting_vanished": "Zoom meeting was deleted in Zoom",
+    "program.survey_changed": "Changed the follow-up survey",
+    "survey.answered": "Registrant answered the survey",
+    "participant_asked_for_another_group": "Registrant who missed their meeting asked for another group",
+}
+
 
 blueprint.add_app_template_filter(slot_label, "slot")
+blueprint.add_app_template_filter(percent, "percent")
+blueprint.add_app_template_global(bar_chart, "bar_chart")
 
 
 @blueprint.app_template_filter("in_zone")
@@ -54,3 +87,24 @@ def destination(other: Destination) -> str:
     """A group offered as a destination, e.g. "Group 12, Tuesday 14:00 UTC, 5 members (approved)"."""
     group, people = other.cohort, "member" if other.size == 1 else "members"
     return f"Group {group.id}, {slot_label(group.slot)}, {other.size} {people} ({group.status})"
+
+
+@blueprint.app_template_filter("action_words")
+def action_words(action: str) -> str:
+    """An audit action in words ("cohort.approved" → "Approved a group"); unknown ones made readable."""
+    if action in ACTIONS:
+        return ACTIONS[action]
+    words = action.removeprefix("console.").replace(".", " ").replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+@blueprint.app_template_filter("out_of")
+def out_of(part: int, whole: int) -> str:
+    """A part of a whole in words, like "3 of 4 (75%)"; "none yet" when there is no whole to count against."""
+    return f"{part} of {whole} ({percent(part, whole)})" if whole else "none yet"
+
+
+@blueprint.app_template_filter("clock")
+def clock(moment: datetime, zone: str) -> str:
+    """A moment in `zone`, short: "3 Mar, 09:05"."""
+    return f"{moment.astimezone(ZoneInfo(zone)):%-d %b, %H:%M}"

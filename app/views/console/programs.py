@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -16,6 +16,7 @@ from app.models import Condition, Program, Stage
 from app.services import conditions as condition_service
 from app.services import programs as service
 from app.services.activity_log import activity_page
+from app.services.program_access import visible_programs
 from app.services.program_summaries import summarise_programs
 from app.services.registration import list_conditions
 from app.views.console.access import (
@@ -24,52 +25,13 @@ from app.views.console.access import (
     blueprint,
     load_program,
     program_row,
-    visible_programs,
 )
-
-ACTIONS = {
-    "program.created": "Created the program",
-    "program.settings_changed": "Changed settings",
-    "program.registration_opened": "Opened registration",
-    "program.registration_closed": "Closed registration",
-    "condition.added": "Added a condition",
-    "condition.changed": "Changed a condition or its stages",
-    "condition.removed": "Removed a condition",
-    "stage.moved": "Moved a stage",
-    "stage.removed": "Removed a stage",
-    "host.added": "Added a host",
-    "host.changed": "Changed a host",
-    "host.unsubscribed": "Host stopped hosting (their upcoming groups were released)",
-    "participant_verified": "Registrant confirmed their email",
-    "participant_changed_answers": "Registrant changed their answers",
-    "participant_kept_answers": "Registrant kept their answers when their address registered again",
-    "participant_paused": "Registrant paused",
-    "participant_resumed": "Registrant resumed",
-    "participant_withdrew": "Registrant withdrew",
-    "participant_unsubscribed": "Registrant stopped emails",
-    "participant_erased": "Registrant's details erased",
-    "cohort.approved": "Approved a group",
-    "access.refused": "Was refused: not a coordinator of this program",
-    "cohorts.proposed": "Proposed groups",
-    "zoom.meeting_vanished": "Zoom meeting was deleted in Zoom",
-    "program.survey_changed": "Changed the follow-up survey",
-    "survey.answered": "Registrant answered the survey",
-    "participant_asked_for_another_group": "Registrant who missed their meeting asked for another group",
-}
-
-
-@blueprint.app_template_filter("action_words")
-def action_words(action: str) -> str:
-    """An audit action in words ("cohort.approved" → "Approved a group"); unknown ones made readable."""
-    if action in ACTIONS:
-        return ACTIONS[action]
-    words = action.removeprefix("console.").replace(".", " ").replace("_", " ")
-    return words[:1].upper() + words[1:]
+from app.views.lookups import row_or_404
 
 
 @blueprint.get("/")
 def programs():
-    shown = visible_programs()
+    shown = visible_programs(database.session(), current_user)
     summaries = summarise_programs(database.session(), shown)
     return render_template("console/programs.html", programs=shown, summaries=summaries)
 
@@ -217,9 +179,8 @@ def _apply(program: Program, change, *args, done: str, anchor: str):
 
 
 def _stage(program: Program, stage_id: int) -> Stage:
-    stage = database.session().get(Stage, stage_id)
-    if stage is None:
-        abort(404)
+    """The stage, when its condition is `program`'s; see `program_row`."""
+    stage = row_or_404(Stage, stage_id)
     program_row(program, Condition, stage.condition_id)
     return stage
 

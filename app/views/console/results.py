@@ -5,41 +5,20 @@ Pages that can show names (attendance, and answers given under a name) are recor
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask import render_template, request
 
 from app import database
-from app.charts import bar_chart, percent
 from app.database import utcnow
 from app.services.report import program_report
 from app.services.results import answered_responses, meeting_attendance, survey_questions, survey_results
-from app.views.console.access import audit, blueprint, load_program
+from app.views.console.access import audit, blueprint, load_program, program_meeting
 from app.views.console.downloads import csv_download
-from app.views.console.meetings import meeting_of
-
-# A spreadsheet runs a cell that starts with one of these as a formula; answers are written by the public.
-blueprint.add_app_template_global(bar_chart, "bar_chart")
-blueprint.add_app_template_filter(percent, "percent")
-
-
-@blueprint.app_template_filter("out_of")
-def out_of(part: int, whole: int) -> str:
-    """A part of a whole in words, like "3 of 4 (75%)"; "none yet" when there is no whole to count against."""
-    return f"{part} of {whole} ({percent(part, whole)})" if whole else "none yet"
-
-
-@blueprint.app_template_filter("clock")
-def clock(moment: datetime, zone: str) -> str:
-    """A moment in `zone`, short: "3 Mar, 09:05"."""
-    return f"{moment.astimezone(ZoneInfo(zone)):%-d %b, %H:%M}"
 
 
 @blueprint.get("/programs/<slug>/meetings/<int:meeting_id>/attendance")
 def attendance(slug: str, meeting_id: int):
     program = load_program(slug)
-    meeting, cohort = meeting_of(program, meeting_id)
+    meeting, cohort = program_meeting(program, meeting_id)
     session = database.session()
     presence = meeting_attendance(session, meeting, now=utcnow())
     audit("console.viewed_attendance", program, subject=("meeting", meeting.id))
@@ -62,7 +41,7 @@ def results(slug: str):
 @blueprint.get("/programs/<slug>/meetings/<int:meeting_id>/results")
 def meeting_results(slug: str, meeting_id: int):
     program = load_program(slug)
-    meeting, cohort = meeting_of(program, meeting_id)
+    meeting, cohort = program_meeting(program, meeting_id)
     session = database.session()
     survey = survey_results(session, program, meeting)
     audit("console.viewed_results", program, subject=("meeting", meeting.id))

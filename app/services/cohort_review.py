@@ -1,0 +1,50 @@
+"""What the console's cohort page shows for reviewing one cohort: its members, the rules it breaks, and the
+changes on offer (hours, hosts, where members may move, groups that may merge in, who could fill a place),
+and its meet-ups. What is on offer depends on the cohort's status: only a proposed cohort changes its hour
+or takes in another group, and a cancelled one offers nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from app.models import Cohort, CohortStatus, Host, Participant, Program
+from app.services.adjustments import backfill_candidates
+from app.services.destinations import Destination, merge_partners, move_destinations, other_groups
+from app.services.feasibility import cohort_warnings, common_slots, host_options, rules_for
+from app.services.follow_up import MeetAgainPanel, meet_again_panel
+from app.services.overview import CohortRow, describe_cohorts
+
+CANDIDATES_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class CohortReview:
+    row: CohortRow
+    warnings: list[str]
+    slots: list[int]
+    hosts: list[tuple[Host, list[str]]]
+    destinations: dict[int, list[Destination]]
+    merge_partners: list[Destination]
+    candidates: list[Participant]
+    meet_again: MeetAgainPanel
+
+
+def review_cohort(session: Session, program: Program, cohort: Cohort, *, now: datetime) -> CohortReview:
+    row = describe_cohorts(session, program, [cohort], today=now.date())[0]
+    editable = cohort.status == CohortStatus.PROPOSED
+    live = cohort.status != CohortStatus.CANCELLED
+    rules = rules_for(session, cohort)
+    others = other_groups(session, cohort)  # where members may move, and which groups may merge in
+    return CohortReview(
+        row=row,
+        warnings=cohort_warnings(session, cohort, rules),
+        slots=common_slots(session, cohort, rules) if editable else [],
+        hosts=host_options(session, cohort, rules) if live else [],
+        destinations=move_destinations(others, [member.participant for member in row.members], rules),
+        merge_partners=merge_partners(others, cohort, len(row.members), program.max_size) if editable else [],
+        candidates=backfill_candidates(session, cohort, now=now)[:CANDIDATES_SHOWN] if live else [],
+        meet_again=meet_again_panel(session, cohort, now=now),
+    )
