@@ -25,9 +25,9 @@ from app import create_app
 from app.cli.db import upgrade_database
 from app.database import utcnow
 from app.demo import seed_demo
+from app.messages.building import build_email
+from app.messages.queue import queue_message
 from app.models import OutboundMessage, Participant
-from app.notifications import build_email
-from app.services.outbox import queue_message
 from app.settings import load_settings
 from app.worker.runner import run_mail_work
 from emails.messages import compose

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from app.links import LIFETIMES
+from app.messages.queue import cancel_messages, queue_message
 from app.models import (
     Cohort,
     CohortMember,
@@ -25,7 +26,6 @@ from app.models import (
 )
 from app.services.audit import record_event
 from app.services.locks import hold
-from app.services.outbox import cancel_messages, queue_message
 from app.services.scheduling import slot_start
 from app.services.zoom_operations import queue_zoom_operation
 

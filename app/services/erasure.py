@@ -33,6 +33,7 @@ from sqlalchemy import ColumnElement, String, cast, delete, or_, true, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, select
 
+from app.messages.queue import cancel_messages
 from app.models import (
     ERASED_GUEST_KEY,
     ERASED_REGISTRANT_KEY,
@@ -54,7 +55,6 @@ from app.models import (
 )
 from app.services.audit import NAMING_TEXTS, PARTICIPANT_LISTS, record_event
 from app.services.leaving import release_place
-from app.services.outbox import cancel_messages
 from app.services.results import went_as_missed_you
 from app.services.survey import answer_day
 from app.services.zoom_operations import OPEN_STATUSES

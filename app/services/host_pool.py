@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from app.messages.queue import cancel_messages
 from app.models import Cohort, CohortStatus, Condition, Coordinator, Host, Meeting, MeetingStatus, Program
-from app.services.outbox import cancel_messages
 from app.services.overview import CohortRow, describe_cohorts
 from app.services.programs import (
     FieldProblem,

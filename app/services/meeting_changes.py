@@ -15,6 +15,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from app.database import utcnow
+from app.messages.queue import cancel_messages, move_deadlines, move_messages, queue_message
 from app.models import (
     AuditEvent,
     Cohort,
@@ -32,7 +33,6 @@ from app.models import (
 from app.services.approval import queue_member_cancellation
 from app.services.audit import record_event
 from app.services.locks import hold
-from app.services.outbox import cancel_messages, move_deadlines, move_messages, queue_message
 from app.services.zoom_operations import cancel_zoom_operations, queue_zoom_operation, queue_zoom_update
 
 # Sent on a schedule set by the meeting's time, so they move with it.

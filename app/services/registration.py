@@ -20,10 +20,10 @@ from sqlmodel import Session, select
 
 from app.database import utcnow
 from app.links import LinkError, participant_links, read_token, signed_url
+from app.messages.queue import queue_message
 from app.models import Condition, Participant, ParticipantStatus, Program, Stage
 from app.schemas.registration import InvalidInput, ProgramChoices, Registration, validate_registration
 from app.services.audit import record_event
-from app.services.outbox import queue_message
 
 VERIFY_EMAIL = "verify_email"
 MANAGE_LINK_EMAIL = "manage_link"

@@ -12,12 +12,12 @@ from sqlmodel import Session, select
 
 from app.database import utcnow
 from app.links import LinkError, read_token
+from app.messages.queue import cancel_messages
 from app.models import CohortMember, Participant, ParticipantStatus, Program
 from app.schemas.registration import Preferences
 from app.services.audit import record_event
 from app.services.erasure import erase_participants
 from app.services.leaving import release_place
-from app.services.outbox import cancel_messages
 from app.services.registration import find_stage_id
 
 # Only someone still taking part can pause; a withdrawn registrant stays withdrawn.

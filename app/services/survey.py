@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 from app.database import utcnow
 from app.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from app.links import LinkError, read_token
+from app.messages.queue import cancel_messages
 from app.models import (
     Attendance,
     Cohort,
@@ -39,7 +40,6 @@ from app.models import (
 )
 from app.schemas.registration import InvalidInput
 from app.services.audit import record_event
-from app.services.outbox import cancel_messages
 from app.services.programs import FieldProblem, FieldReader, Rule, code_for, flag, number, record_change, text
 from app.services.zoom_operations import leave_zoom_meetings
 

@@ -9,12 +9,12 @@ from app import database
 from app.database import utcnow
 from app.demo import seed_demo
 from app.links import make_token
+from app.messages.dispatch import MAIL_QUEUE
+from app.messages.queue import cancel_messages
 from app.models import AuditEvent, Cohort, Host, Meeting, MessageStatus, OutboundMessage
 from app.services.adjustments import set_host
 from app.services.approval import approve_cohort
-from app.services.outbox import cancel_messages
 from app.worker.claims import DEFAULT_LEASE, claim_due
-from app.worker.mail_work import MAIL_QUEUE
 from app.worker.runner import run_mail_work, run_once
 from emails.catcher import calendar_part
 

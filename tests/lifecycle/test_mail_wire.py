@@ -15,6 +15,9 @@ from sqlmodel import select
 from app import database
 from app.database import utcnow
 from app.links import signed_url
+from app.messages.building import BUILDERS
+from app.messages.dispatch import outbox_message_id
+from app.messages.queue import queue_message
 from app.models import (
     Attendance,
     Cohort,
@@ -26,10 +29,7 @@ from app.models import (
     Participant,
     Program,
 )
-from app.notifications import BUILDERS
 from app.services.approval import approve_cohort
-from app.services.outbox import queue_message
-from app.worker.mail_work import outbox_message_id
 from app.worker.runner import run_mail_work, run_once
 
 from ..emails.wire import calendar_values, check_travelled, header_values, raw_messages, read_with_postal_mime

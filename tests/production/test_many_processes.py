@@ -19,8 +19,8 @@ import requests
 from sqlmodel import select
 
 from app.database import utcnow
+from app.messages.dispatch import WAIT_FOR_MEETING
 from app.models import CohortMember, Meeting, MeetingRegistrant, MessageStatus, OutboundMessage, Participant
-from app.worker.mail_work import WAIT_FOR_MEETING
 
 pytestmark = pytest.mark.postgres_only
 

@@ -6,8 +6,8 @@ from sqlmodel import select
 from app import database
 from app.database import utcnow
 from app.demo import seed_demo
+from app.messages.queue import queue_message
 from app.models import AuditEvent, Cohort, CohortMember, OutboundMessage, Participant
-from app.services.outbox import queue_message
 
 
 @pytest.fixture

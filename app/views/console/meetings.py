@@ -20,6 +20,8 @@ from sqlmodel import select
 
 from app import database
 from app.database import utcnow
+from app.messages.queue import cancel_message as cancel_outbound_message
+from app.messages.queue import retry_message as retry_outbound_message
 from app.models import (
     MISSED_YOU_KIND,
     Cohort,
@@ -36,8 +38,6 @@ from app.models import (
 )
 from app.services import meeting_changes
 from app.services.meeting_changes import MeetingChangeError, open_places, plan_cancellation
-from app.services.outbox import cancel_message as cancel_outbound_message
-from app.services.outbox import retry_message as retry_outbound_message
 from app.services.zoom_operations import retry_zoom_operation as retry_operation
 from app.views.console.access import audit, blueprint, load_program, of_program, program_row
 from app.views.console.formatting import in_zone

@@ -3,8 +3,8 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from app.demo import seed_demo
+from app.messages.queue import cancel_messages, move_messages, queue_message
 from app.models import MessageStatus, OutboundMessage
-from app.services.outbox import cancel_messages, move_messages, queue_message
 
 NOON = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
