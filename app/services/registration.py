@@ -20,13 +20,12 @@ from sqlmodel import Session, select
 
 from app.database import utcnow
 from app.links import LinkError, participant_links, read_token, signed_url
+from app.messages.kinds import MessageKind
 from app.messages.queue import queue_message
 from app.models import Condition, Participant, ParticipantStatus, Program, Stage
 from app.schemas.registration import InvalidInput, ProgramChoices, Registration, validate_registration
 from app.services.audit import record_event
 
-VERIFY_EMAIL = "verify_email"
-MANAGE_LINK_EMAIL = "manage_link"
 ANSWER_FIELDS = ("display_name", "role", "condition", "stage", "timezone", "languages", "availability")
 ANSWER_FIELDS += ("accessibility_needs", "accessibility_note")
 
@@ -285,7 +284,7 @@ def send_new_link(session: Session, program: Program, email: str) -> None:
             session, program, participant, nonce=pending.get("nonce"), locale=participant.locale
         )
         return
-    _queue_email(session, program, participant, MANAGE_LINK_EMAIL, participant.locale, {})
+    _queue_email(session, program, participant, MessageKind.MANAGE_LINK, participant.locale, {})
 
 
 def _queue_verification(
@@ -298,14 +297,14 @@ def _queue_verification(
     )
     # Only the names of the answers that would change: the values wait behind the link, for its owner.
     context = {"verify_url": verify_url, "changes": change.fields if change else []}
-    _queue_email(session, program, participant, VERIFY_EMAIL, locale, context)
+    _queue_email(session, program, participant, MessageKind.VERIFY_EMAIL, locale, context)
 
 
 def _queue_email(
     session: Session,
     program: Program,
     participant: Participant,
-    kind: str,
+    kind: MessageKind,
     locale: str,
     extra: dict[str, Any],
 ) -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import delete, select
 
 from app.demo import seed_demo
+from app.messages.kinds import MessageKind
 from app.models import Cohort, CohortMember, Host, MessageStatus, OutboundMessage, Participant
 from app.services.approval import queue_member_cancellation, set_up_meeting
 from app.services.meeting_changes import reschedule_meeting
@@ -49,16 +50,19 @@ def test_each_member_and_the_host_get_their_messages_at_the_program_timings(db_s
 
     for member in members:
         assert _times(db_session, participant_id=member.id) == {
-            "cohort_invitation": (NOW, START),
-            "preparation_tips": (datetime(2030, 3, 1, 17, 0, tzinfo=UTC), START),
-            "reminder": (datetime(2030, 3, 4, 15, 0, tzinfo=UTC), START),
-            "survey": (datetime(2030, 3, 4, 22, 30, tzinfo=UTC), datetime(2030, 3, 18, 18, 30, tzinfo=UTC)),
-            "survey_reminder": (
+            MessageKind.COHORT_INVITATION: (NOW, START),
+            MessageKind.PREPARATION_TIPS: (datetime(2030, 3, 1, 17, 0, tzinfo=UTC), START),
+            MessageKind.REMINDER: (datetime(2030, 3, 4, 15, 0, tzinfo=UTC), START),
+            MessageKind.SURVEY: (
+                datetime(2030, 3, 4, 22, 30, tzinfo=UTC),
+                datetime(2030, 3, 18, 18, 30, tzinfo=UTC),
+            ),
+            MessageKind.SURVEY_REMINDER: (
                 datetime(2030, 3, 9, 22, 30, tzinfo=UTC),
                 datetime(2030, 4, 3, 22, 30, tzinfo=UTC),
             ),
         }
-    assert _times(db_session, host_id=host.id) == {"host_briefing": (NOW, START)}
+    assert _times(db_session, host_id=host.id) == {MessageKind.HOST_BRIEFING: (NOW, START)}
 
 
 def test_a_late_invitation_sends_what_is_already_due_at_once(db_session):
@@ -67,15 +71,21 @@ def test_a_late_invitation_sends_what_is_already_due_at_once(db_session):
 
     times = _times(db_session, participant_id=member.id)
 
-    assert times["preparation_tips"] == times["reminder"] == times["cohort_invitation"] == (late, START)
-    assert times["survey"][0] == datetime(2030, 3, 4, 22, 30, tzinfo=UTC)
+    assert (
+        times[MessageKind.PREPARATION_TIPS]
+        == times[MessageKind.REMINDER]
+        == times[MessageKind.COHORT_INVITATION]
+        == (late, START)
+    )
+    assert times[MessageKind.SURVEY][0] == datetime(2030, 3, 4, 22, 30, tzinfo=UTC)
 
 
 def test_a_moved_meeting_carries_its_scheduled_messages_and_the_deadlines_of_those_sent_at_once(db_session):
     program, meeting, [staying, leaving], host = _approved_group(db_session)
     invitation = db_session.exec(
         select(OutboundMessage).where(
-            OutboundMessage.participant_id == leaving.id, OutboundMessage.kind == "cohort_invitation"
+            OutboundMessage.participant_id == leaving.id,
+            OutboundMessage.kind == MessageKind.COHORT_INVITATION,
         )
     ).one()
     invitation.status = MessageStatus.SENT
@@ -86,18 +96,18 @@ def test_a_moved_meeting_carries_its_scheduled_messages_and_the_deadlines_of_tho
     reschedule_meeting(db_session, meeting, START + day, actor="test", now=NOW)
 
     assert _times(db_session, participant_id=staying.id) == {
-        "cohort_invitation": (NOW, START + day),
-        "preparation_tips": (datetime(2030, 3, 1, 17, 0, tzinfo=UTC) + day, START + day),
-        "reminder": (datetime(2030, 3, 4, 15, 0, tzinfo=UTC) + day, START + day),
-        "survey": (
+        MessageKind.COHORT_INVITATION: (NOW, START + day),
+        MessageKind.PREPARATION_TIPS: (datetime(2030, 3, 1, 17, 0, tzinfo=UTC) + day, START + day),
+        MessageKind.REMINDER: (datetime(2030, 3, 4, 15, 0, tzinfo=UTC) + day, START + day),
+        MessageKind.SURVEY: (
             datetime(2030, 3, 4, 22, 30, tzinfo=UTC) + day,
             datetime(2030, 3, 18, 18, 30, tzinfo=UTC) + day,
         ),
-        "survey_reminder": (
+        MessageKind.SURVEY_REMINDER: (
             datetime(2030, 3, 9, 22, 30, tzinfo=UTC) + day,
             datetime(2030, 4, 3, 22, 30, tzinfo=UTC) + day,
         ),
     }
-    assert _times(db_session, host_id=host.id) == {"host_briefing": (NOW, START + day)}
+    assert _times(db_session, host_id=host.id) == {MessageKind.HOST_BRIEFING: (NOW, START + day)}
     # The one who left keeps the cancellation of the meeting as they knew it.
-    assert _times(db_session, participant_id=leaving.id) == {"meeting_cancelled": (NOW, START)}
+    assert _times(db_session, participant_id=leaving.id) == {MessageKind.MEETING_CANCELLED: (NOW, START)}

@@ -20,10 +20,10 @@ from sqlmodel import select
 
 from app import database
 from app.database import utcnow
+from app.messages.kinds import LABELS
 from app.messages.queue import cancel_message as cancel_outbound_message
 from app.messages.queue import retry_message as retry_outbound_message
 from app.models import (
-    MISSED_YOU_KIND,
     Cohort,
     Host,
     Meeting,
@@ -44,17 +44,6 @@ from app.views.console.formatting import in_zone
 
 REASON_MAX_LENGTH = 500
 WAITING = (ZoomOperationStatus.PENDING, ZoomOperationStatus.RUNNING)
-MESSAGE_KINDS = {
-    "cohort_invitation": "Invitation",
-    "preparation_tips": "Preparation tips",
-    "reminder": "Reminder",
-    "survey": "Follow-up survey (or “sorry we missed you”)",
-    MISSED_YOU_KIND: "“Sorry we missed you”",
-    "survey_reminder": "Survey reminder",
-    "host_briefing": "Host briefing",
-    "meeting_changed": "New details",
-    "meeting_cancelled": "Cancellation",
-}
 MESSAGE_STATUSES = {
     MessageStatus.PENDING: "queued",
     MessageStatus.SENDING: "sending",
@@ -144,7 +133,7 @@ def meeting(slug: str, meeting_id: int):
         changeable=meeting.status == MeetingStatus.SCHEDULED and meeting.starts_at > now,
         starts_local=meeting.starts_at.astimezone(ZoneInfo(program.timezone)).strftime("%Y-%m-%dT%H:%M"),
         minimum_local=now.astimezone(ZoneInfo(program.timezone)).strftime("%Y-%m-%dT%H:%M"),
-        kinds=MESSAGE_KINDS,
+        kinds=LABELS,
         statuses=MESSAGE_STATUSES,
         calls=ZOOM_CALLS,
         call_statuses=ZOOM_CALL_STATUSES,
@@ -274,7 +263,7 @@ def _change_message(slug: str, message_id: int, change, action: str, outcome: st
         return _back(back)
     audit(action, program, subject=("message", message.id), kind=message.kind)
     session.commit()
-    kind = MESSAGE_KINDS.get(message.kind, message.kind).lower()
+    kind = LABELS.get(message.kind, message.kind).lower()
     flash(f"The {kind} to {_recipient_name(message)} {outcome}.", "success")
     return _back(back)
 
