@@ -6,6 +6,7 @@ from icalendar import Calendar
 from sqlmodel import select
 
 from app import database
+from app.claims import DEFAULT_LEASE, claim_due
 from app.database import utcnow
 from app.demo import seed_demo
 from app.links import make_token
@@ -15,7 +16,6 @@ from app.messages.queue import cancel_messages
 from app.models import AuditEvent, Cohort, Host, Meeting, MessageStatus, OutboundMessage
 from app.services.adjustments import set_host
 from app.services.approval import approve_cohort
-from app.worker.claims import DEFAULT_LEASE, claim_due
 from app.worker.runner import run_mail_work, run_once
 from emails.catcher import calendar_part
 

@@ -13,11 +13,11 @@ from datetime import timedelta
 import pytest
 import requests
 
+from app.claims import DEFAULT_LEASE
 from app.database import utcnow
 from app.messages.kinds import MessageKind
 from app.models import MessageStatus, OutboundMessage, ZoomOperation, ZoomOperationKind, ZoomOperationStatus
-from app.worker.claims import DEFAULT_LEASE
-from app.worker.retry import BACKOFF
+from app.retry import BACKOFF
 
 pytestmark = pytest.mark.postgres_only
 
