@@ -7,7 +7,8 @@ A kind's value is what the outbox's `kind` column holds and the name of its temp
 every kind has its templates in every language the emails are written in.
 
 Adding a kind: a member of `MessageKind`, its entry in `KINDS`, its builder, and its templates.
-Adding a channel: a member of `Channel`, builders for it, and a sender.
+Adding a channel: a member of `Channel`, builders for it, and a sender. `docs/messages.md` lists every kind
+as declared here, and says how to add one.
 """
 
 from __future__ import annotations
