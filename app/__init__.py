@@ -8,9 +8,10 @@ from typing import Any
 
 from flask import Flask
 
-from app import database, logs, mail, zoom
+from app import database, logs, zoom
 from app.cli import register_commands
 from app.extensions import init_extensions
+from app.messages import senders
 from app.security import init_security
 from app.settings import load_settings
 from app.views import register_views
@@ -35,7 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     database.init_app(app, settings.database_url)
     init_extensions(app)
-    mail.init_app(app)
+    senders.init_app(app)
     zoom.init_app(app)
     register_views(app)
     init_security(app, settings.proxy_hops)

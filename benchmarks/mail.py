@@ -25,9 +25,10 @@ from app import create_app
 from app.cli.db import upgrade_database
 from app.database import utcnow
 from app.demo import seed_demo
+from app.messages.building import build_email
+from app.messages.kinds import MessageKind
+from app.messages.queue import queue_message
 from app.models import OutboundMessage, Participant
-from app.notifications import build_email
-from app.services.outbox import queue_message
 from app.settings import load_settings
 from app.worker.runner import run_mail_work
 from emails.messages import compose
@@ -38,9 +39,9 @@ def prepare(app, count: int) -> None:
         program = seed_demo(session, registrants=count)
         for participant in session.exec(select(Participant).where(Participant.program_id == program.id)):
             queue_message(
-                session, kind="registration_confirmed", program_id=program.id, recipient=participant.email,
-                participant_id=participant.id, dedupe_key=f"bench:{participant.id}", send_at=utcnow(),
-                locale=participant.locale,
+                session, kind=MessageKind.REGISTRATION_CONFIRMED, program_id=program.id,
+                recipient=participant.email, participant_id=participant.id, send_at=utcnow(),
+                dedupe_key=f"bench:{participant.id}", locale=participant.locale,
             )  # fmt: skip
         session.commit()
 

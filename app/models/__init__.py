@@ -13,7 +13,7 @@ from app.models.meeting import (
     MeetingRegistrant,
     MeetingStatus,
 )
-from app.models.outbox import MISSED_YOU_KIND, MessageStatus, OutboundMessage
+from app.models.outbox import MessageStatus, OutboundMessage
 from app.models.participant import Participant, ParticipantStatus, Role
 from app.models.program import Condition, Program, Stage
 from app.models.survey import DEFAULT_SURVEY_QUESTIONS, SurveyReceipt, SurveyResponse
@@ -23,7 +23,6 @@ __all__ = [
     "DEFAULT_SURVEY_QUESTIONS",
     "ERASED_GUEST_KEY",
     "ERASED_REGISTRANT_KEY",
-    "MISSED_YOU_KIND",
     "Attendance",
     "AuditEvent",
     "Cohort",

@@ -11,10 +11,6 @@ from sqlmodel import Field, SQLModel
 
 from app.models.columns import created_at_field, json_dict_field, time_field
 
-# The kind a sent follow-up survey row takes when its recipient is erased and it went out as "sorry we missed
-# you" (they never joined a meeting that was held): once they are erased, who joined can no longer be told.
-MISSED_YOU_KIND = "missed_you"
-
 
 class MessageStatus(StrEnum):
     PENDING = "pending"
@@ -31,7 +27,7 @@ class OutboundMessage(SQLModel, table=True):
     __table_args__ = (Index("ix_outboundmessage_due", "status", "send_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=32)
+    kind: str = Field(max_length=32)  # a value of app.messages.kinds.MessageKind
     program_id: int = Field(foreign_key="program.id", index=True, ondelete="CASCADE")
     participant_id: int | None = Field(default=None, foreign_key="participant.id", index=True)
     host_id: int | None = Field(default=None, foreign_key="host.id")

@@ -19,6 +19,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app.database import utcnow
+from app.messages.queue import cancel_messages
 from app.models import (
     Cohort,
     CohortMember,
@@ -34,7 +35,6 @@ from app.services.approval import queue_host_briefing, queue_member_cancellation
 from app.services.audit import record_event
 from app.services.feasibility import CohortRules, Draft, language_label, slot_label
 from app.services.locks import hold
-from app.services.outbox import cancel_messages
 from app.services.zoom_operations import cancel_zoom_registration, queue_zoom_registration, queue_zoom_update
 from matching.model import HOURS_PER_WEEK
 from matching.rules import Rule, Violation

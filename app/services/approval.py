@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session, select
 
-from app.links import LIFETIMES
+from app.messages.kinds import MEMBER_SCHEDULE, MessageKind
+from app.messages.queue import cancel_messages, queue_meeting_message
 from app.models import (
     Cohort,
     CohortMember,
@@ -26,11 +27,8 @@ from app.models import (
 )
 from app.services.audit import record_event
 from app.services.locks import hold
-from app.services.outbox import cancel_messages, queue_message
 from app.services.scheduling import slot_start
 from app.services.zoom_operations import queue_zoom_operation
-
-SURVEY_VALID_FOR = timedelta(days=14)
 
 
 class ApprovalError(ValueError):
@@ -141,50 +139,23 @@ def queue_member_messages(
     `occasion` tells a later joining (e.g. "cohort-v7") from the approval, so that someone who left the
     group and came back is invited again rather than matched to the messages cancelled when they left.
     """
-    starts, ends = meeting.starts_at, meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
-    survey_at = ends + timedelta(hours=program.survey_hours_after)
-    schedule = (
-        ("cohort_invitation", now, starts),
-        ("preparation_tips", starts - timedelta(days=program.tips_days_before), starts),
-        ("reminder", starts - timedelta(hours=program.reminder_hours_before), starts),
-        ("survey", survey_at, ends + SURVEY_VALID_FOR),
-        (
-            "survey_reminder",
-            survey_at + timedelta(days=program.survey_reminder_days),
-            survey_at + LIFETIMES["survey"],
-        ),
-    )
-    for kind, send_at, not_after in schedule:
-        queue_message(
-            session,
-            kind=kind,
-            program_id=program.id,
-            recipient=member.email,
-            locale=member.locale,
+    for kind in MEMBER_SCHEDULE:
+        queue_meeting_message(
+            session, kind, program, meeting, now=now, recipient=member.email, locale=member.locale,
             participant_id=member.id,
-            meeting_id=meeting.id,
-            send_at=max(send_at, now),
-            not_after=not_after,
             dedupe_key=_key(f"{kind}:meeting-{meeting.id}:participant-{member.id}", occasion),
-        )
+        )  # fmt: skip
 
 
 def queue_host_briefing(
     session: Session, program: Program, meeting: Meeting, host: Host, *, now: datetime, occasion: str = ""
 ) -> None:
     """The host's briefing on their group; `occasion` as for `queue_member_messages`."""
-    queue_message(
-        session,
-        kind="host_briefing",
-        program_id=program.id,
-        recipient=host.email,
-        locale=program.default_locale,
-        host_id=host.id,
-        meeting_id=meeting.id,
-        send_at=now,
-        not_after=meeting.starts_at,
-        dedupe_key=_key(f"host_briefing:meeting-{meeting.id}:host-{host.id}", occasion),
-    )
+    kind = MessageKind.HOST_BRIEFING
+    queue_meeting_message(
+        session, kind, program, meeting, now=now, recipient=host.email, locale=program.default_locale,
+        host_id=host.id, dedupe_key=_key(f"{kind}:meeting-{meeting.id}:host-{host.id}", occasion),
+    )  # fmt: skip
 
 
 def queue_member_cancellation(
@@ -202,28 +173,21 @@ def queue_member_cancellation(
         select(OutboundMessage.id).where(
             OutboundMessage.meeting_id == meeting.id,
             OutboundMessage.participant_id == member.id,
-            OutboundMessage.kind == "cohort_invitation",
+            OutboundMessage.kind == MessageKind.COHORT_INVITATION,
             OutboundMessage.status == MessageStatus.SENT,
         )
     ).first()
     cancel_messages(session, meeting_id=meeting.id, participant_id=member.id)
     if invited is None or not member.email:
         return
-    queue_message(
-        session,
-        kind="meeting_cancelled",
-        program_id=program.id,
-        recipient=member.email,
-        locale=member.locale,
+    kind = MessageKind.MEETING_CANCELLED
+    queue_meeting_message(
+        session, kind, program, meeting, now=now, recipient=member.email, locale=member.locale,
         participant_id=member.id,
-        meeting_id=meeting.id,
-        send_at=now,
-        not_after=meeting.starts_at,
         dedupe_key=_key(
-            f"meeting_cancelled:meeting-{meeting.id}:participant-{member.id}:seq-{meeting.calendar_sequence}",
-            occasion,
+            f"{kind}:meeting-{meeting.id}:participant-{member.id}:seq-{meeting.calendar_sequence}", occasion
         ),
-    )
+    )  # fmt: skip
 
 
 def _key(base: str, occasion: str) -> str:

@@ -33,10 +33,11 @@ from sqlalchemy import ColumnElement, String, cast, delete, or_, true, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, select
 
+from app.messages.kinds import MessageKind
+from app.messages.queue import cancel_messages
 from app.models import (
     ERASED_GUEST_KEY,
     ERASED_REGISTRANT_KEY,
-    MISSED_YOU_KIND,
     Attendance,
     AuditEvent,
     Cohort,
@@ -54,7 +55,6 @@ from app.models import (
 )
 from app.services.audit import NAMING_TEXTS, PARTICIPANT_LISTS, record_event
 from app.services.leaving import release_place
-from app.services.outbox import cancel_messages
 from app.services.results import went_as_missed_you
 from app.services.survey import answer_day
 from app.services.zoom_operations import OPEN_STATUSES
@@ -200,9 +200,9 @@ def _forget_messages(session: Session, ids: list[int]) -> None:
     mine = OutboundMessage.participant_id.in_(ids)
     session.exec(
         update(OutboundMessage)
-        .where(mine, OutboundMessage.kind == "survey", OutboundMessage.status == MessageStatus.SENT)
+        .where(mine, OutboundMessage.kind == MessageKind.SURVEY, OutboundMessage.status == MessageStatus.SENT)
         .where(went_as_missed_you())
-        .values(kind=MISSED_YOU_KIND)
+        .values(kind=MessageKind.MISSED_YOU)
     )
     session.exec(
         update(OutboundMessage)

@@ -15,9 +15,9 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app.inputs.hosts import HostInput, validate_host
+from app.messages.queue import cancel_messages
 from app.models import Cohort, CohortStatus, Condition, Coordinator, Host, Meeting, MeetingStatus, Program
 from app.services.audit import record_event
-from app.services.outbox import cancel_messages
 from app.services.overview import CohortRow, describe_cohorts
 from app.services.programs import record_change as record_program_change
 from app.services.zoom_operations import queue_zoom_update

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
+from app.messages.queue import cancel_messages
 from app.models import CohortMember, Participant
-from app.services.outbox import cancel_messages
 from app.services.zoom_operations import leave_zoom_meetings
 
 

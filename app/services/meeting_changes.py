@@ -15,6 +15,8 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from app.database import utcnow
+from app.messages.kinds import MessageKind, OnMove, moving_with_meeting
+from app.messages.queue import cancel_messages, move_deadlines, move_messages, queue_meeting_message
 from app.models import (
     AuditEvent,
     Cohort,
@@ -32,13 +34,8 @@ from app.models import (
 from app.services.approval import queue_member_cancellation
 from app.services.audit import record_event
 from app.services.locks import hold
-from app.services.outbox import cancel_messages, move_deadlines, move_messages, queue_message
 from app.services.zoom_operations import cancel_zoom_operations, queue_zoom_operation, queue_zoom_update
 
-# Sent on a schedule set by the meeting's time, so they move with it.
-SCHEDULED_KINDS = ("preparation_tips", "reminder", "survey", "survey_reminder")
-# Sent at once; only the moment after which they are no use follows the meeting.
-AT_ONCE_KINDS = ("cohort_invitation", "host_briefing", "meeting_changed")
 LEFT_ACTIONS = ("participant_withdrew", "participant_erased")
 # A withdrawal counts as handled once the coordinator backfilled the cohort or dismissed the notice.
 BACKFILLED = "cohort.backfilled"
@@ -117,8 +114,8 @@ def reschedule_meeting(
         cohort.slot, cohort.version = _hour_of_week(starts_at), cohort.version + 1
         session.add(cohort)
     queue_zoom_update(session, meeting)
-    move_messages(session, meeting.id, shift, kinds=SCHEDULED_KINDS, now=now)
-    move_deadlines(session, meeting.id, shift, kinds=AT_ONCE_KINDS)
+    move_messages(session, meeting.id, shift, kinds=moving_with_meeting(OnMove.FOLLOWS), now=now)
+    move_deadlines(session, meeting.id, shift, kinds=moving_with_meeting(OnMove.DEADLINE_FOLLOWS))
     told = _tell_of_change(session, program, cohort, meeting, previous, now=now)
     record_event(
         session, "meeting.rescheduled", actor=actor, coordinator_id=coordinator_id, program_id=program.id,
@@ -155,13 +152,19 @@ def _tell_of_change(
     """
     told = 0
     for member in _members(session, cohort):
-        if member.email and not _waiting(session, meeting, "cohort_invitation", participant_id=member.id):
+        if member.email and not _waiting(
+            session, meeting, MessageKind.COHORT_INVITATION, participant_id=member.id
+        ):
             told += _queue_change(
                 session, program, meeting, previous, now=now, recipient=member.email, locale=member.locale,
                 participant_id=member.id, key=f"participant-{member.id}",
             )  # fmt: skip
     host = session.get(Host, cohort.host_id) if cohort.host_id else None
-    if host is not None and host.active and not _waiting(session, meeting, "host_briefing", host_id=host.id):
+    if (
+        host is not None
+        and host.active
+        and not _waiting(session, meeting, MessageKind.HOST_BRIEFING, host_id=host.id)
+    ):
         told += _queue_change(
             session, program, meeting, previous, now=now, recipient=host.email, locale=program.default_locale,
             host_id=host.id, key=f"host-{host.id}",
@@ -172,12 +175,9 @@ def _tell_of_change(
 def _queue_change(
     session: Session, program: Program, meeting: Meeting, previous: dict, *, now: datetime, key: str, **to
 ) -> int:
+    kind = MessageKind.MEETING_CHANGED
     unsent = _waiting(
-        session,
-        meeting,
-        "meeting_changed",
-        participant_id=to.get("participant_id"),
-        host_id=to.get("host_id"),
+        session, meeting, kind, participant_id=to.get("participant_id"), host_id=to.get("host_id")
     )
     if unsent is not None:
         unsent.status = MessageStatus.CANCELLED
@@ -185,10 +185,9 @@ def _queue_change(
         previous = {name: unsent.context[name] for name in previous}
         if datetime.fromisoformat(previous["previous_starts_at"]) == meeting.starts_at:
             return 0  # moved back before they heard of the move: their calendar is right as it is
-    queue_message(
-        session, kind="meeting_changed", program_id=program.id, meeting_id=meeting.id, send_at=now,
-        not_after=meeting.starts_at, context=previous,
-        dedupe_key=f"meeting_changed:meeting-{meeting.id}:{key}:seq-{meeting.calendar_sequence}", **to,
+    queue_meeting_message(
+        session, kind, program, meeting, now=now, context=previous,
+        dedupe_key=f"{kind}:meeting-{meeting.id}:{key}:seq-{meeting.calendar_sequence}", **to,
     )  # fmt: skip
     return 1
 
@@ -196,7 +195,7 @@ def _queue_change(
 def _waiting(
     session: Session,
     meeting: Meeting,
-    kind: str,
+    kind: MessageKind,
     *,
     participant_id: int | None = None,
     host_id: int | None = None,
@@ -208,7 +207,7 @@ def _waiting(
 def _sent(
     session: Session,
     meeting: Meeting,
-    kind: str,
+    kind: MessageKind,
     *,
     participant_id: int | None = None,
     host_id: int | None = None,
@@ -219,7 +218,7 @@ def _sent(
 def _message(
     session: Session,
     meeting: Meeting,
-    kind: str,
+    kind: MessageKind,
     status: MessageStatus,
     participant_id: int | None,
     host_id: int | None,
@@ -250,7 +249,9 @@ def plan_cancellation(session: Session, cohort: Cohort, *, now: datetime) -> Can
     if meeting is None:
         return CancellationPlan(cohort, None, members, [], None, 0)
     invited = [
-        m for m in members if m.email and _sent(session, meeting, "cohort_invitation", participant_id=m.id)
+        m
+        for m in members
+        if m.email and _sent(session, meeting, MessageKind.COHORT_INVITATION, participant_id=m.id)
     ]
     later = _upcoming_meetings(session, cohort, now)[1:]
     unsent = session.exec(
@@ -267,7 +268,11 @@ def plan_cancellation(session: Session, cohort: Cohort, *, now: datetime) -> Can
 def _briefed_host(session: Session, cohort: Cohort, meeting: Meeting) -> Host | None:
     """The cohort's host, when they were briefed on this meeting and still take email."""
     host = session.get(Host, cohort.host_id) if cohort.host_id else None
-    briefed = host is not None and host.active and _sent(session, meeting, "host_briefing", host_id=host.id)
+    briefed = (
+        host is not None
+        and host.active
+        and _sent(session, meeting, MessageKind.HOST_BRIEFING, host_id=host.id)
+    )
     return host if briefed else None
 
 
@@ -321,12 +326,10 @@ def _cancel_meeting(
     for member in members:
         queue_member_cancellation(session, program, meeting, member, now=now)
     if host is not None:
-        sequence = meeting.calendar_sequence
-        queue_message(
-            session, kind="meeting_cancelled", program_id=program.id, recipient=host.email,
-            locale=program.default_locale, host_id=host.id, meeting_id=meeting.id, send_at=now,
-            not_after=meeting.starts_at,
-            dedupe_key=f"meeting_cancelled:meeting-{meeting.id}:host-{host.id}:seq-{sequence}",
+        kind, sequence = MessageKind.MEETING_CANCELLED, meeting.calendar_sequence
+        queue_meeting_message(
+            session, kind, program, meeting, now=now, recipient=host.email, locale=program.default_locale,
+            host_id=host.id, dedupe_key=f"{kind}:meeting-{meeting.id}:host-{host.id}:seq-{sequence}",
         )  # fmt: skip
 
 

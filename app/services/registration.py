@@ -22,12 +22,11 @@ from app.database import utcnow
 from app.inputs.fields import InvalidInput
 from app.inputs.registration import ProgramChoices, Registration, validate_registration
 from app.links import LinkError, participant_links, read_token, signed_url
+from app.messages.kinds import MessageKind
+from app.messages.queue import queue_message
 from app.models import Condition, Participant, ParticipantStatus, Program, Stage
 from app.services.audit import record_event
-from app.services.outbox import queue_message
 
-VERIFY_EMAIL = "verify_email"
-MANAGE_LINK_EMAIL = "manage_link"
 ANSWER_FIELDS = ("display_name", "role", "condition", "stage", "timezone", "languages", "availability")
 ANSWER_FIELDS += ("accessibility_needs", "accessibility_note")
 
@@ -286,7 +285,7 @@ def send_new_link(session: Session, program: Program, email: str) -> None:
             session, program, participant, nonce=pending.get("nonce"), locale=participant.locale
         )
         return
-    _queue_email(session, program, participant, MANAGE_LINK_EMAIL, participant.locale, {})
+    _queue_email(session, program, participant, MessageKind.MANAGE_LINK, participant.locale, {})
 
 
 def _queue_verification(
@@ -299,14 +298,14 @@ def _queue_verification(
     )
     # Only the names of the answers that would change: the values wait behind the link, for its owner.
     context = {"verify_url": verify_url, "changes": change.fields if change else []}
-    _queue_email(session, program, participant, VERIFY_EMAIL, locale, context)
+    _queue_email(session, program, participant, MessageKind.VERIFY_EMAIL, locale, context)
 
 
 def _queue_email(
     session: Session,
     program: Program,
     participant: Participant,
-    kind: str,
+    kind: MessageKind,
     locale: str,
     extra: dict[str, Any],
 ) -> None:

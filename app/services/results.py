@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, and_, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
+from app.messages.kinds import MessageKind
 from app.models import (
     ERASED_REGISTRANT_KEY,
     Attendance,
@@ -339,7 +340,7 @@ def _response_rates(
     a kind of their own, so the rest counts."""
     query = (
         select(OutboundMessage.meeting_id, func.count())
-        .where(OutboundMessage.program_id == program.id, OutboundMessage.kind == "survey")
+        .where(OutboundMessage.program_id == program.id, OutboundMessage.kind == MessageKind.SURVEY)
         .where(OutboundMessage.status == MessageStatus.SENT)
         .where(or_(OutboundMessage.participant_id.is_(None), ~went_as_missed_you()))
         .group_by(OutboundMessage.meeting_id)

@@ -14,11 +14,11 @@ from sqlmodel import Session, select
 from app.database import utcnow
 from app.inputs.registration import Preferences
 from app.links import LinkError, read_token
+from app.messages.queue import cancel_messages
 from app.models import CohortMember, Condition, Participant, ParticipantStatus, Program, Stage
 from app.services.audit import record_event
 from app.services.erasure import erase_participants
 from app.services.leaving import release_place
-from app.services.outbox import cancel_messages
 from app.services.registration import ConditionOffer, find_stage_id, list_conditions
 
 # Only someone still taking part can pause; a withdrawn registrant stays withdrawn.

@@ -23,6 +23,7 @@ from app.i18n import DEFAULT_LOCALE
 from app.inputs.survey_answers import Answers
 from app.inputs.survey_questions import SCALE, validate_survey_settings
 from app.links import LinkError, read_token
+from app.messages.queue import cancel_messages
 from app.models import (
     Attendance,
     Cohort,
@@ -37,7 +38,6 @@ from app.models import (
     SurveyResponse,
 )
 from app.services.audit import record_event
-from app.services.outbox import cancel_messages
 from app.services.programs import record_change
 from app.services.zoom_operations import leave_zoom_meetings
 

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.claims import Queue, claim_due, still_claimed_by
 from app.models import MatchRun, MatchRunStatus
 from app.services.match_runs import carry_out_run
-from app.worker.claims import Queue, claim_due, still_claimed_by
 
 MATCH_QUEUE = Queue(MatchRun, "created_at", MatchRunStatus.QUEUED, MatchRunStatus.RUNNING)
 # A run is matched again if its worker vanished; a run that brought down its worker this often is given up.

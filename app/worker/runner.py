@@ -17,9 +17,9 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app.database import database_error_reason, utcnow
-from app.mail import mail_sender
+from app.messages.dispatch import dispatch_due_messages
+from app.messages.senders import mail_sender
 from app.services.retention import erase_expired_programs
-from app.worker.mail_work import dispatch_due_messages
 from app.worker.match_work import run_due_match_runs
 from app.worker.zoom_work import run_due_zoom_operations
 from app.zoom import zoom_client

@@ -11,6 +11,8 @@ from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
+from app.claims import Queue, claim_due, still_claimed_by
+from app.messages.building import WAITING_FOR_ZOOM
 from app.models import (
     Cohort,
     CohortMember,
@@ -26,11 +28,9 @@ from app.models import (
     ZoomOperationKind,
     ZoomOperationStatus,
 )
-from app.notifications import WAITING_FOR_ZOOM
+from app.retry import next_attempt
 from app.services.erasure import finish_erasure
 from app.services.zoom_operations import has_zoom_call
-from app.worker.claims import Queue, claim_due, still_claimed_by
-from app.worker.retry import next_attempt
 from integrations.zoom.client import ZoomClient
 from integrations.zoom.errors import ZoomError
 

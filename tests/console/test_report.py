@@ -19,6 +19,7 @@ from sqlmodel import select
 
 from app import database
 from app.demo import seed_demo
+from app.messages.kinds import MessageKind
 from app.models import (
     Attendance,
     Cohort,
@@ -86,8 +87,8 @@ def names(app) -> list[str]:
         _stretch(session, cancelled, placed[2], 0, 60)  # a meeting that did not take place counts for nothing
         for person in placed:
             session.add(
-                OutboundMessage(kind="survey", program_id=demo.id, meeting_id=held.id, status="sent",
-                                participant_id=person.id, dedupe_key=f"survey-{person.id}")
+                OutboundMessage(kind=MessageKind.SURVEY, program_id=demo.id, meeting_id=held.id,
+                                status="sent", participant_id=person.id, dedupe_key=f"survey-{person.id}")
             )  # fmt: skip
         for number, (feeling, comment) in enumerate(((4, SECRET_COMMENT), (5, ""))):
             session.add(

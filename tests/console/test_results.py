@@ -19,6 +19,7 @@ from sqlmodel import select
 from app import database
 from app.charts import bar_chart, percent
 from app.demo import seed_demo
+from app.messages.kinds import MessageKind
 from app.models import (
     DEFAULT_SURVEY_QUESTIONS,
     AuditEvent,
@@ -103,13 +104,13 @@ def _meeting(session, program, members, *, sent: int, failed: int = 0) -> Meetin
     for number, status in enumerate(statuses):
         session.add(
             OutboundMessage(
-                kind="survey", program_id=program.id, meeting_id=meeting.id, status=status,
+                kind=MessageKind.SURVEY, program_id=program.id, meeting_id=meeting.id, status=status,
                 dedupe_key=f"survey:{meeting.id}:{number}",
             )
         )  # fmt: skip
     session.add(  # another kind of message, sent: not a survey
-        OutboundMessage(kind="reminder", program_id=program.id, meeting_id=meeting.id, status="sent",
-                        dedupe_key=f"reminder:{meeting.id}")
+        OutboundMessage(kind=MessageKind.REMINDER, program_id=program.id, meeting_id=meeting.id,
+                        status="sent", dedupe_key=f"reminder:{meeting.id}")
     )  # fmt: skip
     return meeting
 

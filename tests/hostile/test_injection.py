@@ -16,8 +16,8 @@ from sqlmodel import select
 
 from app import database
 from app.demo import seed_demo
+from app.messages.building import build_email
 from app.models import CohortMember, OutboundMessage, Participant, Program
-from app.notifications import build_email
 from app.services.accounts import create_coordinator
 from emails.messages import compose
 

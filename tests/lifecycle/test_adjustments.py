@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from app import database
 from app.database import utcnow
+from app.messages.kinds import MessageKind
 from app.models import (
     AuditEvent,
     Cohort,
@@ -290,7 +291,7 @@ def test_leaving_an_approved_cohort_cancels_and_coming_back_invites_again(
     assert calendar_methods(mail_to(mailbox, "ana@example.org")) == ["REQUEST", "CANCEL"]
     reminders = session.exec(
         select(OutboundMessage.status).where(
-            OutboundMessage.participant_id == ana.id, OutboundMessage.kind == "reminder"
+            OutboundMessage.participant_id == ana.id, OutboundMessage.kind == MessageKind.REMINDER
         )
     ).all()
     assert reminders == [MessageStatus.CANCELLED]

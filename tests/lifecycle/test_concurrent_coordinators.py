@@ -15,6 +15,7 @@ from sqlmodel import Session, func, select
 
 from app import database
 from app.database import utcnow
+from app.messages.kinds import MessageKind
 from app.models import (
     Cohort,
     CohortMember,
@@ -102,7 +103,9 @@ def test_two_coordinators_approving_one_group_make_one_meeting_and_one_set_of_in
     )
     assert _count(app, creates) == 1
     invitations = (
-        select(func.count()).select_from(OutboundMessage).where(OutboundMessage.kind == "cohort_invitation")
+        select(func.count())
+        .select_from(OutboundMessage)
+        .where(OutboundMessage.kind == MessageKind.COHORT_INVITATION)
     )
     assert _count(app, invitations) == 4
 
@@ -118,7 +121,7 @@ def test_approving_and_cancelling_at_once_never_leaves_a_cancelled_group_with_in
         meetings = session.exec(select(Meeting).where(Meeting.cohort_id == cohort_id)).all()
         invitations_to_send = session.exec(
             select(OutboundMessage).where(
-                OutboundMessage.kind == "cohort_invitation", OutboundMessage.status == "pending"
+                OutboundMessage.kind == MessageKind.COHORT_INVITATION, OutboundMessage.status == "pending"
             )
         ).all()
     assert cohort.status == CohortStatus.CANCELLED  # cancelling wins whichever came first
@@ -147,7 +150,8 @@ def test_moving_and_cancelling_a_meeting_at_once_leaves_no_new_time_to_announce(
         zoom_calls = session.exec(
             select(ZoomOperation.kind).where(ZoomOperation.status == ZoomOperationStatus.PENDING)
         ).all()
-    assert set(still_to_send) <= {"meeting_cancelled"}  # nobody is told of a new time for a cancelled meeting
+    # Nobody is told of a new time for a cancelled meeting.
+    assert set(still_to_send) <= {MessageKind.MEETING_CANCELLED}
     assert set(zoom_calls) == {ZoomOperationKind.DELETE}
 
 

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from app import database
 from app.database import utcnow
+from app.messages.kinds import MessageKind
 from app.models import (
     AuditEvent,
     Cohort,
@@ -131,7 +132,7 @@ def test_a_failed_message_can_be_sent_again(app, make_cohorts, coordinator, mail
     [invitation] = _rows(
         app,
         OutboundMessage,
-        OutboundMessage.kind == "cohort_invitation",
+        OutboundMessage.kind == MessageKind.COHORT_INVITATION,
         OutboundMessage.participant_id == member_id,
     )
     assert invitation.status == MessageStatus.FAILED
@@ -152,7 +153,7 @@ def test_a_failed_message_can_be_sent_again(app, make_cohorts, coordinator, mail
 
 def test_a_queued_message_can_be_cancelled_once(app, make_cohorts, coordinator):
     _approved(app, make_cohorts)
-    reminder = _rows(app, OutboundMessage, OutboundMessage.kind == "reminder")[0]
+    reminder = _rows(app, OutboundMessage, OutboundMessage.kind == MessageKind.REMINDER)[0]
     cancel = f"/console/programs/demo/messages/{reminder.id}/cancel"
     assert "The reminder to Member 0.0 will not be sent." in _post(coordinator, cancel)
     assert _rows(app, OutboundMessage, OutboundMessage.id == reminder.id)[0].status == MessageStatus.CANCELLED

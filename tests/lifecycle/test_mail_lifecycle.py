@@ -6,15 +6,16 @@ from icalendar import Calendar
 from sqlmodel import select
 
 from app import database
+from app.claims import DEFAULT_LEASE, claim_due
 from app.database import utcnow
 from app.demo import seed_demo
 from app.links import make_token
+from app.messages.dispatch import MAIL_QUEUE
+from app.messages.kinds import MessageKind
+from app.messages.queue import cancel_messages
 from app.models import AuditEvent, Cohort, Host, Meeting, MessageStatus, OutboundMessage
 from app.services.adjustments import set_host
 from app.services.approval import approve_cohort
-from app.services.outbox import cancel_messages
-from app.worker.claims import DEFAULT_LEASE, claim_due
-from app.worker.mail_work import MAIL_QUEUE
 from app.worker.runner import run_mail_work, run_once
 from emails.catcher import calendar_part
 
@@ -58,7 +59,7 @@ def test_each_member_gets_one_invitation_with_their_own_calendar_invite(app, mak
         assert vevent["DTSTART"].dt == meeting.starts_at
         attendees = vevent.get("ATTENDEE")
         assert str(attendees).lower() == f"mailto:{message['To'].addresses[0].addr_spec}".lower()
-    assert _statuses(app, "cohort_invitation") == [MessageStatus.SENT] * 4
+    assert _statuses(app, MessageKind.COHORT_INVITATION) == [MessageStatus.SENT] * 4
 
 
 def test_the_host_is_briefed_without_anyone_s_address(app, make_cohorts, mailbox):
@@ -75,8 +76,8 @@ def test_tips_and_reminder_follow_the_meeting_and_never_come_after_it(app, make_
     meeting = _approve_one(app, make_cohorts)
     run_once(app)
     run_mail_work(app, now=meeting.starts_at - timedelta(minutes=90))
-    assert _statuses(app, "preparation_tips") == [MessageStatus.SENT] * 4
-    assert _statuses(app, "reminder") == [MessageStatus.SENT] * 4
+    assert _statuses(app, MessageKind.PREPARATION_TIPS) == [MessageStatus.SENT] * 4
+    assert _statuses(app, MessageKind.REMINDER) == [MessageStatus.SENT] * 4
     assert _subjects(mailbox).count(_subjects(mailbox)[0]) >= 1
     assert len(mailbox.messages()) == 4 + 1 + 4 + 4
 
@@ -85,8 +86,8 @@ def test_a_reminder_whose_moment_passed_is_skipped(app, make_cohorts, mailbox):
     meeting = _approve_one(app, make_cohorts)
     run_once(app)
     run_mail_work(app, now=meeting.starts_at + timedelta(minutes=30))
-    assert _statuses(app, "reminder") == [MessageStatus.SKIPPED] * 4
-    assert _statuses(app, "preparation_tips") == [MessageStatus.SKIPPED] * 4
+    assert _statuses(app, MessageKind.REMINDER) == [MessageStatus.SKIPPED] * 4
+    assert _statuses(app, MessageKind.PREPARATION_TIPS) == [MessageStatus.SKIPPED] * 4
 
 
 def test_a_withdrawn_participant_gets_no_reminder(app, make_cohorts, mailbox):
@@ -95,12 +96,12 @@ def test_a_withdrawn_participant_gets_no_reminder(app, make_cohorts, mailbox):
     with app.app_context():
         session = database.session()
         leaver = session.exec(
-            select(OutboundMessage.participant_id).where(OutboundMessage.kind == "reminder")
+            select(OutboundMessage.participant_id).where(OutboundMessage.kind == MessageKind.REMINDER)
         ).first()
         cancel_messages(session, participant_id=leaver)
         session.commit()
     run_mail_work(app, now=meeting.starts_at - timedelta(minutes=90))
-    assert _statuses(app, "reminder") == [MessageStatus.CANCELLED] + [MessageStatus.SENT] * 3
+    assert _statuses(app, MessageKind.REMINDER) == [MessageStatus.CANCELLED] + [MessageStatus.SENT] * 3
 
 
 def test_mail_server_outage_is_retried_and_shown(app, make_cohorts, mailbox, zoom):
@@ -115,7 +116,7 @@ def test_mail_server_outage_is_retried_and_shown(app, make_cohorts, mailbox, zoo
     assert outcome["retrying"] == 5
     with app.app_context():
         waiting = database.session().exec(
-            select(OutboundMessage).where(OutboundMessage.kind == "cohort_invitation")
+            select(OutboundMessage).where(OutboundMessage.kind == MessageKind.COHORT_INVITATION)
         )
         row = waiting.first()
     assert row.status == MessageStatus.PENDING and "cannot reach" in row.last_error
@@ -271,13 +272,15 @@ def test_a_host_who_unsubscribes_gets_no_more_briefings(app, make_cohorts, mailb
     _approve_one(app, make_cohorts)
     with app.app_context():
         session = database.session()
-        briefing = session.exec(select(OutboundMessage).where(OutboundMessage.kind == "host_briefing")).one()
+        briefing = session.exec(
+            select(OutboundMessage).where(OutboundMessage.kind == MessageKind.HOST_BRIEFING)
+        ).one()
         token = make_token("host", {"h": briefing.host_id})
     client = app.test_client()
     assert client.post(f"/host/{token}/unsubscribe").status_code == 200
     run_mail_work(app)
-    assert _statuses(app, "host_briefing") == [MessageStatus.CANCELLED]
-    assert _statuses(app, "cohort_invitation") == [MessageStatus.PENDING] * 4
+    assert _statuses(app, MessageKind.HOST_BRIEFING) == [MessageStatus.CANCELLED]
+    assert _statuses(app, MessageKind.COHORT_INVITATION) == [MessageStatus.PENDING] * 4
     with app.app_context():
         session = database.session()
         assert session.get(Host, briefing.host_id).active is False
@@ -288,7 +291,7 @@ def test_invitations_wait_for_their_zoom_meeting_instead_of_failing(app, make_co
     _approve_one(app, make_cohorts)
     early = run_mail_work(app)
     assert early["waiting"] == 5 and early["failed"] == 0
-    assert _statuses(app, "cohort_invitation") == [MessageStatus.PENDING] * 4
+    assert _statuses(app, MessageKind.COHORT_INVITATION) == [MessageStatus.PENDING] * 4
     from app.worker.runner import run_zoom_work
 
     run_zoom_work(app)

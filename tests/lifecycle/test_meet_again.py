@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from app import database
 from app.database import utcnow
+from app.messages.kinds import MessageKind
 from app.models import (
     AuditEvent,
     Cohort,
@@ -215,7 +216,9 @@ def test_the_next_meet_up_gets_its_own_zoom_meeting_and_calendar_entry_for_every
         [scheduled] = session.exec(
             select(AuditEvent).where(AuditEvent.action == "cohort.next_meeting_scheduled")
         ).all()
-    assert kinds["preparation_tips"] == kinds["reminder"] == kinds["survey"] == 6
+    assert (
+        kinds[MessageKind.PREPARATION_TIPS] == kinds[MessageKind.REMINDER] == kinds[MessageKind.SURVEY] == 6
+    )
     assert scheduled.coordinator_id and scheduled.detail["meeting_id"] == second.id
     assert "Schedule the next meet-up" not in _page(coordinator, first.cohort_id)
 
@@ -293,7 +296,8 @@ def test_a_series_gives_each_meet_up_its_own_calendar_entry_and_invites_one_at_a
             database.session()
             .exec(
                 select(OutboundMessage).where(
-                    OutboundMessage.meeting_id == series[1].id, OutboundMessage.kind == "cohort_invitation"
+                    OutboundMessage.meeting_id == series[1].id,
+                    OutboundMessage.kind == MessageKind.COHORT_INVITATION,
                 )
             )
             .all()

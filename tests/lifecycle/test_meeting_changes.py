@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from app import database
 from app.database import utcnow
+from app.messages.kinds import MessageKind
 from app.models import (
     AuditEvent,
     Cohort,
@@ -115,7 +116,7 @@ def test_rescheduling_moves_zoom_the_reminders_and_everyone_s_calendar(
         assert str(after["UID"]) == str(before["UID"]) == meeting.calendar_uid
         assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
         assert after["DTSTART"].dt == new_start
-    reminders = _messages(app, "reminder")
+    reminders = _messages(app, MessageKind.REMINDER)
     assert {r.send_at for r in reminders} == {new_start - timedelta(hours=2)}
     assert {r.status for r in reminders} == {MessageStatus.PENDING}
     with app.app_context():
@@ -151,9 +152,9 @@ def test_a_meeting_moved_close_sends_its_reminder_at_once_and_never_after_it(app
     meeting = _approved_and_invited(app, make_cohorts)
     soon = (utcnow() + timedelta(hours=1)).replace(microsecond=0)
     _reschedule(app, meeting.id, soon)
-    for reminder in _messages(app, "reminder"):
+    for reminder in _messages(app, MessageKind.REMINDER):
         assert reminder.send_at <= utcnow() and reminder.not_after == soon
-    for survey in _messages(app, "survey"):
+    for survey in _messages(app, MessageKind.SURVEY):
         assert survey.send_at == soon + timedelta(minutes=meeting.duration_minutes, hours=2)
 
 
@@ -164,7 +165,7 @@ def test_a_second_move_before_the_first_was_sent_sends_one_email_each(app, make_
     run_once(app)
     changed = [m for m in mailbox.messages() if m["Subject"] == CHANGED]
     assert len(changed) == len({m["To"] for m in changed}) == 5
-    sent = [m for m in _messages(app, "meeting_changed") if m.status == MessageStatus.SENT]
+    sent = [m for m in _messages(app, MessageKind.MEETING_CHANGED) if m.status == MessageStatus.SENT]
     assert len(sent) == 5
     assert {m.context["previous_starts_at"] for m in sent} == {meeting.starts_at.isoformat()}
 
@@ -211,7 +212,7 @@ def test_cancelling_an_approved_cohort_deletes_zoom_and_sends_cancellations_only
     run_mail_work(app, now=meeting.starts_at - timedelta(minutes=90))
     run_mail_work(app, now=meeting.starts_at + timedelta(hours=4))
     assert len(mailbox.messages()) == sent_before
-    assert {m.status for m in _messages(app, "reminder")} == {MessageStatus.CANCELLED}
+    assert {m.status for m in _messages(app, MessageKind.REMINDER)} == {MessageStatus.CANCELLED}
     with app.app_context():
         session = database.session()
         assert session.get(Meeting, meeting.id).status == "cancelled"

@@ -41,10 +41,10 @@ from app import database
 from app.cli.db import upgrade_database
 from app.database import utcnow
 from app.demo import seed_demo
+from app.messages.dispatch import outbox_message_id
 from app.models import Cohort, Meeting, MessageStatus, OutboundMessage, ZoomOperation, ZoomOperationStatus
 from app.services.approval import approve_cohort
 from app.services.proposals import propose_cohorts
-from app.worker.mail_work import outbox_message_id
 from emails import catcher
 from integrations.zoom import ZoomClient
 from integrations.zoom.emulator_control import EmulatorControl

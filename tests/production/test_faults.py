@@ -13,10 +13,11 @@ from datetime import timedelta
 import pytest
 import requests
 
+from app.claims import DEFAULT_LEASE
 from app.database import utcnow
+from app.messages.kinds import MessageKind
 from app.models import MessageStatus, OutboundMessage, ZoomOperation, ZoomOperationKind, ZoomOperationStatus
-from app.worker.claims import DEFAULT_LEASE
-from app.worker.retry import BACKOFF
+from app.retry import BACKOFF
 
 pytestmark = pytest.mark.postgres_only
 
@@ -86,7 +87,7 @@ def test_an_unreachable_mail_server_is_retried_visibly_then_each_email_goes_once
     later = deployment.run_worker_once(now=utcnow() + AFTER_THE_FIRST_RETRY)
 
     assert later["mail"] == first["mail"].replace("retrying", "sent")
-    invitations = records.messages(OutboundMessage.kind == "cohort_invitation")
+    invitations = records.messages(OutboundMessage.kind == MessageKind.COHORT_INVITATION)
     assert {message.status for message in invitations} == {MessageStatus.SENT}
     assert all(len(smtp.messages(to=message.recipient)) == 1 for message in invitations)
     assert smtp.message_ids() == records.sent_message_ids()

@@ -19,8 +19,9 @@ import requests
 from sqlmodel import select
 
 from app.database import utcnow
+from app.messages.dispatch import WAIT_FOR_MEETING
+from app.messages.kinds import MessageKind
 from app.models import CohortMember, Meeting, MeetingRegistrant, MessageStatus, OutboundMessage, Participant
-from app.worker.mail_work import WAIT_FOR_MEETING
 
 pytestmark = pytest.mark.postgres_only
 
@@ -96,7 +97,8 @@ def test_a_program_run_by_many_processes_reaches_everyone_exactly_once(
     assert smtp.message_ids() == records.sent_message_ids()
     invited = records.all(
         select(OutboundMessage.participant_id).where(
-            OutboundMessage.kind == "cohort_invitation", OutboundMessage.status == MessageStatus.SENT
+            OutboundMessage.kind == MessageKind.COHORT_INVITATION,
+            OutboundMessage.status == MessageStatus.SENT,
         )
     )
     members = records.all(select(CohortMember.participant_id))

@@ -6,8 +6,9 @@ from sqlmodel import select
 from app import database
 from app.database import utcnow
 from app.demo import seed_demo
+from app.messages.kinds import MessageKind
+from app.messages.queue import queue_message
 from app.models import AuditEvent, Cohort, CohortMember, OutboundMessage, Participant
-from app.services.outbox import queue_message
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def member(kit):
             session.add(CohortMember(cohort_id=cohort.id, participant_id=person.id))
         queue_message(
             session,
-            kind="reminder",
+            kind=MessageKind.REMINDER,
             program_id=program.id,
             recipient=participant.email,
             participant_id=participant.id,
@@ -48,7 +49,9 @@ def _place_and_reminder(kit, participant):
         place = session.exec(
             select(CohortMember).where(CohortMember.participant_id == participant.id)
         ).first()
-        reminder = session.exec(select(OutboundMessage).where(OutboundMessage.kind == "reminder")).one()
+        reminder = session.exec(
+            select(OutboundMessage).where(OutboundMessage.kind == MessageKind.REMINDER)
+        ).one()
         return place, reminder
 
 
@@ -171,7 +174,7 @@ def test_an_expired_link_says_so_and_a_new_one_can_be_asked_for(kit, member):
     assert response.status_code == 410 and "This link has expired" in response.text
     sent = kit.post_form("/p/demo/new-link", {"email": "River@Example.org"})
     assert "a new link is on its way" in sent.text
-    assert kit.messages()[-1].kind == "manage_link"
+    assert kit.messages()[-1].kind == MessageKind.MANAGE_LINK
     assert kit.client.get(kit.latest_link("manage_url")).status_code == 200
 
 
@@ -184,6 +187,9 @@ def test_asking_for_a_link_for_an_unknown_address_looks_the_same(kit):
 def test_an_unverified_registrant_asking_again_gets_a_new_verification_link(kit):
     kit.client.post(kit.api, json=kit.body())
     kit.post_form("/p/demo/new-link", {"email": "river@example.org"})
-    assert [message.kind for message in kit.messages()] == ["verify_email", "verify_email"]
+    assert [message.kind for message in kit.messages()] == [
+        MessageKind.VERIFY_EMAIL,
+        MessageKind.VERIFY_EMAIL,
+    ]
     kit.post_form(kit.latest_link(), {})
     assert kit.participants()[0].status == "verified"

@@ -7,6 +7,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from app.messages.kinds import MessageKind
+
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "app/translations/es/LC_MESSAGES/messages.po"
 METHODS = [("app/**.py", "python"), ("app/templates/**.html", "jinja2")]
@@ -72,7 +74,7 @@ def test_the_checks_shared_with_the_console_speak_spanish_to_registrants(kit):
 def test_the_registration_remembers_the_language_for_its_emails(kit):
     kit.client.get("/p/demo?lang=es")
     kit.post_form(kit.page, kit.form())
-    assert kit.messages("verify_email")[0].locale == "es"
+    assert kit.messages(MessageKind.VERIFY_EMAIL)[0].locale == "es"
     assert kit.participants()[0].locale == "es"
 
 

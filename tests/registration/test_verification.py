@@ -5,6 +5,7 @@ import re
 from sqlmodel import select
 
 from app import database
+from app.messages.kinds import MessageKind
 from app.models import AuditEvent, Participant, Program, Stage
 
 
@@ -12,7 +13,7 @@ def test_registering_queues_a_verification_email_with_an_absolute_link(kit):
     response = kit.post_form(kit.page, kit.form())
     assert response.status_code == 303
     assert kit.client.get(response.location).text.count("Check your email") >= 1
-    [message] = kit.messages("verify_email")
+    [message] = kit.messages(MessageKind.VERIFY_EMAIL)
     assert message.recipient == "river@example.org"
     assert message.context["verify_url"].startswith("http://localhost/p/demo/verify/")
     assert message.context["manage_url"].startswith("http://localhost/p/demo/manage/")
@@ -39,7 +40,7 @@ def test_registering_again_answers_the_same_and_keeps_one_registration(kit):
     assert (first.status_code, first.json) == (again.status_code, again.json)
     [participant] = kit.participants()
     assert participant.display_name == "River"  # nothing changes before the new link is followed
-    assert len(kit.messages("verify_email")) == 2
+    assert len(kit.messages(MessageKind.VERIFY_EMAIL)) == 2
 
 
 def test_new_answers_apply_only_once_the_new_link_is_followed(kit):
@@ -65,7 +66,7 @@ def _a_stranger_registers_again_with_rivers_address(kit) -> Participant:
 
 def test_a_known_address_is_told_which_answers_would_change_but_not_to_what(kit):
     _a_stranger_registers_again_with_rivers_address(kit)
-    message = kit.messages("verify_email")[-1]
+    message = kit.messages(MessageKind.VERIFY_EMAIL)[-1]
     assert message.context["changes"] == [
         "display_name", "stage", "languages", "availability", "accessibility_needs",
     ]  # fmt: skip
@@ -122,7 +123,7 @@ def test_making_the_change_applies_exactly_what_was_shown(kit):
 def test_the_same_answers_again_only_ask_to_confirm_the_address(kit):
     kit.register_and_verify()
     assert kit.client.post(kit.api, json=kit.body()).status_code == 201
-    assert kit.messages("verify_email")[-1].context["changes"] == []
+    assert kit.messages(MessageKind.VERIFY_EMAIL)[-1].context["changes"] == []
     assert "Yes, confirm" in kit.client.get(kit.latest_link()).text
 
 

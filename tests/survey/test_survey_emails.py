@@ -3,6 +3,7 @@ and "sorry we missed you" with a way into another group for those who registered
 
 from __future__ import annotations
 
+from app.messages.kinds import MessageKind
 from app.models import (
     AuditEvent,
     CohortMember,
@@ -29,7 +30,7 @@ def test_without_attendance_data_everyone_gets_the_survey_and_non_answerers_one_
     survey.run_worker(survey.reminder_time())
 
     assert [len(survey.emails_to(number, REMINDER)) for number in range(4)] == [0, 1, 1, 1]
-    answered, *others = survey.messages("survey_reminder")
+    answered, *others = survey.messages(MessageKind.SURVEY_REMINDER)
     assert answered.participant_id == survey.members[0] and answered.status in NOT_SENT
     assert "answered" in answered.last_error
     assert {message.status for message in others} == {MessageStatus.SENT}
@@ -50,7 +51,7 @@ def test_a_member_who_never_joined_is_told_sorry_we_missed_you_instead_of_the_su
     assert "Find me another group" in text and survey.link_in(missed).endswith("/another-group")
     assert [len(survey.emails_to(number, SURVEY)) for number in (1, 2, 3)] == [1, 1, 1]
     assert [len(survey.emails_to(number, REMINDER)) for number in (1, 2, 3)] == [1, 1, 1]
-    missed_reminder = survey.messages("survey_reminder")[0]
+    missed_reminder = survey.messages(MessageKind.SURVEY_REMINDER)[0]
     assert missed_reminder.status in NOT_SENT and "did not join" in missed_reminder.last_error
 
 
@@ -76,7 +77,7 @@ def test_a_member_who_missed_the_meeting_can_ask_for_another_group(survey):
     assert len(survey.rows(CohortMember)) == 3
     assert survey.member(0).waitlist_reason is None
     assert survey.rows(OutboundMessage, participant_id=survey.members[0], status=MessageStatus.PENDING) == []
-    assert survey.messages("survey_reminder")[0].status == MessageStatus.CANCELLED
+    assert survey.messages(MessageKind.SURVEY_REMINDER)[0].status == MessageStatus.CANCELLED
     [event] = survey.rows(AuditEvent, action="participant_asked_for_another_group")
     assert event.subject_id == str(survey.members[0]) and event.actor == "participant"
     again = survey.client.get(link)

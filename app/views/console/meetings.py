@@ -10,29 +10,18 @@ from flask import flash, render_template, url_for
 
 from app import database
 from app.database import utcnow
-from app.models import MISSED_YOU_KIND, OutboundMessage, ZoomOperation
+from app.messages.kinds import LABELS
+from app.messages.queue import cancel_message as cancel_outbound_message
+from app.messages.queue import retry_message as retry_outbound_message
+from app.models import OutboundMessage, ZoomOperation
 from app.services.meeting_changes import open_places
 from app.services.meeting_overview import describe_meeting, list_meetings, name_call, name_recipient
 from app.services.meeting_states import MESSAGE_STATUSES, ZOOM_CALL_STATUSES, describe_failure
-from app.services.outbox import cancel_message as cancel_outbound_message
-from app.services.outbox import retry_message as retry_outbound_message
 from app.services.scheduling import local_input
 from app.services.zoom_operations import retry_zoom_operation as retry_operation
 from app.views.console.access import audit, blueprint, load_program, program_meeting, program_row
 from app.views.console.navigation import back
 from app.views.lookups import row_or_404
-
-MESSAGE_KINDS = {
-    "cohort_invitation": "Invitation",
-    "preparation_tips": "Preparation tips",
-    "reminder": "Reminder",
-    "survey": "Follow-up survey (or “sorry we missed you”)",
-    MISSED_YOU_KIND: "“Sorry we missed you”",
-    "survey_reminder": "Survey reminder",
-    "host_briefing": "Host briefing",
-    "meeting_changed": "New details",
-    "meeting_cancelled": "Cancellation",
-}
 
 
 @blueprint.get("/programs/<slug>/meetings")
@@ -77,7 +66,7 @@ def meeting(slug: str, meeting_id: int):
         changeable=detail.changeable,
         starts_local=local_input(meeting.starts_at, program.timezone),
         minimum_local=local_input(now, program.timezone),
-        kinds=MESSAGE_KINDS,
+        kinds=LABELS,
         statuses=MESSAGE_STATUSES,
         call_statuses=ZOOM_CALL_STATUSES,
         describe_failure=describe_failure,
@@ -127,6 +116,6 @@ def _change_message(slug: str, message_id: int, change, action: str, outcome: st
         return back(default)
     audit(action, program, subject=("message", message.id), kind=message.kind)
     session.commit()
-    kind = MESSAGE_KINDS.get(message.kind, message.kind).lower()
+    kind = LABELS.get(message.kind, message.kind).lower()
     flash(f"The {kind} to {name_recipient(session, message)} {outcome}.", "success")
     return back(default)

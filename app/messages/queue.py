@@ -1,4 +1,4 @@
-"""Queueing, moving and cancelling outbound email, always inside the caller's transaction."""
+"""Queueing, moving and cancelling outbound messages, always inside the caller's transaction."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.database import utcnow
-from app.models import MessageStatus, OutboundMessage
+from app.messages.kinds import MessageKind, due
+from app.models import Meeting, MessageStatus, OutboundMessage, Program
 
 
 def queue_message(
     session: Session,
     *,
-    kind: str,
+    kind: MessageKind,
     program_id: int,
     recipient: str,
     dedupe_key: str,
@@ -28,7 +29,10 @@ def queue_message(
     not_after: datetime | None = None,
     context: dict[str, Any] | None = None,
 ) -> OutboundMessage:
-    """Queue a message once: a second call with the same `dedupe_key` returns the message already queued."""
+    """Queue a message once: a second call with the same `dedupe_key` returns the message already queued.
+
+    Raises `ValueError` for a kind that is not registered in `app.messages.kinds`."""
+    kind = MessageKind(kind)
     existing = _by_key(session, dedupe_key)
     if existing is not None:
         return existing
@@ -52,6 +56,29 @@ def queue_message(
         # Another process queued the same message between our look-up and insert.
         return _by_key(session, dedupe_key)
     return message
+
+
+def queue_meeting_message(
+    session: Session,
+    kind: MessageKind,
+    program: Program,
+    meeting: Meeting,
+    *,
+    now: datetime,
+    recipient: str,
+    dedupe_key: str,
+    locale: str,
+    participant_id: int | None = None,
+    host_id: int | None = None,
+    context: dict[str, Any] | None = None,
+) -> OutboundMessage:
+    """Queue a message about `meeting` for one member or host, due when its kind's timing says."""
+    send_at, not_after = due(kind, program, meeting, now=now)
+    return queue_message(
+        session, kind=kind, program_id=program.id, meeting_id=meeting.id, recipient=recipient,
+        dedupe_key=dedupe_key, send_at=send_at, not_after=not_after, locale=locale,
+        participant_id=participant_id, host_id=host_id, context=context,
+    )  # fmt: skip
 
 
 def cancel_messages(
@@ -79,7 +106,7 @@ def move_messages(
     meeting_id: int,
     shift: timedelta,
     *,
-    kinds: tuple[str, ...],
+    kinds: tuple[MessageKind, ...],
     now: datetime | None = None,
 ) -> int:
     """Shift the pending messages of a meeting whose time moved (reminders, tips, surveys follow it).
@@ -98,7 +125,9 @@ def move_messages(
     return len(pending)
 
 
-def move_deadlines(session: Session, meeting_id: int, shift: timedelta, *, kinds: tuple[str, ...]) -> int:
+def move_deadlines(
+    session: Session, meeting_id: int, shift: timedelta, *, kinds: tuple[MessageKind, ...]
+) -> int:
     """For pending messages that go out at once (an invitation waiting for its Zoom meeting): keep their
     send time, and move only the moment after which they are no use."""
     pending = [message for message in _pending(session, meeting_id, kinds) if message.not_after]
@@ -129,7 +158,7 @@ def cancel_message(session: Session, message: OutboundMessage) -> None:
     session.add(message)
 
 
-def _pending(session: Session, meeting_id: int, kinds: tuple[str, ...]) -> list[OutboundMessage]:
+def _pending(session: Session, meeting_id: int, kinds: tuple[MessageKind, ...]) -> list[OutboundMessage]:
     return list(
         session.exec(
             select(OutboundMessage).where(

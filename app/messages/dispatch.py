@@ -20,11 +20,11 @@ from email.utils import parseaddr
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from app.claims import DEFAULT_LEASE, Queue, claim_due, still_claimed_by
 from app.database import database_error_reason, utcnow
+from app.messages.building import NotDeliverable, NotNeeded, NotReady, build_email
 from app.models import MessageStatus, OutboundMessage
-from app.notifications import NotDeliverable, NotNeeded, NotReady, build_email
-from app.worker.claims import DEFAULT_LEASE, Queue, claim_due, still_claimed_by
-from app.worker.retry import next_attempt
+from app.retry import next_attempt
 from emails.messages import compose
 from emails.sending import Sender, SendError
 

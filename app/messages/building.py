@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from app.links import LIFETIMES, participant_links, signed_url
+from app.messages.kinds import MessageKind
 from app.models import (
     Cohort,
     CohortMember,
@@ -229,17 +230,22 @@ def _meeting_changed(sources: _Sources) -> messages.Email:
 def _survey(sources: _Sources) -> messages.Email:
     """The survey; or, to someone who registered but never joined, "sorry we missed you" instead."""
     if missed_meeting(sources.session, sources.meeting, sources.message.participant_id):
-        return messages.missed_you(
-            program=sources.program,
-            recipient=sources.person,
-            links=sources.links,
-            another_group_url=_survey_url(sources, "survey.another_group"),
-        )
+        return _missed_you(sources)
     return messages.survey(
         program=sources.program,
         recipient=sources.person,
         links=sources.links,
         survey_url=_survey_url(sources, "survey.answer"),
+    )
+
+
+def _missed_you(sources: _Sources) -> messages.Email:
+    """Sorry we missed you, with a link to ask for a place in another group."""
+    return messages.missed_you(
+        program=sources.program,
+        recipient=sources.person,
+        links=sources.links,
+        another_group_url=_survey_url(sources, "survey.another_group"),
     )
 
 
@@ -290,17 +296,18 @@ def _host_briefing(sources: _Sources) -> messages.Email:
     )
 
 
-BUILDERS: dict[str, Callable[[_Sources], messages.Email]] = {
-    "verify_email": _verify_email,
-    "manage_link": _manage_link,
-    "registration_confirmed": _registration_confirmed,
-    "waitlisted": _waitlisted,
-    "cohort_invitation": _cohort_invitation,
-    "preparation_tips": _meeting_message(messages.preparation_tips),
-    "reminder": _meeting_message(messages.reminder),
-    "meeting_cancelled": _meeting_message(messages.meeting_cancelled),
-    "meeting_changed": _meeting_changed,
-    "survey": _survey,
-    "survey_reminder": _survey_reminder,
-    "host_briefing": _host_briefing,
+BUILDERS: dict[MessageKind, Callable[[_Sources], messages.Email]] = {
+    MessageKind.VERIFY_EMAIL: _verify_email,
+    MessageKind.MANAGE_LINK: _manage_link,
+    MessageKind.REGISTRATION_CONFIRMED: _registration_confirmed,
+    MessageKind.WAITLISTED: _waitlisted,
+    MessageKind.COHORT_INVITATION: _cohort_invitation,
+    MessageKind.HOST_BRIEFING: _host_briefing,
+    MessageKind.PREPARATION_TIPS: _meeting_message(messages.preparation_tips),
+    MessageKind.REMINDER: _meeting_message(messages.reminder),
+    MessageKind.MEETING_CHANGED: _meeting_changed,
+    MessageKind.MEETING_CANCELLED: _meeting_message(messages.meeting_cancelled),
+    MessageKind.SURVEY: _survey,
+    MessageKind.MISSED_YOU: _missed_you,
+    MessageKind.SURVEY_REMINDER: _survey_reminder,
 }

@@ -1,17 +1,19 @@
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlmodel import select
 
 from app.demo import seed_demo
+from app.messages.kinds import MessageKind
+from app.messages.queue import cancel_messages, move_messages, queue_message
 from app.models import MessageStatus, OutboundMessage
-from app.services.outbox import cancel_messages, move_messages, queue_message
 
 NOON = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
 def _queue(session, program, key, **overrides):
     values = {
-        "kind": "reminder",
+        "kind": MessageKind.REMINDER,
         "program_id": program.id,
         "recipient": "someone@example.org",
         "dedupe_key": key,
@@ -45,10 +47,18 @@ def test_cancelling_a_participant_leaves_everyone_else_queued(db_session):
 def test_moving_a_meeting_moves_only_the_kinds_that_follow_it(db_session):
     program = seed_demo(db_session)
     reminder = _queue(db_session, program, "r", not_after=NOON + timedelta(hours=2))
-    invitation = _queue(db_session, program, "i", kind="cohort_invitation")
+    invitation = _queue(db_session, program, "i", kind=MessageKind.COHORT_INVITATION)
     db_session.commit()
-    assert move_messages(db_session, None, timedelta(days=7), kinds=("reminder",)) == 1
+    assert move_messages(db_session, None, timedelta(days=7), kinds=(MessageKind.REMINDER,)) == 1
     db_session.commit()
     assert reminder.send_at == NOON + timedelta(days=7)
     assert reminder.not_after == NOON + timedelta(days=7, hours=2)
     assert invitation.send_at == NOON
+
+
+def test_a_kind_that_is_not_registered_is_refused_and_nothing_is_queued(db_session):
+    program = seed_demo(db_session)
+    with pytest.raises(ValueError, match="reminders"):
+        _queue(db_session, program, "typo", kind="reminders")
+    db_session.commit()
+    assert db_session.exec(select(OutboundMessage)).all() == []

@@ -1,0 +1,181 @@
+"""Every kind of message the service sends, named once, with what the console calls it, when it goes out, and
+the channels it may go by.
+
+A kind's value is what the outbox's `kind` column holds and the name of its templates' folder
+(`emails/templates/<kind>/`). Its builder, which makes the email from the database at sending time, is in
+`app.messages.building.BUILDERS` beside the look-ups it needs; a test holds the two in step, and checks that
+every kind has its templates in every language the emails are written in.
+
+Adding a kind: a member of `MessageKind`, its entry in `KINDS`, its builder, and its templates.
+Adding a channel: a member of `Channel`, builders for it, and a sender. `docs/messages.md` lists every kind
+as declared here, and says how to add one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum, StrEnum
+from typing import TYPE_CHECKING, NamedTuple
+
+from app.links import LIFETIMES
+
+if TYPE_CHECKING:
+    from app.models import Meeting, Program
+
+SURVEY_VALID_FOR = timedelta(days=14)
+
+
+class Channel(StrEnum):
+    """How a message reaches its recipient."""
+
+    EMAIL = "email"
+
+
+class MessageKind(StrEnum):
+    VERIFY_EMAIL = "verify_email"
+    MANAGE_LINK = "manage_link"
+    REGISTRATION_CONFIRMED = "registration_confirmed"
+    WAITLISTED = "waitlisted"
+    COHORT_INVITATION = "cohort_invitation"
+    HOST_BRIEFING = "host_briefing"
+    PREPARATION_TIPS = "preparation_tips"
+    REMINDER = "reminder"
+    MEETING_CHANGED = "meeting_changed"
+    MEETING_CANCELLED = "meeting_cancelled"
+    SURVEY = "survey"
+    MISSED_YOU = "missed_you"
+    SURVEY_REMINDER = "survey_reminder"
+
+
+class OnMove(Enum):
+    """What a message still waiting to go out does when its meeting moves."""
+
+    FOLLOWS = "moves with it"
+    DEADLINE_FOLLOWS = "still goes at once; its deadline moves"
+    STAYS = "stays as it is"
+
+
+class Due(NamedTuple):
+    send_at: datetime
+    not_after: datetime | None  # after this moment the message is no use, and is skipped
+
+
+@dataclass(frozen=True)
+class Moments:
+    """What the messages about one meeting are timed from."""
+
+    program: Program
+    starts: datetime
+    ends: datetime
+    now: datetime
+
+    @property
+    def survey_at(self) -> datetime:
+        return self.ends + timedelta(hours=self.program.survey_hours_after)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When a message goes out: in words, and as the moments it is due when it is about a meeting."""
+
+    words: str
+    due: Callable[[Moments], Due] | None
+    on_move: OnMove = OnMove.STAYS
+
+
+@dataclass(frozen=True)
+class KindEntry:
+    label: str  # on the console's "Meetings and messages" pages
+    timing: Timing
+    channels: tuple[Channel, ...] = (Channel.EMAIL,)
+
+
+def _at_once(moments: Moments) -> Due:
+    return Due(moments.now, moments.starts)
+
+
+def _tips(moments: Moments) -> Due:
+    return Due(moments.starts - timedelta(days=moments.program.tips_days_before), moments.starts)
+
+
+def _reminder(moments: Moments) -> Due:
+    return Due(moments.starts - timedelta(hours=moments.program.reminder_hours_before), moments.starts)
+
+
+def _survey(moments: Moments) -> Due:
+    return Due(moments.survey_at, moments.ends + SURVEY_VALID_FOR)
+
+
+def _survey_reminder(moments: Moments) -> Due:
+    reminder_at = moments.survey_at + timedelta(days=moments.program.survey_reminder_days)
+    return Due(reminder_at, moments.survey_at + LIFETIMES["survey"])
+
+
+WHEN_QUEUED = Timing("at once when queued; not tied to a meeting", None)
+AT_ONCE = Timing(
+    "at once (at approval, or at the change), until the meeting starts", _at_once, OnMove.DEADLINE_FOLLOWS
+)
+AFTER_THE_END = Timing("program.survey_hours_after hours after the end, for 14 days", _survey, OnMove.FOLLOWS)
+
+KINDS: dict[MessageKind, KindEntry] = {
+    MessageKind.VERIFY_EMAIL: KindEntry("Address confirmation", WHEN_QUEUED),
+    MessageKind.MANAGE_LINK: KindEntry("Link to their registration", WHEN_QUEUED),
+    MessageKind.REGISTRATION_CONFIRMED: KindEntry("Registration confirmed", WHEN_QUEUED),
+    MessageKind.WAITLISTED: KindEntry("No group yet", WHEN_QUEUED),
+    MessageKind.COHORT_INVITATION: KindEntry("Invitation", AT_ONCE),
+    MessageKind.HOST_BRIEFING: KindEntry("Host briefing", AT_ONCE),
+    MessageKind.PREPARATION_TIPS: KindEntry(
+        "Preparation tips",
+        Timing("program.tips_days_before days before the start, until it starts", _tips, OnMove.FOLLOWS),
+    ),
+    MessageKind.REMINDER: KindEntry(
+        "Reminder",
+        Timing(
+            "program.reminder_hours_before hours before the start, until it starts", _reminder, OnMove.FOLLOWS
+        ),
+    ),
+    MessageKind.MEETING_CHANGED: KindEntry("New details", AT_ONCE),
+    # A place given up in a meeting is cancelled for the meeting as its holder knew it.
+    MessageKind.MEETING_CANCELLED: KindEntry(
+        "Cancellation", Timing("at once, until the meeting starts at the time it had", _at_once)
+    ),
+    MessageKind.SURVEY: KindEntry("Follow-up survey (or “sorry we missed you”)", AFTER_THE_END),
+    # Built in place of the survey for someone who never joined. A sent survey's row that went so takes this
+    # kind when its recipient is erased: who joined can no longer be told then.
+    MessageKind.MISSED_YOU: KindEntry("“Sorry we missed you”", AFTER_THE_END),
+    MessageKind.SURVEY_REMINDER: KindEntry(
+        "Survey reminder",
+        Timing(
+            "program.survey_reminder_days days after the survey, while its link works (30 days)",
+            _survey_reminder,
+            OnMove.FOLLOWS,
+        ),
+    ),
+}
+
+# What each member of a meeting is sent, from their invitation to the survey's reminder.
+MEMBER_SCHEDULE = (
+    MessageKind.COHORT_INVITATION,
+    MessageKind.PREPARATION_TIPS,
+    MessageKind.REMINDER,
+    MessageKind.SURVEY,
+    MessageKind.SURVEY_REMINDER,
+)
+LABELS = {kind: entry.label for kind, entry in KINDS.items()}
+
+
+def due(kind: MessageKind, program: Program, meeting: Meeting, *, now: datetime) -> Due:
+    """When a message of `kind` about `meeting` goes out (never before `now`) and after when it is no use."""
+    timing = KINDS[kind].timing
+    if timing.due is None:
+        raise ValueError(f"a {kind} message is not timed by a meeting")
+    ends = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
+    send_at, not_after = timing.due(Moments(program, meeting.starts_at, ends, now))
+    return Due(max(send_at, now), not_after)
+
+
+def moving_with_meeting(on_move: OnMove) -> tuple[MessageKind, ...]:
+    """The kinds that do `on_move` when their meeting moves."""
+    return tuple(kind for kind, entry in KINDS.items() if entry.timing.on_move == on_move)
