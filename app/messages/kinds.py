@@ -171,8 +171,7 @@ def due(kind: MessageKind, program: Program, meeting: Meeting, *, now: datetime)
     timing = KINDS[kind].timing
     if timing.due is None:
         raise ValueError(f"a {kind} message is not timed by a meeting")
-    ends = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
-    send_at, not_after = timing.due(Moments(program, meeting.starts_at, ends, now))
+    send_at, not_after = timing.due(Moments(program, meeting.starts_at, meeting.ends_at, now))
     return Due(max(send_at, now), not_after)
 
 

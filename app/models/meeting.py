@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import UniqueConstraint
@@ -44,6 +44,11 @@ class Meeting(SQLModel, table=True):
     started_at: datetime | None = time_field()
     ended_at: datetime | None = time_field()
     created_at: datetime = created_at_field()
+
+    @property
+    def ends_at(self) -> datetime:
+        """When the meeting is planned to end (Zoom's word that it ended may come earlier, later or never)."""
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
 
 
 class MeetingRegistrant(SQLModel, table=True):

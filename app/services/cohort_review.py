@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from app.models import Cohort, CohortStatus, Host, Participant, Program
-from app.services.adjustments import backfill_candidates
+from app.services.adjustments.backfill import backfill_candidates
 from app.services.destinations import Destination, merge_partners, move_destinations, other_groups
 from app.services.feasibility import cohort_warnings, common_slots, host_options, rules_for
 from app.services.follow_up import MeetAgainPanel, meet_again_panel

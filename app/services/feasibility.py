@@ -1,113 +1,29 @@
 """Cohorts against the matcher's feasibility rules, and what they break in a coordinator's words.
 
-The program's rows become the matcher's values here (proposing cohorts uses the same conversion), and
-`matching.rules.check_cohort` does the checking, so the console and the matcher never disagree on a rule.
+The program's rows become the matcher's values through `matcher_bridge` (proposing cohorts uses the same
+conversion), and `matching.rules.check_cohort` does the checking, so the console and the matcher never
+disagree on a rule.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import cached_property
 
 from babel import Locale
 from sqlmodel import Session, select
 
 from app.database import utcnow
-from app.models import Cohort, CohortMember, CohortStatus, Condition, Host, Participant, Program, Stage
+from app.models import Cohort, CohortMember, CohortStatus, Host, Participant, Program
+from app.services.matcher_bridge import load_catalogue, matcher_host, matcher_registrant, matcher_settings
 from app.services.scheduling import program_week_start
-from matching.availability import utc_slots
-from matching.model import HOURS_PER_WEEK, Registrant, Settings
+from matching.model import HOURS_PER_WEEK, Registrant
 from matching.model import Cohort as MatcherCohort
-from matching.model import Host as MatcherHost
 from matching.rules import Rule, Violation, check_cohort, is_worse
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 ENGLISH = Locale("en")
-
-
-@dataclass(frozen=True)
-class Catalogue:
-    """The program's conditions and stages, by id, as the matcher names them."""
-
-    conditions: dict[int, Condition]
-    stages: dict[int, Stage]
-
-    def condition_code(self, condition_id: int) -> str:
-        return self.conditions[condition_id].code
-
-    def stage_code(self, stage_id: int | None) -> str | None:
-        return self.stages[stage_id].code if stage_id is not None else None
-
-    @cached_property
-    def stage_order(self) -> dict[str, tuple[str, ...]]:
-        ordered: dict[str, list[Stage]] = defaultdict(list)
-        for stage in self.stages.values():
-            ordered[self.condition_code(stage.condition_id)].append(stage)
-        return {
-            condition.code: tuple(s.code for s in sorted(ordered[condition.code], key=lambda s: s.position))
-            for condition in self.conditions.values()
-        }
-
-    @cached_property
-    def condition_names(self) -> dict[str, str]:
-        return {condition.code: condition.name for condition in self.conditions.values()}
-
-
-def load_catalogue(session: Session, program: Program) -> Catalogue:
-    conditions = {c.id: c for c in session.exec(select(Condition).where(Condition.program_id == program.id))}
-    stages = {s.id: s for s in session.exec(select(Stage).where(Stage.condition_id.in_(list(conditions))))}
-    return Catalogue(conditions, stages)
-
-
-def matcher_settings(program: Program, catalogue: Catalogue) -> Settings:
-    return Settings(
-        min_size=program.min_size,
-        max_size=program.max_size,
-        target_size=program.target_size,
-        max_stage_gap=program.max_stage_gap,
-        separate_roles=program.separate_roles,
-        stage_order=catalogue.stage_order,
-    )
-
-
-def matcher_registrant(person: Participant, catalogue: Catalogue, week: date) -> Registrant:
-    """The matcher's view of a registrant; stage None when they were not sure of it (fits any stage)."""
-    return Registrant(
-        id=str(person.id),
-        condition=catalogue.condition_code(person.condition_id),
-        stage=catalogue.stage_code(person.stage_id),
-        role=person.role,
-        languages=tuple(person.languages),
-        availability=utc_slots(person.availability, person.timezone, week),
-        timezone=person.timezone,
-        avoid=frozenset(str(other) for other in person.avoid),
-    )
-
-
-def matcher_host(host: Host, week: date) -> MatcherHost:
-    return MatcherHost(
-        id=str(host.id),
-        conditions=frozenset(host.conditions),
-        languages=tuple(host.languages),
-        availability=utc_slots(host.availability, host.timezone, week),
-        max_cohorts=host.max_cohorts,
-    )
-
-
-def matcher_cohort(cohort: Cohort, catalogue: Catalogue, member_ids: Iterable[int]) -> MatcherCohort:
-    return MatcherCohort(
-        id=str(cohort.id),
-        condition=catalogue.condition_code(cohort.condition_id),
-        language=cohort.language,
-        slot=cohort.slot,
-        members=tuple(str(pid) for pid in sorted(member_ids)),
-        host=str(cohort.host_id) if cohort.host_id else None,
-        role=cohort.role,
-        locked=cohort.locked or cohort.status == CohortStatus.APPROVED,
-    )
 
 
 def slot_label(slot: int) -> str:

@@ -220,7 +220,7 @@ def _add_meetings(
             **({"series": series} if series else {}),
         )  # fmt: skip
         meetings.append(meeting)
-        invite_at = _ends(meeting) + INVITE_AFTER
+        invite_at = meeting.ends_at + INVITE_AFTER
     return meetings
 
 
@@ -283,11 +283,7 @@ def _latest(meetings: list[Meeting]) -> Meeting | None:
 
 def _over(meeting: Meeting, now: datetime) -> bool:
     """Zoom said it ended, or its time has passed (Zoom's word may never come)."""
-    return meeting.status == MeetingStatus.ENDED or _ends(meeting) <= now
-
-
-def _ends(meeting: Meeting) -> datetime:
-    return meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
+    return meeting.status == MeetingStatus.ENDED or meeting.ends_at <= now
 
 
 def _state(meeting: Meeting, now: datetime) -> str:

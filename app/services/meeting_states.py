@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from app.models import (
     Meeting,
@@ -91,7 +91,7 @@ def recipient_words(member: str | None, host: str | None) -> str:
 
 
 def is_over(meeting: Meeting, now: datetime) -> bool:
-    return meeting.starts_at + timedelta(minutes=meeting.duration_minutes) <= now
+    return meeting.ends_at <= now
 
 
 def is_changeable(meeting: Meeting, now: datetime) -> bool:

@@ -21,7 +21,7 @@ from app.models import (
     ParticipantStatus,
     Program,
 )
-from app.services.feasibility import (
+from app.services.matcher_bridge import (
     load_catalogue,
     matcher_cohort,
     matcher_host,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, update
 from sqlmodel import Session, select
@@ -165,8 +165,7 @@ def _holds_registration(session: Session, meeting: Meeting, participant_id: int)
 
 
 def _still_to_come(meeting: Meeting, now: datetime) -> bool:
-    ends = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
-    return meeting.status in NOT_OVER and ends > now
+    return meeting.status in NOT_OVER and meeting.ends_at > now
 
 
 def cancel_zoom_operations(session: Session, meeting_id: int, *, participant_id: int | None = None) -> int:

@@ -31,19 +31,10 @@ from app.models import (
     ZoomOperationStatus,
 )
 from app.services.accounts import create_coordinator
-from app.services.adjustments import (
-    AdjustmentError,
-    NeedsOverride,
-    StaleCohort,
-    backfill_candidates,
-    backfill_cohort,
-    merge_cohorts,
-    move_member,
-    set_host,
-    set_locked,
-    set_slot,
-    split_cohort,
-)
+from app.services.adjustments import AdjustmentError, NeedsOverride, StaleCohort
+from app.services.adjustments.backfill import backfill_candidates, backfill_cohort
+from app.services.adjustments.cohort_edits import merge_cohorts, set_host, set_locked, set_slot, split_cohort
+from app.services.adjustments.moves import move_member
 from app.services.approval import approve_cohort
 from app.services.feasibility import cohort_warnings, common_slots, host_options
 from app.worker.runner import run_once

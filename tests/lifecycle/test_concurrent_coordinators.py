@@ -29,9 +29,12 @@ from app.models import (
     ZoomOperationKind,
     ZoomOperationStatus,
 )
-from app.services.adjustments import NeedsOverride, move_member
+from app.services.adjustments import NeedsOverride
+from app.services.adjustments.moves import move_member
 from app.services.approval import ApprovalError, approve_cohort
-from app.services.meeting_changes import MeetingChangeError, cancel_cohort, reschedule_meeting
+from app.services.meeting_changes import MeetingChangeError
+from app.services.meeting_changes.cancellation import cancel_cohort
+from app.services.meeting_changes.rescheduling import reschedule_meeting
 
 from .test_adjustments import Build
 

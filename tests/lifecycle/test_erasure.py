@@ -36,7 +36,7 @@ from app.models import (
     ParticipantStatus,
     Program,
 )
-from app.services.adjustments import move_member
+from app.services.adjustments.moves import move_member
 from app.services.approval import approve_cohort
 from app.services.follow_up import schedule_next_meeting
 from app.services.overview import program_figures

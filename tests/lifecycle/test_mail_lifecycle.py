@@ -14,7 +14,7 @@ from app.messages.dispatch import MAIL_QUEUE
 from app.messages.kinds import MessageKind
 from app.messages.queue import cancel_messages
 from app.models import AuditEvent, Cohort, Host, Meeting, MessageStatus, OutboundMessage
-from app.services.adjustments import set_host
+from app.services.adjustments.cohort_edits import set_host
 from app.services.approval import approve_cohort
 from app.worker.runner import run_mail_work, run_once
 from emails.catcher import calendar_part

@@ -33,7 +33,7 @@ from app.services.follow_up import (
     schedule_next_meeting,
     schedule_series,
 )
-from app.services.meeting_changes import cancel_cohort
+from app.services.meeting_changes.cancellation import cancel_cohort
 from app.worker.runner import run_once
 from emails.catcher import calendar_part
 from integrations.zoom.emulator_state import NotFound

@@ -26,14 +26,10 @@ from app.models import (
 )
 from app.services.approval import approve_cohort
 from app.services.audit import record_event
-from app.services.meeting_changes import (
-    MeetingChangeError,
-    cancel_cohort,
-    dismiss_open_place,
-    open_places,
-    plan_cancellation,
-    reschedule_meeting,
-)
+from app.services.meeting_changes import MeetingChangeError
+from app.services.meeting_changes.cancellation import cancel_cohort, plan_cancellation
+from app.services.meeting_changes.open_places import dismiss_open_place, open_places
+from app.services.meeting_changes.rescheduling import reschedule_meeting
 from app.services.selfservice import erase_participant, withdraw_participant
 from app.services.zoom_operations import queue_zoom_update
 from app.worker.runner import run_mail_work, run_once, run_zoom_work

@@ -15,18 +15,10 @@ from flask_login import current_user
 from app import database
 from app.database import utcnow
 from app.models import Cohort, Participant
-from app.services.adjustments import (
-    AdjustmentError,
-    NeedsOverride,
-    StaleCohort,
-    backfill_cohort,
-    merge_cohorts,
-    move_member,
-    set_host,
-    set_locked,
-    set_slot,
-    split_cohort,
-)
+from app.services.adjustments import AdjustmentError, NeedsOverride, StaleCohort
+from app.services.adjustments.backfill import backfill_cohort
+from app.services.adjustments.cohort_edits import merge_cohorts, set_host, set_locked, set_slot, split_cohort
+from app.services.adjustments.moves import move_member
 from app.views.console.access import blueprint, find_program_row, load_program, program_row
 from app.views.console.cohort_page import override_request, render_cohort
 

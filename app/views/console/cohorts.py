@@ -11,7 +11,7 @@ from app.models import Cohort, CohortStatus, MatchRun
 from app.services.approval import ApprovalError, approve_cohort, approve_each_cohort
 from app.services.feasibility import cohort_warnings, slot_label
 from app.services.match_runs import INLINE_LIMIT, MatchRunError, latest_run, open_run, request_proposals
-from app.services.meeting_changes import open_places
+from app.services.meeting_changes.open_places import open_places
 from app.services.overview import (
     COHORTS_PER_PAGE,
     describe_all_cohorts,

@@ -9,8 +9,8 @@ from flask_login import current_user
 from app import database
 from app.database import utcnow
 from app.models import Cohort
-from app.services import meeting_changes
-from app.services.meeting_changes import MeetingChangeError, plan_cancellation
+from app.services.meeting_changes import MeetingChangeError, cancellation, open_places, rescheduling
+from app.services.meeting_changes.cancellation import CancellationPlan, plan_cancellation
 from app.views.console.access import audit, blueprint, load_program, program_meeting, program_row
 from app.views.console.formatting import in_zone
 from app.views.console.local_time import parse_local_time
@@ -26,7 +26,7 @@ def reschedule_meeting(slug: str, meeting_id: int):
     meeting, _ = program_meeting(program, meeting_id)
     try:
         starts_at = parse_local_time(request.form.get("starts_at", ""), program.timezone)
-        meeting_changes.reschedule_meeting(
+        rescheduling.reschedule_meeting(
             session,
             meeting,
             starts_at,
@@ -69,7 +69,7 @@ def cancel_cohort(slug: str, cohort_id: int):
         return render_template(
             "console/cancel_cohort.html", program=program, plan=plan, reason=reason, next=form_next()
         )
-    meeting_changes.cancel_cohort(
+    cancellation.cancel_cohort(
         session, cohort, actor=current_user.email, coordinator_id=current_user.id, now=now, reason=reason
     )
     session.commit()
@@ -85,7 +85,7 @@ def dismiss_open_place(slug: str, cohort_id: int):
     session = database.session()
     cohort = program_row(program, Cohort, cohort_id)
     try:
-        meeting_changes.dismiss_open_place(
+        open_places.dismiss_open_place(
             session, cohort, actor=current_user.email, coordinator_id=current_user.id
         )
     except MeetingChangeError as error:
@@ -96,7 +96,7 @@ def dismiss_open_place(slug: str, cohort_id: int):
     return back(url_for("console.meetings", slug=slug))
 
 
-def _cancelled_words(plan: meeting_changes.CancellationPlan) -> str:
+def _cancelled_words(plan: CancellationPlan) -> str:
     cohort = plan.cohort
     if plan.meeting is None:
         members = len(plan.members)

@@ -14,7 +14,7 @@ from app.messages.kinds import LABELS
 from app.messages.queue import cancel_message as cancel_outbound_message
 from app.messages.queue import retry_message as retry_outbound_message
 from app.models import OutboundMessage, ZoomOperation
-from app.services.meeting_changes import open_places
+from app.services.meeting_changes.open_places import open_places
 from app.services.meeting_overview import describe_meeting, list_meetings, name_call, name_recipient
 from app.services.meeting_states import MESSAGE_STATUSES, ZOOM_CALL_STATUSES, describe_failure
 from app.services.scheduling import local_input
