@@ -27,7 +27,7 @@ from app.models import (
     Stage,
     ZoomOperationKind,
 )
-from app.services.survey import has_answered, missed_meeting
+from app.services.survey.invitations import has_answered, missed_meeting
 from app.services.zoom_operations import has_zoom_call
 from emails import context as mail
 from emails import messages

@@ -55,8 +55,8 @@ from app.models import (
 )
 from app.services.audit import NAMING_TEXTS, PARTICIPANT_LISTS, record_event
 from app.services.leaving import release_place
-from app.services.results import went_as_missed_you
-from app.services.survey import answer_day
+from app.services.survey.answering import answer_day
+from app.services.survey.results import went_as_missed_you
 from app.services.zoom_operations import OPEN_STATUSES
 
 ERASED_NAME = "Deleted"

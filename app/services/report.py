@@ -14,8 +14,9 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from app.models import Cohort, Meeting, MeetingStatus, Participant, Program
+from app.services.meeting_attendance import attendance_counts
 from app.services.overview import Figures, program_figures
-from app.services.results import SurveyResults, attendance_counts, survey_results
+from app.services.survey.results import SurveyResults, survey_results
 
 
 @dataclass(frozen=True)

@@ -18,15 +18,12 @@ from app.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from app.inputs.fields import InvalidInput
 from app.inputs.survey_answers import MAX_ANSWER_LENGTH, validate_answers
 from app.links import LinkError
-from app.services.survey import (
-    AlreadyAnswered,
+from app.services.survey.another_group import ask_for_another_group, still_in_group
+from app.services.survey.answering import AlreadyAnswered, questions_in, submit_answers
+from app.services.survey.invitations import (
     SurveyInvitation,
     SurveyState,
-    ask_for_another_group,
     find_survey_invitation,
-    questions_in,
-    still_in_group,
-    submit_answers,
     survey_state,
 )
 

@@ -39,9 +39,10 @@ from app.models import (
 from app.services.adjustments.moves import move_member
 from app.services.approval import approve_cohort
 from app.services.follow_up import schedule_next_meeting
+from app.services.meeting_attendance import meeting_attendance
 from app.services.overview import program_figures
 from app.services.report import program_report, registrations_per_week
-from app.services.results import meeting_attendance, survey_results
+from app.services.survey.results import survey_results
 from app.worker.runner import run_once
 
 BASE_URL = "http://localhost"

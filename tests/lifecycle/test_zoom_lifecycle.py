@@ -24,7 +24,8 @@ from app.models import (
 from app.services.approval import approve_cohort
 from app.services.follow_up import schedule_next_meeting
 from app.services.selfservice import erase_participant, withdraw_participant
-from app.services.survey import SurveyInvitation, ask_for_another_group
+from app.services.survey.another_group import ask_for_another_group
+from app.services.survey.invitations import SurveyInvitation
 from app.worker.runner import run_mail_work, run_zoom_work
 
 

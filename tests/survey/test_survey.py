@@ -24,7 +24,8 @@ from app.models import (
     SurveyResponse,
 )
 from app.services.selfservice import erase_participant
-from app.services.survey import AlreadyAnswered, find_survey_invitation, submit_answers
+from app.services.survey.answering import AlreadyAnswered, submit_answers
+from app.services.survey.invitations import find_survey_invitation
 
 from .conftest import CSRF, FULL_ANSWERS
 

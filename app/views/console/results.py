@@ -9,8 +9,9 @@ from flask import render_template, request
 
 from app import database
 from app.database import utcnow
+from app.services.meeting_attendance import meeting_attendance
 from app.services.report import program_report
-from app.services.results import answered_responses, meeting_attendance, survey_questions, survey_results
+from app.services.survey.results import answered_responses, survey_questions, survey_results
 from app.views.console.access import audit, blueprint, load_program, program_meeting
 from app.views.console.downloads import csv_download
 

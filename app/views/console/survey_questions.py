@@ -22,7 +22,7 @@ from app.inputs.survey_questions import (
     question_field,
 )
 from app.models import Program
-from app.services.survey import update_survey_settings
+from app.services.survey.questions import update_survey_settings
 from app.views.console.access import blueprint, load_program
 
 KIND_WORDS = {
