@@ -4,16 +4,15 @@ device. The second factor itself is `app.services.two_factor`."""
 
 from __future__ import annotations
 
-from contextlib import suppress
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cache
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
 
+from app.hashing import matches, password_hasher
 from app.models import Coordinator, CoordinatorProgram, Program
 from app.models.account import new_session_token
 from app.services.audit import record_event
@@ -21,7 +20,6 @@ from app.services.audit import record_event
 MIN_PASSWORD_LENGTH = 12
 MAX_FAILED_LOGINS = 5
 LOCKOUT_PERIOD = timedelta(minutes=15)
-_hasher = PasswordHasher()
 
 
 class AccountError(ValueError):
@@ -63,7 +61,9 @@ def create_coordinator(
         raise AccountError(f"A coordinator with the address {address} already exists.")
     if problem := password_problem(password):
         raise AccountError(problem)
-    coordinator = Coordinator(email=address, password_hash=_hasher.hash(password), is_admin=is_admin)
+    coordinator = Coordinator(
+        email=address, password_hash=password_hasher().hash(password), is_admin=is_admin
+    )
     session.add(coordinator)
     session.flush()
     for slug in program_slugs:
@@ -95,8 +95,8 @@ def authenticate(session: Session, email: str, password: str, *, now: datetime) 
         raise SignInRefused(Refusal.CREDENTIALS)
     if not coordinator.active:
         raise SignInRefused(Refusal.INACTIVE)
-    if _hasher.check_needs_rehash(coordinator.password_hash):
-        coordinator.password_hash = _hasher.hash(password)
+    if password_hasher().check_needs_rehash(coordinator.password_hash):
+        coordinator.password_hash = password_hasher().hash(password)
         session.add(coordinator)
     return coordinator
 
@@ -135,7 +135,7 @@ def change_password(
         raise PasswordChangeRefused("current_password", "That is not your current password.")
     if problem := password_problem(new, current=current):
         raise PasswordChangeRefused("new_password", problem)
-    coordinator.password_hash = _hasher.hash(new)
+    coordinator.password_hash = password_hasher().hash(new)
     coordinator.failed_logins = 0
     end_every_session(session, coordinator)
     record_account_event(session, "account.password_changed", coordinator)
@@ -149,7 +149,7 @@ def reset_password(session: Session, email: str, new: str) -> Coordinator:
         raise AccountError(f"There is no account for {email}.")
     if problem := password_problem(new):
         raise AccountError(problem)
-    coordinator.password_hash = _hasher.hash(new)
+    coordinator.password_hash = password_hasher().hash(new)
     coordinator.failed_logins, coordinator.locked_until = 0, None
     end_every_session(session, coordinator)
     record_account_event(session, "account.password_reset", coordinator)
@@ -172,10 +172,7 @@ def password_problem(password: str, *, current: str | None = None) -> str | None
 
 
 def password_matches(coordinator: Coordinator, password: str) -> bool:
-    try:
-        return _hasher.verify(coordinator.password_hash, password)
-    except (VerifyMismatchError, InvalidHashError):
-        return False
+    return matches(password_hasher(), coordinator.password_hash, password)
 
 
 def find_by_email(session: Session, email: str) -> Coordinator | None:
@@ -213,14 +210,14 @@ def record_account_event(session: Session, action: str, coordinator: Coordinator
 
 
 @cache
-def _unknown_account_hash() -> str:
-    return _hasher.hash("no account has this password")
+def _unknown_account_hash(hasher: PasswordHasher) -> str:
+    return hasher.hash("no account has this password")
 
 
 def _hasher_busywork(password: str) -> None:
     """Spend the time a real password check takes, so the delay tells nothing about the account."""
-    with suppress(VerifyMismatchError):
-        _hasher.verify(_unknown_account_hash(), password)
+    hasher = password_hasher()
+    matches(hasher, _unknown_account_hash(hasher), password)
 
 
 def _normalised_email(email: str) -> str:

@@ -16,11 +16,10 @@ from datetime import datetime
 from enum import StrEnum
 
 import pyotp
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, select
 
+from app.hashing import matches, recovery_code_hasher
 from app.models import Coordinator, RecoveryCode
 from app.services.accounts import (
     LOCKOUT_PERIOD,
@@ -37,9 +36,6 @@ RECOVERY_CODE_COUNT = 10
 RECOVERY_CODE_BYTES = 5  # ten hexadecimal characters, shown as two groups of five
 VALID_WINDOW = 1  # steps either side of the current one
 APP_CODE = re.compile(r"\d{6}")
-# Recovery codes are random (40 bits), not chosen by people, so a lighter argon2 than the passwords' one
-# (OWASP's minimum: 19 MiB, 2 passes) is plenty, and checking a code against ten hashes stays quick.
-_recovery_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 
 class Factor(StrEnum):
@@ -252,18 +248,16 @@ def _matching_step(secret: str, typed: str, now: datetime) -> int | None:
 def _replace_recovery_codes(session: Session, coordinator: Coordinator) -> list[str]:
     session.exec(delete(RecoveryCode).where(RecoveryCode.coordinator_id == coordinator.id))
     codes = [secrets.token_hex(RECOVERY_CODE_BYTES) for _ in range(RECOVERY_CODE_COUNT)]
+    hasher = recovery_code_hasher()
     session.add_all(
-        RecoveryCode(coordinator_id=coordinator.id, code_hash=_recovery_hasher.hash(code)) for code in codes
+        RecoveryCode(coordinator_id=coordinator.id, code_hash=hasher.hash(code)) for code in codes
     )
     session.flush()
     return [format_recovery_code(code) for code in codes]
 
 
 def _recovery_code_matches(row: RecoveryCode, typed: str) -> bool:
-    try:
-        return _recovery_hasher.verify(row.code_hash, typed)
-    except (VerifyMismatchError, InvalidHashError):
-        return False
+    return matches(recovery_code_hasher(), row.code_hash, typed)
 
 
 def _forget_second_factor(session: Session, coordinator: Coordinator) -> None:

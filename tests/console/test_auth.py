@@ -6,14 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from argon2 import extract_parameters, profiles
 from sqlmodel import select
 
-from app import database
+from app import create_app, database
 from app.auth import LAST_SEEN, SIGNED_IN_AT, load_coordinator
 from app.database import utcnow
 from app.demo import seed_demo
 from app.models import AuditEvent, Coordinator
-from app.services.accounts import create_coordinator
+from app.services.accounts import authenticate, create_coordinator, find_by_email
 
 EMAIL, PASSWORD = "kim@example.org", "a long enough password"
 OTHER_EMAIL = "lou@example.org"
@@ -367,3 +368,24 @@ def test_a_password_reset_the_command_cannot_make_says_why_and_changes_nothing(
     result = app.test_cli_runner().invoke(args=["coordinator", "set-password", email], input=f"{password}\n")
     assert result.exit_code != 0 and message in result.output
     assert sign_in(client).status_code == 303  # the old password still works
+
+
+def test_outside_the_test_suite_passwords_are_hashed_at_full_cost(app, database_url, settings_for, tmp_path):
+    """The suite hashes cheaply (`app.hashing`); a deployed app never does, and a password hashed more cheaply
+    than the deployment's hasher would is hashed again at its next sign-in. Hashes are read by argon2's
+    own parser."""
+    with app.app_context():
+        create_coordinator(database.session(), "cheap@example.org", "a long enough password")
+        database.session().commit()
+    deployed = create_app({"SETTINGS": settings_for(database_url, tmp_path / "deployed")})
+    try:
+        with deployed.app_context():
+            session = database.session()
+            made = create_coordinator(session, "full@example.org", "another long password")
+            cheap = find_by_email(session, "cheap@example.org")
+            assert extract_parameters(cheap.password_hash) == profiles.CHEAPEST
+            authenticate(session, "cheap@example.org", "a long enough password", now=utcnow())
+            assert extract_parameters(made.password_hash) == profiles.RFC_9106_LOW_MEMORY
+            assert extract_parameters(cheap.password_hash) == profiles.RFC_9106_LOW_MEMORY
+    finally:
+        deployed.extensions["engine"].dispose()
