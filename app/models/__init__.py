@@ -18,6 +18,7 @@ from app.models.participant import Participant, ParticipantStatus, Role
 from app.models.program import Condition, Program, Stage
 from app.models.survey import DEFAULT_SURVEY_QUESTIONS, SurveyReceipt, SurveyResponse
 from app.models.zoom import ZoomEvent, ZoomOperation, ZoomOperationKind, ZoomOperationStatus
+from app.models.zoom_token import ZoomToken
 
 __all__ = [
     "DEFAULT_SURVEY_QUESTIONS",
@@ -51,4 +52,5 @@ __all__ = [
     "ZoomOperation",
     "ZoomOperationKind",
     "ZoomOperationStatus",
+    "ZoomToken",
 ]
