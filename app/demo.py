@@ -12,9 +12,11 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from app.database import utcnow
-from app.models import Condition, Host, Participant, ParticipantStatus, Program, Role, Stage
+from app.models import Condition, Host, Participant, ParticipantStatus, Program, Role, Stage, ZoomUser
 
 DEMO_SLUG = "demo"
+# Licensed Zoom users of the Pro kind (one meeting at a time each) the demo's meetings are shared over.
+DEMO_ZOOM_USERS = 4
 
 CONDITIONS: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
     "breast-cancer": (
@@ -115,7 +117,6 @@ def _create_program(session: Session, today: date) -> Program:
             "each hosted by a fellow patient. A friendly talk, not medical advice."
         ),
         contact_email="cafe@example.org",
-        zoom_user="meetings@example.org",
         languages=["en", "es"],
         timezone="Europe/Madrid",
         first_meeting_on=today + timedelta(days=14),
@@ -151,6 +152,10 @@ def _create_program(session: Session, today: date) -> Program:
                 availability=[_window(weekday, *host.hours) for weekday in range(5)],
             )
         )
+    session.add_all(
+        ZoomUser(program_id=program.id, user=f"meetings-{number}@example.org", concurrent=1)
+        for number in range(1, DEMO_ZOOM_USERS + 1)
+    )
     session.flush()
     return program
 

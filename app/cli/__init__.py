@@ -9,8 +9,9 @@ from app.cli.demo import demo
 from app.cli.dev import dev
 from app.cli.worker import worker
 from app.cli.zoom import zoom_emulator
+from app.cli.zoom_users import zoom_users
 
 
 def register_commands(app: Flask) -> None:
-    for group in (db, demo, dev, coordinator, match, cohorts, worker, zoom_emulator):
+    for group in (db, demo, dev, coordinator, match, cohorts, worker, zoom_emulator, zoom_users):
         app.cli.add_command(group)

@@ -13,7 +13,7 @@ from app.services.approval import ApprovalError, approve_cohort
 from app.services.proposals import propose_cohorts
 
 
-def _program(slug: str) -> Program:
+def find_program(slug: str) -> Program:
     program = database.session().exec(select(Program).where(Program.slug == slug)).first()
     if program is None:
         raise click.ClickException(f"There is no program {slug!r}.")
@@ -30,7 +30,7 @@ def match() -> None:
 @with_appcontext
 def run_match(program_slug: str) -> None:
     session = database.session()
-    summary = propose_cohorts(session, _program(program_slug), today=utcnow().date())
+    summary = propose_cohorts(session, find_program(program_slug), today=utcnow().date())
     session.commit()
     click.echo(
         f"{summary.registrants} registrants: {summary.placed} placed in {summary.cohorts} cohorts "
@@ -57,7 +57,7 @@ def approve(program_slug: str, approve_all: bool, cohort_ids: tuple[int, ...]) -
     if approve_all == bool(cohort_ids):
         raise click.UsageError("Say which cohorts: --all, or one or more --cohort ID.")
     session = database.session()
-    program = _program(program_slug)
+    program = find_program(program_slug)
     query = select(Cohort).where(Cohort.program_id == program.id, Cohort.status == CohortStatus.PROPOSED)
     if cohort_ids:
         query = query.where(Cohort.id.in_(cohort_ids))

@@ -15,11 +15,11 @@ from app.models import Host, Program, Stage
 PROGRAM_VALUES = (
     "name", "neutral_title", "organisation", "description", "contact_email", "default_locale", "min_size",
     "target_size", "max_size", "max_stage_gap", "meeting_minutes", "timezone", "first_meeting_on",
-    "last_meeting_on", "tips_days_before", "reminder_hours_before", "survey_hours_after", "zoom_user",
-    "retention_days",
+    "last_meeting_on", "tips_days_before", "reminder_hours_before", "survey_hours_after", "retention_days",
 )  # fmt: skip
 PROGRAM_FLAGS = ("separate_roles", "condition_in_title", "host_as_alternative_host")
 HOST_VALUES = ("display_name", "email", "zoom_user", "timezone", "max_cohorts")
+HOST_FLAGS = ("zoom_licensed", "active")
 YES = "yes"
 
 
@@ -69,7 +69,7 @@ def host_data(form: MultiDict, host: Host | None) -> dict[str, Any]:
     data: dict[str, Any] = {name: form.get(name, "") for name in HOST_VALUES}
     data["languages"] = form.getlist("languages")
     data["conditions"] = form.getlist("conditions")
-    data["active"] = form.get("active") == YES
+    data.update({flag: form.get(flag) == YES for flag in HOST_FLAGS})
     cells = form.getlist("availability")
     if host is not None and set(cells) == set(cells_from_availability(host.availability)):
         data["availability"] = host.availability
@@ -83,8 +83,7 @@ def host_form(host: Host) -> MultiDict:
     values += [("languages", code) for code in host.languages]
     values += [("conditions", code) for code in host.conditions]
     values += [("availability", cell) for cell in cells_from_availability(host.availability)]
-    if host.active:
-        values.append(("active", YES))
+    values += [(flag, YES) for flag in HOST_FLAGS if getattr(host, flag)]
     return MultiDict(values)
 
 

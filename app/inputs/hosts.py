@@ -23,6 +23,7 @@ class HostInput:
     conditions: tuple[str, ...]
     availability: tuple[dict[str, Any], ...]
     max_cohorts: int
+    zoom_licensed: bool
     active: bool
 
     def as_columns(self) -> dict[str, Any]:
@@ -59,6 +60,7 @@ def validate_host(
         ),
         "availability": reader.read("availability", _availability),
         "max_cohorts": reader.read("max_cohorts", number(1, MAX_COHORTS_PER_HOST)),
+        "zoom_licensed": reader.read("zoom_licensed", flag),
         "active": reader.read("active", flag),
     }
     if values["email"] and email_taken(values["email"]):

@@ -43,7 +43,6 @@ class ProgramSettings:
     tips_days_before: int
     reminder_hours_before: int
     survey_hours_after: int
-    zoom_user: str
     condition_in_title: bool
     host_as_alternative_host: bool
     retention_days: int
@@ -104,7 +103,6 @@ def _check_settings(reader: FieldReader, conditions: Sequence[Condition]) -> dic
         "tips_days_before": reader.read("tips_days_before", number(1, 30)),
         "reminder_hours_before": reader.read("reminder_hours_before", number(1, 72)),
         "survey_hours_after": reader.read("survey_hours_after", number(0, 168)),
-        "zoom_user": reader.read("zoom_user", text(320, "Enter the Zoom user the meetings belong to.")),
         "condition_in_title": reader.read("condition_in_title", flag),
         "host_as_alternative_host": reader.read("host_as_alternative_host", flag),
         "retention_days": reader.read("retention_days", number(30, 3650)),

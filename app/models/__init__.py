@@ -18,6 +18,7 @@ from app.models.participant import Participant, ParticipantStatus, Role
 from app.models.program import Condition, Program, Stage
 from app.models.survey import DEFAULT_SURVEY_QUESTIONS, SurveyReceipt, SurveyResponse
 from app.models.zoom import ZoomEvent, ZoomOperation, ZoomOperationKind, ZoomOperationStatus
+from app.models.zoom_pool import ZoomUser, ZoomUserDay
 from app.models.zoom_token import ZoomToken
 
 __all__ = [
@@ -53,4 +54,6 @@ __all__ = [
     "ZoomOperationKind",
     "ZoomOperationStatus",
     "ZoomToken",
+    "ZoomUser",
+    "ZoomUserDay",
 ]

@@ -19,6 +19,10 @@ class Host(SQLModel, table=True):
     display_name: str = Field(max_length=60)
     email: str = Field(max_length=320)
     zoom_user: str = Field(max_length=320, description="Zoom user id or email the meetings are created under")
+    zoom_licensed: bool = Field(
+        default=False,
+        description="their Zoom user is licensed on the organisation's account: it may hold their meetings",
+    )
     timezone: str = Field(max_length=64)
     languages: list[str] = json_list_field()
     conditions: list[str] = json_list_field()

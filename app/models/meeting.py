@@ -35,6 +35,9 @@ class Meeting(SQLModel, table=True):
     starts_at: datetime = time_field(nullable=False, index=True)
     duration_minutes: int = 60
     status: str = Field(default=MeetingStatus.SCHEDULED, max_length=16)
+    zoom_user: str | None = Field(
+        default=None, max_length=320, description="the Zoom user the meeting is created under (holds it)"
+    )
     zoom_meeting_id: str | None = Field(default=None, max_length=32, index=True)
     zoom_join_url: str | None = Field(default=None, max_length=1000)
     zoom_passcode: str | None = Field(default=None, max_length=16)

@@ -35,9 +35,6 @@ class Program(SQLModel, table=True):
     tips_days_before: int = 3
     reminder_hours_before: int = 2
     survey_hours_after: int = 2
-    zoom_user: str = Field(
-        default="", max_length=320, description="the Zoom user (email or id) the program's meetings belong to"
-    )
     condition_in_title: bool = False
     neutral_title: str = Field(
         default="",

@@ -29,6 +29,8 @@ from app.services.audit import record_event
 from app.services.locks import hold
 from app.services.scheduling import slot_start
 from app.services.zoom_operations import queue_zoom_operation
+from app.services.zoom_placement import place_meeting
+from app.services.zoom_pool import ZoomPoolError
 
 
 class ApprovalError(ValueError):
@@ -50,7 +52,12 @@ def approve_cohort(
         raise ApprovalError(f"Group {cohort.id}'s meeting time {starts_at:%Y-%m-%d %H:%M} UTC has passed.")
     cohort.status, cohort.approved_at, cohort.version = CohortStatus.APPROVED, now, cohort.version + 1
     session.add(cohort)
-    meeting = set_up_meeting(session, program, cohort, members, number=1, starts_at=starts_at, invite_at=now)
+    try:
+        meeting = set_up_meeting(
+            session, program, cohort, members, number=1, starts_at=starts_at, invite_at=now
+        )
+    except ZoomPoolError as error:
+        raise ApprovalError(f"Group {cohort.id} cannot meet then: {error}") from None
     record_event(
         session, "cohort.approved", actor=actor, coordinator_id=coordinator_id, program_id=program.id,
         subject=("cohort", cohort.id), meeting_id=meeting.id, members=len(members),
@@ -114,6 +121,7 @@ def set_up_meeting(
     )
     session.add(meeting)
     session.flush()
+    place_meeting(session, program, cohort, meeting, now=invite_at)
     queue_zoom_operation(session, meeting, ZoomOperationKind.CREATE)
     for member in members:
         queue_zoom_operation(session, meeting, ZoomOperationKind.REGISTER, participant_id=member.id)

@@ -110,10 +110,21 @@ def erase_hosts(session: Session, program: Program, hosts: Sequence[Host]) -> No
             .where(OutboundMessage.host_id == host.id)
             .values(recipient=None, context={}, last_error=None)
         )
+        if host.zoom_licensed:  # their own Zoom user held meetings: those no longer name it
+            _forget_zoom_user(session, program, host.zoom_user)
         _empty(host, zone, display_name=ERASED_HOST_NAME, email=f"erased-host-{host.id}@invalid",
-               zoom_user="", timezone="UTC", active=False)  # fmt: skip
+               zoom_user="", timezone="UTC", zoom_licensed=False, active=False)  # fmt: skip
         session.add(host)
     session.flush()
+
+
+def _forget_zoom_user(session: Session, program: Program, zoom_user: str) -> None:
+    held = select(Cohort.id).where(Cohort.program_id == program.id)
+    session.exec(
+        update(Meeting)
+        .where(Meeting.cohort_id.in_(held), Meeting.zoom_user == zoom_user)
+        .values(zoom_user=None)
+    )
 
 
 def erase_meeting_traces(session: Session, program: Program) -> None:

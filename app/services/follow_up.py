@@ -30,6 +30,7 @@ from app.services.approval import cohort_members, set_up_meeting
 from app.services.audit import record_event
 from app.services.locks import hold
 from app.services.scheduling import local_input
+from app.services.zoom_pool import ZoomPoolError
 
 MEET_AGAIN = "meet_again"  # the survey question whose answers tell whether a group wants to meet again
 DEFAULT_WEEKS = 4
@@ -210,9 +211,15 @@ def _add_meetings(
     number = session.exec(select(func.max(Meeting.number)).where(Meeting.cohort_id == cohort.id)).one()
     meetings, invite_at = [], now
     for step, starts_at in enumerate(starts, start=1):
-        meeting = set_up_meeting(
-            session, program, cohort, members, number=number + step, starts_at=starts_at, invite_at=invite_at
-        )
+        try:
+            meeting = set_up_meeting(
+                session, program, cohort, members, number=number + step, starts_at=starts_at,
+                invite_at=invite_at,
+            )  # fmt: skip
+        except ZoomPoolError as error:
+            raise FollowUpError(
+                f"Meet-up {number + step} cannot be on {starts_at:%-d %b %Y}: {error}"
+            ) from None
         record_event(
             session, "cohort.next_meeting_scheduled", actor=actor, coordinator_id=coordinator_id,
             program_id=program.id, subject=("cohort", cohort.id), meeting_id=meeting.id,

@@ -133,15 +133,15 @@ def _create(session: Session, client: ZoomClient, meeting: Meeting, operation: Z
     found = None
     if operation.attempts > 1:
         # An earlier try may have created the meeting before its answer was lost: look before creating.
-        found = client.find_meeting_by_key(program.zoom_user, operation.idempotency_key)
+        found = client.find_meeting_by_key(meeting.zoom_user, operation.idempotency_key)
     created = found or client.create_meeting(
-        program.zoom_user,
+        meeting.zoom_user,
         topic=_topic(session, program, cohort, meeting),
         start_time=meeting.starts_at,
         duration=meeting.duration_minutes,
         timezone=program.timezone,
         idempotency_key=operation.idempotency_key,
-        alternative_hosts=_alternative_hosts(session, program, cohort),
+        alternative_hosts=_alternative_hosts(session, program, cohort, meeting),
     )
     meeting.zoom_meeting_id = str(created.id)
     meeting.zoom_join_url = created.join_url
@@ -149,11 +149,13 @@ def _create(session: Session, client: ZoomClient, meeting: Meeting, operation: Z
     session.add(meeting)
 
 
-def _alternative_hosts(session: Session, program: Program, cohort: Cohort) -> list[str]:
-    """The cohort's current host may start the meeting too, where the program wants it."""
+def _alternative_hosts(session: Session, program: Program, cohort: Cohort, meeting: Meeting) -> list[str]:
+    """The cohort's current host may start the meeting too, where the program wants it (unless the meeting is
+    their own Zoom user's already)."""
     if not (cohort.host_id and program.host_as_alternative_host):
         return []
-    return [session.get(Host, cohort.host_id).zoom_user]
+    host_user = session.get(Host, cohort.host_id).zoom_user
+    return [] if host_user == meeting.zoom_user else [host_user]
 
 
 def _topic(session: Session, program: Program, cohort: Cohort, meeting: Meeting) -> str:
@@ -175,7 +177,7 @@ def _update(session: Session, client: ZoomClient, meeting: Meeting, operation: Z
         zoom_id,
         start_time=meeting.starts_at,
         duration=meeting.duration_minutes,
-        alternative_hosts=_alternative_hosts(session, program, cohort),
+        alternative_hosts=_alternative_hosts(session, program, cohort, meeting),
     )
     meeting.zoom_join_url = client.get_meeting(zoom_id).join_url
     session.add(meeting)

@@ -6,12 +6,10 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlmodel import select
 
 from app import database
 from app.database import utcnow
-from app.demo import seed_demo
 from app.links import make_token
 from app.models import (
     Cohort,
@@ -36,16 +34,6 @@ NEW_HOST = {
     "max_cohorts": "3",
     "active": "yes",
 }
-
-
-@pytest.fixture
-def demo(app):
-    app.config["WTF_CSRF_ENABLED"] = False
-    with app.app_context():
-        session = database.session()
-        program = seed_demo(session)
-        session.commit()
-        return program
 
 
 def host_named(app, name: str) -> Host:
@@ -237,3 +225,14 @@ def test_past_groups_keep_their_host_when_the_host_is_switched_off(app, demo, co
         link = f"/host/start/{make_token('host', {'h': jonah.id, 'm': meeting.id})}"
     start = app.test_client().get(link)
     assert start.status_code == 403 and "no longer host this group" in start.text
+
+
+def test_a_host_whose_zoom_user_is_licensed_is_marked_so_and_can_be_unmarked(app, demo, console_client):
+    client = console_client("demo")
+    client.post("/console/programs/demo/hosts/new", data={**NEW_HOST, "zoom_licensed": "yes"})
+    host = host_named(app, "Ines")
+    assert host.zoom_licensed is True
+    form = client.get(f"/console/programs/demo/hosts/{host.id}").text
+    assert 'name="zoom_licensed" value="yes" checked' in form
+    client.post(f"/console/programs/demo/hosts/{host.id}", data=NEW_HOST)
+    assert host_named(app, "Ines").zoom_licensed is False

@@ -81,13 +81,15 @@ def _at_0004_with_data(url: str) -> None:
 
 
 def _insert_program(connection: sa.Connection) -> int:
-    """A program as the schema of the moment knows it: the model's defaults, for the columns there are."""
+    """A program as the schema of the moment knows it: the model's defaults, for the columns both have (a
+    column the model has since dropped takes its server default)."""
     table = sa.Table("program", sa.MetaData(), autoload_with=connection)
     model = Program(
         slug="demo", name="Patient Café", organisation="Synthetic", contact_email="c@example.org",
         languages=["en", "es"],
     )  # fmt: skip
-    values = {column.name: getattr(model, column.name) for column in table.columns if column.name != "id"}
+    kept = set(Program.model_fields) - {"id"}
+    values = {column.name: getattr(model, column.name) for column in table.columns if column.name in kept}
     return connection.execute(table.insert().values(values)).inserted_primary_key[0]
 
 

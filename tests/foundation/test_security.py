@@ -23,6 +23,7 @@ from app.models import (
     Participant,
     Stage,
     ZoomOperation,
+    ZoomUser,
 )
 from app.services.approval import approve_cohort
 from app.services.proposals import propose_cohorts
@@ -90,6 +91,7 @@ def _approved_demo(app) -> dict:
             "run_id": 1,
             "message_id": first(OutboundMessage),
             "operation_id": first(ZoomOperation),
+            "zoom_user_id": first(ZoomUser),
             "payload": {"participant": participant, "p": participant, "m": meeting.id, "h": cohort.host_id},
         }
 

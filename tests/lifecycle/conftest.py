@@ -12,7 +12,17 @@ from sqlmodel import select
 
 from app import create_app, database
 from app.demo import seed_demo
-from app.models import Cohort, CohortMember, Condition, Host, Participant, ParticipantStatus, Program
+from app.models import (
+    Cohort,
+    CohortMember,
+    Condition,
+    Host,
+    Participant,
+    ParticipantStatus,
+    Program,
+    ZoomUser,
+)
+from app.services.zoom_pool import pool_users
 from emails import catcher
 from integrations.zoom import RetryPolicy, ZoomClient
 from integrations.zoom.emulator import EmulatorConfig, start_in_thread
@@ -131,7 +141,17 @@ def make_cohorts(app, program) -> Callable[..., list[int]]:
                     session.flush()
                     session.add(CohortMember(cohort_id=cohort.id, participant_id=member.id))
                 ids.append(cohort.id)
+            _pool_for(session, program, count)
             session.commit()
             return ids
 
     return make
+
+
+def _pool_for(session, program: Program, meetings: int) -> None:
+    """Licensed Zoom users enough for `meetings` meetings at one hour (real Zoom runs one per Pro user)."""
+    listed = len(pool_users(session, program))
+    session.add_all(
+        ZoomUser(program_id=program.id, user=f"meetings-{number}@example.org")
+        for number in range(listed + 1, meetings + 1)
+    )

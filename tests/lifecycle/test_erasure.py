@@ -59,7 +59,7 @@ MARKED_AT = datetime(2031, 7, 17, 13, 37, 42, 424242, tzinfo=UTC)
 # empty every other column, and the test marks every other column.
 NOT_PERSONAL = {
     Participant: {"id", "program_id", "role", "condition_id", "stage_id", "status"},
-    Host: {"id", "program_id", "max_cohorts", "active"},
+    Host: {"id", "program_id", "max_cohorts", "zoom_licensed", "active"},
 }
 
 

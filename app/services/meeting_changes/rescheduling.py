@@ -14,6 +14,8 @@ from app.services.locks import hold
 from app.services.meeting_changes import MeetingChangeError
 from app.services.meeting_changes.lookups import members_by_name, under_way, waiting_message
 from app.services.zoom_operations import queue_zoom_update
+from app.services.zoom_placement import keep_after_move
+from app.services.zoom_pool import ZoomPoolError
 
 
 def reschedule_meeting(
@@ -39,6 +41,10 @@ def reschedule_meeting(
     shift = starts_at - meeting.starts_at
     meeting.starts_at, meeting.calendar_sequence = starts_at, meeting.calendar_sequence + 1
     session.add(meeting)
+    try:
+        keep_after_move(session, program, cohort, meeting, now=now)
+    except ZoomPoolError as error:
+        raise MeetingChangeError(str(error)) from None
     if meeting.number == 1:
         cohort.slot, cohort.version = _hour_of_week(starts_at), cohort.version + 1
         session.add(cohort)

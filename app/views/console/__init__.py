@@ -21,6 +21,7 @@ from app.views.console import (  # noqa: F401  (each adds its routes)
     survey_questions,
     two_factor,
     waitlist,
+    zoom_users,
 )
 from app.views.console.access import blueprint
 

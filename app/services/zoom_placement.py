@@ -1,0 +1,112 @@
+"""Which Zoom user holds each meeting.
+
+Real Zoom lets a licensed user run one meeting at a time (two on Business plans and above), so a meeting
+goes to a user that, for the meeting's whole time plus `BUFFER` either side, runs fewer meetings than it may.
+A host whose own Zoom user is licensed (`Host.zoom_licensed`) holds their group's meetings when free, which
+saves the pool's places; otherwise the pool user holding the fewest meetings still to come takes it, which
+also spreads the daily limit of creates over the pool. A Zoom user may be in several programs' pools: its
+meetings are counted across all of them, and the rows naming it are held while one is placed, so two
+placements at the same moment take turns.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from app.models import Cohort, Host, Meeting, Program, ZoomUser
+from app.services.zoom_pool import NOT_OVER, ZoomPoolError, meetings_to_come, pool_users
+
+# Time between two meetings of one Zoom user, for a conversation that runs over and the next host's arrival.
+BUFFER = timedelta(minutes=15)
+
+
+def place_meeting(
+    session: Session, program: Program, cohort: Cohort, meeting: Meeting, *, now: datetime
+) -> str:
+    """Give the meeting a Zoom user free for its time; which one. `ZoomPoolError` when none is."""
+    for user, concurrent in _candidates(session, program, cohort, now):
+        _hold(session, user)
+        if is_free(session, user, concurrent, meeting):
+            meeting.zoom_user = user
+            session.add(meeting)
+            session.flush()
+            return user
+    raise ZoomPoolError(_none_free(session, program, meeting))
+
+
+def keep_after_move(
+    session: Session, program: Program, cohort: Cohort, meeting: Meeting, *, now: datetime
+) -> None:
+    """After a meeting moved: its Zoom user keeps it when free at the new time. A meeting not created at Zoom
+    yet is placed anew; one that exists cannot change user, so the move is refused."""
+    if meeting.zoom_user is not None:
+        _hold(session, meeting.zoom_user)
+        if is_free(session, meeting.zoom_user, _concurrent(session, program, meeting.zoom_user), meeting):
+            return
+        if meeting.zoom_meeting_id:
+            raise ZoomPoolError(
+                f"{meeting.zoom_user}, the Zoom user this meeting belongs to, runs other meetings then, and "
+                "Zoom cannot move a meeting to another user. Choose another time."
+            )
+    place_meeting(session, program, cohort, meeting, now=now)
+
+
+def is_free(session: Session, user: str, concurrent: int, meeting: Meeting) -> bool:
+    """Whether `user` runs fewer than `concurrent` other meetings all through `meeting` and its buffers."""
+    start, end = meeting.starts_at - BUFFER, meeting.ends_at + BUFFER
+    others = session.exec(
+        select(Meeting).where(
+            Meeting.zoom_user == user,
+            Meeting.status.in_(NOT_OVER),
+            Meeting.id != meeting.id,
+            Meeting.starts_at < end,
+            Meeting.starts_at > start - timedelta(days=1),
+        )
+    ).all()
+    overlapping = [(max(o.starts_at, start), min(o.ends_at, end)) for o in others if o.ends_at > start]
+    return _most_at_once(overlapping) < concurrent
+
+
+def _most_at_once(spans: list[tuple[datetime, datetime]]) -> int:
+    """The largest number of these spans that run at the same moment."""
+    edges = sorted([(begin, 1) for begin, _ in spans] + [(finish, -1) for _, finish in spans])
+    running = most = 0
+    for _, step in edges:  # at equal times an end (-1) sorts before a start: back-to-back is not at once
+        running += step
+        most = max(most, running)
+    return most
+
+
+def _candidates(session: Session, program: Program, cohort: Cohort, now: datetime) -> list[tuple[str, int]]:
+    """The cohort's licensed host first, then the pool's users still taking meetings, least busy first."""
+    host = session.get(Host, cohort.host_id) if cohort.host_id else None
+    first = [(host.zoom_user, 1)] if host is not None and host.active and host.zoom_licensed else []
+    users = pool_users(session, program, active_only=True)
+    busy = meetings_to_come(session, [user.user for user in users], now=now)
+    users.sort(key=lambda user: (busy.get(user.user, 0), user.id))
+    return first + [(user.user, user.concurrent) for user in users]
+
+
+def _concurrent(session: Session, program: Program, user: str) -> int:
+    """How many meetings at once `user` may run: as the pool says, or one for a host's own Zoom user."""
+    listed = session.exec(
+        select(ZoomUser.concurrent).where(ZoomUser.program_id == program.id, ZoomUser.user == user)
+    ).first()
+    return listed or 1
+
+
+def _hold(session: Session, user: str) -> None:
+    """Hold every pool row naming `user` (in any program) until the commit: placements on it take turns."""
+    session.exec(select(ZoomUser.id).where(ZoomUser.user == user).with_for_update()).all()
+
+
+def _none_free(session: Session, program: Program, meeting: Meeting) -> str:
+    when = f"{meeting.starts_at:%A %-d %B, %H:%M} UTC"
+    if not pool_users(session, program, active_only=True):
+        return "The program has no Zoom user to hold its meetings. Add one on the program's Zoom users page."
+    return (
+        f"Every Zoom user of the program runs other meetings on {when}. Add a Zoom user to the pool, or "
+        "choose another time."
+    )
