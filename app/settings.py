@@ -18,6 +18,8 @@ from app.secret_strength import secret_weakness
 ENVIRONMENTS = ("development", "testing", "production")
 DEFAULT_DATABASE_URL = "sqlite:///instance/meetups.db"
 DEFAULT_ZOOM_API_BASE_URL = "https://api.zoom.us/v2"
+# Zoom's cap of meeting creates and updates per user per UTC day.
+ZOOM_DAILY_LIMIT = 100
 DEFAULT_ZOOM_OAUTH_TOKEN_URL = "https://zoom.us/oauth/token"  # noqa: S105  (an address, not a secret)
 EMULATOR_ZOOM_PORT = 5001
 CATCHER_SMTP_PORT = 1025
@@ -59,6 +61,7 @@ class Settings:
     zoom_api_base_url: str
     zoom_oauth_token_url: str
     zoom_uses_emulator: bool
+    zoom_daily_limit: int
     mail_catcher_dir: Path
     proxy_hops: int = 0
     ratelimit_storage_uri: str = DEFAULT_RATELIMIT_STORAGE_URI
@@ -129,6 +132,7 @@ def load_settings(instance_path: Path, environ: dict[str, str] | None = None) ->
             f"{emulator}/oauth/token" if uses_emulator else DEFAULT_ZOOM_OAUTH_TOKEN_URL,
         ),
         zoom_uses_emulator=uses_emulator,
+        zoom_daily_limit=_zoom_daily_limit(env.integer("ZOOM_DAILY_LIMIT", ZOOM_DAILY_LIMIT)),
         mail_catcher_dir=Path(env.text("MAIL_CATCHER_DIR", str(instance_path / "mail"))),
         proxy_hops=env.integer("PROXY_HOPS", 0),
         ratelimit_storage_uri=_ratelimit_storage_uri(env.text("RATELIMIT_STORAGE_URI"), production),
@@ -246,3 +250,11 @@ class _Reader:
                 f"Production needs {', '.join(missing)} to be set (in the environment or .env); "
                 "see .env.example."
             )
+
+
+def _zoom_daily_limit(limit: int) -> int:
+    if not 1 <= limit <= ZOOM_DAILY_LIMIT:
+        raise ConfigurationError(
+            f"ZOOM_DAILY_LIMIT must be from 1 to {ZOOM_DAILY_LIMIT} (Zoom's own limit), not {limit}."
+        )
+    return limit

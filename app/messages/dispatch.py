@@ -35,11 +35,21 @@ logger = logging.getLogger(__name__)
 
 
 def dispatch_due_messages(
-    session: Session, sender: Sender, *, mail_from: str, now: datetime, worker: str, batch_size: int = 25
+    session: Session,
+    sender: Sender,
+    *,
+    mail_from: str,
+    now: datetime,
+    worker: str,
+    most: int | None = None,
+    batch_size: int = 25,
 ) -> Counter[str]:
-    """Send every message due at `now`; returns how many were sent, skipped, cancelled, retried, failed."""
+    """Send the messages due at `now`, or up to about `most` of them (a turn, so other work is not kept
+    waiting); returns how many were sent, skipped, cancelled, retried, failed."""
     outcomes: Counter[str] = Counter()
-    while claimed := claim_due(session, MAIL_QUEUE, now=now, worker=worker, limit=batch_size):
+    while (most is None or outcomes.total() < most) and (
+        claimed := claim_due(session, MAIL_QUEUE, now=now, worker=worker, limit=batch_size)
+    ):
         ready = _prepare(session, claimed, mail_from=mail_from, now=now, worker=worker, outcomes=outcomes)
         session.commit()
         errors = sender.send_many([email for _, email in ready]) if ready else []

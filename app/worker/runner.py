@@ -21,10 +21,13 @@ from app.messages.dispatch import dispatch_due_messages
 from app.messages.senders import mail_sender
 from app.services.retention import erase_expired_programs
 from app.worker.match_work import run_due_match_runs
-from app.worker.zoom_work import run_due_zoom_operations
+from app.worker.zoom_work import plan_zoom_creates, run_due_zoom_operations
 from app.zoom import zoom_client
 
 POLL_SECONDS = 10
+# The most Zoom calls and messages one turn carries out before the other kind of work has its turn.
+ZOOM_TURN = 20
+MAIL_TURN = 50
 RETENTION_SECONDS = 3600
 logger = logging.getLogger(__name__)
 
@@ -33,12 +36,19 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def run_zoom_work(app: Flask, now: datetime | None = None) -> Counter[str]:
+def run_zoom_work(app: Flask, now: datetime | None = None, *, most: int | None = None) -> Counter[str]:
+    """The creates planned within Zoom's daily limits, then the due Zoom calls (up to `most`: a turn)."""
+    now = now or utcnow()
+    daily_limit = app.config["SETTINGS"].zoom_daily_limit
     with app.app_context(), Session(app.extensions["engine"], expire_on_commit=False) as session:
-        return run_due_zoom_operations(session, zoom_client(), now=now or utcnow(), worker=worker_name())
+        plan_zoom_creates(session, now=now, daily_limit=daily_limit)
+        return run_due_zoom_operations(
+            session, zoom_client(), now=now, worker=worker_name(), daily_limit=daily_limit, most=most
+        )
 
 
-def run_mail_work(app: Flask, now: datetime | None = None) -> Counter[str]:
+def run_mail_work(app: Flask, now: datetime | None = None, *, most: int | None = None) -> Counter[str]:
+    """The due messages (up to about `most`: a turn)."""
     with app.app_context(), Session(app.extensions["engine"], expire_on_commit=False) as session:
         return dispatch_due_messages(
             session,
@@ -46,7 +56,21 @@ def run_mail_work(app: Flask, now: datetime | None = None) -> Counter[str]:
             mail_from=app.config["SETTINGS"].mail_from,
             now=now or utcnow(),
             worker=worker_name(),
+            most=most,
         )
+
+
+def run_due_work(app: Flask, now: datetime | None = None) -> dict[str, Counter[str]]:
+    """Zoom calls and messages in turns, bounded each, until neither has anything due: a thousand meetings
+    waiting for Zoom never hold back an invitation whose meeting exists, nor does mail hold back Zoom. Zoom
+    goes first in each turn, so a meeting created in it has its invitations sent in the same turn."""
+    done: dict[str, Counter[str]] = {"zoom": Counter(), "mail": Counter()}
+    while True:
+        zoom, mail = run_zoom_work(app, now, most=ZOOM_TURN), run_mail_work(app, now, most=MAIL_TURN)
+        done["zoom"] += zoom
+        done["mail"] += mail
+        if not (zoom or mail):
+            return done
 
 
 def run_match_work(app: Flask, now: datetime | None = None) -> Counter[str]:
@@ -66,16 +90,12 @@ def run_retention_work(app: Flask, now: datetime | None = None) -> Counter[str]:
 
 
 def run_once(app: Flask, now: datetime | None = None) -> dict[str, Counter[str]]:
-    """Everything due at `now`. Zoom first, so the meetings exist before their invitations go out."""
-    return {
-        "match": run_match_work(app, now),
-        "zoom": run_zoom_work(app, now),
-        "mail": run_mail_work(app, now),
-        "retention": run_retention_work(app, now),
-    }
+    """Everything due at `now`."""
+    match = run_match_work(app, now)
+    return {"match": match, **run_due_work(app, now), "retention": run_retention_work(app, now)}
 
 
-def _polled(job: Callable[[Flask], Counter[str]]) -> Callable[[Flask], None]:
+def _polled(job: Callable[[Flask], object]) -> Callable[[Flask], None]:
     """`job` as the scheduler runs it: while the database is away (a restart, a failover) each poll says so
     in one line and the next poll tries again. Other errors reach the scheduler, which logs them with their
     traceback; either way the schedule goes on."""
@@ -97,7 +117,7 @@ def _polled(job: Callable[[Flask], Counter[str]]) -> Callable[[Flask], None]:
 def run_forever(app: Flask, poll_seconds: float = POLL_SECONDS) -> None:
     """Poll for due work until stopped. Each job runs in one thread at a time; a late run is not doubled."""
     scheduler = BlockingScheduler(timezone="UTC")
-    jobs = ((run_match_work, poll_seconds), (run_zoom_work, poll_seconds), (run_mail_work, poll_seconds))
+    jobs = ((run_match_work, poll_seconds), (run_due_work, poll_seconds))
     for job, seconds in (*jobs, (run_retention_work, RETENTION_SECONDS)):
         scheduler.add_job(
             _polled(job), "interval", seconds=seconds, args=[app], id=job.__name__,

@@ -30,12 +30,24 @@ from app.models import (
 )
 from app.retry import next_attempt
 from app.services.erasure import finish_erasure
+from app.services.zoom_allowance import (
+    COUNTED,
+    apply_plan,
+    calls_left,
+    count_call,
+    next_midnight,
+    plan_creates,
+    refused_for_today,
+)
 from app.services.zoom_operations import has_zoom_call
+from app.services.zoom_placement import place_meeting
+from app.services.zoom_pool import ZoomPoolError
 from integrations.zoom.client import ZoomClient
-from integrations.zoom.errors import ZoomError
+from integrations.zoom.errors import ZoomDailyLimitError, ZoomError
 
 ZOOM_QUEUE = Queue(ZoomOperation, "next_attempt_at", ZoomOperationStatus.PENDING, ZoomOperationStatus.RUNNING)
 WAIT_FOR_MEETING = timedelta(seconds=30)
+DAILY_LIMIT_CODE = "daily_limit"
 logger = logging.getLogger(__name__)
 
 
@@ -44,27 +56,57 @@ class _NotReady(Exception):
     cancelling a registration still being made)."""
 
 
+def plan_zoom_creates(session: Session, *, now: datetime, daily_limit: int) -> None:
+    """Spread the meeting creates still to make over the days Zoom's daily limit allows (see
+    `app.services.zoom_allowance`)."""
+    apply_plan(session, plan_creates(session, now=now, limit=daily_limit))
+    session.commit()
+
+
 def run_due_zoom_operations(
-    session: Session, client: ZoomClient, *, now: datetime, worker: str, batch_size: int = 20
+    session: Session,
+    client: ZoomClient,
+    *,
+    now: datetime,
+    worker: str,
+    daily_limit: int,
+    most: int | None = None,
+    batch_size: int = 20,
 ) -> Counter[str]:
-    """Carry out every Zoom call due at `now`; returns how many ended done, retried, waiting or failed."""
+    """Carry out the Zoom calls due at `now`, or up to `most` of them (a turn, so other work is not kept
+    waiting); returns how many ended done, retried, waiting, deferred to tomorrow or failed."""
     outcomes: Counter[str] = Counter()
-    while claimed := claim_due(session, ZOOM_QUEUE, now=now, worker=worker, limit=batch_size):
+    while (room := batch_size if most is None else min(most - outcomes.total(), batch_size)) > 0 and (
+        claimed := claim_due(session, ZOOM_QUEUE, now=now, worker=worker, limit=room)
+    ):
         for operation in still_claimed_by(session, ZOOM_QUEUE, claimed, worker):
-            outcomes[_run(session, client, operation, now)] += 1
+            outcomes[_run(session, client, operation, now, daily_limit)] += 1
             session.commit()
     return outcomes
 
 
-def _run(session: Session, client: ZoomClient, operation: ZoomOperation, now: datetime) -> str:
+def _run(
+    session: Session, client: ZoomClient, operation: ZoomOperation, now: datetime, daily_limit: int
+) -> str:
     meeting = session.get(Meeting, operation.meeting_id)
     try:
+        if operation.kind in COUNTED:
+            user = _holder(session, meeting, now)
+            if calls_left(session, user, now=now, limit=daily_limit) == 0:
+                return _wait_for_tomorrow(operation, user, next_midnight(now))
+            count_call(session, user, now=now)
         CALLS[operation.kind](session, client, meeting, operation)
     except _NotReady:
         operation.status = ZoomOperationStatus.PENDING
         operation.attempts -= 1
         operation.next_attempt_at = now + WAIT_FOR_MEETING
         return "waiting"
+    except ZoomDailyLimitError:
+        until = refused_for_today(session, meeting.zoom_user, now=now)
+        return _wait_for_tomorrow(operation, meeting.zoom_user, until)
+    except ZoomPoolError as error:
+        operation.status, operation.last_error = ZoomOperationStatus.FAILED, str(error)[:2000]
+        return "failed"
     except ZoomError as error:
         return _record_failure(operation, error, now)
     except OperationalError:
@@ -111,6 +153,27 @@ def _wake_what_waited_for(session: Session, done: ZoomOperation, now: datetime) 
             .where(ZoomOperation.next_attempt_at <= now + WAIT_FOR_MEETING)
             .values(next_attempt_at=now)
         )
+
+
+def _holder(session: Session, meeting: Meeting, now: datetime) -> str:
+    """The Zoom user the meeting belongs to; one approved before pools existed is placed now."""
+    if meeting.zoom_user is None:
+        cohort = session.get(Cohort, meeting.cohort_id)
+        place_meeting(session, session.get(Program, cohort.program_id), cohort, meeting, now=now)
+    return meeting.zoom_user
+
+
+def _wait_for_tomorrow(operation: ZoomOperation, user: str, until: datetime) -> str:
+    """Not a failure: Zoom's daily limit for `user` is reached, so the call waits until 00:00 UTC."""
+    operation.status = ZoomOperationStatus.PENDING
+    operation.attempts -= 1
+    operation.next_attempt_at = until
+    operation.last_error_code = DAILY_LIMIT_CODE
+    operation.last_error = (
+        f"Waiting until {until:%-d %b} 00:00 UTC: {user} has made as many meeting creates and updates today "
+        "as Zoom allows."
+    )
+    return "deferred"
 
 
 def _record_failure(operation: ZoomOperation, error: ZoomError, now: datetime) -> str:

@@ -1,0 +1,170 @@
+"""Zoom's daily limit, planned for rather than hit.
+
+Zoom lets each user create or update at most 100 meetings a UTC day (`ZOOM_DAILY_LIMIT`; it answers 429 after
+that until 00:00 UTC). The meeting creates still to make are therefore spread over the days before their
+meetings, each Zoom user's nearest meetings first, leaving a tenth of each day for updates (a moved meeting
+must reach Zoom at once). The worker writes the plan into each create's due time, counts every create and
+update it makes, never calls a user whose day is used up, and after Zoom's own daily 429 leaves that user
+alone until midnight. The console reads the same plan: when each meeting will be created, and which cannot
+be before they start.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app.models import (
+    Cohort,
+    Meeting,
+    MeetingStatus,
+    ZoomOperation,
+    ZoomOperationKind,
+    ZoomOperationStatus,
+    ZoomUserDay,
+)
+
+COUNTED = (ZoomOperationKind.CREATE, ZoomOperationKind.UPDATE)
+
+
+@dataclass(frozen=True)
+class PlannedCreate:
+    operation_id: int
+    meeting_id: int
+    user: str
+    meeting_starts_at: datetime
+    creates_at: datetime  # when the worker will create it at Zoom (a moment past: as soon as it can)
+
+    @property
+    def late(self) -> bool:
+        """Zoom's daily limit lets it be created only after its meeting has begun."""
+        return self.creates_at >= self.meeting_starts_at
+
+
+def next_midnight(now: datetime) -> datetime:
+    return datetime.combine(now.date() + timedelta(days=1), time(), UTC)
+
+
+def calls_left(session: Session, user: str, *, now: datetime, limit: int) -> int:
+    """How many more creates and updates `user` may make today (none after Zoom refused one)."""
+    day = session.get(ZoomUserDay, (user, now.date()))
+    if day is None:
+        return limit
+    if day.refused_until is not None and day.refused_until > now:
+        return 0
+    return max(limit - day.calls, 0)
+
+
+def count_call(session: Session, user: str, *, now: datetime) -> None:
+    """One more create or update made under `user` today; two workers counting at once both count."""
+    for _attempt in range(2):
+        day = session.get(ZoomUserDay, (user, now.date()), with_for_update=True)
+        if day is not None:
+            day.calls += 1
+            session.add(day)
+            session.flush()
+            return
+        try:
+            with session.begin_nested():
+                session.add(ZoomUserDay(user=user, day=now.date(), calls=1))
+            return
+        except IntegrityError:
+            continue  # another worker made today's row a moment ago: count on it
+
+
+def refused_for_today(session: Session, user: str, *, now: datetime) -> datetime:
+    """Zoom said `user` reached its daily limit: leave it alone until 00:00 UTC, which is returned."""
+    until = next_midnight(now)
+    count_call(session, user, now=now)
+    day = session.get(ZoomUserDay, (user, now.date()))
+    day.refused_until = until
+    session.add(day)
+    session.flush()
+    return until
+
+
+def plan_creates(
+    session: Session, *, now: datetime, limit: int, program_id: int | None = None
+) -> list[PlannedCreate]:
+    """When each meeting create still to make will be made, within each user's daily limit."""
+    pending = _pending_creates(session)
+    left_today = {
+        user: calls_left(session, user, now=now, limit=limit) for user in {row[2] for row in pending}
+    }
+    per_day = limit - _reserve(limit)
+    planned = []
+    by_user: dict[str, list[tuple]] = defaultdict(list)
+    for row in pending:
+        by_user[row[2]].append(row)
+    for user, rows in by_user.items():
+        room = max(left_today[user] - _reserve(limit), 0)
+        day = now.date()
+        for operation_id, meeting_id, _, starts_at, retry_at in sorted(
+            rows, key=lambda row: (row[3], row[0])
+        ):
+            while room == 0:
+                day, room = day + timedelta(days=1), per_day
+            room -= 1
+            creates_at = _start_of(day) if retry_at is None else retry_at
+            planned.append(PlannedCreate(operation_id, meeting_id, user, starts_at, creates_at))
+    if program_id is not None:
+        mine = set(_program_meetings(session, program_id))
+        planned = [plan for plan in planned if plan.meeting_id in mine]
+    return sorted(planned, key=lambda plan: (plan.meeting_starts_at, plan.operation_id))
+
+
+def apply_plan(session: Session, planned: list[PlannedCreate]) -> None:
+    """Give each planned create its due time; a retry after a failure keeps its own."""
+    by_time: dict[datetime, list[int]] = defaultdict(list)
+    for plan in planned:
+        by_time[plan.creates_at].append(plan.operation_id)
+    for due, ids in by_time.items():
+        session.exec(
+            update(ZoomOperation)
+            .where(ZoomOperation.id.in_(ids), ZoomOperation.attempts == 0)
+            .where(ZoomOperation.status == ZoomOperationStatus.PENDING, ZoomOperation.next_attempt_at != due)
+            .values(next_attempt_at=due)
+        )
+    session.flush()
+
+
+def _pending_creates(session: Session) -> list[tuple[int, int, str, datetime, datetime | None]]:
+    """(operation, meeting, Zoom user, meeting start, retry time or None) of every create still to make."""
+    rows = session.exec(
+        select(
+            ZoomOperation.id, Meeting.id, Meeting.zoom_user, Meeting.starts_at,
+            ZoomOperation.attempts, ZoomOperation.next_attempt_at,
+        )
+        .join(Meeting, Meeting.id == ZoomOperation.meeting_id)
+        .where(ZoomOperation.kind == ZoomOperationKind.CREATE)
+        .where(ZoomOperation.status == ZoomOperationStatus.PENDING, Meeting.zoom_user.is_not(None))
+        .where(Meeting.status != MeetingStatus.CANCELLED)
+    ).all()  # fmt: skip
+    return [
+        (op, meeting, user, starts, due if attempts else None)
+        for op, meeting, user, starts, attempts, due in rows
+    ]
+
+
+def _program_meetings(session: Session, program_id: int) -> list[int]:
+    return list(
+        session.exec(
+            select(Meeting.id)
+            .join(Cohort, Cohort.id == Meeting.cohort_id)
+            .where(Cohort.program_id == program_id)
+        ).all()
+    )
+
+
+def _reserve(limit: int) -> int:
+    """Calls a day kept for updates, which cannot wait for tomorrow."""
+    return limit // 10
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
