@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import requests
 
-from integrations.zoom.auth import Credentials, TokenCache, fetch_token
+from integrations.zoom.auth import Credentials, TokenCache, TokenStore, fetch_token
 from integrations.zoom.errors import (
     MEETING_NOT_FOUND,
     ZoomError,
@@ -42,7 +42,9 @@ def utc_now() -> datetime:
 class ZoomClient:
     """Zoom's Meetings API for a server-to-server OAuth app.
 
-    Thread-safe: create one per process and share it, so every thread uses the one cached token.
+    Thread-safe: create one per process and share it, so every thread uses the one cached token. Give every
+    process the same `token_store` to share one token between processes too (Zoom may revoke the previous
+    token each time it issues one).
     Every request has a timeout; a 401 fetches a new token and retries once; 429, 5xx, timeouts and
     connection errors are retried with back-off up to `retry.max_attempts` sends, except the daily
     create/update cap, raised at once as ZoomDailyLimitError. Failures raise ZoomError subclasses.
@@ -61,6 +63,7 @@ class ZoomClient:
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] = utc_now,
+        token_store: TokenStore | None = None,
     ):
         self._session = session or requests.Session()
         self._timeout = timeout
@@ -73,7 +76,7 @@ class ZoomClient:
             Credentials(account_id, client_id, client_secret),
             api_base_url,
         )
-        self._tokens = TokenCache(fetch, clock)
+        self._tokens = TokenCache(fetch, clock, store=token_store)
 
     def create_meeting(
         self,
@@ -228,12 +231,11 @@ class ZoomClient:
     def _call_authenticated(
         self, method: str, path: str, body: JSON | None, params: Mapping[str, Any] | None
     ) -> Any:
-        """Send with the cached token; when Zoom rejects it, once more with a new one."""
+        """Send with the cached token; when Zoom rejects it, once more with another."""
         token = self._tokens.get()
         response = self._send(token, method, path, body, params)
         if response.status_code == 401:
-            self._tokens.invalidate(token)
-            response = self._send(self._tokens.get(), method, path, body, params)
+            response = self._send(self._tokens.replace(token), method, path, body, params)
         if not response.ok:
             raise error_from_response(response, self._clock())
         return response.json() if response.content else None
