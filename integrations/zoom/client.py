@@ -11,6 +11,7 @@ import requests
 
 from integrations.zoom.auth import Credentials, TokenCache, TokenStore, fetch_token
 from integrations.zoom.errors import (
+    INVALID_TOKEN,
     MEETING_NOT_FOUND,
     ZoomError,
     error_from_exception,
@@ -45,9 +46,11 @@ class ZoomClient:
     Thread-safe: create one per process and share it, so every thread uses the one cached token. Give every
     process the same `token_store` to share one token between processes too (Zoom may revoke the previous
     token each time it issues one).
-    Every request has a timeout; a 401 fetches a new token and retries once; 429, 5xx, timeouts and
-    connection errors are retried with back-off up to `retry.max_attempts` sends, except the daily
-    create/update cap, raised at once as ZoomDailyLimitError. Failures raise ZoomError subclasses.
+
+    Every request has a timeout; a token Zoom rejects (401, code 124) is replaced and the call retried once;
+    429, 5xx, timeouts and connection errors are retried with back-off up to `retry.max_attempts` sends,
+    except the daily create/update cap, raised at once as ZoomDailyLimitError. Failures raise ZoomError
+    subclasses.
     """
 
     def __init__(
@@ -231,10 +234,10 @@ class ZoomClient:
     def _call_authenticated(
         self, method: str, path: str, body: JSON | None, params: Mapping[str, Any] | None
     ) -> Any:
-        """Send with the cached token; when Zoom rejects it, once more with another."""
+        """Send with the cached token; when Zoom says it is invalid or expired, once more with another."""
         token = self._tokens.get()
         response = self._send(token, method, path, body, params)
-        if response.status_code == 401:
+        if _token_rejected(response):
             response = self._send(self._tokens.replace(token), method, path, body, params)
         if not response.ok:
             raise error_from_response(response, self._clock())
@@ -265,6 +268,17 @@ class ZoomClient:
             timeout=self._timeout,
             now=self._clock(),
         )
+
+
+def _token_rejected(response: requests.Response) -> bool:
+    """Whether Zoom refused the access token as invalid or expired: 401 with code 124, or with no code at all.
+
+    Other 401 codes (a missing scope, say) are not cured by another token.
+    """
+    return response.status_code == 401 and error_from_response(response, utc_now()).code in (
+        INVALID_TOKEN,
+        None,
+    )
 
 
 def _is_gone(error: ZoomError) -> bool:
