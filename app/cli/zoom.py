@@ -15,8 +15,13 @@ from integrations.zoom.emulator import EmulatorConfig, serve
 )
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=EMULATOR_ZOOM_PORT, show_default=True)
+@click.option(
+    "--revoke-previous-tokens",
+    is_flag=True,
+    help="Each token issued makes every earlier one invalid, as on older Zoom accounts.",
+)
 @with_appcontext
-def zoom_emulator(host: str, port: int) -> None:
+def zoom_emulator(host: str, port: int, revoke_previous_tokens: bool) -> None:
     settings = current_app.config["SETTINGS"]
     credentials = settings.zoom_credentials
     config = EmulatorConfig(
@@ -25,6 +30,7 @@ def zoom_emulator(host: str, port: int) -> None:
         client_secret=credentials.client_secret,
         webhook_secret=settings.zoom_webhook_secret_token,
         webhook_url=f"{settings.base_url}/webhooks/zoom",
+        revoke_previous_tokens=revoke_previous_tokens,
     )
     click.echo(f"Zoom emulator on http://{host}:{port} (token URL http://{host}:{port}/oauth/token)")
     serve(host, port, config)

@@ -3,6 +3,7 @@
 Takes plain values only: no Flask, no database, no environment variables.
 """
 
+from integrations.zoom.auth import TokenStore
 from integrations.zoom.client import DEFAULT_API_BASE_URL, DEFAULT_TOKEN_URL, ZoomClient
 from integrations.zoom.errors import (
     MEETING_NOT_FOUND,
@@ -25,6 +26,7 @@ __all__ = [
     "Registrant",
     "RetryPolicy",
     "Token",
+    "TokenStore",
     "ZoomAuthError",
     "ZoomClient",
     "ZoomConnectionError",

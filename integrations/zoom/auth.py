@@ -1,9 +1,10 @@
-"""Server-to-server OAuth: fetching an access token and sharing it between threads."""
+"""Server-to-server OAuth: fetching an access token and sharing it between threads and processes."""
 
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import requests
 
@@ -59,11 +60,45 @@ def fetch_token(
     )
 
 
-class TokenCache:
-    """One access token for every thread of the process, fetched again shortly before it expires.
+class TokenStore(Protocol):
+    """Where the current token is kept: in this process, or shared by every process of a deployment.
 
-    The lock is held while fetching, so threads that ask at the same moment wait for one request
-    instead of each fetching a token (on older accounts a new token also revokes the previous one).
+    Zoom may revoke the previous token each time it issues one, so processes that each fetched their own
+    would keep revoking each other's; a shared store lets them use one.
+    """
+
+    def load(self) -> Token | None:
+        """The token stored now, if any."""
+
+    def fetch_and_save(self, needs_new: Callable[[Token], bool], fetch: Callable[[], Token]) -> Token:
+        """Under a lock that every user of the store respects: the stored token, or, when there is none or
+        `needs_new` says so of it, a token from `fetch`, saved."""
+
+
+class MemoryTokenStore:
+    """A TokenStore for one process: the token in memory, its lock a thread lock."""
+
+    def __init__(self) -> None:
+        self._token: Token | None = None
+        self._lock = threading.Lock()
+
+    def load(self) -> Token | None:
+        return self._token
+
+    def fetch_and_save(self, needs_new: Callable[[Token], bool], fetch: Callable[[], Token]) -> Token:
+        with self._lock:
+            if self._token is None or needs_new(self._token):
+                self._token = fetch()
+            return self._token
+
+
+class TokenCache:
+    """The access token every thread (and, with a shared store, every process) uses, fetched again shortly
+    before it expires or after Zoom rejected it.
+
+    A new token is fetched under the store's lock, so callers that ask at the same moment wait for one
+    request instead of each fetching a token. The last token seen is kept in memory, so a shared store is
+    read only when that one is about to expire or was rejected.
     """
 
     def __init__(
@@ -71,22 +106,33 @@ class TokenCache:
         fetch: Callable[[], Token],
         clock: Callable[[], datetime],
         refresh_margin: timedelta = timedelta(minutes=5),
+        store: TokenStore | None = None,
     ):
         self._fetch = fetch
         self._clock = clock
         self._refresh_margin = refresh_margin
+        self._store = store or MemoryTokenStore()
         self._token: Token | None = None
-        self._lock = threading.Lock()
 
     def get(self) -> Token:
-        """The cached token, or a new one when there is none or it is about to expire."""
-        with self._lock:
-            if self._token is None or self._clock() >= self._token.expires_at - self._refresh_margin:
-                self._token = self._fetch()
-            return self._token
+        """A token that is not about to expire: the last one seen, the stored one, or a new one."""
+        token = self._token if self._usable(self._token) else self._store.load()
+        if token is None or not self._usable(token):
+            token = self._store.fetch_and_save(lambda stored: not self._usable(stored), self._fetch)
+        self._token = token
+        return token
 
-    def invalidate(self, rejected: Token) -> None:
-        """Forget `rejected` after Zoom refused it, unless another thread has already replaced it."""
-        with self._lock:
-            if self._token is rejected:
-                self._token = None
+    def replace(self, rejected: Token) -> Token:
+        """A token to use instead of `rejected`, which Zoom refused: the stored one when another caller has
+        already replaced it, otherwise a new one."""
+
+        def needs_new(stored: Token) -> bool:
+            return not self._usable(stored) or stored.access_token == rejected.access_token
+
+        token = self._store.fetch_and_save(needs_new, self._fetch)
+        self._token = token
+        return token
+
+    def _usable(self, token: Token | None) -> bool:
+        """Whether `token` is there and not about to expire."""
+        return token is not None and self._clock() < token.expires_at - self._refresh_margin

@@ -9,8 +9,9 @@ from urllib.parse import quote
 
 import requests
 
-from integrations.zoom.auth import Credentials, TokenCache, fetch_token
+from integrations.zoom.auth import Credentials, TokenCache, TokenStore, fetch_token
 from integrations.zoom.errors import (
+    INVALID_TOKEN,
     MEETING_NOT_FOUND,
     ZoomError,
     error_from_exception,
@@ -42,10 +43,14 @@ def utc_now() -> datetime:
 class ZoomClient:
     """Zoom's Meetings API for a server-to-server OAuth app.
 
-    Thread-safe: create one per process and share it, so every thread uses the one cached token.
-    Every request has a timeout; a 401 fetches a new token and retries once; 429, 5xx, timeouts and
-    connection errors are retried with back-off up to `retry.max_attempts` sends, except the daily
-    create/update cap, raised at once as ZoomDailyLimitError. Failures raise ZoomError subclasses.
+    Thread-safe: create one per process and share it, so every thread uses the one cached token. Give every
+    process the same `token_store` to share one token between processes too (Zoom may revoke the previous
+    token each time it issues one).
+
+    Every request has a timeout; a token Zoom rejects (401, code 124) is replaced and the call retried once;
+    429, 5xx, timeouts and connection errors are retried with back-off up to `retry.max_attempts` sends,
+    except the daily create/update cap, raised at once as ZoomDailyLimitError. Failures raise ZoomError
+    subclasses.
     """
 
     def __init__(
@@ -61,6 +66,7 @@ class ZoomClient:
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] = utc_now,
+        token_store: TokenStore | None = None,
     ):
         self._session = session or requests.Session()
         self._timeout = timeout
@@ -73,7 +79,7 @@ class ZoomClient:
             Credentials(account_id, client_id, client_secret),
             api_base_url,
         )
-        self._tokens = TokenCache(fetch, clock)
+        self._tokens = TokenCache(fetch, clock, store=token_store)
 
     def create_meeting(
         self,
@@ -228,12 +234,11 @@ class ZoomClient:
     def _call_authenticated(
         self, method: str, path: str, body: JSON | None, params: Mapping[str, Any] | None
     ) -> Any:
-        """Send with the cached token; when Zoom rejects it, once more with a new one."""
+        """Send with the cached token; when Zoom says it is invalid or expired, once more with another."""
         token = self._tokens.get()
         response = self._send(token, method, path, body, params)
-        if response.status_code == 401:
-            self._tokens.invalidate(token)
-            response = self._send(self._tokens.get(), method, path, body, params)
+        if _token_rejected(response):
+            response = self._send(self._tokens.replace(token), method, path, body, params)
         if not response.ok:
             raise error_from_response(response, self._clock())
         return response.json() if response.content else None
@@ -263,6 +268,17 @@ class ZoomClient:
             timeout=self._timeout,
             now=self._clock(),
         )
+
+
+def _token_rejected(response: requests.Response) -> bool:
+    """Whether Zoom refused the access token as invalid or expired: 401 with code 124, or with no code at all.
+
+    Other 401 codes (a missing scope, say) are not cured by another token.
+    """
+    return response.status_code == 401 and error_from_response(response, utc_now()).code in (
+        INVALID_TOKEN,
+        None,
+    )
 
 
 def _is_gone(error: ZoomError) -> bool:

@@ -2,7 +2,14 @@
 
 A WSGI app on werkzeug. It issues server-to-server OAuth tokens, keeps meetings and registrants in
 memory, validates every API request against Zoom's published spec (400, code 300, like Zoom),
-checks bearer tokens (401, code 124) and the per-host daily create/update cap (429).
+checks bearer tokens (401, code 124) and the per-host daily create/update cap (429, as Zoom words it).
+With `revoke_previous_tokens`, issuing a token makes every earlier one invalid, as on older Zoom accounts.
+
+Start and join links answer small HTML pages. The start link (`/s/{id}?zak=...`) starts the meeting as its
+host and sends `meeting.started` when a webhook URL is set; like Zoom, it refuses (409, "The host has
+another meeting in progress.") while the host already has their plan's number of meetings in progress:
+one for a Pro user (any user not declared), two for Business, Education or Enterprise. A join link (the
+meeting's, or a registrant's while approved) shows the topic and whether the meeting has started.
 
 Control API, JSON, for tests in this or another process:
 
@@ -13,11 +20,18 @@ Control API, JSON, for tests in this or another process:
   "code": ..., "message": ..., "delay": 1.5}`: the next `count` API calls answer `status` instead
   (429 carries `retry_after` as its Retry-After header when given), or are carried out normally but
   answered `delay` seconds late (a lost answer, for client timeouts).
-- `POST /_emulator/settings` `{"daily_limit": 100, "webhook_url": "http://..."}`: change settings.
+- `POST /_emulator/settings` `{"daily_limit": 100, "webhook_url": "http://...",
+  "revoke_previous_tokens": true}`: change settings; answers the settings in force.
+- `POST /_emulator/users` `{"user": "host@example.org", "concurrent": 2}`: declare a user's plan, as the
+  number of meetings they may have in progress at once (2 for Business and above; undeclared users: 1).
 - `POST /_emulator/tokens/expire`: every issued token is now expired.
 - `POST /_emulator/meetings/{id}/events` `{"event": "meeting.participant_joined",
   "participant": {"registrant_id": ..., ...}}`: POST that webhook, signed, to `webhook_url`;
   answers `{"status": <receiver's status>, "body": <what was sent>}`.
+- `POST /_emulator/meetings/{id}/end`: the meeting ends, freeing its host's place, and `meeting.ended` is
+  sent when a webhook URL is set; answers `{"status": <receiver's status, or null>}`.
+
+`reset` forgets declared users too; settings stay.
 """
 
 import hmac
@@ -34,12 +48,14 @@ from werkzeug.routing import Map, Rule
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from integrations.zoom import emulator_events
+from integrations.zoom import emulator_events, emulator_pages
 from integrations.zoom.client import utc_now
 from integrations.zoom.emulator_state import (
     TOKEN_LIFETIME,
     EmulatorState,
     Fault,
+    HostBusy,
+    LinkNotValid,
     NotFound,
     RegistrantNotFound,
     RegistrationClosed,
@@ -50,9 +66,10 @@ from integrations.zoom.retry import next_utc_midnight
 from integrations.zoom.spec import SpecViolation, request_violations
 
 PER_SECOND_LIMIT_MESSAGE = "You have reached the maximum per-second rate limit for this API. Try again later."
+# Zoom's words for a user's daily cap of meeting creates and updates.
 DAILY_LIMIT_MESSAGE = (
-    "You have reached the maximum daily rate limit for this API. "
-    "Refer to the response header for details on when you can make another request."
+    "You have exceeded the daily rate limit ({limit}) of Meeting Create/Update API requests permitted "
+    "for this particular user. You may resume these requests at GMT 00:00:00."
 )
 DEFAULT_FAULT_MESSAGES = {401: "Invalid access token.", 429: PER_SECOND_LIMIT_MESSAGE}
 DEFAULT_FAULT_CODES = {401: INVALID_TOKEN, 429: 429}
@@ -79,6 +96,11 @@ _URL_MAP = Map(
         Rule("/_emulator/settings", methods=["POST"], endpoint="change_settings"),
         Rule("/_emulator/tokens/expire", methods=["POST"], endpoint="expire_tokens"),
         Rule("/_emulator/meetings/<int:meeting_id>/events", methods=["POST"], endpoint="send_event"),
+        Rule("/_emulator/meetings/<int:meeting_id>/end", methods=["POST"], endpoint="end_meeting"),
+        Rule("/_emulator/users", methods=["POST"], endpoint="declare_user"),
+        Rule("/s/<int:meeting_id>", methods=["GET"], endpoint="start_page"),
+        Rule("/j/<int:meeting_id>", methods=["GET"], endpoint="join_page"),
+        Rule("/w/<int:meeting_id>", methods=["GET"], endpoint="join_page"),
     ]
 )
 
@@ -93,6 +115,7 @@ class EmulatorConfig:
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_url: str | None = None
     daily_limit: int = 100
+    revoke_previous_tokens: bool = False
 
 
 class ZoomEmulator:
@@ -100,7 +123,9 @@ class ZoomEmulator:
 
     def __init__(self, config: EmulatorConfig, *, clock: Callable[[], datetime] = utc_now):
         self.config = config
-        self.state = EmulatorState(clock, config.daily_limit, config.webhook_url)
+        self.state = EmulatorState(
+            clock, config.daily_limit, config.webhook_url, config.revoke_previous_tokens
+        )
         self._clock = clock
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -136,7 +161,7 @@ class ZoomEmulator:
         try:
             return handler(request, **values)
         except NotFound as exc:
-            return _zoom_error(404, MEETING_NOT_FOUND, f"Meeting {exc.args[0]} is not found or has expired.")
+            return _meeting_not_found(exc.args[0])
 
     # OAuth
 
@@ -227,9 +252,33 @@ class ZoomEmulator:
         return Response(status=204)
 
     def _daily_limit_reached(self) -> Response:
-        response = _zoom_error(429, 429, DAILY_LIMIT_MESSAGE)
+        """Zoom's answer once a user reached the cap: a date to come back, and the limit's type."""
+        response = _zoom_error(429, 429, DAILY_LIMIT_MESSAGE.format(limit=self.state.settings["daily_limit"]))
         response.headers["Retry-After"] = format_zoom_time(next_utc_midnight(self._clock()))
+        response.headers["X-RateLimit-Type"] = "Daily-limit"
         return response
+
+    # Start and join links
+
+    def _start_page(self, request: Request, meeting_id: int) -> Response:
+        try:
+            meeting = self.state.start_meeting(meeting_id, _link_target(request))
+        except LinkNotValid:
+            return emulator_pages.refusal_page(emulator_pages.LINK_NOT_VALID, 404)
+        except HostBusy:
+            return emulator_pages.refusal_page(emulator_pages.HOST_BUSY, 409)
+        self._notify("meeting.started", meeting)
+        return emulator_pages.meeting_page(meeting, emulator_pages.STARTED)
+
+    def _join_page(self, request: Request, meeting_id: int) -> Response:
+        try:
+            meeting = self.state.joined_meeting(meeting_id, _link_target(request))
+        except LinkNotValid:
+            return emulator_pages.refusal_page(emulator_pages.LINK_NOT_VALID, 404)
+        started = meeting["status"] == "started"
+        return emulator_pages.meeting_page(
+            meeting, emulator_pages.STARTED if started else emulator_pages.WAITING_FOR_HOST
+        )
 
     # Control API
 
@@ -256,25 +305,50 @@ class ZoomEmulator:
     def _change_settings(self, request: Request) -> Response:
         return _json(self.state.update_settings(request.get_json()))
 
+    def _declare_user(self, request: Request) -> Response:
+        body = request.get_json()
+        self.state.declare_user(str(body["user"]), int(body["concurrent"]))
+        return Response(status=204)
+
+    def _end_meeting(self, request: Request, meeting_id: int) -> Response:
+        try:
+            meeting = self.state.end_meeting(meeting_id)
+        except NotFound:
+            return _meeting_not_found(meeting_id)
+        status, _ = self._notify("meeting.ended", meeting)
+        return _json({"status": status})
+
+    def _webhooks_on(self) -> bool:
+        return bool(self.state.settings["webhook_url"] and self.config.webhook_secret)
+
+    def _notify(
+        self, event: str, meeting: dict[str, Any], participant: dict[str, Any] | None = None
+    ) -> tuple[int | None, dict[str, Any]]:
+        """Send the webhook about `meeting`, signed, when webhooks are on; the receiver's status (None when
+        nothing was sent) and the body."""
+        now = self._clock()
+        body = emulator_events.event_body(
+            event, meeting, account_id=self.config.account_id, participant=participant or {}, now=now
+        )
+        url, secret = self.state.settings["webhook_url"], self.config.webhook_secret
+        if not (url and secret):
+            return None, body
+        return emulator_events.deliver(url, secret, body, now), body
+
     def _expire_tokens(self, request: Request) -> Response:
         self.state.expire_tokens()
         return Response(status=204)
 
     def _send_event(self, request: Request, meeting_id: int) -> Response:
-        url = self.state.settings["webhook_url"]
-        if not url or not self.config.webhook_secret:
+        if not self._webhooks_on():
             return _json({"message": "set webhook_url and the webhook secret first"}, 409)
         spec = request.get_json()
         try:
             meeting = self.state.get_meeting(meeting_id)
         except NotFound:
-            return _zoom_error(404, MEETING_NOT_FOUND, f"Meeting {meeting_id} is not found or has expired.")
-        now = self._clock()
+            return _meeting_not_found(meeting_id)
         participant = self._known_participant(meeting_id, spec.get("participant") or {})
-        body = emulator_events.event_body(
-            spec["event"], meeting, account_id=self.config.account_id, participant=participant, now=now
-        )
-        status = emulator_events.deliver(url, self.config.webhook_secret, body, now)
+        status, body = self._notify(spec["event"], meeting, participant)
         return _json({"status": status, "body": body})
 
     def _known_participant(self, meeting_id: int, participant: dict[str, Any]) -> dict[str, Any]:
@@ -352,6 +426,10 @@ def _validation_failed(violations: list[SpecViolation]) -> Response:
     )
 
 
+def _meeting_not_found(meeting_id: int) -> Response:
+    return _zoom_error(404, MEETING_NOT_FOUND, f"Meeting {meeting_id} is not found or has expired.")
+
+
 def _zoom_error(status: int, code: int | None, message: str) -> Response:
     body: dict[str, Any] = {"message": message} if code is None else {"code": code, "message": message}
     return _json(body, status)
@@ -364,6 +442,11 @@ def _json(body: Any, status: int = 200) -> Response:
 def _bearer_token(request: Request) -> str | None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     return token if scheme.lower() == "bearer" and token else None
+
+
+def _link_target(request: Request) -> str:
+    """The path and query of the link that was opened."""
+    return f"{request.path}?{request.query_string.decode()}"
 
 
 def _base_url(request: Request) -> str:

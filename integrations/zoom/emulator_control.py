@@ -52,8 +52,17 @@ class EmulatorControl:
         self._post("faults", {"delay": seconds, "count": count})
 
     def configure(self, **settings: Any) -> dict[str, Any]:
-        """Change `daily_limit` and/or `webhook_url`; the settings now in force."""
+        """Change `daily_limit`, `webhook_url` and/or `revoke_previous_tokens`; the settings now in force."""
         return self._post("settings", settings).json()
+
+    def declare_user(self, user: str, *, concurrent: int) -> None:
+        """Set how many meetings `user` may have in progress at once: 1 on Pro (undeclared users), 2 on
+        Business, Education and Enterprise."""
+        self._post("users", {"user": user, "concurrent": concurrent})
+
+    def end_meeting(self, meeting_id: int) -> int | None:
+        """End a meeting in progress, as its host does; the webhook receiver's status (None: none sent)."""
+        return self._post(f"meetings/{meeting_id}/end").json()["status"]
 
     def expire_tokens(self) -> None:
         """Make every issued token expired."""

@@ -1,4 +1,4 @@
-"""What the Zoom emulator remembers: tokens, meetings, registrants, daily counts and injected faults.
+"""What the Zoom emulator remembers: tokens, meetings, registrants, users' plans, daily counts and faults.
 
 Plain in-memory state behind one lock; it knows nothing about HTTP (see emulator.py).
 """
@@ -10,10 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from integrations.zoom.models import format_zoom_time
 
 TOKEN_LIFETIME = 3599  # seconds, as Zoom issues them
+PRO_CONCURRENT_MEETINGS = 1  # a Pro user hosts one meeting at a time; Business and above, two
 LISTED_AGENDA_LENGTH = 250  # Zoom cuts agendas to this length in meeting lists
 
 MEETING_SETTINGS_DEFAULTS: dict[str, Any] = {
@@ -50,6 +52,14 @@ class RegistrantNotFound(LookupError):
     """The meeting has no registrant with this id (or, when no id is given, this email)."""
 
 
+class LinkNotValid(LookupError):
+    """A start or join link that names no meeting, or carries a key the meeting does not have."""
+
+
+class HostBusy(Exception):
+    """The host already has as many meetings in progress as their plan allows."""
+
+
 # A registrant's status after each action of `PUT /meetings/{meetingId}/registrants/status`.
 STATUS_AFTER_ACTION = {"approve": "approved", "cancel": "cancelled", "deny": "denied"}
 
@@ -57,16 +67,27 @@ STATUS_AFTER_ACTION = {"approve": "approved", "cancel": "cancelled", "deny": "de
 class EmulatorState:
     """The emulated Zoom account. Every public method is atomic."""
 
-    def __init__(self, clock: Callable[[], datetime], daily_limit: int, webhook_url: str | None):
+    def __init__(
+        self,
+        clock: Callable[[], datetime],
+        daily_limit: int,
+        webhook_url: str | None,
+        revoke_previous_tokens: bool = False,
+    ):
         self._clock = clock
         self._lock = threading.Lock()
-        self.settings: dict[str, Any] = {"daily_limit": daily_limit, "webhook_url": webhook_url}
+        self.settings: dict[str, Any] = {
+            "daily_limit": daily_limit,
+            "webhook_url": webhook_url,
+            "revoke_previous_tokens": revoke_previous_tokens,
+        }
         self.reset()
 
     def reset(self) -> None:
-        """Forget every token, meeting, count and fault (settings stay)."""
+        """Forget every token, meeting, user, count and fault (settings stay)."""
         with self._lock:
             self._tokens: dict[str, datetime] = {}
+            self._concurrent: dict[str, int] = {}
             self._meetings: dict[int, dict[str, Any]] = {}
             self._hosts: dict[int, str] = {}
             self._registrants: dict[int, list[dict[str, Any]]] = {}
@@ -76,7 +97,7 @@ class EmulatorState:
             self.log: list[dict[str, Any]] = []
 
     def update_settings(self, changes: dict[str, Any]) -> dict[str, Any]:
-        """Change `daily_limit` and/or `webhook_url`; the settings as they now are."""
+        """Change any of `daily_limit`, `webhook_url`, `revoke_previous_tokens`; the settings now in force."""
         with self._lock:
             self.settings.update({key: changes[key] for key in self.settings.keys() & changes.keys()})
             return dict(self.settings)
@@ -95,9 +116,11 @@ class EmulatorState:
     # Tokens
 
     def issue_token(self) -> str:
-        """A new access token, valid for TOKEN_LIFETIME seconds."""
+        """A new token valid for TOKEN_LIFETIME seconds; with `revoke_previous_tokens`, the only valid one."""
         token = secrets.token_urlsafe(32)
         with self._lock:
+            if self.settings["revoke_previous_tokens"]:
+                self._tokens.clear()
             self._tokens[token] = self._clock() + timedelta(seconds=TOKEN_LIFETIME)
         return token
 
@@ -138,6 +161,58 @@ class EmulatorState:
             if fault.remaining <= 0:
                 self._faults.popleft()
             return fault
+
+    # Users
+
+    def declare_user(self, user_id: str, concurrent: int) -> None:
+        """Set how many meetings `user_id` may have in progress at once (2 on Business plans and above)."""
+        with self._lock:
+            self._concurrent[user_id] = concurrent
+
+    # Meetings in progress
+
+    def start_meeting(self, meeting_id: int, link: str) -> dict[str, Any]:
+        """Start the meeting as its host, who opened `link` (path and query); the meeting.
+
+        Starting one already in progress changes nothing. HostBusy when the host already has their plan's
+        number of meetings in progress; LinkNotValid unless `link` is the meeting's start link.
+        """
+        with self._lock:
+            meeting = self._meetings.get(meeting_id)
+            if meeting is None or _link_target(meeting["start_url"]) != link:
+                raise LinkNotValid(meeting_id)
+            if meeting["status"] != "started":
+                host = self._hosts[meeting_id]
+                if self._meetings_in_progress(host) >= self._concurrent.get(host, PRO_CONCURRENT_MEETINGS):
+                    raise HostBusy(host)
+                meeting["status"] = "started"
+            return dict(meeting)
+
+    def end_meeting(self, meeting_id: int) -> dict[str, Any]:
+        """End the meeting, freeing its host's place; the meeting."""
+        with self._lock:
+            meeting = self._meeting(meeting_id)
+            meeting["status"] = "waiting"
+            return dict(meeting)
+
+    def joined_meeting(self, meeting_id: int, link: str) -> dict[str, Any]:
+        """The meeting `link` (path and query) lets someone join: its join link with the passcode, or the
+        personal link of a registrant still approved. LinkNotValid otherwise."""
+        with self._lock:
+            meeting = self._meetings.get(meeting_id)
+            if meeting is None:
+                raise LinkNotValid(meeting_id)
+            approved = [r["join_url"] for r in self._registrants[meeting_id] if r["status"] == "approved"]
+            if link not in {_link_target(url) for url in (meeting["join_url"], *approved)}:
+                raise LinkNotValid(meeting_id)
+            return dict(meeting)
+
+    def _meetings_in_progress(self, host: str) -> int:
+        return sum(
+            1
+            for meeting_id, hosted_by in self._hosts.items()
+            if hosted_by == host and self._meetings[meeting_id]["status"] == "started"
+        )
 
     # Meetings
 
@@ -298,6 +373,12 @@ def _apply_changes(meeting: dict[str, Any], body: dict[str, Any], base_url: str)
         meeting["join_url"] = f"{base_url}/j/{meeting['id']}?pwd={secrets.token_urlsafe(12)}"
     if meeting["settings"]["approval_type"] != 2:
         meeting["registration_url"] = f"{base_url}/meeting/register/{meeting['uuid']}"
+
+
+def _link_target(url: str) -> str:
+    """A link's path and query, which carry the meeting and its key (the host may differ behind a proxy)."""
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
 
 
 def _end_time(meeting: dict[str, Any]) -> datetime:

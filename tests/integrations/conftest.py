@@ -1,10 +1,13 @@
 """Fixtures for the Zoom integration: one emulator over real HTTP, reset before every test."""
 
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
 
 from integrations.zoom import Meeting, RetryPolicy, ZoomClient
 from integrations.zoom.emulator import EmulatorConfig, RunningEmulator, start_in_thread
@@ -29,7 +32,7 @@ def zoom(running_emulator: RunningEmulator) -> EmulatorControl:
     """The emulator's control API, on an emulator with nothing in it."""
     control = EmulatorControl(running_emulator.url)
     control.reset()
-    control.configure(daily_limit=CONFIG.daily_limit, webhook_url=None)
+    control.configure(daily_limit=CONFIG.daily_limit, webhook_url=None, revoke_previous_tokens=False)
     return control
 
 
@@ -101,3 +104,22 @@ def create_meeting(client: ZoomClient, host: str) -> Callable[..., Meeting]:
         return client.create_meeting(host, **options)
 
     return create
+
+
+@pytest.fixture
+def webhook_receiver() -> Iterator[tuple[str, list[Request]]]:
+    """A local endpoint that keeps every delivery and answers 204."""
+    received: list[Request] = []
+
+    def receive(environ, start_response):
+        request = Request(environ)
+        request.get_data()  # read before the connection closes
+        received.append(request)
+        return Response(status=204)(environ, start_response)
+
+    server = make_server("127.0.0.1", 0, receive, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/webhooks/zoom", received
+    server.shutdown()
+    server.server_close()

@@ -251,6 +251,17 @@ def test_token_rejected_twice_is_an_auth_error(client, zoom, create_meeting):
     assert zoom.count("token_requests") == 2
 
 
+def test_a_refusal_another_token_cannot_cure_is_not_retried(client, zoom, create_meeting):
+    meeting = create_meeting()
+    zoom.fail_next(401, code=4711, message="Invalid access token, does not contain scopes.")
+
+    with pytest.raises(ZoomAuthError) as raised:
+        client.get_meeting(meeting.id)
+
+    assert raised.value.code == 4711
+    assert zoom.count("token_requests") == 1
+
+
 def test_expired_token_is_renewed(client, zoom, create_meeting):
     meeting = create_meeting()
     zoom.expire_tokens()

@@ -2,14 +2,10 @@
 
 import hashlib
 import json
-import threading
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import requests
-from werkzeug.serving import make_server
-from werkzeug.wrappers import Request, Response
 
 from integrations.zoom.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, parse_event, verify_signature
 
@@ -61,6 +57,42 @@ def test_api_call_without_a_valid_token_is_401_code_124(zoom, authorization):
     )
     assert response.status_code == 401
     assert response.json()["code"] == 124
+
+
+def list_meetings(zoom, token: str) -> requests.Response:
+    headers = {"Authorization": f"Bearer {token}"}
+    return requests.get(f"{zoom.api_base_url}/users/host@example.org/meetings", headers=headers, timeout=5)
+
+
+@pytest.mark.parametrize("revoke", [True, False])
+def test_a_new_token_revokes_the_earlier_ones_only_when_set_to(zoom, revoke):
+    assert zoom.configure(revoke_previous_tokens=revoke)["revoke_previous_tokens"] is revoke
+    earlier, later = (request_token(zoom).json()["access_token"] for _ in range(2))
+
+    refused = list_meetings(zoom, earlier)
+
+    assert list_meetings(zoom, later).status_code == 200
+    if revoke:
+        assert refused.status_code == 401
+        assert refused.json() == {"code": 124, "message": "Invalid access token."}
+    else:
+        assert refused.status_code == 200
+
+
+def test_the_daily_limit_is_answered_as_zoom_does(zoom, bearer):
+    zoom.configure(daily_limit=1)
+    assert api_post(zoom, bearer, "/users/h@example.org/meetings", GOOD_MEETING).status_code == 201
+
+    refused = api_post(zoom, bearer, "/users/h@example.org/meetings", GOOD_MEETING)
+
+    assert refused.status_code == 429
+    body = refused.json()
+    assert body["code"] == 429
+    assert "daily rate limit (1)" in body["message"]
+    # Unlike a per-second limit's, the Retry-After is a date: the next 00:00 UTC.
+    retry_after = datetime.strptime(refused.headers["Retry-After"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert retry_after == datetime.combine(datetime.now(UTC).date() + timedelta(days=1), time(), UTC)
+    assert refused.headers["X-RateLimit-Type"] == "Daily-limit"
 
 
 @pytest.mark.parametrize(
@@ -122,25 +154,6 @@ def test_registration_needs_a_meeting_with_registration(zoom, bearer):
 
 
 # Webhooks
-
-
-@pytest.fixture
-def webhook_receiver() -> Iterator[tuple[str, list[Request]]]:
-    """A local endpoint that keeps every delivery and answers 204."""
-    received: list[Request] = []
-
-    def receive(environ, start_response):
-        request = Request(environ)
-        request.get_data()  # read before the connection closes
-        received.append(request)
-        return Response(status=204)(environ, start_response)
-
-    server = make_server("127.0.0.1", 0, receive, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/webhooks/zoom", received
-    server.shutdown()
-    server.server_close()
 
 
 def test_emulator_sends_signed_participant_events(zoom, bearer, webhook_receiver):
