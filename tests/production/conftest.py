@@ -51,6 +51,8 @@ from integrations.zoom.emulator_control import EmulatorControl
 
 from ..conftest import create_database, drop_database, empty_database, free_port
 
+# The checkout under test: processes run its code, whichever checkout the environment was installed from.
+CHECKOUT = Path(__file__).resolve().parents[2]
 WEB_APP = "app:create_app()"
 # Each access log line names the web worker that answered (its pid, as <1234>).
 ACCESS_LOG = ["--access-logfile", "-", "--access-logformat", '%(p)s "%(r)s" %(s)s']
@@ -296,8 +298,12 @@ def _answers(url: str) -> bool:
 def process_environment(**settings: str) -> dict[str, str]:
     """This environment for a process under test, with every app setting blank unless given here: neither
     the developer's shell nor a `.env` in the checkout (loaded by the app, but never over a variable that is
-    set) reaches it. Output is unbuffered, so a log read mid-test is complete."""
-    return {**os.environ, **dict.fromkeys(APP_SETTINGS, ""), "PYTHONUNBUFFERED": "1", **settings}
+    set) reaches it. Output is unbuffered, so a log read mid-test is complete, and the code run is this
+    checkout's, whichever checkout the environment was installed from."""
+    return {
+        **os.environ, **dict.fromkeys(APP_SETTINGS, ""), "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(CHECKOUT),
+        **settings,
+    }  # fmt: skip
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
@@ -18,7 +17,6 @@ from integrations.zoom.emulator_control import EmulatorControl
 from ..conftest import empty_database, free_port
 from .conftest import Processes, process_environment, wait_for
 
-CHECKOUT = Path(__file__).resolve().parents[2]
 PROCESSES = 4
 CALLS = 10  # before Zoom rejects the token, and again after
 # One process of the deployment: the app's own Zoom client, as a web or worker process has it.
@@ -40,7 +38,7 @@ with create_app().app_context():
 
 def checkout_environment(**settings: str) -> dict[str, str]:
     """The environment of a process under test, running this checkout's code whatever is installed."""
-    return process_environment(PYTHONPATH=str(CHECKOUT), **settings)
+    return process_environment(**settings)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,0 +1,142 @@
+"""Zoom's daily limit of meeting creates and updates per user is planned for rather than hit, and when Zoom
+says no for the day nothing else waits: invitations for meetings that exist still go out on time."""
+
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import delete
+from sqlmodel import select
+
+from app import database
+from app.database import utcnow
+from app.messages.kinds import MessageKind
+from app.models import (
+    Cohort,
+    Meeting,
+    MessageStatus,
+    OutboundMessage,
+    ZoomOperation,
+    ZoomOperationKind,
+    ZoomOperationStatus,
+    ZoomUser,
+    ZoomUserDay,
+)
+from app.services.approval import approve_each_cohort
+from app.services.zoom_allowance import plan_creates
+from app.worker.runner import run_due_work, run_once
+
+USERS = ("pool-a@example.org", "pool-b@example.org")
+
+
+def _pool(app, program, *users: str) -> None:
+    with app.app_context():
+        session = database.session()
+        session.exec(delete(ZoomUser).where(ZoomUser.program_id == program.id))
+        session.add_all(ZoomUser(program_id=program.id, user=user) for user in users)
+        session.commit()
+
+
+def _approve(app, cohort_ids, now) -> None:
+    with app.app_context():
+        session = database.session()
+        cohorts = [session.get(Cohort, cohort_id) for cohort_id in cohort_ids]
+        assert approve_each_cohort(session, cohorts, actor="test", now=now).refused == []
+        session.commit()
+
+
+def _daily_limit(app, limit: int) -> None:
+    app.config["SETTINGS"] = replace(app.config["SETTINGS"], zoom_daily_limit=limit)
+
+
+def _refusals(zoom) -> int:
+    return sum(1 for call in zoom.recorded_requests()["log"] if call["status"] == 429)
+
+
+def _creates(app) -> list[ZoomOperation]:
+    with app.app_context():
+        return (
+            database.session()
+            .exec(
+                select(ZoomOperation)
+                .where(ZoomOperation.kind == ZoomOperationKind.CREATE)
+                .order_by(ZoomOperation.id)
+            )
+            .all()
+        )
+
+
+def _a_week_of_cohorts(make_cohorts, count: int, *, after: int = 0) -> list[int]:
+    """`count` unhosted groups two hours apart from slot `after` on, so that none overlaps another."""
+    return [
+        cohort for hour in range(count) for cohort in make_cohorts(1, hosted=False, slot=after + 2 * hour)
+    ]
+
+
+def test_creates_are_spread_over_the_days_nearest_meetings_first_and_zoom_never_says_no(
+    app, program, make_cohorts, zoom
+):
+    _daily_limit(app, 5)  # a tenth of 5 rounds to none kept for updates: 5 creates a day per user
+    zoom.configure(daily_limit=5)
+    cohorts = _a_week_of_cohorts(make_cohorts, 14)
+    _pool(app, program, *USERS)
+    now = utcnow()
+    _approve(app, cohorts, now)
+
+    with app.app_context():
+        planned = plan_creates(database.session(), now=now, limit=5)
+    days = Counter(plan.creates_at.date() for plan in planned)
+    assert sorted(days.values(), reverse=True) == [10, 4] and min(days) <= now.date()
+    today = sorted(plan.meeting_starts_at for plan in planned if plan.creates_at <= now)
+    later = sorted(plan.meeting_starts_at for plan in planned if plan.creates_at > now)
+    assert today[-1] < later[0]  # the nearest meetings are made first
+
+    outcome = run_due_work(app, now)["zoom"]
+    assert zoom.count("meeting_creates") == 10 and _refusals(zoom) == 0
+    assert outcome["done"] >= 10 and "failed" not in outcome
+    waiting = [op for op in _creates(app) if op.status == ZoomOperationStatus.PENDING]
+    midnight = datetime.combine(now.date() + timedelta(days=1), time(), UTC)
+    assert len(waiting) == 4 and {op.next_attempt_at for op in waiting} == {midnight}
+    with app.app_context():
+        used = database.session().exec(select(ZoomUserDay.user, ZoomUserDay.calls)).all()
+    assert sorted(used) == [(USERS[0], 5), (USERS[1], 5)]
+
+
+def test_a_day_of_zoom_refusals_holds_back_no_invitation_to_a_meeting_that_exists(
+    app, program, make_cohorts, zoom, mailbox
+):
+    [first] = make_cohorts(1, hosted=False, slot=2)
+    _pool(app, program, USERS[0])
+    now = utcnow()
+    _approve(app, [first], now)
+    run_zoom = run_once(app, now)["zoom"]
+    assert run_zoom["done"] == 1 + 4  # the meeting and its four members' registrations
+    sent_before = len(mailbox.messages())
+
+    zoom.configure(daily_limit=1)  # Zoom now says no to every create of the day
+    later = _a_week_of_cohorts(make_cohorts, 29, after=4)
+    _pool(app, program, USERS[0])
+    _approve(app, later, now)
+    with app.app_context():  # the first group's reminder is due now too
+        session = database.session()
+        reminder = session.exec(
+            select(OutboundMessage).where(OutboundMessage.kind == MessageKind.REMINDER)
+        ).first()
+        reminder.send_at = now
+        session.commit()
+
+    done = run_once(app, now)
+    assert _refusals(zoom) == 1  # asked once, told no, and left alone until midnight
+    assert "failed" not in done["zoom"] and done["mail"]["sent"] >= 1
+    midnight = datetime.combine(now.date() + timedelta(days=1), time(), UTC)
+    with app.app_context():
+        session = database.session()
+        assert session.get(OutboundMessage, reminder.id).status == MessageStatus.SENT
+        assert session.exec(select(ZoomUserDay.refused_until)).one() == midnight
+        waiting = session.exec(select(Meeting).where(Meeting.zoom_meeting_id.is_(None))).all()
+    assert len(waiting) == len(later)
+    assert len(mailbox.messages()) > sent_before
+    creates = [op for op in _creates(app) if op.status == ZoomOperationStatus.PENDING]
+    assert len(creates) == len(later) and {op.next_attempt_at for op in creates} == {midnight}
+    told = [op.last_error for op in creates if op.last_error]  # the coordinator sees why each waits
+    assert told and all("as many meeting creates and updates today as Zoom allows" in words for words in told)
