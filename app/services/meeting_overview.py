@@ -86,7 +86,7 @@ def list_meetings(session: Session, program: Program, *, now: datetime) -> Meeti
         counts[meeting_id][status] = count
     rows = []
     for meeting, cohort in pairs:
-        state, words = zoom_state(meeting, operations[meeting.id])
+        state, words = zoom_state(meeting, operations[meeting.id], now)
         failed = [op for op in operations[meeting.id] if op.status == ZoomOperationStatus.FAILED]
         rows.append(MeetingRow(meeting, cohort, state, words, failed, counts[meeting.id]))
     return MeetingsOverview(
@@ -97,7 +97,7 @@ def list_meetings(session: Session, program: Program, *, now: datetime) -> Meeti
 
 def describe_meeting(session: Session, meeting: Meeting, *, now: datetime) -> MeetingDetail:
     calls = _calls(session, meeting)
-    state, state_words = zoom_state(meeting, [operation for operation, _ in calls])
+    state, state_words = zoom_state(meeting, [operation for operation, _ in calls], now)
     return MeetingDetail(
         state=state,
         state_words=state_words,

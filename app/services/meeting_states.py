@@ -48,7 +48,7 @@ ZOOM_FAILURES = {
 }
 
 
-def zoom_state(meeting: Meeting, operations: list[ZoomOperation]) -> tuple[str, str]:
+def zoom_state(meeting: Meeting, operations: list[ZoomOperation], now: datetime) -> tuple[str, str]:
     """The meeting's state at Zoom as a short key (for styling) and in words."""
     failed = [operation for operation in operations if operation.status == ZoomOperationStatus.FAILED]
     waiting = {operation.kind for operation in operations if operation.status in WAITING}
@@ -62,10 +62,26 @@ def zoom_state(meeting: Meeting, operations: list[ZoomOperation]) -> tuple[str, 
     if failed:
         return "failed", f"Failed: {describe_failure(failed[0])}"
     if not meeting.zoom_meeting_id:
-        return "pending", "Being created"
+        return _creation(meeting, operations, now)
     if ZoomOperationKind.UPDATE in waiting:
         return "pending", "Update waiting"
     return "done", "Ready"
+
+
+def _creation(meeting: Meeting, operations: list[ZoomOperation], now: datetime) -> tuple[str, str]:
+    """When a meeting not yet at Zoom will be created: now, or on the day Zoom's daily limit leaves room."""
+    create = next(
+        (op for op in operations if op.kind == ZoomOperationKind.CREATE and op.status in WAITING), None
+    )
+    if create is None or create.next_attempt_at <= now:
+        return "pending", "Being created"
+    when = f"{create.next_attempt_at:%-d %b %H:%M} UTC"
+    if create.next_attempt_at >= meeting.starts_at:
+        return "failed", (
+            f"Cannot be created at Zoom before it starts ({when}, the first the daily limit of "
+            f"{meeting.zoom_user} allows): add a Zoom user to the pool, or move the meeting"
+        )
+    return "pending", f"To be created on {when}, within the daily limit of {meeting.zoom_user}"
 
 
 def describe_failure(operation: ZoomOperation) -> str:

@@ -23,6 +23,7 @@ from app.models import (
     Cohort,
     Meeting,
     MeetingStatus,
+    Program,
     ZoomOperation,
     ZoomOperationKind,
     ZoomOperationStatus,
@@ -116,6 +117,11 @@ def plan_creates(
         mine = set(_program_meetings(session, program_id))
         planned = [plan for plan in planned if plan.meeting_id in mine]
     return sorted(planned, key=lambda plan: (plan.meeting_starts_at, plan.operation_id))
+
+
+def late_creates(session: Session, program: Program, *, now: datetime, limit: int) -> list[PlannedCreate]:
+    """The program's meetings that Zoom's daily limits let be created only after they have begun."""
+    return [plan for plan in plan_creates(session, now=now, limit=limit, program_id=program.id) if plan.late]
 
 
 def apply_plan(session: Session, planned: list[PlannedCreate]) -> None:

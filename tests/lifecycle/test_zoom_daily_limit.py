@@ -140,3 +140,23 @@ def test_a_day_of_zoom_refusals_holds_back_no_invitation_to_a_meeting_that_exist
     assert len(creates) == len(later) and {op.next_attempt_at for op in creates} == {midnight}
     told = [op.last_error for op in creates if op.last_error]  # the coordinator sees why each waits
     assert told and all("as many meeting creates and updates today as Zoom allows" in words for words in told)
+
+
+def test_the_coordinator_sees_when_each_meeting_will_be_created_and_which_come_too_late(
+    app, program, make_cohorts, zoom, console_client
+):
+    _daily_limit(app, 1)  # one create a day for thirty groups meeting in two to three weeks: in trouble
+    cohorts = _a_week_of_cohorts(make_cohorts, 30)
+    _pool(app, program, USERS[0])
+    now = utcnow()
+    _approve(app, cohorts, now)
+    run_due_work(app, now)
+    assert zoom.count("meeting_creates") == 1
+
+    page = console_client("demo").get("/console/programs/demo/meetings").text
+    assert "Meetings Zoom’s daily limit reaches too late" in page.replace("&#39;", "’").replace("'", "’")
+    with app.app_context():
+        late = len([plan for plan in plan_creates(database.session(), now=now, limit=1) if plan.late])
+    assert late > 0 and f"{late} meetings of this program cannot be" in " ".join(page.split())
+    assert "To be created on" in page and f"within the daily limit of {USERS[0]}" in page
+    assert "Cannot be created at Zoom before it starts" in page

@@ -6,7 +6,7 @@ for what failed (or, for an email not sent yet, cancelling it).
 
 from __future__ import annotations
 
-from flask import flash, render_template, url_for
+from flask import current_app, flash, render_template, url_for
 
 from app import database
 from app.database import utcnow
@@ -18,6 +18,7 @@ from app.services.meeting_changes.open_places import open_places
 from app.services.meeting_overview import describe_meeting, list_meetings, name_call, name_recipient
 from app.services.meeting_states import MESSAGE_STATUSES, ZOOM_CALL_STATUSES, describe_failure
 from app.services.scheduling import local_input
+from app.services.zoom_allowance import late_creates
 from app.services.zoom_operations import retry_zoom_operation as retry_operation
 from app.views.console.access import audit, blueprint, load_program, program_meeting, program_row
 from app.views.console.navigation import back
@@ -31,6 +32,8 @@ def meetings(slug: str):
     now = utcnow()
     overview = list_meetings(session, program, now=now)
     places = open_places(session, program, now=now)
+    daily_limit = current_app.config["SETTINGS"].zoom_daily_limit
+    late = late_creates(session, program, now=now, limit=daily_limit)
     if places:
         audit("console.viewed_meetings", program)  # the open places name the people who left
     session.commit()
@@ -40,6 +43,7 @@ def meetings(slug: str):
         upcoming=overview.upcoming,
         past=overview.past,
         open_places=places,
+        late_creates=late,
         statuses=MESSAGE_STATUSES,
         describe_failure=describe_failure,
     )
