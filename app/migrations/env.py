@@ -22,6 +22,11 @@ def render_item(type_, obj, autogen_context):
 def run_migrations() -> None:
     engine = build_engine(context.config.get_main_option("sqlalchemy.url"))
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch mode rebuilds a table to change it; with foreign keys enforced, dropping the old copy
+            # would delete every row that refers to it, and theirs in turn (ON DELETE CASCADE).
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # the pragma holds outside a transaction only
         context.configure(
             connection=connection,
             target_metadata=SQLModel.metadata,

@@ -5,18 +5,15 @@ PostgreSQL (in a schema of its own, so the suite's shared schema is left alone).
 from __future__ import annotations
 
 import copy
-import uuid
-from collections.abc import Iterator
 
-import pytest
 import sqlalchemy as sa
 from alembic import command
 
 from app.cli.db import alembic_config, upgrade_database
 from app.database import build_engine
-from app.models import DEFAULT_SURVEY_QUESTIONS, Program
+from app.models import DEFAULT_SURVEY_QUESTIONS
 
-from ..conftest import administer
+from .conftest import insert_program
 
 OLD_SPANISH = {
     "feeling": "¿Cómo te sentiste en la conversación?",
@@ -41,27 +38,13 @@ coordinator = sa.table(
 program = sa.table("program", sa.column("id", sa.Integer()), sa.column("survey_questions", sa.JSON()))
 
 
-@pytest.fixture(params=("sqlite", "postgresql"))
-def empty_database(request, tmp_path) -> Iterator[str]:
-    """The URL of a database with nothing in it: a schema of its own in the run's PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migrating.db'}"
-        return
-    run_database = request.getfixturevalue("postgres_url")
-    schema = f"migration_{uuid.uuid4().hex[:12]}"
-    administer(run_database, f'CREATE SCHEMA "{schema}"')
-    separator = "&" if "?" in run_database else "?"
-    yield f"{run_database}{separator}options=-csearch_path%3D{schema}"
-    administer(run_database, f'DROP SCHEMA "{schema}" CASCADE')
-
-
 def _at_0004_with_data(url: str) -> None:
     """The schema as 0004 left it, with two accounts and the demo program in the old Spanish wording (but
     one question its coordinator reworded)."""
     upgrade_database(url, "0004")
     engine = build_engine(url)
     with engine.begin() as connection:
-        program_id = _insert_program(connection)
+        program_id = insert_program(connection)
     questions = copy.deepcopy(DEFAULT_SURVEY_QUESTIONS)
     for question in questions:
         question["text"]["es"] = OLD_SPANISH[question["key"]]
@@ -78,19 +61,6 @@ def _at_0004_with_data(url: str) -> None:
                 )
             )  # fmt: skip
     engine.dispose()
-
-
-def _insert_program(connection: sa.Connection) -> int:
-    """A program as the schema of the moment knows it: the model's defaults, for the columns both have (a
-    column the model has since dropped takes its server default)."""
-    table = sa.Table("program", sa.MetaData(), autoload_with=connection)
-    model = Program(
-        slug="demo", name="Patient Café", organisation="Synthetic", contact_email="c@example.org",
-        languages=["en", "es"],
-    )  # fmt: skip
-    kept = set(Program.model_fields) - {"id"}
-    values = {column.name: getattr(model, column.name) for column in table.columns if column.name in kept}
-    return connection.execute(table.insert().values(values)).inserted_primary_key[0]
 
 
 def _read(url: str) -> tuple[list[str | None], dict[str, str]]:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import delete
 from sqlmodel import Session, func, select
 
 from app import database
@@ -28,6 +29,7 @@ from app.models import (
     ZoomOperation,
     ZoomOperationKind,
     ZoomOperationStatus,
+    ZoomUser,
 )
 from app.services.adjustments import NeedsOverride
 from app.services.adjustments.moves import move_member
@@ -170,3 +172,20 @@ def test_two_people_moved_into_the_last_place_of_a_group_at_once_do_not_overfill
     assert sum(isinstance(outcome, NeedsOverride) for outcome in outcomes) == 1
     places = select(func.count()).select_from(CohortMember).where(CohortMember.cohort_id == cohort_id)
     assert _count(app, places) == program.max_size
+
+
+def test_two_groups_approved_at_once_never_share_a_zoom_user_that_runs_one_meeting(
+    app, program, make_cohorts
+):
+    first, second = make_cohorts(2, hosted=False)
+    with app.app_context():
+        session = database.session()
+        session.exec(delete(ZoomUser).where(ZoomUser.program_id == program.id))
+        session.add(ZoomUser(program_id=program.id, user="only@example.org"))
+        session.commit()
+    outcomes = at_once(app, approving(first), approving(second))
+    assert sum(isinstance(outcome, Meeting) for outcome in outcomes) == 1
+    [refusal] = [outcome for outcome in outcomes if not isinstance(outcome, Meeting)]
+    assert isinstance(refusal, ApprovalError) and "runs other meetings" in str(refusal)
+    held = select(func.count()).select_from(Meeting).where(Meeting.zoom_user == "only@example.org")
+    assert _count(app, held) == 1
