@@ -13,9 +13,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from .apart import keep_apart
+from .capacity import Load
 from .grouping import Bucket, BucketKey, build_bucket, split_into_buckets
 from .hosting import assign_hosts
-from .model import Assignment, Cohort, Host, Problem, Registrant, Settings, Waiting
+from .model import HOURS_PER_WEEK, Assignment, Cohort, Host, Problem, Registrant, Settings, Waiting
 from .packing import Draft, fill_open_places, pack_plan
 from .plan import plan_bucket
 from .reasons import explain_waiting
@@ -45,20 +46,29 @@ def match(problem: Problem, on_progress: ProgressCallback | None = None, *, chec
         if not draft.locked:
             open_by_bucket[draft.condition, draft.role].append(draft)
     host_masks = _host_masks(problem.hosts)
+    load = Load(settings, (draft.slot for draft in given))
 
     new_drafts: list[Draft] = []
-    waiting: list[Waiting] = []
+    unplaced_by_bucket: list[tuple[Bucket, list[Registrant]]] = []
     done, total = 0, len(problem.registrants)
     for key, people in split_into_buckets(problem.registrants, settings).items():
         # Reasons count everyone of the bucket, so the bucket is built with everyone and planned in part.
         whole = build_bucket(key, people, settings)
         pool = [person for person in people if person.id not in in_given]
-        drafts, unplaced = _match_bucket(whole, pool, open_by_bucket[key], settings, stage_of, host_masks)
+        drafts, unplaced = _match_bucket(
+            whole, pool, open_by_bucket[key], settings, stage_of, host_masks, load
+        )
         new_drafts += drafts
         if unplaced:
-            waiting += explain_waiting(whole, unplaced, settings)
+            unplaced_by_bucket.append((whole, unplaced))
         done += len(people)
         report("matching", done, total)
+    # Explained once every bucket has taken its hours, so that a full hour is known to be full.
+    waiting = [
+        entry
+        for whole, unplaced in unplaced_by_bucket
+        for entry in explain_waiting(whole, unplaced, settings, load)
+    ]
 
     all_drafts = [*given, *new_drafts]
     assign_hosts(all_drafts, problem.hosts)
@@ -73,14 +83,26 @@ def _match_bucket(
     settings: Settings,
     stage_of: dict[str, int | None],
     host_masks: dict[tuple[str, str], int],
+    load: Load,
 ) -> tuple[list[Draft], list[Registrant]]:
-    """New cohorts for one bucket's free people (`pool`), after filling its open cohorts; and who is left."""
+    """New cohorts for one bucket's free people (`pool`), after filling its open cohorts; and who is left.
+
+    New cohorts are counted in `load`. When the program's capacity crowds people out of the hour they were
+    planned for, those left are planned again without the hours that are full.
+    """
     rest = fill_open_places(open_drafts, pool, settings)
     bucket = keep_apart(whole.keeping({person.id for person in rest}))
-    plan = plan_bucket(bucket, settings, _hosted_options(bucket, host_masks))
-    packing = pack_plan(bucket, plan, settings, stage_of)
-    unplaced = fill_open_places([*open_drafts, *packing.drafts], packing.left_over, settings)
-    return packing.drafts, unplaced
+    drafts: list[Draft] = []
+    while True:
+        open_hours = bucket.closing({slot for slot in range(HOURS_PER_WEEK) if not load.fits(slot)})
+        plan = plan_bucket(open_hours, settings, _hosted_options(open_hours, host_masks))
+        packing = pack_plan(open_hours, plan, settings, stage_of, load)
+        drafts += packing.drafts
+        if not (packing.crowded_out and packing.drafts):
+            break
+        bucket = bucket.keeping({person.id for person in packing.left_over})
+    unplaced = fill_open_places([*open_drafts, *drafts], packing.left_over, settings)
+    return drafts, unplaced
 
 
 def _drafts_of_given_cohorts(problem: Problem, stage_of: dict[str, int | None]) -> list[Draft]:
