@@ -31,6 +31,16 @@ class Load:
         for slot in slots:
             self.add(slot)
 
+    def copy(self) -> Load:
+        """A load counting the same meetings, to which more can be added independently."""
+        copied = Load.__new__(Load)
+        copied.limit, copied.meeting_hours, copied.meetings = (
+            self.limit,
+            self.meeting_hours,
+            list(self.meetings),
+        )
+        return copied
+
     @property
     def limited(self) -> bool:
         """Whether the program sets a capacity at all."""
