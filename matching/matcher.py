@@ -5,6 +5,11 @@ cohorts are filled first; then the rest are planned into options (`plan`, on the
 `apart` so that no option is open to two people who avoid each other), split into cohorts (`packing`),
 and those still unplaced try every cohort of the bucket with room. Hosts are given last, over all
 cohorts at once (`hosting`), and each waiting person gets a reason (`reasons`).
+
+With a Zoom capacity (`max_concurrent`, counted by `capacity`), planning skips full hours and an option
+forms only as many cohorts as its hour has room for (full ones, then); the people crowded out are planned
+again. Forming the fullest cohorts first over all buckets (`fullest`) is tried as well, and the answer
+placing more is kept; then full hours are freed where that places more people (`relocation`).
 """
 
 from __future__ import annotations
