@@ -26,7 +26,7 @@ from .grouping import Bucket
 from .model import Settings
 from .packing import Draft, Packing
 
-MAX_TRIALS = 200
+MAX_TRIALS = 50
 
 # Forms new cohorts for a bucket's people at the hours with room in the given load, counted there.
 Planner = Callable[[Bucket, Load], Packing]
