@@ -17,5 +17,8 @@ belongs to at most one of them (both are checked).
   hour, stage gap, avoid requests). If it has no host, one may be given.
 - New cohorts are then formed from who is left; their ids are c1, c2, ... skipping ids in use.
 
+With `max_concurrent` (the program's Zoom capacity), every given cohort, locked or not, counts towards it,
+and new cohorts never take an hour beyond it.
+
 Feeding an assignment back in (its cohorts as given cohorts) gives the same assignment again.
 """

@@ -93,6 +93,8 @@ def _settings(data: object) -> Settings:
         max_stage_gap=_get(document, "max_stage_gap", _int, 1),
         separate_roles=_get(document, "separate_roles", _bool, True),
         stage_order=_get(document, "stage_order", _stage_order),
+        max_concurrent=_get(document, "max_concurrent", _optional_int, None),
+        meeting_hours=_get(document, "meeting_hours", _int, 1),
     )
 
 
@@ -200,6 +202,10 @@ def _int(value: object) -> int:
     return value
 
 
+def _optional_int(value: object) -> int | None:
+    return None if value is None else _int(value)
+
+
 def _bool(value: object) -> bool:
     if not isinstance(value, bool):
         raise _Invalid("must be true or false")
@@ -231,6 +237,8 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
             "max_stage_gap": settings.max_stage_gap,
             "separate_roles": settings.separate_roles,
             "stage_order": {condition: list(stages) for condition, stages in settings.stage_order.items()},
+            "max_concurrent": settings.max_concurrent,
+            "meeting_hours": settings.meeting_hours,
         },
         "registrants": [
             {

@@ -16,6 +16,10 @@ is exact unless several avoid requests under one option cannot all be kept apart
 three, say), so the result is an upper bound on what any assignment can place, and in practice the
 optimum. Hosts do not affect how many can be placed and are left out. Given cohorts are not supported.
 
+With `max_concurrent`, buckets share the program's hours, so they are solved as one model: each option
+counts its cohorts (`n[o]`), and at every hour the cohorts of the options whose meetings occupy it (see
+`capacity`) number at most `max_concurrent`.
+
 `most_hosted` gives, for cohorts already formed, the most of them that the hosts could lead at once
 (a maximum flow), to hold the matcher's hosting to.
 """
@@ -24,8 +28,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from .capacity import occupied_slots
 from .grouping import Bucket, build_bucket, split_into_buckets
 from .model import Cohort, Host, Problem, Registrant, Settings
 
@@ -50,14 +55,18 @@ def exact_placed(problem: Problem, time_limit: float = 60.0, workers: int = 2) -
     """
     if problem.cohorts:
         raise ValueError("exact_placed does not support given cohorts")
-    placed = bound = 0
-    # Buckets share nothing, and CP-SAT closes many small models far sooner than one large one.
-    for key, people in split_into_buckets(problem.registrants, problem.settings).items():
-        bucket = build_bucket(key, people, problem.settings, alone=_in_avoid_requests(people))
-        result = _solve_bucket(bucket, problem.settings, time_limit, workers)
-        placed += result.placed
-        bound += result.bound
-    return ExactResult(placed, bound)
+    settings = problem.settings
+    buckets = [
+        build_bucket(key, people, settings, alone=_in_avoid_requests(people))
+        for key, people in split_into_buckets(problem.registrants, settings).items()
+    ]
+    # Buckets share nothing but hours, and CP-SAT closes many small models far sooner than one large one.
+    unlimited = replace(settings, max_concurrent=None)
+    results = [_solve([bucket], unlimited, time_limit, workers) for bucket in buckets]
+    if settings.max_concurrent is None:
+        return ExactResult(sum(r.placed for r in results), sum(r.bound for r in results))
+    # What each bucket could place without the capacity bounds it with one: the model closes far sooner.
+    return _solve(buckets, settings, time_limit, workers, [result.bound for result in results])
 
 
 def _in_avoid_requests(people: Iterable[Registrant]) -> set[str]:
@@ -83,13 +92,28 @@ def _avoid_pairs(bucket: Bucket) -> list[tuple[int, int]]:
     return sorted(pairs)
 
 
-def _solve_bucket(bucket: Bucket, settings: Settings, time_limit: float, workers: int) -> ExactResult:
+def _solve(
+    buckets: list[Bucket], settings: Settings, time_limit: float, workers: int, most: Sequence[int] = ()
+) -> ExactResult:
+    """The most people `buckets` can place together; `most` may bound each bucket's share."""
     from ortools.sat.python import cp_model  # a test and benchmark dependency only
 
     model = cp_model.CpModel()
-    placed = _add_bucket(model, bucket, settings)
+    placed = []
+    at_slot: dict[int, list] = defaultdict(list)  # slot -> the cohort counts of the options starting then
+    for index, bucket in enumerate(buckets):
+        terms = _add_bucket(model, bucket, settings, at_slot)
+        if index < len(most) and terms:
+            model.add(sum(terms) <= most[index])
+        placed += terms
     if not placed:
         return ExactResult(0, 0)
+    meeting_at: dict[int, list] = defaultdict(list)  # slot -> the cohort counts of the meetings occupying it
+    for start, cohorts in at_slot.items():
+        for occupied in occupied_slots(start, settings.meeting_hours):
+            meeting_at[occupied] += cohorts
+    for cohorts in meeting_at.values():
+        model.add(sum(cohorts) <= settings.max_concurrent)
     model.maximize(sum(placed))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
@@ -100,18 +124,21 @@ def _solve_bucket(bucket: Bucket, settings: Settings, time_limit: float, workers
     return ExactResult(placed=round(solver.objective_value), bound=round(solver.best_objective_bound))
 
 
-def _add_bucket(model, bucket: Bucket, settings: Settings) -> list:
-    """Add one bucket's variables and constraints; return the terms counting its people placed."""
+def _add_bucket(model, bucket: Bucket, settings: Settings, at_slot: dict[int, list]) -> list:
+    """Add one bucket's variables and constraints, its options' cohort counts to `at_slot` when the
+    program has a capacity; return the terms counting its people placed."""
     counts = [len(kind.people) for kind in bucket.kinds]
     uses: list[list] = [[] for _ in bucket.kinds]
     placed = []
     pairs = _avoid_pairs(bucket)
-    for option, kinds in enumerate(useful_options(bucket, settings)):
+    for option, kinds in useful_options(bucket, settings):
         supply = sum(counts[kind] for kind in kinds)
         members = {kind: model.new_int_var(0, counts[kind], f"x_{option}_{kind}") for kind in kinds}
         for kind, variable in members.items():
             uses[kind].append(variable)
-        _add_size_rule(model, list(members.values()), supply, settings)
+        cohorts = _add_size_rule(model, list(members.values()), supply, settings)
+        if settings.max_concurrent is not None:
+            at_slot[bucket.options[option].slot].append(cohorts)
         for first, second in pairs:
             if first in members and second in members:
                 # Both here means at least two cohorts, so at least twice min_size people.
@@ -125,40 +152,49 @@ def _add_bucket(model, bucket: Bucket, settings: Settings) -> list:
     return placed
 
 
-def _add_size_rule(model, members: list, supply: int, settings: Settings) -> None:
-    """The people under one option must split into cohorts of `min_size..max_size` (or be none)."""
-    if settings.max_size >= 2 * settings.min_size - 1:
+def _add_size_rule(model, members: list, supply: int, settings: Settings):
+    """The people under one option must split into cohorts of `min_size..max_size` (or be none); return
+    what counts its cohorts (a yes/no where one cohort per option is all that is counted)."""
+    if settings.max_size >= 2 * settings.min_size - 1 and settings.max_concurrent is None:
         # Every total from min_size up splits into feasible cohorts: one yes/no is enough, and much
         # easier for the solver than a number of cohorts.
         used = model.new_bool_var("used")
         model.add(sum(members) >= settings.min_size * used)
         model.add(sum(members) <= supply * used)
+        return used
     else:
         cohorts = model.new_int_var(0, supply // settings.min_size, "cohorts")
         model.add(sum(members) >= settings.min_size * cohorts)
         model.add(sum(members) <= settings.max_size * cohorts)
+    return cohorts
 
 
-def useful_options(bucket: Bucket, settings: Settings) -> list[list[int]]:
-    """The eligible kinds of each option worth considering, each list once.
+def useful_options(bucket: Bucket, settings: Settings) -> list[tuple[int, list[int]]]:
+    """(option, its eligible kinds) for each option worth considering, each list of kinds once.
 
     An option with too few eligible people can never be used, and one whose eligible kinds are all
     eligible for another option too is never needed (its people could meet under the other), so both
-    are dropped without changing the optimum.
+    are dropped without changing the optimum. With a capacity, the other option must be at the same hour
+    (an option at another hour may be full).
     """
     counts = [len(kind.people) for kind in bucket.kinds]
+    limited = settings.max_concurrent is not None
     candidates = {
-        sum(1 << kind for kind in kinds): kinds
-        for kinds in bucket.option_kinds
+        (bucket.options[option].slot if limited else 0, sum(1 << kind for kind in kinds)): option
+        for option, kinds in enumerate(bucket.option_kinds)
         if sum(counts[kind] for kind in kinds) >= settings.min_size
     }
     # Larger sets first, so each set is only compared with those that could contain it.
-    ordered = sorted(candidates, key=lambda kinds: (-kinds.bit_count(), kinds))
-    kept: list[int] = []
-    for kinds in ordered:
-        if all(kinds & other != kinds for other in kept):
-            kept.append(kinds)
-    return [candidates[kinds] for kinds in kept]
+    ordered = sorted(candidates, key=lambda key: (-key[1].bit_count(), key))
+    kept: dict[int, list[int]] = defaultdict(list)  # hour (0 for all without a capacity) -> kinds kept
+    for hour, kinds in ordered:
+        if all(kinds & other != kinds for other in kept[hour]):
+            kept[hour].append(kinds)
+    return sorted(
+        (candidates[hour, kinds], bucket.option_kinds[candidates[hour, kinds]])
+        for hour, kept_kinds in kept.items()
+        for kinds in kept_kinds
+    )
 
 
 def most_hosted(cohorts: Sequence[Cohort], hosts: Sequence[Host]) -> int:

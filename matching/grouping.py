@@ -82,6 +82,15 @@ class Bucket:
         ]
         return Bucket(self.condition, self.role, kinds, self.options, self.option_kinds)
 
+    def closing(self, slots: Set[int]) -> Bucket:
+        """The same kinds and options, but with the options at `slots` open to nobody (the indices stay)."""
+        closed = {index for index, option in enumerate(self.options) if option.slot in slots}
+        if not closed:
+            return self
+        kinds = [replace(kind, options=[o for o in kind.options if o not in closed]) for kind in self.kinds]
+        option_kinds = [[] if index in closed else kinds for index, kinds in enumerate(self.option_kinds)]
+        return Bucket(self.condition, self.role, kinds, self.options, option_kinds)
+
 
 def bucket_key(registrant: Registrant, settings: Settings) -> BucketKey:
     """The (condition, role) of the people this registrant may meet; role is None when roles mix."""

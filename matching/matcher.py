@@ -5,6 +5,11 @@ cohorts are filled first; then the rest are planned into options (`plan`, on the
 `apart` so that no option is open to two people who avoid each other), split into cohorts (`packing`),
 and those still unplaced try every cohort of the bucket with room. Hosts are given last, over all
 cohorts at once (`hosting`), and each waiting person gets a reason (`reasons`).
+
+With a Zoom capacity (`max_concurrent`, counted by `capacity`), planning skips full hours and an option
+forms only as many cohorts as its hour has room for (full ones, then); the people crowded out are planned
+again. Forming the fullest cohorts first over all buckets (`fullest`) is tried as well, and the answer
+placing more is kept; then full hours are freed where that places more people (`relocation`).
 """
 
 from __future__ import annotations
@@ -13,12 +18,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from .apart import keep_apart
+from .capacity import Load
+from .fullest import form_fullest_cohorts
 from .grouping import Bucket, BucketKey, build_bucket, split_into_buckets
 from .hosting import assign_hosts
-from .model import Assignment, Cohort, Host, Problem, Registrant, Settings, Waiting
-from .packing import Draft, fill_open_places, pack_plan
+from .model import HOURS_PER_WEEK, Assignment, Cohort, Host, Problem, Registrant, Settings, Waiting
+from .packing import Draft, Packing, fill_open_places, pack_plan
 from .plan import plan_bucket
 from .reasons import explain_waiting
+from .relocation import make_room
 from .validate import check_problem
 
 # Called with (what is being done, how many registrants are done, how many there are in all).
@@ -45,20 +53,46 @@ def match(problem: Problem, on_progress: ProgressCallback | None = None, *, chec
         if not draft.locked:
             open_by_bucket[draft.condition, draft.role].append(draft)
     host_masks = _host_masks(problem.hosts)
+    load = Load(settings, (draft.slot for draft in given))
 
-    new_drafts: list[Draft] = []
-    waiting: list[Waiting] = []
+    planned_load = load.copy()
+    wholes: list[Bucket] = []
+    free: list[Bucket] = []  # each bucket's people in no given cohort, kept apart (only with a capacity)
+    packings: list[Packing] = []
     done, total = 0, len(problem.registrants)
     for key, people in split_into_buckets(problem.registrants, settings).items():
         # Reasons count everyone of the bucket, so the bucket is built with everyone and planned in part.
         whole = build_bucket(key, people, settings)
         pool = [person for person in people if person.id not in in_given]
-        drafts, unplaced = _match_bucket(whole, pool, open_by_bucket[key], settings, stage_of, host_masks)
-        new_drafts += drafts
-        if unplaced:
-            waiting += explain_waiting(whole, unplaced, settings)
+        rest = fill_open_places(open_by_bucket[key], pool, settings)
+        bucket = keep_apart(whole.keeping({person.id for person in rest}))
+        packings.append(_plan_bucket(bucket, settings, stage_of, host_masks, planned_load))
+        wholes.append(whole)
+        if load.limited:
+            free.append(bucket)
         done += len(people)
         report("matching", done, total)
+    if load.limited:
+        fullest_load = load.copy()
+        fullest = form_fullest_cohorts(free, settings, stage_of, fullest_load)
+        if _placed(fullest) > _placed(packings):
+            packings, planned_load = fullest, fullest_load
+        make_room(
+            free,
+            packings,
+            settings,
+            planned_load,
+            lambda bucket, load: _plan_bucket(bucket, settings, stage_of, host_masks, load),
+        )
+
+    new_drafts: list[Draft] = []
+    waiting: list[Waiting] = []
+    for whole, packing in zip(wholes, packings, strict=True):
+        open_drafts = open_by_bucket[whole.condition, whole.role]
+        unplaced = fill_open_places([*open_drafts, *packing.drafts], packing.left_over, settings)
+        new_drafts += packing.drafts
+        if unplaced:
+            waiting += explain_waiting(whole, unplaced, settings, planned_load)
 
     all_drafts = [*given, *new_drafts]
     assign_hosts(all_drafts, problem.hosts)
@@ -66,21 +100,31 @@ def match(problem: Problem, on_progress: ProgressCallback | None = None, *, chec
     return Assignment(_finish_cohorts(problem, all_drafts), _in_input_order(waiting, problem.registrants))
 
 
-def _match_bucket(
-    whole: Bucket,
-    pool: list[Registrant],
-    open_drafts: list[Draft],
+def _plan_bucket(
+    bucket: Bucket,
     settings: Settings,
     stage_of: dict[str, int | None],
     host_masks: dict[tuple[str, str], int],
-) -> tuple[list[Draft], list[Registrant]]:
-    """New cohorts for one bucket's free people (`pool`), after filling its open cohorts; and who is left."""
-    rest = fill_open_places(open_drafts, pool, settings)
-    bucket = keep_apart(whole.keeping({person.id for person in rest}))
-    plan = plan_bucket(bucket, settings, _hosted_options(bucket, host_masks))
-    packing = pack_plan(bucket, plan, settings, stage_of)
-    unplaced = fill_open_places([*open_drafts, *packing.drafts], packing.left_over, settings)
-    return packing.drafts, unplaced
+    load: Load,
+) -> Packing:
+    """New cohorts for one bucket's free people, counted in `load`, and who is left over.
+
+    When the program's capacity crowds people out of the hour they were planned for, those left are
+    planned again without the hours that are full.
+    """
+    drafts: list[Draft] = []
+    while True:
+        open_hours = bucket.closing({slot for slot in range(HOURS_PER_WEEK) if not load.fits(slot)})
+        plan = plan_bucket(open_hours, settings, _hosted_options(open_hours, host_masks))
+        packing = pack_plan(open_hours, plan, settings, stage_of, load)
+        drafts += packing.drafts
+        if not (packing.crowded_out and packing.drafts):
+            return Packing(drafts, packing.left_over)
+        bucket = bucket.keeping({person.id for person in packing.left_over})
+
+
+def _placed(packings: Iterable[Packing]) -> int:
+    return sum(len(draft.members) for packing in packings for draft in packing.drafts)
 
 
 def _drafts_of_given_cohorts(problem: Problem, stage_of: dict[str, int | None]) -> list[Draft]:

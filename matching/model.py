@@ -25,6 +25,10 @@ class Settings:
     separate_roles: bool = True
     # Condition -> its stages, earliest first; every registrant's condition must be listed.
     stage_order: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # The program's Zoom capacity: at most this many cohorts meeting at once (None: no limit), each
+    # meeting occupying `meeting_hours` consecutive slots (see `capacity`).
+    max_concurrent: int | None = None
+    meeting_hours: int = 1
 
     def stage_index(self, condition: str, stage: str | None) -> int | None:
         """Position of `stage` in the condition's stage order (the unit of `max_stage_gap`); None for
@@ -94,6 +98,8 @@ class WaitReason(StrEnum):
     AVOID_CONFLICT = "avoid_conflict"
     # Enough compatible people exist, but they are already in full cohorts.
     NO_ROOM = "no_room"
+    # Enough compatible people share an hour, but the program's Zoom capacity is used up then.
+    NO_MEETING_CAPACITY = "no_meeting_capacity"
 
 
 @dataclass(frozen=True, slots=True)

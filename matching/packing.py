@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
+from .capacity import UNLIMITED, Load
 from .grouping import Bucket, stage_order
 from .model import Registrant, Settings
 from .plan import Plan
@@ -58,14 +59,17 @@ class Draft:
         return max(known) - min(known) if known else 0
 
 
-def cohort_sizes(count: int, settings: Settings) -> list[int]:
+def cohort_sizes(count: int, settings: Settings, most_cohorts: int = UNLIMITED) -> list[int]:
     """Sizes, as even as possible, of the cohorts that `count` people are split into.
 
-    Among the feasible numbers of cohorts, the one whose average size is closest to `target_size` wins
-    (fewer cohorts on a tie).
+    Among the feasible numbers of cohorts, at most `most_cohorts`, the one whose average size is closest to
+    `target_size` wins (fewer cohorts on a tie). When even the fewest feasible cohorts are too many, there
+    are `most_cohorts` full ones, and the sizes add up to less than `count`.
     """
     fewest = -(-count // settings.max_size)
-    most = count // settings.min_size
+    if fewest > most_cohorts:
+        return [settings.max_size] * most_cohorts
+    most = min(count // settings.min_size, most_cohorts)
     cohorts = min(range(fewest, most + 1), key=lambda n: (abs(count / n - settings.target_size), n))
     base, extra = divmod(count, cohorts)
     return [base + 1] * extra + [base] * (cohorts - extra)
@@ -73,30 +77,44 @@ def cohort_sizes(count: int, settings: Settings) -> list[int]:
 
 @dataclass(slots=True)
 class Packing:
-    """A plan made into cohorts: the cohorts, and the bucket's people in none of them."""
+    """A plan made into cohorts: the cohorts, and the bucket's people in none of them (`crowded_out` of
+    them because the program's capacity was used up at their option's hour)."""
 
     drafts: list[Draft]
     left_over: list[Registrant]
+    crowded_out: int = 0
 
 
-def pack_plan(bucket: Bucket, plan: Plan, settings: Settings, stage_of: dict[str, int | None]) -> Packing:
-    """Cohorts for every option of the plan, in option order.
+def pack_plan(
+    bucket: Bucket, plan: Plan, settings: Settings, stage_of: dict[str, int | None], load: Load
+) -> Packing:
+    """Cohorts for every option of the plan, in option order, each counted in `load`.
 
-    Each option must hold a number of people that splits into cohorts of `min_size..max_size`.
+    Each option must hold a number of people that splits into cohorts of `min_size..max_size`. Where the
+    program's capacity leaves room for fewer cohorts than that takes, the option forms as many full cohorts
+    as there is room for, of its least flexible people; the others are left over.
     """
     people_of_kind = [iter(kind.people) for kind in bucket.kinds]
     drafts = []
+    crowded_out: list[Registrant] = []
     for option_index, held in plan.items():
         people = [next(people_of_kind[kind]) for kind, count in held.items() for _ in range(count)]
-        people.sort(key=lambda person: (stage_order(stage_of[person.id]), person.id))
         option = bucket.options[option_index]
+        sizes = cohort_sizes(len(people), settings, load.room(option.slot))
+        if sum(sizes) < len(people):
+            people.sort(key=_flexibility)
+            crowded_out += people[sum(sizes) :]
+            del people[sum(sizes) :]
+        people.sort(key=lambda person: (stage_order(stage_of[person.id]), person.id))
         in_stage_order = iter(people)
-        for size in cohort_sizes(len(people), settings):
+        for size in sizes:
             members = list(islice(in_stage_order, size))
             drafts.append(
                 Draft(bucket.condition, bucket.role, option.language, option.slot, members, stage_of)
             )
-    return Packing(drafts, [person for people in people_of_kind for person in people])
+        load.add(option.slot, len(sizes))
+    left_over = [person for people in people_of_kind for person in people]
+    return Packing(drafts, [*left_over, *crowded_out], len(crowded_out))
 
 
 def fill_open_places(

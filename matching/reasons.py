@@ -4,8 +4,9 @@ Counting everyone of the same condition (and role, where roles are separated) â€
 person included â€” the matcher asks in turn: are there `min_size` of them at all (`too_few_people`)? who
 share a language with this person (`no_shared_language`)? who also share an hour (`no_common_time`, with
 the hours that came closest)? whose stages are also close enough (`stage_too_far`)? of whom none is in an
-avoid request with this person (`avoid_conflict`)? If all of these are enough, the compatible people are
-already in full cohorts (`no_room`).
+avoid request with this person (`avoid_conflict`)? If all of these are enough, either an hour at which
+enough of them could meet has no room left in the program's Zoom capacity (`no_meeting_capacity`, with
+those hours), or the compatible people are already in full cohorts (`no_room`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
+from .capacity import Load
 from .grouping import Bucket, Kind
 from .model import Registrant, Settings, Waiting, WaitReason
 
@@ -68,13 +70,16 @@ class _BucketCounts:
         )
 
 
-def explain_waiting(bucket: Bucket, waiting: Iterable[Registrant], settings: Settings) -> list[Waiting]:
-    """A reason (and helpful detail) for each waiting person; `bucket` must hold everyone of their bucket."""
+def explain_waiting(
+    bucket: Bucket, waiting: Iterable[Registrant], settings: Settings, load: Load
+) -> list[Waiting]:
+    """A reason (and helpful detail) for each waiting person; `bucket` must hold everyone of their bucket,
+    and `load` every cohort of the answer."""
     counts = _BucketCounts(bucket)
-    return [_explain(person, counts, settings) for person in waiting]
+    return [_explain(person, counts, settings, load) for person in waiting]
 
 
-def _explain(person: Registrant, counts: _BucketCounts, settings: Settings) -> Waiting:
+def _explain(person: Registrant, counts: _BucketCounts, settings: Settings, load: Load) -> Waiting:
     needed = settings.min_size
     kind = counts.kind_of[person.id]
     if counts.size < needed:
@@ -88,6 +93,10 @@ def _explain(person: Registrant, counts: _BucketCounts, settings: Settings) -> W
         return Waiting(person.id, WaitReason.STAGE_TOO_FAR)
     if counts.best_without_conflicts(kind, settings.max_stage_gap) < needed:
         return Waiting(person.id, WaitReason.AVOID_CONFLICT)
+    full = [slot for slot, count in best_slots if count >= needed and not load.fits(slot)]
+    if full:
+        detail = {"full_slots": full[:BEST_SLOTS_SHOWN], "max_concurrent": load.limit}
+        return Waiting(person.id, WaitReason.NO_MEETING_CAPACITY, detail)
     return Waiting(person.id, WaitReason.NO_ROOM)
 
 

@@ -9,10 +9,11 @@ it, for the caller to put into its own words.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .capacity import Load
 from .model import Cohort, Host, Registrant, Settings
 
 # The stage of someone who was not sure of it (`Registrant.stage`): they fit any stage.
@@ -33,6 +34,7 @@ class Rule(StrEnum):
     HOST_TIME = "host_time"
     HOST_LOAD = "host_load"
     HOST_DOUBLE_BOOKED = "host_double_booked"
+    CAPACITY = "capacity"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +54,16 @@ def check_cohort(
     *,
     host: Host | None = None,
     host_slots: Collection[int] = (),
+    program_slots: Iterable[int] | None = None,
     may_be_small: bool = False,
 ) -> list[Violation]:
-    """Every rule `cohort` breaks, members' rules first, then its host's.
+    """Every rule `cohort` breaks, members' rules first, then its host's, then the program's capacity.
 
     `members` are the registrants of `cohort.members`; `host` is the host named by `cohort.host` (None when
     that id is unknown); `host_slots` holds the slots of the host's other cohorts, for its load and double
-    bookings. `may_be_small` lets a cohort the matcher was given stay below `min_size`.
+    bookings. `program_slots` holds the slots of the program's other cohorts: when given, and the program
+    sets `max_concurrent`, the cohort must fit beside them. `may_be_small` lets a cohort the matcher was
+    given stay below `min_size`.
     """
     violations = list(_check_size(cohort, settings, may_be_small))
     violations += _check_members(cohort, members)
@@ -67,6 +72,8 @@ def check_cohort(
     violations += _check_stages(cohort, members, settings)
     if cohort.host is not None:
         violations += _check_host(cohort, host, host_slots)
+    if program_slots is not None and settings.max_concurrent is not None:
+        violations += _check_capacity(cohort, Load(settings, program_slots))
     return violations
 
 
@@ -169,3 +176,15 @@ def _check_host(cohort: Cohort, host: Host | None, other_slots: Collection[int])
         yield Violation(
             Rule.HOST_DOUBLE_BOOKED, detail={"host": host.id, "slot": cohort.slot, "cohorts": same_hour}
         )
+
+
+def _check_capacity(cohort: Cohort, others: Load) -> Iterator[Violation]:
+    """The cohort would make more meetings at once than the program's Zoom pool can run.
+
+    `detail["slot"]` is the fullest hour the meeting would occupy (its start, unless it runs on into a
+    busier hour) and `meetings` how many would meet then, this one included.
+    """
+    if not others.fits(cohort.slot):
+        slot = others.busiest_slot(cohort.slot)
+        detail = {"slot": slot, "meetings": others.meetings[slot] + 1, "max_concurrent": others.limit}
+        yield Violation(Rule.CAPACITY, detail=detail)

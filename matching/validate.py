@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator
 
+from .capacity import Load
 from .model import HOURS_PER_WEEK, ROLES, Assignment, Cohort, Host, Problem, Registrant, Settings
 from .rules import Rule, Violation, check_cohort
 
+# A meeting longer than a day is no conversation; the limit also keeps the week's wrap-around simple.
+MAX_MEETING_HOURS = 24
 HOURS_MESSAGE = f"hours must lie in 0-{HOURS_PER_WEEK - 1}"
 
 
@@ -35,6 +38,10 @@ def _check_settings(settings: Settings) -> Iterator[str]:
         yield "settings.target_size: must lie between min_size and max_size"
     if settings.max_stage_gap < 0:
         yield "settings.max_stage_gap: must not be negative"
+    if settings.max_concurrent is not None and settings.max_concurrent < 1:
+        yield "settings.max_concurrent: must be at least 1 (leave it out for no limit)"
+    if not 1 <= settings.meeting_hours <= MAX_MEETING_HOURS:
+        yield f"settings.meeting_hours: must lie in 1-{MAX_MEETING_HOURS}"
     for condition, stages in settings.stage_order.items():
         if not stages or len(set(stages)) != len(stages):
             yield f"settings.stage_order.{condition}: must list distinct stages"
@@ -127,8 +134,26 @@ def check_assignment(problem: Problem, assignment: Assignment) -> list[str]:
             may_be_small=original is not None,
         )
         problems += (_in_words(cohort, violation) for violation in violations)
+    problems += _check_capacity(problem, assignment)
     # A host's load and double bookings are found from each of its cohorts: say each once.
     return list(dict.fromkeys(problems))
+
+
+def _check_capacity(problem: Problem, assignment: Assignment) -> Iterator[str]:
+    """Hours at which more cohorts meet than `max_concurrent` allows, counting `meeting_hours`.
+
+    Cohorts given in the problem may already fill an hour beyond the capacity (the coordinator's
+    decision); then no new cohort may add to it.
+    """
+    settings = problem.settings
+    if settings.max_concurrent is None:
+        return
+    given = Load(settings, (cohort.slot for cohort in problem.cohorts))
+    load = Load(settings, (cohort.slot for cohort in assignment.cohorts))
+    for slot, meetings in enumerate(load.meetings):
+        allowed = max(settings.max_concurrent, given.meetings[slot])
+        if meetings > allowed:
+            yield f"slot {slot}: {meetings} cohorts meet at once, more than the {allowed} allowed"
 
 
 def _check_partition(registrants: dict[str, Registrant], assignment: Assignment) -> Iterator[str]:

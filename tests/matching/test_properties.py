@@ -24,6 +24,8 @@ def problems(draw) -> Problem:
         max_stage_gap=draw(st.integers(0, 2)),
         separate_roles=draw(st.booleans()),
         stage_order={"X": STAGES, "Y": STAGES},
+        max_concurrent=draw(st.none() | st.integers(1, 3)),
+        meeting_hours=draw(st.integers(1, 3)),
     )
     count = draw(st.integers(0, 40))
     ids = [f"r{index}" for index in range(count)]
@@ -61,6 +63,16 @@ def problems(draw) -> Problem:
 def test_every_assignment_is_a_valid_partition_into_feasible_cohorts(problem):
     assignment = match(problem)
     assert check_assignment(problem, assignment) == []
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(problems())
+def test_no_hour_ever_has_more_cohorts_meeting_than_the_capacity(problem):
+    limit, hours = problem.settings.max_concurrent, problem.settings.meeting_hours
+    cohorts = match(problem).cohorts
+    # Counted here from the documented rule, not with the matcher's own arithmetic.
+    busiest = max(sum((hour - cohort.slot) % 168 < hours for cohort in cohorts) for hour in range(168))
+    assert limit is None or busiest <= limit
 
 
 @settings(max_examples=60, derandomize=True, deadline=None)
