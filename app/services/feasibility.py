@@ -18,6 +18,7 @@ from app.database import utcnow
 from app.models import Cohort, CohortMember, CohortStatus, Host, Participant, Program
 from app.services.matcher_bridge import load_catalogue, matcher_host, matcher_registrant, matcher_settings
 from app.services.scheduling import program_week_start
+from app.services.zoom_pool import pool_capacity
 from matching.model import HOURS_PER_WEEK, Registrant
 from matching.model import Cohort as MatcherCohort
 from matching.rules import Rule, Violation, check_cohort, is_worse
@@ -60,9 +61,12 @@ class CohortRules:
         self.session = session
         self.program = program
         self.catalogue = load_catalogue(session, program)
-        self.settings = matcher_settings(program, self.catalogue)
+        self.settings = matcher_settings(
+            program, self.catalogue, zoom_capacity=pool_capacity(session, program)
+        )
         self.week = program_week_start(program, today or utcnow().date())
         self._host_slots: dict[int, list[tuple[int, int]]] = {}
+        self._program_slots: list[tuple[int, int]] | None = None
         self._registrants: dict[int, Registrant] = {}
 
     def draft(self, cohort: Cohort) -> Draft:
@@ -84,6 +88,7 @@ class CohortRules:
             self.settings,
             host=host,
             host_slots=self._other_slots(draft, {draft.cohort.id, *ignoring}) if draft.host else (),
+            program_slots=self._program_meetings({draft.cohort.id, *ignoring}),
         )
 
     def new_violations(self, before: Collection[Violation], after: Draft, **options) -> list[Violation]:
@@ -134,6 +139,16 @@ class CohortRules:
             ).all()
         return [slot for cohort_id, slot in self._host_slots[draft.host.id] if cohort_id not in ignoring]
 
+    def _program_meetings(self, ignoring: set[int | None]) -> list[int]:
+        """The slots of the program's other cohorts that are not cancelled: they share its Zoom users."""
+        if self._program_slots is None:
+            self._program_slots = self.session.exec(
+                select(Cohort.id, Cohort.slot).where(
+                    Cohort.program_id == self.program.id, Cohort.status != CohortStatus.CANCELLED
+                )
+            ).all()
+        return [slot for cohort_id, slot in self._program_slots if cohort_id not in ignoring]
+
     def _sentence(self, draft: Draft, violation: Violation) -> str:
         detail = violation.detail
         names = {str(person.id): person.display_name for person in draft.members}
@@ -179,6 +194,11 @@ class CohortRules:
                 )
             case Rule.HOST_DOUBLE_BOOKED:
                 return f"{host} already leads a group at this time."
+            case Rule.CAPACITY:
+                return (
+                    f"{detail['meetings']} groups would be meeting at {slot_label(detail['slot'])}; the "
+                    f"program's Zoom users can run {detail['max_concurrent']} meetings at once."
+                )
         return str(violation.rule)
 
 

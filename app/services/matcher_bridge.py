@@ -15,6 +15,7 @@ from functools import cached_property
 from sqlmodel import Session, select
 
 from app.models import Cohort, CohortStatus, Condition, Host, Participant, Program, Stage
+from app.services.zoom_placement import hours_held
 from matching.availability import utc_slots
 from matching.model import Cohort as MatcherCohort
 from matching.model import Host as MatcherHost
@@ -55,7 +56,9 @@ def load_catalogue(session: Session, program: Program) -> Catalogue:
     return Catalogue(conditions, stages)
 
 
-def matcher_settings(program: Program, catalogue: Catalogue) -> Settings:
+def matcher_settings(program: Program, catalogue: Catalogue, *, zoom_capacity: int) -> Settings:
+    """The program's rules for the matcher; `zoom_capacity` is how many meetings its Zoom users can run at
+    once (none listed: no limit the matcher could keep, and approval will ask for a Zoom user)."""
     return Settings(
         min_size=program.min_size,
         max_size=program.max_size,
@@ -63,6 +66,8 @@ def matcher_settings(program: Program, catalogue: Catalogue) -> Settings:
         max_stage_gap=program.max_stage_gap,
         separate_roles=program.separate_roles,
         stage_order=catalogue.stage_order,
+        max_concurrent=zoom_capacity or None,
+        meeting_hours=hours_held(program.meeting_minutes),
     )
 
 

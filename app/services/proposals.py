@@ -29,6 +29,7 @@ from app.services.matcher_bridge import (
     matcher_settings,
 )
 from app.services.scheduling import program_week_start
+from app.services.zoom_pool import pool_capacity
 from matching.matcher import ProgressCallback, match
 from matching.model import Assignment, Problem
 from matching.model import Cohort as MatcherCohort
@@ -61,7 +62,7 @@ def propose_cohorts(
     people = _people_to_match(session, program, placed)
     hosts = session.exec(select(Host).where(Host.program_id == program.id, Host.active)).all()
     problem = Problem(
-        settings=matcher_settings(program, catalogue),
+        settings=matcher_settings(program, catalogue, zoom_capacity=pool_capacity(session, program)),
         # Someone unsure of their stage has none (None): the matcher places them with any stages.
         registrants=tuple(matcher_registrant(person, catalogue, week) for person in people),
         hosts=tuple(matcher_host(host, week) for host in hosts),

@@ -17,6 +17,7 @@ WAIT_REASONS = {
     "stage_too_far": "Others free at the same times are at stages too far from theirs.",
     "avoid_conflict": "The only possible groups include someone they asked not to meet.",
     "no_room": "Groups that would suit them are full.",
+    "no_meeting_capacity": "The program's Zoom users are all busy at the times that would suit them.",
     "stage_unknown": "They are not sure of their stage: place them by hand.",
     "coordinator": "A coordinator moved them to the waitlist.",
 }
