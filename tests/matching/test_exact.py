@@ -82,7 +82,7 @@ def test_fast_matcher_places_at_least_98_percent_of_the_optimum_under_a_tight_ca
     assert placed >= 0.98 * optimum.bound
 
 
-# One meeting at a time, or two of two hours, is where the matcher falls furthest short (down to 87% of
+# One meeting at a time, or two of two hours, is where the matcher falls furthest short (down to 86.5% of
 # the optimum on these programs): held to that, so that it cannot get worse unnoticed.
 SCARCEST_CAPACITIES = [(1, 1), (2, 2)]
 
