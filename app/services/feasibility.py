@@ -197,9 +197,13 @@ class CohortRules:
             case Rule.CAPACITY:
                 return (
                     f"{detail['meetings']} groups would be meeting at {slot_label(detail['slot'])}; the "
-                    f"program's Zoom users can run {detail['max_concurrent']} meetings at once."
+                    f"program's Zoom users can run {_meetings(detail['max_concurrent'])} at once."
                 )
         return str(violation.rule)
+
+
+def _meetings(count: int) -> str:
+    return "1 meeting" if count == 1 else f"{count} meetings"
 
 
 def _listed(names: Iterable[str]) -> str:

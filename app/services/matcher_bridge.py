@@ -15,7 +15,7 @@ from functools import cached_property
 from sqlmodel import Session, select
 
 from app.models import Cohort, CohortStatus, Condition, Host, Participant, Program, Stage
-from app.services.zoom_placement import hours_held
+from app.services.zoom_pool import hours_held
 from matching.availability import utc_slots
 from matching.model import Cohort as MatcherCohort
 from matching.model import Host as MatcherHost

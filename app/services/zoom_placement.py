@@ -11,22 +11,12 @@ placements at the same moment take turns.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
 from app.models import Cohort, Host, Meeting, Program, ZoomUser
-from app.services.zoom_pool import NOT_OVER, ZoomPoolError, meetings_to_come, pool_users
-
-# Time between two meetings of one Zoom user, for a conversation that runs over and the next host's arrival.
-BUFFER = timedelta(minutes=15)
-
-
-def hours_held(meeting_minutes: int) -> int:
-    """How many hours of the week one meeting keeps its Zoom user busy, buffer included: what the matcher
-    counts as a meeting's `meeting_hours` (an hour-long meeting at 14:00 also keeps 15:00 from its user)."""
-    return math.ceil((meeting_minutes + BUFFER.total_seconds() / 60) / 60)
+from app.services.zoom_pool import BUFFER, NOT_OVER, ZoomPoolError, meetings_to_come, pool_users
 
 
 def place_meeting(

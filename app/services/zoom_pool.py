@@ -7,19 +7,30 @@ come cannot be removed, since Zoom cannot move a meeting to another user.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.inputs.zoom_users import ZoomUserInput, validate_zoom_user
-from app.models import Cohort, Coordinator, Meeting, MeetingStatus, Program, ZoomUser
+from app.models import Cohort, CohortStatus, Coordinator, Meeting, MeetingStatus, Program, ZoomUser
 from app.services.audit import record_event
+from matching.capacity import Load
+from matching.model import Settings
 
 NOT_OVER = (MeetingStatus.SCHEDULED, MeetingStatus.STARTED)
+# Time between two meetings of one Zoom user, for a conversation that runs over and the next host's arrival.
+BUFFER = timedelta(minutes=15)
+
+
+def hours_held(meeting_minutes: int) -> int:
+    """How many hours of the week one meeting keeps its Zoom user busy, buffer included: what the matcher
+    counts as a meeting's `meeting_hours` (an hour-long meeting at 14:00 also keeps 15:00 from its user)."""
+    return math.ceil((meeting_minutes + BUFFER.total_seconds() / 60) / 60)
 
 
 class ZoomPoolError(ValueError):
@@ -44,6 +55,32 @@ def pool_users(session: Session, program: Program, *, active_only: bool = False)
 def pool_capacity(session: Session, program: Program) -> int:
     """How many meetings the pool's users still taking meetings can run at the same time."""
     return sum(user.concurrent for user in pool_users(session, program, active_only=True))
+
+
+@dataclass(frozen=True)
+class HourLoad:
+    """One hour of the week (UTC) and how many of the program's groups meet in it, against the pool."""
+
+    slot: int
+    meetings: int
+    capacity: int
+
+    @property
+    def over(self) -> bool:
+        return self.meetings > self.capacity
+
+
+def hour_loads(session: Session, program: Program) -> list[HourLoad]:
+    """Each hour in which groups of the program (proposed or approved) are meeting, counting the hours a
+    meeting keeps its Zoom user busy, with what the pool can run at once."""
+    slots = session.exec(
+        select(Cohort.slot).where(Cohort.program_id == program.id, Cohort.status != CohortStatus.CANCELLED)
+    ).all()
+    capacity = pool_capacity(session, program)
+    load = Load(
+        Settings(max_concurrent=capacity or None, meeting_hours=hours_held(program.meeting_minutes)), slots
+    )
+    return [HourLoad(slot, count, capacity) for slot, count in enumerate(load.meetings) if count]
 
 
 def list_pool(session: Session, program: Program, *, now: datetime) -> list[PoolRow]:

@@ -3,6 +3,8 @@ at once, adding, changing, switching off and removing them, and clear refusals."
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from sqlmodel import select
 
@@ -10,6 +12,8 @@ from app import database
 from app.database import utcnow
 from app.demo import DEMO_ZOOM_USERS, seed_demo
 from app.models import AuditEvent, Cohort, Meeting, Program, ZoomUser
+from app.services.adjustments import NeedsOverride
+from app.services.adjustments.cohort_edits import set_slot
 from app.services.approval import approve_cohort
 from app.services.proposals import propose_cohorts
 
@@ -124,3 +128,52 @@ def test_the_command_line_adds_lists_and_removes_zoom_users(demo, runner, app):
     assert unknown.exit_code == 1 and "nobody@example.org is not one of demo's Zoom users." in unknown.output
     removed = runner.invoke(args=["zoom-users", "remove", "demo", "extra@example.org"])
     assert removed.exit_code == 0 and "extra@example.org" not in _users(app)
+
+
+def _meetings_by_hour(slots: list[int], hours: int) -> Counter[int]:
+    """Meetings running in each hour of the week, counted here on their own: a meeting at slot s keeps its
+    Zoom user busy for `hours` hours from s."""
+    return Counter((slot + hour) % 168 for slot in slots for hour in range(hours))
+
+
+def _propose(app, pool_size: int) -> tuple[list[int], Counter[str]]:
+    with app.app_context():
+        session = database.session()
+        program = seed_demo(session, registrants=160)
+        for row in session.exec(select(ZoomUser).where(ZoomUser.program_id == program.id)).all()[pool_size:]:
+            session.delete(row)
+        session.flush()
+        summary = propose_cohorts(session, program, today=utcnow().date())
+        session.commit()
+        return session.exec(select(Cohort.slot)).all(), summary.waitlisted
+
+
+def test_proposed_groups_never_need_more_meetings_at_once_than_the_pool_can_run(app):
+    slots, _ = _propose(app, DEMO_ZOOM_USERS)
+    assert len(slots) > DEMO_ZOOM_USERS  # more groups than Zoom users, spread over the week
+    busiest = max(_meetings_by_hour(slots, 2).values())  # an hour's meeting and its buffer take two hours
+    assert busiest <= DEMO_ZOOM_USERS
+
+
+def test_with_one_zoom_user_the_waitlist_says_zoom_capacity_keeps_people_waiting(app):
+    slots, waitlisted = _propose(app, 1)
+    assert max(_meetings_by_hour(slots, 2).values()) == 1
+    assert waitlisted["no_meeting_capacity"] > 0
+
+
+def test_the_program_page_shows_groups_meeting_against_what_zoom_can_run(app, console_client):
+    _propose(app, DEMO_ZOOM_USERS)
+    page = console_client("demo").get("/console/programs/demo").text
+    assert "<h2>Meetings at once</h2>" in page and "Groups meeting, by hour" in page
+    assert "more than Zoom can run" not in page
+
+
+def test_moving_a_group_to_an_hour_zoom_is_full_needs_an_override(app):
+    _propose(app, 1)
+    with app.app_context():
+        session = database.session()
+        first, second = session.exec(select(Cohort).order_by(Cohort.id).limit(2)).all()
+        with pytest.raises(NeedsOverride) as refused:
+            set_slot(session, second, first.slot, expected_version=second.version, actor="test")
+    [warning] = [w for w in refused.value.warnings if "Zoom users can run 1 meeting at once" in w]
+    assert "2 groups would be meeting at" in warning

@@ -22,6 +22,7 @@ from app.services.overview import (
 )
 from app.services.proposals import ProposalSummary
 from app.services.registration import list_conditions
+from app.services.zoom_pool import hour_loads
 from app.views.console.access import audit, blueprint, find_program_row, load_program, program_row
 from app.views.console.cohort_page import override_request, render_cohort
 from app.views.console.downloads import csv_download
@@ -54,6 +55,7 @@ def program(slug: str):
         statuses=list(CohortStatus),
         open_places=open_places(session, program),
         run=open_run(session, program) or latest_run(session, program),
+        hour_loads=hour_loads(session, program),
     )
 
 
