@@ -93,30 +93,30 @@ def plan_creates(
     session: Session, *, now: datetime, limit: int, program_id: int | None = None
 ) -> list[PlannedCreate]:
     """When each meeting create still to make will be made, within each user's daily limit."""
-    pending = _pending_creates(session)
-    left_today = {
-        user: calls_left(session, user, now=now, limit=limit) for user in {row[2] for row in pending}
-    }
-    per_day = limit - _reserve(limit)
-    planned = []
     by_user: dict[str, list[tuple]] = defaultdict(list)
-    for row in pending:
+    for row in _pending_creates(session):
         by_user[row[2]].append(row)
+    planned = []
     for user, rows in by_user.items():
-        room = max(left_today[user] - _reserve(limit), 0)
-        day = now.date()
-        for operation_id, meeting_id, _, starts_at, retry_at in sorted(
-            rows, key=lambda row: (row[3], row[0])
-        ):
-            while room == 0:
-                day, room = day + timedelta(days=1), per_day
-            room -= 1
-            creates_at = _start_of(day) if retry_at is None else retry_at
+        rows.sort(key=lambda row: (row[3], row[0]))  # nearest meeting first
+        days = creation_days(
+            len(rows), left_today=calls_left(session, user, now=now, limit=limit), limit=limit
+        )
+        for (operation_id, meeting_id, _, starts_at, retry_at), day in zip(rows, days, strict=True):
+            creates_at = _start_of(now.date() + timedelta(days=day)) if retry_at is None else retry_at
             planned.append(PlannedCreate(operation_id, meeting_id, user, starts_at, creates_at))
     if program_id is not None:
         mine = set(_program_meetings(session, program_id))
         planned = [plan for plan in planned if plan.meeting_id in mine]
     return sorted(planned, key=lambda plan: (plan.meeting_starts_at, plan.operation_id))
+
+
+def creation_days(creates: int, *, left_today: int, limit: int) -> list[int]:
+    """For `creates` meetings of one Zoom user, in the order they are to be made, the day (0 = today) each
+    is made on: what is left of today, then `limit` a day, less the calls kept for updates."""
+    per_day = limit - _reserve(limit)
+    today = max(left_today - _reserve(limit), 0)
+    return [0 if number < today else 1 + (number - today) // per_day for number in range(creates)]
 
 
 def late_creates(session: Session, program: Program, *, now: datetime, limit: int) -> list[PlannedCreate]:
