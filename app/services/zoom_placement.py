@@ -3,10 +3,9 @@
 Real Zoom lets a licensed user run one meeting at a time (two on Business plans and above), so a meeting
 goes to a user that, for the meeting's whole time plus `BUFFER` either side, runs fewer meetings than it may.
 A host whose own Zoom user is licensed (`Host.zoom_licensed`) holds their group's meetings when free, which
-saves the pool's places; otherwise the pool user holding the fewest meetings still to come takes it, which
-also spreads the daily limit of creates over the pool. A Zoom user may be in several programs' pools: its
-meetings are counted across all of them, and the rows naming it are held while one is placed, so two
-placements at the same moment take turns.
+saves the pool's places; otherwise a free pool user takes it (see `place_meeting` for which). A Zoom user
+may be in several programs' pools: its meetings are counted across all of them, and the rows naming it are
+held while one is placed, so two placements at the same moment take turns.
 """
 
 from __future__ import annotations
@@ -18,19 +17,29 @@ from sqlmodel import Session, select
 from app.models import Cohort, Host, Meeting, Program, ZoomUser
 from app.services.zoom_pool import BUFFER, NOT_OVER, ZoomPoolError, meetings_to_come, pool_users
 
+# How far around a meeting a Zoom user's other meetings are looked at: no meeting is as long.
+NEARBY = timedelta(days=1)
+
 
 def place_meeting(
     session: Session, program: Program, cohort: Cohort, meeting: Meeting, *, now: datetime
 ) -> str:
-    """Give the meeting a Zoom user free for its time; which one. `ZoomPoolError` when none is."""
-    for user, concurrent in _candidates(session, program, cohort, now):
-        _hold(session, user)
-        if is_free(session, user, concurrent, meeting):
-            meeting.zoom_user = user
-            session.add(meeting)
-            session.flush()
-            return user
-    raise ZoomPoolError(_none_free(session, program, meeting))
+    """Give the meeting a Zoom user free for its time; which one. `ZoomPoolError` when none is.
+
+    Of the pool's free users, the one whose other meetings come nearest (without clashing) takes it, so
+    users' days fill up without gaps an hour wide that no later meeting could use; the least busy breaks
+    ties."""
+    host, pool = _candidates(session, program, cohort, now)
+    if host is not None and _takes(session, host, 1, meeting) is not None:
+        return _give(session, meeting, host)
+    fits = []
+    for order, (user, concurrent) in enumerate(pool):
+        gap = _takes(session, user, concurrent, meeting)
+        if gap is not None:
+            fits.append((gap, order, user))
+    if not fits:
+        raise ZoomPoolError(_none_free(session, program, meeting))
+    return _give(session, meeting, min(fits)[2])
 
 
 def keep_after_move(
@@ -39,7 +48,6 @@ def keep_after_move(
     """After a meeting moved: its Zoom user keeps it when free at the new time. A meeting not created at Zoom
     yet is placed anew; one that exists cannot change user, so the move is refused."""
     if meeting.zoom_user is not None:
-        _hold(session, meeting.zoom_user)
         if is_free(session, meeting.zoom_user, _concurrent(session, program, meeting.zoom_user), meeting):
             return
         if meeting.zoom_meeting_id:
@@ -52,18 +60,39 @@ def keep_after_move(
 
 def is_free(session: Session, user: str, concurrent: int, meeting: Meeting) -> bool:
     """Whether `user` runs fewer than `concurrent` other meetings all through `meeting` and its buffers."""
+    return _takes(session, user, concurrent, meeting) is not None
+
+
+def _takes(session: Session, user: str, concurrent: int, meeting: Meeting) -> timedelta | None:
+    """None when `user` cannot take `meeting` (holding the rows naming it, so placements take turns); else
+    how near its other meetings come (a day when it has none that day)."""
+    _hold(session, user)
     start, end = meeting.starts_at - BUFFER, meeting.ends_at + BUFFER
     others = session.exec(
         select(Meeting).where(
             Meeting.zoom_user == user,
             Meeting.status.in_(NOT_OVER),
             Meeting.id != meeting.id,
-            Meeting.starts_at < end,
-            Meeting.starts_at > start - timedelta(days=1),
+            Meeting.starts_at < meeting.ends_at + NEARBY,
+            Meeting.starts_at > meeting.starts_at - NEARBY,
         )
     ).all()
-    overlapping = [(max(o.starts_at, start), min(o.ends_at, end)) for o in others if o.ends_at > start]
-    return _most_at_once(overlapping) < concurrent
+    overlapping = [
+        (max(o.starts_at, start), min(o.ends_at, end))
+        for o in others
+        if o.starts_at < end and o.ends_at > start
+    ]
+    if _most_at_once(overlapping) >= concurrent:
+        return None
+    gaps = [max(o.starts_at - meeting.ends_at, meeting.starts_at - o.ends_at, timedelta(0)) for o in others]
+    return min(gaps, default=NEARBY)
+
+
+def _give(session: Session, meeting: Meeting, user: str) -> str:
+    meeting.zoom_user = user
+    session.add(meeting)
+    session.flush()
+    return user
 
 
 def _most_at_once(spans: list[tuple[datetime, datetime]]) -> int:
@@ -76,14 +105,17 @@ def _most_at_once(spans: list[tuple[datetime, datetime]]) -> int:
     return most
 
 
-def _candidates(session: Session, program: Program, cohort: Cohort, now: datetime) -> list[tuple[str, int]]:
-    """The cohort's licensed host first, then the pool's users still taking meetings, least busy first."""
+def _candidates(
+    session: Session, program: Program, cohort: Cohort, now: datetime
+) -> tuple[str | None, list[tuple[str, int]]]:
+    """The cohort's host's own Zoom user when it is licensed, and the pool's users still taking meetings,
+    least busy first."""
     host = session.get(Host, cohort.host_id) if cohort.host_id else None
-    first = [(host.zoom_user, 1)] if host is not None and host.active and host.zoom_licensed else []
+    own = host.zoom_user if host is not None and host.active and host.zoom_licensed else None
     users = pool_users(session, program, active_only=True)
     busy = meetings_to_come(session, [user.user for user in users], now=now)
     users.sort(key=lambda user: (busy.get(user.user, 0), user.id))
-    return first + [(user.user, user.concurrent) for user in users]
+    return own, [(user.user, user.concurrent) for user in users]
 
 
 def _concurrent(session: Session, program: Program, user: str) -> int:

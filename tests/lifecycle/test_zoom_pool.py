@@ -190,3 +190,14 @@ def test_meeting_again_needs_a_free_zoom_user_too(app, program, make_cohorts):
                 actor="test",
                 now=meeting.ends_at + timedelta(hours=1),
             )
+
+
+def test_meetings_pack_each_users_day_so_a_meeting_in_between_still_finds_a_user(app, program, make_cohorts):
+    """Two Pro users and groups at 0:00, 2:00 and then 1:00: putting the 2:00 group on the user free since
+    1:15 keeps the other user free for the 1:00 group, which overlaps both."""
+    [at_zero] = make_cohorts(1, hosted=False, slot=0)
+    [at_two] = make_cohorts(1, hosted=False, slot=2)
+    [at_one] = make_cohorts(1, hosted=False, slot=1)
+    _pool(app, program, pro_a_at_example_org=1, pro_b_at_example_org=1)
+    assert _approve(app, at_zero, at_two, at_one) == []
+    assert _holders(app, at_zero, at_two, at_one) == [PRO_A, PRO_A, PRO_B]
