@@ -1,1 +1,1 @@
-"""Adapters between HTML form fields and the plain values `app.inputs` checks; the console's account forms."""
+"""Adapters between HTML form fields and the plain values `app.inputs` checks."""

@@ -205,6 +205,17 @@ def test_cancelling_a_group_says_what_will_happen_then_does_it(app, make_cohorts
     assert "already cancelled" in _post(coordinator, cancel, confirm="yes")
 
 
+def test_a_reason_too_long_comes_back_to_be_shortened_and_nothing_is_cancelled(
+    app, make_cohorts, coordinator
+):
+    meeting = _approved(app, make_cohorts)
+    cancel = f"/console/programs/demo/cohorts/{meeting.cohort_id}/cancel"
+    page = _page_of(coordinator.post(cancel, data={"confirm": "yes", "reason": "Host ill. " * 60}))
+    assert "Keep the reason under 500 characters; nothing was cancelled yet." in page
+    assert "Host ill. Host ill." in page  # what was written comes back in the box
+    assert _rows(app, Cohort, Cohort.id == meeting.cohort_id)[0].status == "approved"
+
+
 def test_dissolving_a_proposed_group_emails_no_one(app, make_cohorts, coordinator):
     [cohort_id] = make_cohorts(1, size=4)
     cancel = f"/console/programs/demo/cohorts/{cohort_id}/cancel"

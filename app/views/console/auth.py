@@ -19,7 +19,8 @@ from app.auth import (
 )
 from app.database import utcnow
 from app.extensions import limiter
-from app.forms.account import ChangePasswordForm, CodeForm, LoginForm, field_errors
+from app.inputs.accounts import validate_code, validate_password_change, validate_sign_in
+from app.inputs.fields import InvalidInput
 from app.services.accounts import (
     LOCKOUT_PERIOD,
     MAX_FAILED_LOGINS,
@@ -82,28 +83,32 @@ def end_stale_session():
 @blueprint.route("/login", methods=["GET", "POST"])
 @sign_in_limit
 def login():
-    form = LoginForm(next=request.args.get("next", ""))
+    next_page = local_console_path(
+        request.form.get("next") if request.method == "POST" else request.args.get("next")
+    )
     if current_user.is_authenticated:
-        return redirect(local_console_path(form.next.data) or url_for("console.programs"))
+        return redirect(next_page or url_for("console.programs"))
     if request.method == "GET":
-        return _login_page(form)
-    if not form.validate_on_submit():
-        return _login_page(form), 422
+        return _login_page(next_page)
+    try:
+        typed = validate_sign_in(request.form)
+    except InvalidInput as invalid:
+        return _login_page(next_page, invalid.errors), 422
     session = database.session()
     try:
-        coordinator = authenticate(session, form.email.data, form.password.data, now=utcnow())
+        coordinator = authenticate(session, typed.email, typed.password, now=utcnow())
     except SignInRefused as refused:
         session.commit()  # failed attempts and lock-outs count even though signing in failed
         flash(REFUSALS[refused.reason], "error")
-        return _login_page(form), 401
+        return _login_page(next_page), 401
     if coordinator.two_factor_enabled:
         session.commit()
-        start_second_step(coordinator, utcnow(), local_console_path(form.next.data))
+        start_second_step(coordinator, utcnow(), next_page)
         return redirect(url_for("console.login_code"), 303)
     complete_sign_in(session, coordinator, now=utcnow())
     session.commit()
     start_session(coordinator, utcnow())
-    return redirect(local_console_path(form.next.data) or url_for("console.programs"), 303)
+    return redirect(next_page or url_for("console.programs"), 303)
 
 
 @blueprint.route("/login/code", methods=["GET", "POST"])
@@ -122,21 +127,22 @@ def login_code():
             "warning",
         )
         return redirect(url_for("console.login"), 303)
-    form = CodeForm()
     if request.method == "GET":
-        return _code_page(form)
-    if not form.validate_on_submit():
-        return _code_page(form), 422
+        return _code_page()
+    try:
+        code = validate_code(request.form)
+    except InvalidInput as invalid:
+        return _code_page(invalid.errors), 422
     session, coordinator = database.session(), step.coordinator
     try:
-        factor = check_second_factor(session, coordinator, form.code.data, now=now)
+        factor = check_second_factor(session, coordinator, code, now=now)
     except CodeRefused as refused:
         session.commit()  # wrong codes count towards the lock-out
         if is_locked(coordinator, now):
             end_second_step()
             flash(str(refused), "error")
             return redirect(url_for("console.login"), 303)
-        return _code_page(form, {"code": str(refused)}), 401
+        return _code_page({"code": str(refused)}), 401
     complete_sign_in(session, coordinator, now=now, factor=factor.value)
     left = recovery_codes_left(session, coordinator)
     session.commit()
@@ -163,36 +169,34 @@ def logout():
 @blueprint.route("/account/password", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
 def account_password():
-    form = ChangePasswordForm()
     if request.method == "GET":
-        return _password_page(form)
-    if not form.validate_on_submit():
-        return _password_page(form), 422
+        return _password_page()
+    try:
+        typed = validate_password_change(request.form)
+    except InvalidInput as invalid:
+        return _password_page(invalid.errors), 422
     session = database.session()
     coordinator = current_user._get_current_object()
     try:
-        change_password(
-            session, coordinator, form.current_password.data, form.new_password.data, now=utcnow()
-        )
+        change_password(session, coordinator, typed.current, typed.new, now=utcnow())
     except PasswordChangeRefused as refused:
         session.commit()  # a wrong current password counts towards the lock-out even so
-        return _password_page(form, {refused.field: str(refused)}), 422
+        return _password_page({refused.field: str(refused)}), 422
     session.commit()
     start_session(coordinator, utcnow())  # this browser goes on, with the account's new session token
     flash("Your password is changed. Every other browser signed in to this account is signed out.", "success")
     return redirect(url_for("console.programs"), 303)
 
 
-def _login_page(form: LoginForm):
-    return render_template("console/login.html", form=form, errors=field_errors(form))
+def _login_page(next_page: str | None, errors: dict[str, str] | None = None):
+    email = request.form.get("email", "")
+    return render_template("console/login.html", next=next_page, email=email, errors=errors or {})
 
 
-def _code_page(form: CodeForm, refused: dict[str, str] | None = None):
-    errors = {**field_errors(form), **(refused or {})}
+def _code_page(errors: dict[str, str] | None = None):
     recovery = request.args.get("with") == "recovery"
-    return render_template("console/login_code.html", form=form, errors=errors, recovery=recovery)
+    return render_template("console/login_code.html", errors=errors or {}, recovery=recovery)
 
 
-def _password_page(form: ChangePasswordForm, refused: dict[str, str] | None = None):
-    errors = {**field_errors(form), **(refused or {})}
-    return render_template("console/password.html", form=form, errors=errors, min_length=MIN_PASSWORD_LENGTH)
+def _password_page(errors: dict[str, str] | None = None):
+    return render_template("console/password.html", errors=errors or {}, min_length=MIN_PASSWORD_LENGTH)

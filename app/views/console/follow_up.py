@@ -7,13 +7,12 @@ from flask_login import current_user
 
 from app import database
 from app.database import utcnow
+from app.inputs.meeting_changes import InvalidChange, parse_local_time
 from app.models import Cohort
 from app.services import follow_up
 from app.services.follow_up import FollowUpError
-from app.services.meeting_changes import MeetingChangeError
 from app.views.console.access import blueprint, load_program, program_row
 from app.views.console.formatting import in_zone
-from app.views.console.local_time import parse_local_time
 
 
 @blueprint.post("/programs/<slug>/cohorts/<int:cohort_id>/next-meeting")
@@ -27,7 +26,7 @@ def schedule_next_meeting(slug: str, cohort_id: int):
             session, cohort, starts_at=starts_at, actor=current_user.email, coordinator_id=current_user.id,
             now=utcnow(),
         )  # fmt: skip
-    except (FollowUpError, MeetingChangeError) as error:
+    except (FollowUpError, InvalidChange) as error:
         flash(str(error), "error")
         return _back_to(program, cohort)
     session.commit()

@@ -8,15 +8,13 @@ from flask_login import current_user
 
 from app import database
 from app.database import utcnow
+from app.inputs.meeting_changes import InvalidChange, cancellation_reason, parse_local_time
 from app.models import Cohort
 from app.services.meeting_changes import MeetingChangeError, cancellation, open_places, rescheduling
 from app.services.meeting_changes.cancellation import CancellationPlan, plan_cancellation
 from app.views.console.access import audit, blueprint, load_program, program_meeting, program_row
 from app.views.console.formatting import in_zone
-from app.views.console.local_time import parse_local_time
 from app.views.console.navigation import back, form_next
-
-REASON_MAX_LENGTH = 500
 
 
 @blueprint.post("/programs/<slug>/meetings/<int:meeting_id>/reschedule")
@@ -34,7 +32,7 @@ def reschedule_meeting(slug: str, meeting_id: int):
             coordinator_id=current_user.id,
             now=utcnow(),
         )
-    except MeetingChangeError as error:
+    except (InvalidChange, MeetingChangeError) as error:
         flash(str(error), "error")
         return back(url_for("console.meeting", slug=slug, meeting_id=meeting.id))
     session.commit()
@@ -58,12 +56,13 @@ def cancel_cohort(slug: str, cohort_id: int):
     except MeetingChangeError as error:
         flash(str(error), "error")
         return back(url_for("console.cohort", slug=slug, cohort_id=cohort.id))
-    reason = request.form.get("reason", "").strip()
-    if request.form.get("confirm") != "yes" or len(reason) > REASON_MAX_LENGTH:
-        if len(reason) > REASON_MAX_LENGTH:
-            flash(
-                f"Keep the reason under {REASON_MAX_LENGTH} characters; nothing was cancelled yet.", "error"
-            )
+    reason, confirmed = request.form.get("reason", "").strip(), request.form.get("confirm") == "yes"
+    try:
+        cancellation_reason(reason)
+    except InvalidChange as error:
+        flash(str(error), "error")
+        confirmed = False  # the reason comes back to be shortened
+    if not confirmed:
         audit("console.viewed_cancellation", program, subject=("cohort", cohort.id))
         session.commit()
         return render_template(

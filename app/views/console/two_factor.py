@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import segno
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import database
 from app.database import utcnow
-from app.forms.account import CodeForm, field_errors
+from app.inputs.accounts import validate_code
+from app.inputs.fields import InvalidInput
 from app.models import Coordinator
 from app.services.accounts import AccountError
 from app.services.two_factor import (
@@ -48,15 +49,16 @@ def set_up_two_factor():
     session = database.session()
     start_enrolment(session, coordinator)
     session.commit()  # the same key until it is confirmed, so reloading the page keeps matching the app
-    form = CodeForm()
-    if not form.is_submitted():
-        return _setup_page(coordinator, form)
-    if not form.validate():
-        return _setup_page(coordinator, form), 422
+    if request.method != "POST":
+        return _setup_page(coordinator)
     try:
-        codes = confirm_enrolment(session, coordinator, form.code.data, now=utcnow())
+        code = validate_code(request.form)
+    except InvalidInput as invalid:
+        return _setup_page(coordinator, invalid.errors), 422
+    try:
+        codes = confirm_enrolment(session, coordinator, code, now=utcnow())
     except CodeRefused as refused:
-        return _setup_page(coordinator, form, {"code": str(refused)}), 422
+        return _setup_page(coordinator, {"code": str(refused)}), 422
     session.commit()
     return render_template("console/recovery_codes.html", codes=codes, new_setup=True)
 
@@ -101,17 +103,18 @@ def _with_code(action: str, carry_out: Callable):
     coordinator = current_user._get_current_object()
     if not coordinator.two_factor_enabled:
         return redirect(url_for("console.two_factor"), 303)
-    form = CodeForm()
-    if not form.is_submitted():
-        return _code_page(action, form)
-    if not form.validate():
-        return _code_page(action, form), 422
+    if request.method != "POST":
+        return _code_page(action)
+    try:
+        code = validate_code(request.form)
+    except InvalidInput as invalid:
+        return _code_page(action, invalid.errors), 422
     session = database.session()
     try:
-        response = carry_out(session, coordinator, form.code.data)
+        response = carry_out(session, coordinator, code)
     except CodeRefused as refused:
         session.commit()  # a wrong code counts towards the lock-out, as at sign-in
-        return _code_page(action, form, {"code": str(refused)}), 422
+        return _code_page(action, {"code": str(refused)}), 422
     except AccountError as refused:
         flash(str(refused), "error")
         return redirect(url_for("console.two_factor"), 303)
@@ -119,18 +122,16 @@ def _with_code(action: str, carry_out: Callable):
     return response
 
 
-def _code_page(action: str, form: CodeForm, refused: dict[str, str] | None = None):
-    errors = {**field_errors(form), **(refused or {})}
-    return render_template("console/two_factor_change.html", action=action, form=form, errors=errors)
+def _code_page(action: str, errors: dict[str, str] | None = None):
+    return render_template("console/two_factor_change.html", action=action, errors=errors or {})
 
 
-def _setup_page(coordinator: Coordinator, form: CodeForm, refused: dict[str, str] | None = None):
+def _setup_page(coordinator: Coordinator, errors: dict[str, str] | None = None):
     uri = provisioning_uri(coordinator)
     secret = coordinator.totp_secret
     return render_template(
         "console/two_factor_setup.html",
-        form=form,
-        errors={**field_errors(form), **(refused or {})},
+        errors=errors or {},
         qr_code=segno.make(uri, error="m").svg_data_uri(scale=5, border=4),
         key=" ".join(secret[i : i + KEY_GROUP] for i in range(0, len(secret), KEY_GROUP)),
     )
