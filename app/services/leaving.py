@@ -8,7 +8,8 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from app.messages.queue import cancel_messages
-from app.models import CohortMember, Participant
+from app.models import Cohort, CohortMember, Meeting, MeetingStatus, Participant, Program
+from app.services.approval import queue_member_cancellation
 from app.services.zoom_operations import leave_zoom_meetings
 
 
@@ -27,3 +28,26 @@ def release_place(session: Session, participant: Participant, *, now: datetime) 
     if cohort_id is not None:
         leave_zoom_meetings(session, cohort_id, participant.id, now=now)
     return cohort_id
+
+
+def take_off_calendars(
+    session: Session,
+    participant: Participant,
+    cohort_id: int,
+    *,
+    now: datetime,
+    after: datetime | None = None,
+) -> None:
+    """A calendar CANCEL for each meeting of the cohort still to come (or starting after `after`) that the
+    participant was invited to, so that the events and their alarms leave the calendars of someone who left
+    the group."""
+    cohort = session.get(Cohort, cohort_id)
+    program = session.get(Program, cohort.program_id)
+    to_come = session.exec(
+        select(Meeting)
+        .where(Meeting.cohort_id == cohort_id, Meeting.status == MeetingStatus.SCHEDULED)
+        .where(Meeting.starts_at > max(now, after or now))
+        .order_by(Meeting.number)
+    ).all()
+    for meeting in to_come:
+        queue_member_cancellation(session, program, meeting, participant, now=now, occasion="left")

@@ -18,7 +18,7 @@ from app.messages.queue import cancel_messages
 from app.models import CohortMember, Condition, Participant, ParticipantStatus, Program, Stage
 from app.services.audit import record_event
 from app.services.erasure import erase_participants
-from app.services.leaving import release_place
+from app.services.leaving import release_place, take_off_calendars
 from app.services.registration import ConditionOffer, find_stage_id, list_conditions
 
 # Only someone still taking part can pause; a withdrawn registrant stays withdrawn.
@@ -100,8 +100,12 @@ def unsubscribe_participant(session: Session, participant: Participant) -> None:
 
 
 def withdraw_participant(session: Session, participant: Participant) -> None:
-    """Leave the program: the group place goes back to the coordinator and nothing more is sent."""
-    cohort_id = release_place(session, participant, now=utcnow())
+    """Leave the program: the group place goes back to the coordinator, the group's meetings leave the
+    person's calendar, and nothing else is sent."""
+    now = utcnow()
+    cohort_id = release_place(session, participant, now=now)
+    if cohort_id is not None:
+        take_off_calendars(session, participant, cohort_id, now=now)
     participant.status = ParticipantStatus.WITHDRAWN
     participant.pending_changes = None
     _save(session, participant, "participant_withdrew", cohort_id=cohort_id)

@@ -13,9 +13,19 @@ from app.links import make_token
 from app.messages.dispatch import MAIL_QUEUE
 from app.messages.kinds import MessageKind
 from app.messages.queue import cancel_messages
-from app.models import AuditEvent, Cohort, Host, Meeting, MessageStatus, OutboundMessage
+from app.models import (
+    AuditEvent,
+    Cohort,
+    CohortMember,
+    Host,
+    Meeting,
+    MessageStatus,
+    OutboundMessage,
+    Participant,
+)
 from app.services.adjustments.cohort_edits import set_host
 from app.services.approval import approve_cohort
+from app.services.selfservice import withdraw_participant
 from app.worker.runner import run_mail_work, run_once
 from emails.catcher import calendar_part
 
@@ -297,3 +307,29 @@ def test_invitations_wait_for_their_zoom_meeting_instead_of_failing(app, make_co
     run_zoom_work(app)
     later = run_mail_work(app, now=utcnow() + timedelta(minutes=3))
     assert later["sent"] == 5
+
+
+def _calendar_lines(message) -> dict[str, str]:
+    """The calendar part's content lines, read from its raw bytes (unfolded), not through icalendar."""
+    raw = calendar_part(message).decode().replace("\r\n ", "").replace("\r\n\t", "")
+    return dict(line.split(":", 1) for line in raw.splitlines() if ":" in line and not line.startswith(" "))
+
+
+def test_someone_who_withdraws_gets_the_meeting_taken_off_their_calendar(app, make_cohorts, mailbox):
+    meeting = _approve_one(app, make_cohorts)
+    run_once(app)
+    with app.app_context():
+        session = database.session()
+        leaver = session.exec(
+            select(Participant).join(CohortMember, CohortMember.participant_id == Participant.id)
+        ).first()
+        address = leaver.email
+        withdraw_participant(session, leaver)
+        session.commit()
+    run_once(app)
+    theirs = [m for m in mailbox.messages() if m["To"].addresses[0].addr_spec == address]
+    invitation, cancellation = (_calendar_lines(m) for m in theirs if calendar_part(m))
+    assert invitation["METHOD"] == "REQUEST" and cancellation["METHOD"] == "CANCEL"
+    assert cancellation["UID"] == invitation["UID"] == meeting.calendar_uid
+    assert cancellation["STATUS"] == "CANCELLED"
+    assert int(cancellation["SEQUENCE"]) >= int(invitation["SEQUENCE"])
