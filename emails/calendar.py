@@ -16,6 +16,7 @@ from enum import StrEnum
 from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 
 from emails.context import MeetingDetails, Person, Program, require_utc, single_line
+from emails.rendering import render_template
 
 PRODID = "-//Peer Meet-ups//Emails//EN"
 ALARM_BEFORE = timedelta(minutes=30)
@@ -75,7 +76,8 @@ def _event(
     event.add("dtstamp", require_utc(stamp) if stamp else datetime.now(UTC))
     event.add("dtstart", meeting.starts_at_utc)
     event.add("dtend", meeting.ends_at_utc)
-    event.add("summary", meeting.title)
+    title = single_line(render_template("calendar_title.txt", {"program": program}, attendee.locale))
+    event.add("summary", title)
     event.add("description", f"{description}\n\n{meeting.join_url}")
     event.add("location", meeting.join_url)
     event.add("url", meeting.join_url)
@@ -93,7 +95,9 @@ def _event(
         ),
     )
     if method is Method.REQUEST:
-        event.add_component(_alarm(meeting.title))
+        minutes = int(ALARM_BEFORE.total_seconds() // 60)
+        words = render_template("calendar_alarm.txt", {"title": title, "minutes": minutes}, attendee.locale)
+        event.add_component(_alarm(words))
     return event
 
 
@@ -104,9 +108,9 @@ def _address(email: str, name: str, **params: str) -> vCalAddress:
     return address
 
 
-def _alarm(summary: str) -> Alarm:
+def _alarm(words: str) -> Alarm:
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
-    alarm.add("description", summary)
+    alarm.add("description", words)
     alarm.add("trigger", -ALARM_BEFORE)
     return alarm

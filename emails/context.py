@@ -65,11 +65,6 @@ class Program:
         """The sender's name in inboxes, and the organiser's name in calendars."""
         return single_line(self.neutral_title or self.name)
 
-    @property
-    def meeting_title(self) -> str:
-        """The title of its meetings in calendars: the neutral title as it is, else "<name> meet-up"."""
-        return single_line(self.neutral_title or f"{self.name} meet-up")
-
 
 @dataclass(frozen=True)
 class Person:
@@ -108,15 +103,15 @@ class MeetingDetails:
     """One cohort's meeting as calendars see it.
 
     ``uid`` never changes for the life of the meeting; ``sequence`` is raised by the app on every change
-    (time, link, cancellation) so calendars replace the entry instead of adding a second one. ``title``
-    must be neutral: it shows on lock screens and shared calendars, so never a condition.
+    (time, link, cancellation) so calendars replace the entry instead of adding a second one. Its title
+    in calendars is the programme's neutral title, or its name (`templates/calendar_title.txt`), in each
+    recipient's language.
     """
 
     uid: str
     sequence: int
     starts_at_utc: datetime
     ends_at_utc: datetime
-    title: str
     join_url: str
 
     def __post_init__(self) -> None:

@@ -126,7 +126,6 @@ class _Sources:
             sequence=meeting.calendar_sequence if sequence is None else sequence,
             starts_at_utc=start,
             ends_at_utc=start + timedelta(minutes=meeting.duration_minutes),
-            title=self.program.meeting_title,
             join_url=join_url,
         )
 

@@ -49,7 +49,6 @@ def meeting(
         sequence=sequence,
         starts_at_utc=starts_at_utc,
         ends_at_utc=starts_at_utc + timedelta(hours=1),
-        title="Peer conversation",
         join_url=join_url,
     )
 

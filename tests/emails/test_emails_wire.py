@@ -166,7 +166,16 @@ def test_without_a_neutral_title_the_name_shows(deliver_raw, make_email, make_pe
     )
 
     assert read_with_postal_mime(raw)["from"]["name"] == "Patient Café"
-    assert program.meeting_title == "Patient Café meet-up"
-    assert 'ORGANIZER;CN="Patient Café":mailto:hello@example.org' in calendar_lines(
-        check_travelled(raw).calendar
-    )
+    lines = calendar_lines(check_travelled(raw).calendar)
+    assert 'ORGANIZER;CN="Patient Café":mailto:hello@example.org' in lines
+    assert "SUMMARY:Patient Café meet-up" in lines
+
+
+def test_the_calendar_title_and_its_alarm_speak_the_recipients_language(deliver_raw, make_email, make_person):
+    program = Program(name="Patient Café", organisation="Example Hospital", address="hello@example.org")
+    email = make_email("cohort_invitation", make_person(locale="es"), program=program)
+
+    lines = calendar_lines(check_travelled(deliver_raw(compose(email, mail_from=MAIL_FROM))).calendar)
+
+    assert "SUMMARY:Encuentro de Patient Café" in lines
+    assert "DESCRIPTION:Dentro de 30 minutos: Encuentro de Patient Café" in lines  # the alarm's words
