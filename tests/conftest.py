@@ -48,6 +48,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The slow tier's own files are not even imported when it is left out: their imports (CP-SAT,
+    schemathesis) alone take seconds of a quick run."""
+    if "not slow" not in (config.getoption("markexpr") or ""):
+        return None
+    relative = collection_path.relative_to(TESTS).as_posix() if collection_path.is_relative_to(TESTS) else ""
+    return True if relative and (relative + "/").startswith(SLOW_FILES) else None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         fixtures = set(item.fixturenames)

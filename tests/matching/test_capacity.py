@@ -153,7 +153,7 @@ def test_a_synthetic_program_never_has_more_cohorts_meeting_at_once_than_its_cap
 ):
     from matching.synthetic import synthetic_problem
 
-    base = synthetic_problem(1_000, seed=4)
+    base = synthetic_problem(400, seed=4)
     problem = replace(base, settings=capped(base.settings, max_concurrent, meeting_hours))
     assignment = match(problem)
     assert check_assignment(problem, assignment) == []
