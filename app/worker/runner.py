@@ -36,15 +36,19 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def run_zoom_work(app: Flask, now: datetime | None = None, *, most: int | None = None) -> Counter[str]:
-    """The creates planned within Zoom's daily limits, then the due Zoom calls (up to `most`: a turn)."""
-    now = now or utcnow()
-    daily_limit = app.config["SETTINGS"].zoom_daily_limit
+def plan_zoom_work(app: Flask, now: datetime | None = None) -> None:
+    """Give the meeting creates still to make their days within Zoom's daily limits."""
     with app.app_context(), Session(app.extensions["engine"], expire_on_commit=False) as session:
-        plan_zoom_creates(session, now=now, daily_limit=daily_limit)
+        plan_zoom_creates(session, now=now or utcnow(), daily_limit=app.config["SETTINGS"].zoom_daily_limit)
+
+
+def run_zoom_work(app: Flask, now: datetime | None = None, *, most: int | None = None) -> Counter[str]:
+    """The due Zoom calls (up to `most`: a turn)."""
+    with app.app_context(), Session(app.extensions["engine"], expire_on_commit=False) as session:
         return run_due_zoom_operations(
-            session, zoom_client(), now=now, worker=worker_name(), daily_limit=daily_limit, most=most
-        )
+            session, zoom_client(), now=now or utcnow(), worker=worker_name(),
+            daily_limit=app.config["SETTINGS"].zoom_daily_limit, most=most,
+        )  # fmt: skip
 
 
 def run_mail_work(app: Flask, now: datetime | None = None, *, most: int | None = None) -> Counter[str]:
@@ -63,7 +67,9 @@ def run_mail_work(app: Flask, now: datetime | None = None, *, most: int | None =
 def run_due_work(app: Flask, now: datetime | None = None) -> dict[str, Counter[str]]:
     """Zoom calls and messages in turns, bounded each, until neither has anything due: a thousand meetings
     waiting for Zoom never hold back an invitation whose meeting exists, nor does mail hold back Zoom. Zoom
-    goes first in each turn, so a meeting created in it has its invitations sent in the same turn."""
+    goes first in each turn, so a meeting created in it has its invitations sent in the same turn. The
+    creates are planned once, before the turns."""
+    plan_zoom_work(app, now)
     done: dict[str, Counter[str]] = {"zoom": Counter(), "mail": Counter()}
     while True:
         zoom, mail = run_zoom_work(app, now, most=ZOOM_TURN), run_mail_work(app, now, most=MAIL_TURN)
