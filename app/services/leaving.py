@@ -8,8 +8,9 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from app.messages.queue import cancel_messages
-from app.models import Cohort, CohortMember, Meeting, MeetingStatus, Participant, Program
+from app.models import Cohort, CohortMember, Participant, Program
 from app.services.approval import queue_member_cancellation
+from app.services.meeting_changes.lookups import meetings_not_started
 from app.services.zoom_operations import leave_zoom_meetings
 
 
@@ -43,11 +44,5 @@ def take_off_calendars(
     the group."""
     cohort = session.get(Cohort, cohort_id)
     program = session.get(Program, cohort.program_id)
-    to_come = session.exec(
-        select(Meeting)
-        .where(Meeting.cohort_id == cohort_id, Meeting.status == MeetingStatus.SCHEDULED)
-        .where(Meeting.starts_at > max(now, after or now))
-        .order_by(Meeting.number)
-    ).all()
-    for meeting in to_come:
+    for meeting in meetings_not_started(session, cohort, max(now, after or now)):
         queue_member_cancellation(session, program, meeting, participant, now=now, occasion="left")

@@ -9,11 +9,12 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app.models import Cohort, CohortMember, CohortStatus, Meeting, MeetingStatus, Program
+from app.models import Cohort, CohortMember, CohortStatus, Meeting, Program
 from app.services.adjustments import AdjustmentError, NeedsOverride, StaleCohort
 from app.services.audit import record_event
 from app.services.feasibility import CohortRules, Draft
 from app.services.locks import hold
+from app.services.meeting_changes.lookups import meetings_not_started
 from matching.rules import Violation
 
 # A change's effect on one cohort: how it is named, what it broke before, and how the change leaves it.
@@ -83,17 +84,6 @@ def meetings_to_come(session: Session, cohort: Cohort, now: datetime) -> list[Me
             f"Group {cohort.id}'s meeting has already taken place, so it cannot be changed."
         )
     return meetings
-
-
-def meetings_not_started(session: Session, cohort: Cohort, now: datetime) -> list[Meeting]:
-    return list(
-        session.exec(
-            select(Meeting)
-            .where(Meeting.cohort_id == cohort.id, Meeting.status == MeetingStatus.SCHEDULED)
-            .where(Meeting.starts_at > now)
-            .order_by(Meeting.number)
-        ).all()
-    )
 
 
 def places(

@@ -29,6 +29,18 @@ def upcoming_meetings(session: Session, cohort: Cohort, now: datetime) -> list[M
     return [meeting for meeting in meetings if meeting.ends_at > now]
 
 
+def meetings_not_started(session: Session, cohort: Cohort, now: datetime) -> list[Meeting]:
+    """The cohort's meetings that are scheduled and have not started, in order."""
+    return list(
+        session.exec(
+            select(Meeting)
+            .where(Meeting.cohort_id == cohort.id, Meeting.status == MeetingStatus.SCHEDULED)
+            .where(Meeting.starts_at > now)
+            .order_by(Meeting.number)
+        ).all()
+    )
+
+
 def upcoming_meeting(session: Session, cohort: Cohort, now: datetime) -> Meeting | None:
     """The cohort's next meeting that is not over and not cancelled."""
     return next(iter(upcoming_meetings(session, cohort, now)), None)
