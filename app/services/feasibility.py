@@ -18,7 +18,7 @@ from app.database import utcnow
 from app.models import Cohort, CohortMember, CohortStatus, Host, Participant, Program
 from app.services.matcher_bridge import load_catalogue, matcher_host, matcher_registrant, matcher_settings
 from app.services.scheduling import program_week_start
-from app.services.zoom_pool import pool_capacity
+from app.services.zoom_pool import cohort_slots, pool_capacity
 from matching.model import HOURS_PER_WEEK, Registrant
 from matching.model import Cohort as MatcherCohort
 from matching.rules import Rule, Violation, check_cohort, is_worse
@@ -142,11 +142,7 @@ class CohortRules:
     def _program_meetings(self, ignoring: set[int | None]) -> list[int]:
         """The slots of the program's other cohorts that are not cancelled: they share its Zoom users."""
         if self._program_slots is None:
-            self._program_slots = self.session.exec(
-                select(Cohort.id, Cohort.slot).where(
-                    Cohort.program_id == self.program.id, Cohort.status != CohortStatus.CANCELLED
-                )
-            ).all()
+            self._program_slots = cohort_slots(self.session, self.program)
         return [slot for cohort_id, slot in self._program_slots if cohort_id not in ignoring]
 
     def _sentence(self, draft: Draft, violation: Violation) -> str:

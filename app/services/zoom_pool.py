@@ -70,12 +70,21 @@ class HourLoad:
         return self.meetings > self.capacity
 
 
+def cohort_slots(session: Session, program: Program) -> list[tuple[int, int]]:
+    """(id, weekly slot) of each of the program's cohorts not cancelled: the meetings its Zoom users run."""
+    return list(
+        session.exec(
+            select(Cohort.id, Cohort.slot).where(
+                Cohort.program_id == program.id, Cohort.status != CohortStatus.CANCELLED
+            )
+        ).all()
+    )
+
+
 def hour_loads(session: Session, program: Program) -> list[HourLoad]:
     """Each hour in which groups of the program (proposed or approved) are meeting, counting the hours a
     meeting keeps its Zoom user busy, with what the pool can run at once."""
-    slots = session.exec(
-        select(Cohort.slot).where(Cohort.program_id == program.id, Cohort.status != CohortStatus.CANCELLED)
-    ).all()
+    slots = [slot for _, slot in cohort_slots(session, program)]
     capacity = pool_capacity(session, program)
     load = Load(
         Settings(max_concurrent=capacity or None, meeting_hours=hours_held(program.meeting_minutes)), slots
