@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete
 from sqlmodel import select
 
 from app import create_app, database
@@ -146,6 +147,23 @@ def make_cohorts(app, program) -> Callable[..., list[int]]:
             return ids
 
     return make
+
+
+@pytest.fixture
+def zoom_pool(app, program) -> Callable[[Mapping[str, int]], None]:
+    """Make the program's pool of Zoom users exactly these (user -> meetings it may run at once)."""
+
+    def set_pool(users: Mapping[str, int]) -> None:
+        with app.app_context():
+            session = database.session()
+            session.exec(delete(ZoomUser).where(ZoomUser.program_id == program.id))
+            session.add_all(
+                ZoomUser(program_id=program.id, user=user, concurrent=concurrent)
+                for user, concurrent in users.items()
+            )
+            session.commit()
+
+    return set_pool
 
 
 def _pool_for(session, program: Program, meetings: int) -> None:

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete
 from sqlmodel import Session, func, select
 
 from app import database
@@ -29,7 +28,6 @@ from app.models import (
     ZoomOperation,
     ZoomOperationKind,
     ZoomOperationStatus,
-    ZoomUser,
 )
 from app.services.adjustments import NeedsOverride
 from app.services.adjustments.moves import move_member
@@ -175,14 +173,10 @@ def test_two_people_moved_into_the_last_place_of_a_group_at_once_do_not_overfill
 
 
 def test_two_groups_approved_at_once_never_share_a_zoom_user_that_runs_one_meeting(
-    app, program, make_cohorts
+    app, make_cohorts, zoom_pool
 ):
     first, second = make_cohorts(2, hosted=False)
-    with app.app_context():
-        session = database.session()
-        session.exec(delete(ZoomUser).where(ZoomUser.program_id == program.id))
-        session.add(ZoomUser(program_id=program.id, user="only@example.org"))
-        session.commit()
+    zoom_pool({"only@example.org": 1})
     outcomes = at_once(app, approving(first), approving(second))
     assert sum(isinstance(outcome, Meeting) for outcome in outcomes) == 1
     [refusal] = [outcome for outcome in outcomes if not isinstance(outcome, Meeting)]

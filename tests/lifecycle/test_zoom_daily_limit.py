@@ -5,7 +5,6 @@ from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import delete
 from sqlmodel import select
 
 from app import database
@@ -19,7 +18,6 @@ from app.models import (
     ZoomOperation,
     ZoomOperationKind,
     ZoomOperationStatus,
-    ZoomUser,
     ZoomUserDay,
 )
 from app.services.approval import approve_each_cohort
@@ -27,14 +25,6 @@ from app.services.zoom_allowance import plan_creates
 from app.worker.runner import run_due_work, run_once
 
 USERS = ("pool-a@example.org", "pool-b@example.org")
-
-
-def _pool(app, program, *users: str) -> None:
-    with app.app_context():
-        session = database.session()
-        session.exec(delete(ZoomUser).where(ZoomUser.program_id == program.id))
-        session.add_all(ZoomUser(program_id=program.id, user=user) for user in users)
-        session.commit()
 
 
 def _approve(app, cohort_ids, now) -> None:
@@ -74,12 +64,12 @@ def _a_week_of_cohorts(make_cohorts, count: int, *, after: int = 0) -> list[int]
 
 
 def test_creates_are_spread_over_the_days_nearest_meetings_first_and_zoom_never_says_no(
-    app, program, make_cohorts, zoom
+    app, program, make_cohorts, zoom, zoom_pool
 ):
     _daily_limit(app, 5)  # a tenth of 5 rounds to none kept for updates: 5 creates a day per user
     zoom.configure(daily_limit=5)
     cohorts = _a_week_of_cohorts(make_cohorts, 14)
-    _pool(app, program, *USERS)
+    zoom_pool(dict.fromkeys(USERS, 1))
     now = utcnow()
     _approve(app, cohorts, now)
 
@@ -105,10 +95,10 @@ def test_creates_are_spread_over_the_days_nearest_meetings_first_and_zoom_never_
 
 
 def test_a_day_of_zoom_refusals_holds_back_no_invitation_to_a_meeting_that_exists(
-    app, program, make_cohorts, zoom, mailbox
+    app, program, make_cohorts, zoom, mailbox, zoom_pool
 ):
     [first] = make_cohorts(1, hosted=False, slot=2)
-    _pool(app, program, USERS[0])
+    zoom_pool({USERS[0]: 1})
     now = utcnow()
     _approve(app, [first], now)
     run_zoom = run_once(app, now)["zoom"]
@@ -117,7 +107,7 @@ def test_a_day_of_zoom_refusals_holds_back_no_invitation_to_a_meeting_that_exist
 
     zoom.configure(daily_limit=1)  # Zoom now says no to every create of the day
     later = _a_week_of_cohorts(make_cohorts, 29, after=4)
-    _pool(app, program, USERS[0])
+    zoom_pool({USERS[0]: 1})
     _approve(app, later, now)
     with app.app_context():  # the first group's reminder is due now too
         session = database.session()
@@ -145,11 +135,11 @@ def test_a_day_of_zoom_refusals_holds_back_no_invitation_to_a_meeting_that_exist
 
 
 def test_the_coordinator_sees_when_each_meeting_will_be_created_and_which_come_too_late(
-    app, program, make_cohorts, zoom, console_client
+    app, program, make_cohorts, zoom, console_client, zoom_pool
 ):
     _daily_limit(app, 1)  # one create a day for thirty groups meeting in two to three weeks: in trouble
     cohorts = _a_week_of_cohorts(make_cohorts, 30)
-    _pool(app, program, USERS[0])
+    zoom_pool({USERS[0]: 1})
     now = utcnow()
     _approve(app, cohorts, now)
     run_due_work(app, now)

@@ -5,12 +5,11 @@ so."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete
 from sqlmodel import select
 
 from app import database
 from app.database import utcnow
-from app.models import Cohort, Host, Meeting, Program, ZoomUser
+from app.models import Cohort, Host, Meeting, ZoomUser
 from app.services.approval import ApprovalError, approve_cohort, approve_each_cohort
 from app.services.follow_up import FollowUpError, schedule_next_meeting
 from app.services.meeting_changes import MeetingChangeError
@@ -19,17 +18,6 @@ from app.services.meeting_changes.rescheduling import reschedule_meeting
 from app.worker.runner import run_zoom_work
 
 PRO_A, PRO_B, BUSINESS = "pro-a@example.org", "pro-b@example.org", "business@example.org"
-
-
-def _pool(app, program: Program, **users: int) -> None:
-    """The program's pool is exactly these Zoom users (name_at_example_org=meetings at once)."""
-    with app.app_context():
-        session = database.session()
-        session.exec(delete(ZoomUser).where(ZoomUser.program_id == program.id))
-        for name, concurrent in users.items():
-            address = name.replace("_at_", "@").replace("_", "-").replace("-org", ".org")
-            session.add(ZoomUser(program_id=program.id, user=address, concurrent=concurrent))
-        session.commit()
 
 
 def _approve(app, *cohort_ids: int) -> list[str]:
@@ -52,10 +40,10 @@ def _holders(app, *cohort_ids: int) -> list[str | None]:
 
 
 def test_two_groups_at_one_hour_meet_under_two_pro_users_and_a_third_is_refused(
-    app, program, make_cohorts, zoom, running_emulator
+    app, program, make_cohorts, zoom, running_emulator, zoom_pool
 ):
     first, second, third = make_cohorts(3, hosted=False)
-    _pool(app, program, pro_a_at_example_org=1, pro_b_at_example_org=1)
+    zoom_pool({PRO_A: 1, PRO_B: 1})
     [refusal] = _approve(app, first, second, third)
     assert "Every Zoom user of the program runs other meetings on Monday" in refusal
     assert "Add a Zoom user to the pool, or choose another time." in refusal
@@ -68,29 +56,29 @@ def test_two_groups_at_one_hour_meet_under_two_pro_users_and_a_third_is_refused(
     assert all(state.host_of(int(zoom_id)) == user for zoom_id, user in created)
 
 
-def test_a_business_user_runs_two_meetings_at_once(app, program, make_cohorts):
+def test_a_business_user_runs_two_meetings_at_once(app, program, make_cohorts, zoom_pool):
     cohorts = make_cohorts(3, hosted=False)
-    _pool(app, program, business_at_example_org=2)
+    zoom_pool({BUSINESS: 2})
     assert len(_approve(app, *cohorts)) == 1
     assert _holders(app, *cohorts[:2]) == [BUSINESS, BUSINESS]
 
 
-def test_meetings_of_one_user_keep_a_quarter_of_an_hour_between_them(app, program, make_cohorts):
+def test_meetings_of_one_user_keep_a_quarter_of_an_hour_between_them(app, program, make_cohorts, zoom_pool):
     [at_two] = make_cohorts(1, hosted=False, slot=14)
     [at_three] = make_cohorts(1, hosted=False, slot=15)
     [at_four] = make_cohorts(1, hosted=False, slot=16)
-    _pool(app, program, pro_a_at_example_org=1)
+    zoom_pool({PRO_A: 1})
     [refusal] = _approve(app, at_two, at_three, at_four)
     assert "15:00 UTC" in refusal  # an hour-long meeting at 14:00 may run over into 15:00
     assert _holders(app, at_two, at_three, at_four) == [PRO_A, None, PRO_A]
 
 
 def test_a_host_with_a_licensed_zoom_user_holds_their_groups_meeting(
-    app, program, make_cohorts, running_emulator
+    app, program, make_cohorts, running_emulator, zoom_pool
 ):
     [hosted] = make_cohorts(1, hosted=True)
     [unhosted] = make_cohorts(1, hosted=False)
-    _pool(app, program, pro_a_at_example_org=1)
+    zoom_pool({PRO_A: 1})
     with app.app_context():
         session = database.session()
         host = session.get(Host, session.get(Cohort, hosted).host_id)
@@ -109,18 +97,20 @@ def test_a_host_with_a_licensed_zoom_user_holds_their_groups_meeting(
     assert host_user not in stored["settings"].get("alternative_hosts", "")  # Zoom refuses the owner as one
 
 
-def test_a_program_without_zoom_users_cannot_approve_and_says_where_to_add_one(app, program, make_cohorts):
+def test_a_program_without_zoom_users_cannot_approve_and_says_where_to_add_one(
+    app, program, make_cohorts, zoom_pool
+):
     [cohort] = make_cohorts(1)
-    _pool(app, program)
+    zoom_pool({})
     with app.app_context(), pytest.raises(ApprovalError, match="Add one on the program's Zoom users page"):
         session = database.session()
         approve_cohort(session, session.get(Cohort, cohort), actor="test", now=utcnow())
 
 
-def test_a_switched_off_user_keeps_its_meetings_and_takes_no_new_ones(app, program, make_cohorts):
+def test_a_switched_off_user_keeps_its_meetings_and_takes_no_new_ones(app, program, make_cohorts, zoom_pool):
     [first] = make_cohorts(1, hosted=False, slot=14)
     [later] = make_cohorts(1, hosted=False, slot=40)
-    _pool(app, program, pro_a_at_example_org=1, pro_b_at_example_org=1)
+    zoom_pool({PRO_A: 1, PRO_B: 1})
     _approve(app, first)
     held = _holders(app, first)[0]
     with app.app_context():
@@ -131,10 +121,10 @@ def test_a_switched_off_user_keeps_its_meetings_and_takes_no_new_ones(app, progr
     assert _holders(app, first, later) == [held, PRO_B if held == PRO_A else PRO_A]
 
 
-def test_a_meeting_moves_only_to_a_time_its_zoom_user_is_free(app, program, make_cohorts):
+def test_a_meeting_moves_only_to_a_time_its_zoom_user_is_free(app, program, make_cohorts, zoom_pool):
     [first] = make_cohorts(1, hosted=False, slot=14)
     [second] = make_cohorts(1, hosted=False, slot=17)
-    _pool(app, program, pro_a_at_example_org=1)
+    zoom_pool({PRO_A: 1})
     _approve(app, first, second)
     run_zoom_work(app)  # both exist at Zoom now, under the one user
     with app.app_context():
@@ -154,9 +144,9 @@ def test_a_meeting_moves_only_to_a_time_its_zoom_user_is_free(app, program, make
         assert session.get(Meeting, later.id).zoom_user == PRO_A
 
 
-def test_cancelling_a_group_frees_its_zoom_user_for_another(app, program, make_cohorts):
+def test_cancelling_a_group_frees_its_zoom_user_for_another(app, program, make_cohorts, zoom_pool):
     first, second = make_cohorts(2, hosted=False)
-    _pool(app, program, pro_a_at_example_org=1)
+    zoom_pool({PRO_A: 1})
     assert len(_approve(app, first, second)) == 1
     with app.app_context():
         session = database.session()
@@ -166,11 +156,11 @@ def test_cancelling_a_group_frees_its_zoom_user_for_another(app, program, make_c
     assert _holders(app, second) == [PRO_A]
 
 
-def test_meeting_again_needs_a_free_zoom_user_too(app, program, make_cohorts):
+def test_meeting_again_needs_a_free_zoom_user_too(app, program, make_cohorts, zoom_pool):
     first, second = make_cohorts(2, hosted=False)
-    _pool(app, program, pro_a_at_example_org=1, pro_b_at_example_org=1)
+    zoom_pool({PRO_A: 1, PRO_B: 1})
     _approve(app, first, second)
-    _pool(app, program, pro_a_at_example_org=1)
+    zoom_pool({PRO_A: 1})
     with app.app_context():
         session = database.session()
         meeting = session.exec(select(Meeting).where(Meeting.cohort_id == first)).one()
@@ -192,12 +182,14 @@ def test_meeting_again_needs_a_free_zoom_user_too(app, program, make_cohorts):
             )
 
 
-def test_meetings_pack_each_users_day_so_a_meeting_in_between_still_finds_a_user(app, program, make_cohorts):
+def test_meetings_pack_each_users_day_so_a_meeting_in_between_still_finds_a_user(
+    app, program, make_cohorts, zoom_pool
+):
     """Two Pro users and groups at 0:00, 2:00 and then 1:00: putting the 2:00 group on the user free since
     1:15 keeps the other user free for the 1:00 group, which overlaps both."""
     [at_zero] = make_cohorts(1, hosted=False, slot=0)
     [at_two] = make_cohorts(1, hosted=False, slot=2)
     [at_one] = make_cohorts(1, hosted=False, slot=1)
-    _pool(app, program, pro_a_at_example_org=1, pro_b_at_example_org=1)
+    zoom_pool({PRO_A: 1, PRO_B: 1})
     assert _approve(app, at_zero, at_two, at_one) == []
     assert _holders(app, at_zero, at_two, at_one) == [PRO_A, PRO_A, PRO_B]
