@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -61,28 +62,30 @@ def calls_left(session: Session, user: str, *, now: datetime, limit: int) -> int
     return max(limit - day.calls, 0)
 
 
-def count_call(session: Session, user: str, *, now: datetime) -> None:
-    """One more create or update made under `user` today; two workers counting at once both count."""
+def count_call(session: Session, user: str, *, now: datetime) -> ZoomUserDay:
+    """One more create or update made under `user` today; two workers counting at once both count. The
+    day's row, as it now stands."""
     for _attempt in range(2):
         day = session.get(ZoomUserDay, (user, now.date()), with_for_update=True)
         if day is not None:
             day.calls += 1
             session.add(day)
             session.flush()
-            return
+            return day
+        day = ZoomUserDay(user=user, day=now.date(), calls=1)
         try:
             with session.begin_nested():
-                session.add(ZoomUserDay(user=user, day=now.date(), calls=1))
-            return
+                session.add(day)
+            return day
         except IntegrityError:
             continue  # another worker made today's row a moment ago: count on it
+    raise RuntimeError(f"could not count a Zoom call of {user}")
 
 
 def refused_for_today(session: Session, user: str, *, now: datetime) -> datetime:
     """Zoom said `user` reached its daily limit: leave it alone until 00:00 UTC, which is returned."""
     until = next_midnight(now)
-    count_call(session, user, now=now)
-    day = session.get(ZoomUserDay, (user, now.date()))
+    day = count_call(session, user, now=now)
     day.refused_until = until
     session.add(day)
     session.flush()
@@ -93,18 +96,19 @@ def plan_creates(
     session: Session, *, now: datetime, limit: int, program_id: int | None = None
 ) -> list[PlannedCreate]:
     """When each meeting create still to make will be made, within each user's daily limit."""
-    by_user: dict[str, list[tuple]] = defaultdict(list)
-    for row in _pending_creates(session):
-        by_user[row[2]].append(row)
+    by_user: dict[str, list[_Pending]] = defaultdict(list)
+    for pending in _pending_creates(session):
+        by_user[pending.user].append(pending)
     planned = []
-    for user, rows in by_user.items():
-        rows.sort(key=lambda row: (row[3], row[0]))  # nearest meeting first
-        days = creation_days(
-            len(rows), left_today=calls_left(session, user, now=now, limit=limit), limit=limit
-        )
-        for (operation_id, meeting_id, _, starts_at, retry_at), day in zip(rows, days, strict=True):
-            creates_at = _start_of(now.date() + timedelta(days=day)) if retry_at is None else retry_at
-            planned.append(PlannedCreate(operation_id, meeting_id, user, starts_at, creates_at))
+    for user, creates in by_user.items():
+        creates.sort(key=lambda pending: (pending.starts_at, pending.operation_id))  # nearest meeting first
+        left_today = calls_left(session, user, now=now, limit=limit)
+        days = creation_days(len(creates), left_today=left_today, limit=limit)
+        for pending, day in zip(creates, days, strict=True):
+            creates_at = pending.retry_at or _start_of(now.date() + timedelta(days=day))
+            planned.append(
+                PlannedCreate(pending.operation_id, pending.meeting_id, user, pending.starts_at, creates_at)
+            )
     if program_id is not None:
         mine = set(_program_meetings(session, program_id))
         planned = [plan for plan in planned if plan.meeting_id in mine]
@@ -139,8 +143,17 @@ def apply_plan(session: Session, planned: list[PlannedCreate]) -> None:
     session.flush()
 
 
-def _pending_creates(session: Session) -> list[tuple[int, int, str, datetime, datetime | None]]:
-    """(operation, meeting, Zoom user, meeting start, retry time or None) of every create still to make."""
+class _Pending(NamedTuple):
+    """A create still to make; `retry_at` is set when it failed once and waits to be tried again."""
+
+    operation_id: int
+    meeting_id: int
+    user: str
+    starts_at: datetime
+    retry_at: datetime | None
+
+
+def _pending_creates(session: Session) -> list[_Pending]:
     rows = session.exec(
         select(
             ZoomOperation.id, Meeting.id, Meeting.zoom_user, Meeting.starts_at,
@@ -152,7 +165,7 @@ def _pending_creates(session: Session) -> list[tuple[int, int, str, datetime, da
         .where(Meeting.status != MeetingStatus.CANCELLED)
     ).all()  # fmt: skip
     return [
-        (op, meeting, user, starts, due if attempts else None)
+        _Pending(op, meeting, user, starts, due if attempts else None)
         for op, meeting, user, starts, attempts, due in rows
     ]
 
