@@ -50,10 +50,13 @@ from integrations.zoom import ZoomClient
 from integrations.zoom.emulator_control import EmulatorControl
 
 from ..conftest import create_database, drop_database, empty_database, free_port
+from .gunicorn_ready import READY
 
 # The checkout under test: processes run its code, whichever checkout the environment was installed from.
 CHECKOUT = Path(__file__).resolve().parents[2]
 WEB_APP = "app:create_app()"
+# A gunicorn config that logs each worker once it can take requests (tests/production/gunicorn_ready.py).
+WEB_READY_CONFIG = ["--config", str(Path(__file__).with_name("gunicorn_ready.py"))]
 # Each access log line names the web worker that answered (its pid, as <1234>).
 ACCESS_LOG = ["--access-logfile", "-", "--access-logformat", '%(p)s "%(r)s" %(s)s']
 POLL_SECONDS = "0.5"
@@ -546,10 +549,17 @@ class Deployment:
         return process_environment(**{**given, **settings})
 
     def start_web(self, *, workers: int, **routes: str) -> Process:
-        """gunicorn with `workers` web workers, once it answers /healthz."""
+        """gunicorn with `workers` web workers, once each has loaded the app and gunicorn answers /healthz."""
         port = str(urlsplit(self.web_url).port)
         command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
-        web = self.processes.start("web", [*command, *ACCESS_LOG, WEB_APP], self.environment(**routes))
+        web = self.processes.start(
+            "web", [*command, *WEB_READY_CONFIG, *ACCESS_LOG, WEB_APP], self.environment(**routes)
+        )
+
+        def every_worker_loaded() -> bool:
+            return web.output().count(READY) >= workers
+
+        wait_for(every_worker_loaded, f"{workers} web workers to load the app", STARTUP_SECONDS)
         wait_for(lambda: _answers(f"{self.web_url}/healthz"), "gunicorn to answer", STARTUP_SECONDS)
         return web
 
