@@ -13,6 +13,7 @@ from app.models.meeting import (
     MeetingRegistrant,
     MeetingStatus,
 )
+from app.models.meeting_answer import Answer, MeetingAnswer, SeatOffer, SeatOfferStatus
 from app.models.outbox import MessageStatus, OutboundMessage
 from app.models.participant import Participant, ParticipantStatus, Role
 from app.models.program import Condition, Program, Stage
@@ -25,6 +26,7 @@ __all__ = [
     "DEFAULT_SURVEY_QUESTIONS",
     "ERASED_GUEST_KEY",
     "ERASED_REGISTRANT_KEY",
+    "Answer",
     "Attendance",
     "AuditEvent",
     "Cohort",
@@ -37,6 +39,7 @@ __all__ = [
     "MatchRun",
     "MatchRunStatus",
     "Meeting",
+    "MeetingAnswer",
     "MeetingRegistrant",
     "MeetingStatus",
     "MessageStatus",
@@ -46,6 +49,8 @@ __all__ = [
     "Program",
     "RecoveryCode",
     "Role",
+    "SeatOffer",
+    "SeatOfferStatus",
     "Stage",
     "SurveyReceipt",
     "SurveyResponse",

@@ -50,6 +50,10 @@ class Participant(SQLModel, table=True):
     verified_at: datetime | None = time_field()
     waitlist_reason: str | None = Field(default=None, max_length=32)
     waitlist_detail: dict[str, Any] | None = json_dict_field(nullable=True)
+    # Hours of the week (UTC) the last match found would place this person, had they been free then.
+    suggested_slots: list[int] = json_list_field()
+    waiting_told_at: datetime | None = time_field()  # the last "we have no group for you yet" message
+    absence_asked_at: datetime | None = time_field()  # asked whether they want to stay after missed meetings
     pending_changes: dict[str, Any] | None = json_dict_field(nullable=True)
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
