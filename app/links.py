@@ -18,6 +18,9 @@ LIFETIMES = {
     "unsubscribe": timedelta(days=365),
     "survey": timedelta(days=30),
     "host": timedelta(days=120),
+    "answer": timedelta(days=120),  # "I'll be there" / "I can't come this time", until the meeting
+    "seat": timedelta(days=14),  # a place offered to someone waiting
+    "add_time": timedelta(days=60),  # a suggested time, added to a waiting person's times
 }
 
 
@@ -57,6 +60,15 @@ def absolute_url(endpoint: str, **values: Any) -> str:
 
 def signed_url(endpoint: str, purpose: str, payload: dict[str, Any], **values: Any) -> str:
     return absolute_url(endpoint, token=make_token(purpose, payload), **values)
+
+
+def answer_links(program_slug: str, participant_id: int, meeting_id: int) -> dict[str, str]:
+    """A member's two answers for one meeting, one link each."""
+    payload = {"p": participant_id, "m": meeting_id}
+    return {
+        f"{answer}_url": signed_url("answers.answer", "answer", payload, slug=program_slug, answer=answer)
+        for answer in ("coming", "not_coming")
+    }
 
 
 def participant_links(program_slug: str, participant_id: int) -> dict[str, str]:

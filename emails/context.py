@@ -99,6 +99,30 @@ class Links:
 
 
 @dataclass(frozen=True)
+class AnswerLinks:
+    """A member's two one-click answers for one meeting: "I'll be there" and "I can't come this time"."""
+
+    coming_url: str
+    not_coming_url: str
+
+    def __post_init__(self) -> None:
+        require_absolute_url(self.coming_url)
+        require_absolute_url(self.not_coming_url)
+
+
+@dataclass(frozen=True)
+class SuggestedTime:
+    """A time the matcher found would place a waiting person, with the link that adds it to their times."""
+
+    starts_at_utc: datetime  # one week's meeting at that hour, for writing it in the person's zone
+    add_url: str
+
+    def __post_init__(self) -> None:
+        require_utc(self.starts_at_utc)
+        require_absolute_url(self.add_url)
+
+
+@dataclass(frozen=True)
 class MeetingDetails:
     """One cohort's meeting as calendars see it.
 
@@ -146,3 +170,7 @@ class WaitlistReason(StrEnum):
     STAGE_TOO_FAR = "stage_too_far"
     AVOID_CONFLICT = "avoid_conflict"
     NO_HOST = "no_host"
+    NO_ROOM = "no_room"
+    NO_MEETING_CAPACITY = "no_meeting_capacity"
+    COORDINATOR = "coordinator"  # a coordinator took them out of a group to place them again
+    NOT_MATCHED_YET = "not_matched_yet"  # no groups were formed since they registered

@@ -21,11 +21,13 @@ from typing import Any
 
 from emails.calendar import CalendarInvite, Method, build_invite
 from emails.context import (
+    AnswerLinks,
     CohortMember,
     Links,
     MeetingDetails,
     Person,
     Program,
+    SuggestedTime,
     WaitlistReason,
     require_absolute_url,
 )
@@ -100,9 +102,26 @@ def registration_confirmed(*, program: Program, recipient: Person, links: Links,
     return _email("registration_confirmed", program, recipient, links, condition=condition)
 
 
-def waitlisted(*, program: Program, recipient: Person, links: Links, reason: WaitlistReason | str) -> Email:
-    """Tell a registrant that no group could take them this time, why in plain words, and what next."""
-    return _email("waitlisted", program, recipient, links, reason=WaitlistReason(reason).value)
+def waitlisted(
+    *,
+    program: Program,
+    recipient: Person,
+    links: Links,
+    reason: WaitlistReason | str,
+    suggestions: Sequence[SuggestedTime] = (),
+) -> Email:
+    """Tell a registrant that no group could take them this time, why in plain words, and what next; with
+    up to three ``suggestions``, times that would let them join a group, each added with one click."""
+    times = [
+        {
+            "when": format_weekday_time(time.starts_at_utc, recipient.timezone, recipient.locale),
+            "url": time.add_url,
+        }
+        for time in suggestions[:3]
+    ]
+    return _email(
+        "waitlisted", program, recipient, links, reason=WaitlistReason(reason).value, suggestions=times
+    )
 
 
 def cohort_invitation(
@@ -114,10 +133,13 @@ def cohort_invitation(
     condition: str,
     others: int,
     host_name: str | None,
+    answers: AnswerLinks,
     again: bool = False,
+    place_opened: bool = False,
 ) -> Email:
-    """Invite a member to their cohort's meeting, with ``others`` fellow members and a calendar invite;
-    ``again`` for a later meet-up of the same group."""
+    """Invite a member to their cohort's meeting, with ``others`` fellow members, a calendar invite and
+    the two answers; ``again`` for a later meet-up of the same group, ``place_opened`` for someone we had
+    told was still waiting."""
     return _meeting_email(
         "cohort_invitation",
         program,
@@ -127,7 +149,9 @@ def cohort_invitation(
         condition=condition,
         others=others,
         host_name=host_name,
+        answers=answers,
         again=again,
+        place_opened=place_opened,
     )
 
 
@@ -139,9 +163,11 @@ def preparation_tips(*, program: Program, recipient: Person, links: Links, meeti
     )
 
 
-def reminder(*, program: Program, recipient: Person, links: Links, meeting: MeetingDetails) -> Email:
-    """Remind a member of the meeting shortly before it starts."""
-    return _meeting_email("reminder", program, recipient, links, meeting, method=None)
+def reminder(
+    *, program: Program, recipient: Person, links: Links, meeting: MeetingDetails, answers: AnswerLinks
+) -> Email:
+    """Remind a member of the meeting shortly before it starts, with the two answers."""
+    return _meeting_email("reminder", program, recipient, links, meeting, method=None, answers=answers)
 
 
 def survey(*, program: Program, recipient: Person, links: Links, survey_url: str) -> Email:
@@ -184,6 +210,31 @@ def meeting_changed(
 def meeting_cancelled(*, program: Program, recipient: Person, links: Links, meeting: MeetingDetails) -> Email:
     """Tell a member the meeting is cancelled; the invite takes it off their calendar."""
     return _meeting_email("meeting_cancelled", program, recipient, links, meeting, method=Method.CANCEL)
+
+
+def member_answer(
+    *, program: Program, recipient: Person, links: Links, meeting: MeetingDetails, member: str, coming: bool
+) -> Email:
+    """Tell a host that a member cannot come to the meeting, or will come after all."""
+    return _meeting_email(
+        "member_answer", program, recipient, links, meeting, method=None, member=member, coming=coming
+    )
+
+
+def seat_offered(
+    *, program: Program, recipient: Person, links: Links, starts_at_utc: datetime, accept_url: str
+) -> Email:
+    """Offer someone waiting a place in a group whose member cannot come: the first to accept joins."""
+    when = format_weekday_time(starts_at_utc, recipient.timezone, recipient.locale)
+    return _email(
+        "seat_offered", program, recipient, links, when=when, accept_url=require_absolute_url(accept_url)
+    )
+
+
+def seat_taken(*, program: Program, recipient: Person, links: Links, starts_at_utc: datetime) -> Email:
+    """Tell someone offered a place that it was taken before they answered."""
+    when = format_weekday_time(starts_at_utc, recipient.timezone, recipient.locale)
+    return _email("seat_taken", program, recipient, links, when=when)
 
 
 def host_briefing(

@@ -11,6 +11,7 @@ from app.database import utcnow
 from app.models import Cohort, CohortStatus, Program
 from app.services.approval import ApprovalError, approve_cohort
 from app.services.proposals import propose_cohorts
+from app.services.waiting import tell_waiting
 
 
 def find_program(slug: str) -> Program:
@@ -70,6 +71,7 @@ def approve(program_slug: str, approve_all: bool, cohort_ids: tuple[int, ...]) -
     now = utcnow()
     try:
         meetings = [approve_cohort(session, cohort, actor="cli", now=now) for cohort in chosen]
+        tell_waiting(session, program, now=now)
     except ApprovalError as error:
         raise click.ClickException(str(error)) from None
     session.commit()

@@ -1,159 +1,43 @@
-"""Turning an outbox row into the email it stands for, from what the database holds at sending time.
-
-Messages are built when they are sent, not when they are queued, so a reminder carries the meeting's
-current time and link, and an erased person's message is never built at all.
-"""
+"""Turning an outbox row into the email it stands for, from what the database holds at sending time (the
+rows in `app.messages.sources`): one builder per kind."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session, select
 
-from app.links import LIFETIMES, participant_links, signed_url
+from app.links import LIFETIMES, signed_url
 from app.messages.kinds import MessageKind
+from app.messages.sources import NotDeliverable, NotNeeded, Sources
 from app.models import (
-    Cohort,
+    Answer,
     CohortMember,
     Condition,
     Host,
-    Meeting,
-    MeetingRegistrant,
     OutboundMessage,
     Participant,
     ParticipantStatus,
-    Program,
+    SeatOffer,
+    SeatOfferStatus,
     Stage,
-    ZoomOperationKind,
 )
+from app.services.meeting_answers import answer_row
 from app.services.survey.invitations import has_answered, missed_meeting
-from app.services.zoom_operations import has_zoom_call
+from app.services.waiting import is_waiting, suggested_starts
 from emails import context as mail
 from emails import messages
-
-
-class NotDeliverable(Exception):
-    """The message can no longer be sent (its recipient was erased, its meeting is gone): cancel it."""
-
-
-class NotNeeded(NotDeliverable):
-    """The message has nothing left to say (a survey reminder to someone who answered): leave it unsent."""
-
-
-class NotReady(Exception):
-    """The message cannot be built yet (its Zoom meeting is still being created): try again shortly."""
-
-
-MEETING_NOT_CREATED = "the Zoom meeting is not created yet"
-REGISTRATION_UNDER_WAY = "their own Zoom registration is not made yet"
-WAITING_FOR_ZOOM = (MEETING_NOT_CREATED, REGISTRATION_UNDER_WAY)
 
 
 def build_email(session: Session, message: OutboundMessage) -> messages.Email:
     builder = BUILDERS.get(message.kind)
     if builder is None:
         raise NotDeliverable(f"unknown message kind {message.kind!r}")
-    return builder(_Sources(session, message))
+    return builder(Sources(session, message))
 
 
-class _Sources:
-    """The rows one message is built from, looked up once each."""
-
-    def __init__(self, session: Session, message: OutboundMessage):
-        self.session = session
-        self.message = message
-        self.program_row = session.get(Program, message.program_id)
-        self.program = mail.Program(
-            name=self.program_row.name, organisation=self.program_row.organisation,
-            address=self.program_row.contact_email, neutral_title=self.program_row.neutral_title,
-        )  # fmt: skip
-
-    @property
-    def participant(self) -> Participant:
-        participant = self.session.get(Participant, self.message.participant_id)
-        if participant is None or participant.status == ParticipantStatus.ERASED or not participant.email:
-            raise NotDeliverable("the recipient's data was erased")
-        return participant
-
-    @property
-    def host(self) -> Host | None:
-        """The host this message is for; None when it is for a participant."""
-        return self.session.get(Host, self.message.host_id) if self.message.host_id is not None else None
-
-    @property
-    def person(self) -> mail.Person:
-        if (host := self.host) is not None:
-            return mail.Person(host.display_name, host.email, host.timezone, self.message.locale)
-        participant = self.participant
-        return mail.Person(
-            participant.display_name, participant.email, participant.timezone, participant.locale
-        )
-
-    @property
-    def links(self) -> mail.Links:
-        if self.message.host_id is not None:
-            return mail.Links(
-                manage_url=signed_url("hosts.page", "host", {"h": self.message.host_id}),
-                unsubscribe_url=signed_url("hosts.unsubscribe", "host", {"h": self.message.host_id}),
-            )
-        return mail.Links(**participant_links(self.program_row.slug, self.message.participant_id))
-
-    @property
-    def meeting(self) -> Meeting:
-        meeting = self.session.get(Meeting, self.message.meeting_id)
-        if meeting is None:
-            raise NotDeliverable("the meeting no longer exists")
-        return meeting
-
-    @property
-    def cohort(self) -> Cohort:
-        return self.session.get(Cohort, self.meeting.cohort_id)
-
-    @property
-    def condition_name(self) -> str:
-        condition_id = (
-            self.participant.condition_id if self.message.participant_id else self.cohort.condition_id
-        )
-        return self.session.get(Condition, condition_id).name
-
-    def meeting_details(self, *, starts_at: datetime | None = None, sequence: int | None = None):
-        meeting = self.meeting
-        join_url = self._join_url(meeting)
-        start = starts_at or meeting.starts_at
-        return mail.MeetingDetails(
-            uid=meeting.calendar_uid,
-            sequence=meeting.calendar_sequence if sequence is None else sequence,
-            starts_at_utc=start,
-            ends_at_utc=start + timedelta(minutes=meeting.duration_minutes),
-            join_url=join_url,
-        )
-
-    def _join_url(self, meeting: Meeting) -> str:
-        if self.message.participant_id is not None:
-            personal = self.session.exec(
-                select(MeetingRegistrant.join_url).where(
-                    MeetingRegistrant.meeting_id == meeting.id,
-                    MeetingRegistrant.participant_id == self.message.participant_id,
-                )
-            ).first()
-            if personal:
-                return personal
-            if has_zoom_call(
-                self.session,
-                meeting.id,
-                ZoomOperationKind.REGISTER,
-                participant_id=self.message.participant_id,
-            ):
-                # The meeting's own link leads to Zoom's sign-up page, open to anyone who has it: a member
-                # gets their personal link, unless registering them failed for good.
-                raise NotReady(REGISTRATION_UNDER_WAY)
-        if not meeting.zoom_join_url:
-            raise NotReady(MEETING_NOT_CREATED)
-        return meeting.zoom_join_url
-
-
-def _verify_email(sources: _Sources) -> messages.Email:
+def _verify_email(sources: Sources) -> messages.Email:
     return messages.verify_email(
         program=sources.program,
         recipient=sources.person,
@@ -164,11 +48,11 @@ def _verify_email(sources: _Sources) -> messages.Email:
     )
 
 
-def _manage_link(sources: _Sources) -> messages.Email:
+def _manage_link(sources: Sources) -> messages.Email:
     return messages.manage_link(program=sources.program, recipient=sources.person, links=sources.links)
 
 
-def _registration_confirmed(sources: _Sources) -> messages.Email:
+def _registration_confirmed(sources: Sources) -> messages.Email:
     return messages.registration_confirmed(
         program=sources.program,
         recipient=sources.person,
@@ -177,17 +61,31 @@ def _registration_confirmed(sources: _Sources) -> messages.Email:
     )
 
 
-def _waitlisted(sources: _Sources) -> messages.Email:
-    reason = sources.message.context.get("reason") or sources.participant.waitlist_reason or "too_few_people"
+def _waitlisted(sources: Sources) -> messages.Email:
+    """Why they wait and the times that would place them, as the latest match saw it."""
+    participant = sources.participant
+    if not is_waiting(sources.session, participant):
+        raise NotNeeded("they found a group, or are no longer looking for one")
+    starts = suggested_starts(sources.program_row, participant, today=sources.message.send_at.date())
+    suggestions = [
+        mail.SuggestedTime(start, signed_url("answers.add_time", "add_time", {"p": participant.id, "s": slot},
+                                             slug=sources.program_row.slug))
+        for slot, start in starts
+    ]  # fmt: skip
     return messages.waitlisted(
-        program=sources.program, recipient=sources.person, links=sources.links, reason=reason
+        program=sources.program,
+        recipient=sources.person,
+        links=sources.links,
+        reason=participant.waitlist_reason or "not_matched_yet",
+        suggestions=suggestions,
     )
 
 
-def _cohort_invitation(sources: _Sources) -> messages.Email:
+def _cohort_invitation(sources: Sources) -> messages.Email:
     cohort = sources.cohort
     members = sources.session.exec(select(CohortMember).where(CohortMember.cohort_id == cohort.id)).all()
     host = sources.session.get(Host, cohort.host_id) if cohort.host_id else None
+    again = sources.meeting.number > 1
     return messages.cohort_invitation(
         program=sources.program,
         recipient=sources.person,
@@ -196,12 +94,39 @@ def _cohort_invitation(sources: _Sources) -> messages.Email:
         condition=sources.condition_name,
         others=len(members) - 1,
         host_name=host.display_name if host else None,
-        again=sources.meeting.number > 1,
+        answers=sources.answers,
+        again=again,
+        place_opened=not again and _told_waiting_before_placed(sources, members),
     )
 
 
-def _meeting_message(build: Callable[..., messages.Email]) -> Callable[[_Sources], messages.Email]:
-    def builder(sources: _Sources) -> messages.Email:
+def _told_waiting_before_placed(sources: Sources, members: list[CohortMember]) -> bool:
+    """Whether we had told this member they were waiting before they got their place in this group."""
+    told = sources.participant.waiting_told_at
+    place = next(member for member in members if member.participant_id == sources.message.participant_id)
+    return told is not None and told <= place.added_at
+
+
+def _preparation_tips(sources: Sources) -> messages.Email:
+    if sources.not_coming():
+        raise NotNeeded("they told us they cannot come")
+    return _meeting_message(messages.preparation_tips)(sources)
+
+
+def _reminder(sources: Sources) -> messages.Email:
+    if sources.not_coming():
+        raise NotNeeded("they told us they cannot come")
+    return messages.reminder(
+        program=sources.program,
+        recipient=sources.person,
+        links=sources.links,
+        meeting=sources.meeting_details(),
+        answers=sources.answers,
+    )
+
+
+def _meeting_message(build: Callable[..., messages.Email]) -> Callable[[Sources], messages.Email]:
+    def builder(sources: Sources) -> messages.Email:
         return build(
             program=sources.program,
             recipient=sources.person,
@@ -212,7 +137,7 @@ def _meeting_message(build: Callable[..., messages.Email]) -> Callable[[_Sources
     return builder
 
 
-def _meeting_changed(sources: _Sources) -> messages.Email:
+def _meeting_changed(sources: Sources) -> messages.Email:
     previous = sources.message.context
     return messages.meeting_changed(
         program=sources.program,
@@ -226,9 +151,12 @@ def _meeting_changed(sources: _Sources) -> messages.Email:
     )
 
 
-def _survey(sources: _Sources) -> messages.Email:
-    """The survey; or, to someone who registered but never joined, "sorry we missed you" instead."""
+def _survey(sources: Sources) -> messages.Email:
+    """The survey; or, to someone who registered but never joined, "sorry we missed you" instead (nothing
+    to someone who told us they could not come)."""
     if missed_meeting(sources.session, sources.meeting, sources.message.participant_id):
+        if sources.not_coming():
+            raise NotNeeded("they told us they could not come, and did not")
         return _missed_you(sources)
     return messages.survey(
         program=sources.program,
@@ -238,7 +166,7 @@ def _survey(sources: _Sources) -> messages.Email:
     )
 
 
-def _missed_you(sources: _Sources) -> messages.Email:
+def _missed_you(sources: Sources) -> messages.Email:
     """Sorry we missed you, with a link to ask for a place in another group."""
     return messages.missed_you(
         program=sources.program,
@@ -248,7 +176,7 @@ def _missed_you(sources: _Sources) -> messages.Email:
     )
 
 
-def _survey_reminder(sources: _Sources) -> messages.Email:
+def _survey_reminder(sources: Sources) -> messages.Email:
     """Only to someone who joined the meeting and has not answered yet."""
     participant_id = sources.message.participant_id
     if has_answered(sources.session, sources.message.meeting_id, participant_id):
@@ -263,12 +191,12 @@ def _survey_reminder(sources: _Sources) -> messages.Email:
     )
 
 
-def _survey_url(sources: _Sources, endpoint: str) -> str:
+def _survey_url(sources: Sources, endpoint: str) -> str:
     payload = {"p": sources.message.participant_id, "m": sources.message.meeting_id}
     return signed_url(endpoint, "survey", payload)
 
 
-def _host_briefing(sources: _Sources) -> messages.Email:
+def _host_briefing(sources: Sources) -> messages.Email:
     host = sources.host
     cohort = sources.cohort
     rows = sources.session.exec(
@@ -295,18 +223,65 @@ def _host_briefing(sources: _Sources) -> messages.Email:
     )
 
 
-BUILDERS: dict[MessageKind, Callable[[_Sources], messages.Email]] = {
+def _member_answer(sources: Sources) -> messages.Email:
+    """To the host: a member's answer, unless they changed it again since (a newer message says so)."""
+    context = sources.message.context
+    row = answer_row(sources.session, sources.message.meeting_id, context["participant"])
+    member = sources.session.get(Participant, context["participant"])
+    if row is None or row.changes != context["changes"] or member.status == ParticipantStatus.ERASED:
+        raise NotNeeded("the member changed their answer again, or left")
+    return messages.member_answer(
+        program=sources.program,
+        recipient=sources.person,
+        links=sources.links,
+        meeting=sources.meeting_details(),
+        member=member.display_name,
+        coming=row.answer == Answer.COMING,
+    )
+
+
+def _seat_offered(sources: Sources) -> messages.Email:
+    offer = sources.session.exec(
+        select(SeatOffer).where(
+            SeatOffer.meeting_id == sources.message.meeting_id,
+            SeatOffer.participant_id == sources.message.participant_id,
+        )
+    ).one()
+    if offer.status != SeatOfferStatus.OPEN:
+        raise NotNeeded("the place was taken before the offer went out")
+    return messages.seat_offered(
+        program=sources.program,
+        recipient=sources.person,
+        links=sources.links,
+        starts_at_utc=sources.meeting.starts_at,
+        accept_url=signed_url("answers.seat", "seat", {"o": offer.id}, slug=sources.program_row.slug),
+    )
+
+
+def _seat_taken(sources: Sources) -> messages.Email:
+    return messages.seat_taken(
+        program=sources.program,
+        recipient=sources.person,
+        links=sources.links,
+        starts_at_utc=sources.meeting.starts_at,
+    )
+
+
+BUILDERS: dict[MessageKind, Callable[[Sources], messages.Email]] = {
     MessageKind.VERIFY_EMAIL: _verify_email,
     MessageKind.MANAGE_LINK: _manage_link,
     MessageKind.REGISTRATION_CONFIRMED: _registration_confirmed,
     MessageKind.WAITLISTED: _waitlisted,
     MessageKind.COHORT_INVITATION: _cohort_invitation,
     MessageKind.HOST_BRIEFING: _host_briefing,
-    MessageKind.PREPARATION_TIPS: _meeting_message(messages.preparation_tips),
-    MessageKind.REMINDER: _meeting_message(messages.reminder),
+    MessageKind.PREPARATION_TIPS: _preparation_tips,
+    MessageKind.REMINDER: _reminder,
     MessageKind.MEETING_CHANGED: _meeting_changed,
     MessageKind.MEETING_CANCELLED: _meeting_message(messages.meeting_cancelled),
     MessageKind.SURVEY: _survey,
     MessageKind.MISSED_YOU: _missed_you,
     MessageKind.SURVEY_REMINDER: _survey_reminder,
+    MessageKind.MEMBER_ANSWER: _member_answer,
+    MessageKind.SEAT_OFFERED: _seat_offered,
+    MessageKind.SEAT_TAKEN: _seat_taken,
 }

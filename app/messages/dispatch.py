@@ -22,7 +22,8 @@ from sqlmodel import Session
 
 from app.claims import DEFAULT_LEASE, Queue, claim_due, still_claimed_by
 from app.database import database_error_reason, utcnow
-from app.messages.building import NotDeliverable, NotNeeded, NotReady, build_email
+from app.messages.building import build_email
+from app.messages.sources import NotDeliverable, NotNeeded, NotReady
 from app.models import MessageStatus, OutboundMessage
 from app.retry import next_attempt
 from emails.messages import compose

@@ -47,6 +47,9 @@ class MessageKind(StrEnum):
     SURVEY = "survey"
     MISSED_YOU = "missed_you"
     SURVEY_REMINDER = "survey_reminder"
+    MEMBER_ANSWER = "member_answer"
+    SEAT_OFFERED = "seat_offered"
+    SEAT_TAKEN = "seat_taken"
 
 
 class OnMove(Enum):
@@ -153,6 +156,9 @@ KINDS: dict[MessageKind, KindEntry] = {
             OnMove.FOLLOWS,
         ),
     ),
+    MessageKind.MEMBER_ANSWER: KindEntry("A member's answer (to the host)", AT_ONCE),
+    MessageKind.SEAT_OFFERED: KindEntry("Place offered to someone waiting", AT_ONCE),
+    MessageKind.SEAT_TAKEN: KindEntry("Offered place taken", AT_ONCE),
 }
 
 # What each member of a meeting is sent, from their invitation to the survey's reminder.

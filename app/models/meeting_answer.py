@@ -1,4 +1,4 @@
-"""Whether a member will come to one meeting, as they told us, and the places their absence opens to others."""
+"""Whether a member will come to one meeting, as they told us, and the places their absence opens."""
 
 from __future__ import annotations
 

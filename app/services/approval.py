@@ -28,6 +28,7 @@ from app.models import (
 from app.services.audit import record_event
 from app.services.locks import hold
 from app.services.scheduling import slot_start
+from app.services.waiting import tell_waiting
 from app.services.zoom_operations import queue_zoom_operation
 from app.services.zoom_placement import place_meeting
 from app.services.zoom_pool import ZoomPoolError
@@ -75,7 +76,7 @@ def approve_each_cohort(
     session: Session, cohorts: list[Cohort], *, actor: str, coordinator_id: int | None = None, now: datetime
 ) -> Approvals:
     """Approve every cohort that can be; one that cannot is left as it was (its savepoint rolled back) and
-    the others are approved all the same."""
+    the others are approved all the same. Then those the match left waiting are told."""
     approved, refused = [], []
     for cohort in cohorts:
         try:
@@ -84,6 +85,8 @@ def approve_each_cohort(
             approved.append(meeting)
         except ApprovalError as error:
             refused.append(str(error))
+    if approved:
+        tell_waiting(session, session.get(Program, cohorts[0].program_id), now=now)
     return Approvals(approved, refused)
 
 

@@ -3,7 +3,19 @@
 from flask import Flask
 
 from app.i18n import provide_page_language, remember_locale_choice
-from app.views import api, console, devmail, errors, health, hosts, public, selfservice, survey, webhooks
+from app.views import (
+    answers,
+    api,
+    console,
+    devmail,
+    errors,
+    health,
+    hosts,
+    public,
+    selfservice,
+    survey,
+    webhooks,
+)
 from app.views.program_scope import provide_form_vocabulary
 
 
@@ -16,6 +28,7 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(webhooks.blueprint)
     app.register_blueprint(console.blueprint)
     app.register_blueprint(survey.blueprint)
+    app.register_blueprint(answers.blueprint)
     if not app.config["SETTINGS"].is_production:
         app.register_blueprint(devmail.blueprint)
     app.before_request(remember_locale_choice)

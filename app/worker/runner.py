@@ -20,6 +20,7 @@ from app.database import database_error_reason, utcnow
 from app.messages.dispatch import dispatch_due_messages
 from app.messages.senders import mail_sender
 from app.services.retention import erase_expired_programs
+from app.services.waiting import tell_everyone_waiting_long
 from app.worker.match_work import run_due_match_runs
 from app.worker.zoom_work import plan_zoom_creates, run_due_zoom_operations
 from app.zoom import zoom_client
@@ -29,6 +30,7 @@ POLL_SECONDS = 10
 ZOOM_TURN = 20
 MAIL_TURN = 50
 RETENTION_SECONDS = 3600
+FOLLOW_UP_SECONDS = 600
 logger = logging.getLogger(__name__)
 
 
@@ -95,10 +97,23 @@ def run_retention_work(app: Flask, now: datetime | None = None) -> Counter[str]:
     return +counts  # only what happened
 
 
+def run_follow_up_work(app: Flask, now: datetime | None = None) -> Counter[str]:
+    """Messages no row is due for yet: to people waiting long for a group."""
+    with app.app_context(), Session(app.extensions["engine"], expire_on_commit=False) as session:
+        told = tell_everyone_waiting_long(session, now=now or utcnow())
+        session.commit()
+    return +Counter(waiting_told=told)
+
+
 def run_once(app: Flask, now: datetime | None = None) -> dict[str, Counter[str]]:
     """Everything due at `now`."""
-    match = run_match_work(app, now)
-    return {"match": match, **run_due_work(app, now), "retention": run_retention_work(app, now)}
+    match, follow_up = run_match_work(app, now), run_follow_up_work(app, now)
+    return {
+        "match": match,
+        "follow_up": follow_up,
+        **run_due_work(app, now),
+        "retention": run_retention_work(app, now),
+    }
 
 
 def _polled(job: Callable[[Flask], object]) -> Callable[[Flask], None]:
@@ -124,7 +139,11 @@ def run_forever(app: Flask, poll_seconds: float = POLL_SECONDS) -> None:
     """Poll for due work until stopped. Each job runs in one thread at a time; a late run is not doubled."""
     scheduler = BlockingScheduler(timezone="UTC")
     jobs = ((run_match_work, poll_seconds), (run_due_work, poll_seconds))
-    for job, seconds in (*jobs, (run_retention_work, RETENTION_SECONDS)):
+    for job, seconds in (
+        *jobs,
+        (run_follow_up_work, FOLLOW_UP_SECONDS),
+        (run_retention_work, RETENTION_SECONDS),
+    ):
         scheduler.add_job(
             _polled(job), "interval", seconds=seconds, args=[app], id=job.__name__,
             max_instances=1, coalesce=True, next_run_time=utcnow(),

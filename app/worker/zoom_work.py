@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from app.claims import Queue, claim_due, still_claimed_by
-from app.messages.building import WAITING_FOR_ZOOM
+from app.messages.sources import WAITING_FOR_ZOOM
 from app.models import (
     Cohort,
     CohortMember,

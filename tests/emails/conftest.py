@@ -13,7 +13,7 @@ from aiosmtpd.controller import Controller
 import emails
 from emails import messages
 from emails.catcher import MailCatcher
-from emails.context import CohortMember, Links, MeetingDetails, Person, Program
+from emails.context import AnswerLinks, CohortMember, Links, MeetingDetails, Person, Program, SuggestedTime
 
 from ..conftest import free_port
 
@@ -37,6 +37,12 @@ def person(
     locale: str = "en",
 ) -> Person:
     return Person(display_name=display_name, email=email, timezone=timezone, locale=locale)
+
+
+ANSWERS = AnswerLinks(
+    "https://meetups.example.org/p/x/meeting/a1/coming",
+    "https://meetups.example.org/p/x/meeting/a1/not_coming",
+)
 
 
 def meeting(
@@ -66,10 +72,27 @@ def example_email(
         },
         "manage_link": {},
         "registration_confirmed": {"condition": CONDITION},
-        "waitlisted": {"reason": "no_common_time"},
-        "cohort_invitation": {"meeting": first, "condition": CONDITION, "others": 5, "host_name": "Bea"},
+        "waitlisted": {
+            "reason": "no_common_time",
+            "suggestions": [
+                SuggestedTime(first.starts_at_utc, "https://meetups.example.org/p/x/add-time/t1")
+            ],
+        },
+        "cohort_invitation": {
+            "meeting": first,
+            "condition": CONDITION,
+            "others": 5,
+            "host_name": "Bea",
+            "answers": ANSWERS,
+        },
         "preparation_tips": {"meeting": first},
-        "reminder": {"meeting": first},
+        "reminder": {"meeting": first, "answers": ANSWERS},
+        "member_answer": {"meeting": first, "member": "Carl", "coming": False},
+        "seat_offered": {
+            "starts_at_utc": first.starts_at_utc,
+            "accept_url": "https://meetups.example.org/p/x/place/o1",
+        },
+        "seat_taken": {"starts_at_utc": first.starts_at_utc},
         "survey": {"survey_url": "https://meetups.example.org/r/survey?token=s1"},
         "survey_reminder": {"survey_url": "https://meetups.example.org/s/s1"},
         "missed_you": {"another_group_url": "https://meetups.example.org/s/s1/another-group"},

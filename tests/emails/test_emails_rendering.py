@@ -13,7 +13,7 @@ from emails import messages
 from emails.context import WaitlistReason
 from emails.rendering import render
 
-from .conftest import KINDS, LOCALES
+from .conftest import ANSWERS, KINDS, LOCALES
 
 LEFTOVER_MARKUP = re.compile(r"%\(\w+\)s|\{\{|\}\}|\{%|%\}|\{#|#\}")
 
@@ -29,7 +29,7 @@ class Hrefs(HTMLParser):
 
 
 def test_every_kind_has_a_message_function():
-    assert len(KINDS) == 13
+    assert len(KINDS) == 16
     assert all(callable(getattr(messages, kind)) for kind in KINDS)
 
 
@@ -166,6 +166,7 @@ def test_invitation_counts_the_other_members(
         condition="CLL",
         others=others,
         host_name=None,
+        answers=ANSWERS,
     )
 
     assert expected in render(email.kind, email.context, locale).text

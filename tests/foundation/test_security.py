@@ -54,13 +54,16 @@ LINK_PURPOSES = {
     "selfservice": "manage",
     "survey": "survey",
     "hosts": "host",
+    "answers.answer": "answer",
+    "answers.seat": "seat",
+    "answers.add_time": "add_time",
 }
 STEPS = {"selfservice.take_break": "pause", "selfservice.confirm": "withdraw"}
 # Routes that show personal data when all goes well: the walk must reach them, or it proves little.
 PERSONAL_DATA = {
     "console.program", "console.cohort", "console.export_cohorts", "console.export_results",
     "console.waitlist", "console.meeting", "console.attendance", "console.results", "console.hosts",
-    "selfservice.manage", "hosts.page", "survey.answer", "api.program_facts",
+    "selfservice.manage", "hosts.page", "survey.answer", "api.program_facts", "answers.answer",
 }  # fmt: skip
 
 
@@ -92,7 +95,10 @@ def _approved_demo(app) -> dict:
             "message_id": first(OutboundMessage),
             "operation_id": first(ZoomOperation),
             "zoom_user_id": first(ZoomUser),
-            "payload": {"participant": participant, "p": participant, "m": meeting.id, "h": cohort.host_id},
+            "payload": {
+                "participant": participant, "p": participant, "m": meeting.id, "h": cohort.host_id, "s": 13,
+            },
+            "answer": "coming",
         }
 
 

@@ -25,7 +25,7 @@ TEMPLATE_FILES = ("subject.txt", "preview.txt", "body.txt", "body.html")
 STORED_KINDS = {
     "verify_email", "manage_link", "registration_confirmed", "waitlisted", "cohort_invitation",
     "host_briefing", "preparation_tips", "reminder", "meeting_changed", "meeting_cancelled", "survey",
-    "missed_you", "survey_reminder",
+    "missed_you", "survey_reminder", "member_answer", "seat_offered", "seat_taken",
 }  # fmt: skip
 
 

@@ -22,6 +22,7 @@ from app.services.overview import (
 )
 from app.services.proposals import ProposalSummary
 from app.services.registration import list_conditions
+from app.services.waiting import tell_waiting
 from app.services.zoom_pool import hour_loads
 from app.views.console.access import audit, blueprint, find_program_row, load_program, program_row
 from app.views.console.cohort_page import override_request, render_cohort
@@ -123,6 +124,7 @@ def approve(slug: str, cohort_id: int):
         meeting = approve_cohort(
             session, cohort, actor=current_user.email, coordinator_id=current_user.id, now=utcnow()
         )
+        tell_waiting(session, program, now=utcnow())
     except ApprovalError as error:
         flash(str(error), "error")
         return redirect(url_for("console.cohort", slug=slug, cohort_id=cohort_id))

@@ -1,0 +1,153 @@
+"""The rows one outgoing message is built from, looked up when it is built, and why a message cannot be built.
+
+Messages are built when they are sent, not when they are queued, so a reminder carries the meeting's
+current time and link, and an erased person's message is never built at all.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from app.links import answer_links, participant_links, signed_url
+from app.models import (
+    Answer,
+    Cohort,
+    Condition,
+    Host,
+    Meeting,
+    MeetingRegistrant,
+    OutboundMessage,
+    Participant,
+    ParticipantStatus,
+    Program,
+    ZoomOperationKind,
+)
+from app.services.meeting_answers import answer_of
+from app.services.zoom_operations import has_zoom_call
+from emails import context as mail
+
+
+class NotDeliverable(Exception):
+    """The message can no longer be sent (its recipient was erased, its meeting is gone): cancel it."""
+
+
+class NotNeeded(NotDeliverable):
+    """The message has nothing left to say (a survey reminder to someone who answered): leave it unsent."""
+
+
+class NotReady(Exception):
+    """The message cannot be built yet (its Zoom meeting is still being created): try again shortly."""
+
+
+MEETING_NOT_CREATED = "the Zoom meeting is not created yet"
+REGISTRATION_UNDER_WAY = "their own Zoom registration is not made yet"
+WAITING_FOR_ZOOM = (MEETING_NOT_CREATED, REGISTRATION_UNDER_WAY)
+
+
+class Sources:
+    """The rows one message is built from, looked up once each."""
+
+    def __init__(self, session: Session, message: OutboundMessage):
+        self.session = session
+        self.message = message
+        self.program_row = session.get(Program, message.program_id)
+        self.program = mail.Program(
+            name=self.program_row.name, organisation=self.program_row.organisation,
+            address=self.program_row.contact_email, neutral_title=self.program_row.neutral_title,
+        )  # fmt: skip
+
+    @property
+    def participant(self) -> Participant:
+        participant = self.session.get(Participant, self.message.participant_id)
+        if participant is None or participant.status == ParticipantStatus.ERASED or not participant.email:
+            raise NotDeliverable("the recipient's data was erased")
+        return participant
+
+    @property
+    def host(self) -> Host | None:
+        """The host this message is for; None when it is for a participant."""
+        return self.session.get(Host, self.message.host_id) if self.message.host_id is not None else None
+
+    @property
+    def person(self) -> mail.Person:
+        if (host := self.host) is not None:
+            return mail.Person(host.display_name, host.email, host.timezone, self.message.locale)
+        participant = self.participant
+        return mail.Person(
+            participant.display_name, participant.email, participant.timezone, participant.locale
+        )
+
+    @property
+    def links(self) -> mail.Links:
+        if self.message.host_id is not None:
+            return mail.Links(
+                manage_url=signed_url("hosts.page", "host", {"h": self.message.host_id}),
+                unsubscribe_url=signed_url("hosts.unsubscribe", "host", {"h": self.message.host_id}),
+            )
+        return mail.Links(**participant_links(self.program_row.slug, self.message.participant_id))
+
+    @property
+    def meeting(self) -> Meeting:
+        meeting = self.session.get(Meeting, self.message.meeting_id)
+        if meeting is None:
+            raise NotDeliverable("the meeting no longer exists")
+        return meeting
+
+    @property
+    def cohort(self) -> Cohort:
+        return self.session.get(Cohort, self.meeting.cohort_id)
+
+    @property
+    def condition_name(self) -> str:
+        condition_id = (
+            self.participant.condition_id if self.message.participant_id else self.cohort.condition_id
+        )
+        return self.session.get(Condition, condition_id).name
+
+    @property
+    def answers(self) -> mail.AnswerLinks:
+        """The member's two answers for this message's meeting."""
+        links = answer_links(self.program_row.slug, self.message.participant_id, self.message.meeting_id)
+        return mail.AnswerLinks(**links)
+
+    def not_coming(self) -> bool:
+        """Whether the member told us they cannot come to this message's meeting."""
+        answer = answer_of(self.session, self.message.meeting_id, self.message.participant_id)
+        return answer == Answer.NOT_COMING
+
+    def meeting_details(self, *, starts_at: datetime | None = None, sequence: int | None = None):
+        meeting = self.meeting
+        join_url = self._join_url(meeting)
+        start = starts_at or meeting.starts_at
+        return mail.MeetingDetails(
+            uid=meeting.calendar_uid,
+            sequence=meeting.calendar_sequence if sequence is None else sequence,
+            starts_at_utc=start,
+            ends_at_utc=start + timedelta(minutes=meeting.duration_minutes),
+            join_url=join_url,
+        )
+
+    def _join_url(self, meeting: Meeting) -> str:
+        if self.message.participant_id is not None:
+            personal = self.session.exec(
+                select(MeetingRegistrant.join_url).where(
+                    MeetingRegistrant.meeting_id == meeting.id,
+                    MeetingRegistrant.participant_id == self.message.participant_id,
+                )
+            ).first()
+            if personal:
+                return personal
+            if has_zoom_call(
+                self.session,
+                meeting.id,
+                ZoomOperationKind.REGISTER,
+                participant_id=self.message.participant_id,
+            ):
+                # The meeting's own link leads to Zoom's sign-up page, open to anyone who has it: a member
+                # gets their personal link, unless registering them failed for good.
+                raise NotReady(REGISTRATION_UNDER_WAY)
+        if not meeting.zoom_join_url:
+            raise NotReady(MEETING_NOT_CREATED)
+        return meeting.zoom_join_url
