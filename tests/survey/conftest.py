@@ -92,7 +92,7 @@ class SurveyKit:
     def reminder_time(self) -> datetime:
         return self.survey_time() + timedelta(days=self.program().survey_reminder_days)
 
-    def run_worker(self, now: datetime):
+    def run_worker(self, now: datetime | None = None):
         return run_once(self.app, now=now)
 
     def emails_to(self, number: int, subject: str | None = None) -> list[EmailMessage]:

@@ -1,0 +1,99 @@
+"""A member says "I'll be there" or "I can't come this time" from their invitation or reminder; the host
+hears of it, a member not coming gets no reminder, and the answer can change until the meeting starts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.database import utcnow
+from app.messages.kinds import MessageKind
+from app.models import Answer, Meeting, MeetingAnswer, MessageStatus, Participant
+
+INVITATION = "You are invited to a small group conversation"
+REMINDER = "Reminder: your conversation is coming up"
+HOST = "host-jonah@example.org"
+
+
+def _reminder_time(kit):
+    meeting, program = kit.meeting(), kit.program()
+    return meeting.starts_at - timedelta(hours=program.reminder_hours_before, minutes=-1)
+
+
+def test_the_invitation_carries_both_answers_and_opening_one_answers_nothing(kit):
+    [invitation] = kit.emails_to(0, INVITATION)
+    html = invitation.get_body(preferencelist=("html",)).get_content()
+
+    coming, not_coming = kit.link(invitation, "/coming"), kit.link(invitation, "/not_coming")
+
+    assert "I'll be there</a>" in html and "I can't come this time</a>" in html
+    for path in (coming, not_coming):
+        page = kit.client.get(path)
+        assert page.status_code == 200 and 'method="post"' in page.text
+    assert kit.rows(MeetingAnswer) == []  # a mail scanner opening the links answers for no one
+
+
+def test_not_coming_tells_the_host_keeps_the_place_and_skips_the_reminder(kit):
+    [invitation] = kit.emails_to(0, INVITATION)
+
+    answered = kit.post(kit.link(invitation, "/not_coming"), {})
+    kit.run_worker()
+
+    assert answered.status_code == 200 and "You keep your place in the group" in answered.text
+    [row] = kit.rows(MeetingAnswer)
+    assert (row.participant_id, row.answer) == (kit.members[0], Answer.NOT_COMING)
+    [told] = kit.emails_to_address(HOST, f"{kit.member(0).display_name} cannot come this time")
+    assert "They keep their place in the group" in told.get_body(preferencelist=("plain",)).get_content()
+    kit.run_worker(_reminder_time(kit))
+    assert kit.emails_to(0, REMINDER) == []
+    assert [len(kit.emails_to(number, REMINDER)) for number in (1, 2, 3)] == [1, 1, 1]
+    skipped = [m for m in kit.messages(MessageKind.REMINDER) if m.participant_id == kit.members[0]]
+    assert [(m.status, m.last_error) for m in skipped] == [
+        (MessageStatus.SKIPPED, "they told us they cannot come")
+    ]
+
+
+def test_the_reminder_carries_both_answers_too(kit):
+    kit.run_worker(_reminder_time(kit))
+    [reminder] = kit.emails_to(1, REMINDER)
+
+    page = kit.post(kit.link(reminder, "/coming"), {})
+
+    assert page.status_code == 200 and "We look forward to seeing you" in page.text
+    assert [row.answer for row in kit.rows(MeetingAnswer)] == [Answer.COMING]
+    kit.run_worker()
+    assert not [message for message in kit.emails_to_address(HOST) if "after all" in message["Subject"]]
+
+
+def test_an_answer_changes_until_the_meeting_starts_and_the_host_hears_each_change(kit):
+    [invitation] = kit.emails_to(2, INVITATION)
+    not_coming, coming = kit.link(invitation, "/not_coming"), kit.link(invitation, "/coming")
+    name = kit.member(2).display_name
+
+    kit.post(not_coming, {})
+    changed_back = kit.post(coming, {})
+    kit.run_worker()
+
+    assert changed_back.status_code == 200
+    [row] = kit.rows(MeetingAnswer)
+    assert (row.answer, row.changes) == (Answer.COMING, 1)
+    subjects = [message["Subject"] for message in kit.emails_to_address(HOST)]
+    # The first "cannot come" was overtaken before it went: the host hears only the answer that stands.
+    assert f"{name} will come after all" in subjects and f"{name} cannot come this time" not in subjects
+    kit.change(Meeting, kit.meeting_id, starts_at=utcnow() - timedelta(minutes=1))
+    too_late = kit.post(not_coming, {})
+    assert too_late.status_code == 409 and "already started" in too_late.text
+    assert [row.answer for row in kit.rows(MeetingAnswer)] == [Answer.COMING]
+
+
+def test_a_spanish_speaker_answers_in_spanish(kit):
+    kit.change(Participant, kit.members[3], locale="es")
+    kit.run_worker(_reminder_time(kit))
+    [reminder] = kit.emails_to(3, "Recordatorio: se acerca su conversación")
+    text = reminder.get_body(preferencelist=("plain",)).get_content()
+
+    page = kit.client.get(kit.link(reminder, "/not_coming"))
+    answered = kit.post(kit.link(reminder, "/not_coming"), {})
+
+    assert "No puedo ir esta vez" in text and "Allí estaré" in text
+    assert page.status_code == 200 and "¿Podrá asistir?" in page.text
+    assert "Conserva su lugar en el grupo" in answered.text
