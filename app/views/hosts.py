@@ -17,6 +17,7 @@ from app.links import LinkError, make_token, read_token
 from app.models import Host, Meeting, Program
 from app.services.host_meetings import StartProblem, StartRefused, fetch_start_url, list_host_meetings
 from app.services.host_pool import stop_hosting
+from app.services.meeting_answers import member_answers
 from app.views.lookups import find_row, row_or_404
 from app.zoom import zoom_client
 
@@ -49,8 +50,10 @@ def page(token: str):
     """A host's own page: their groups' meetings, each with a button that starts it."""
     host = _host(token)
     zone = ZoneInfo(host.timezone)
-    rows = [(meeting, meeting.starts_at.astimezone(zone), make_token("host", {"h": host.id, "m": meeting.id}))
-            for meeting in list_host_meetings(database.session(), host)]  # fmt: skip
+    session = database.session()
+    rows = [(meeting, meeting.starts_at.astimezone(zone), make_token("host", {"h": host.id, "m": meeting.id}),
+             member_answers(session, meeting))
+            for meeting in list_host_meetings(session, host)]  # fmt: skip
     program = find_row(Program, host.program_id)
     return render_template("hosts/page.html", host=host, rows=rows, token=token, program=program)
 

@@ -3,11 +3,15 @@ hears of it, a member not coming gets no reminder, and the answer can change unt
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
+from flask import url_for
+
 from app.database import utcnow
+from app.links import make_token
 from app.messages.kinds import MessageKind
-from app.models import Answer, Meeting, MeetingAnswer, MessageStatus, Participant
+from app.models import Answer, Cohort, Meeting, MeetingAnswer, MessageStatus, Participant
 
 INVITATION = "You are invited to a small group conversation"
 REMINDER = "Reminder: your conversation is coming up"
@@ -97,3 +101,24 @@ def test_a_spanish_speaker_answers_in_spanish(kit):
     assert "No puedo ir esta vez" in text and "Allí estaré" in text
     assert page.status_code == 200 and "¿Podrá asistir?" in page.text
     assert "Conserva su lugar en el grupo" in answered.text
+
+
+def test_the_host_and_the_coordinator_see_each_member_s_answer(kit, console_client):
+    [invitation] = kit.emails_to(0, INVITATION)
+    kit.post(kit.link(invitation, "/not_coming"), {})
+    kit.post(kit.link(kit.emails_to(1, INVITATION)[0], "/coming"), {})
+    kit.run_worker()
+    host_id = kit.rows(Cohort, id=kit.meeting().cohort_id)[0].host_id
+    with kit.app.test_request_context():
+        host_url = url_for("hosts.page", token=make_token("host", {"h": host_id}))
+    host_page = kit.client.get(host_url)
+    coordinator = console_client(admin=True)
+    console_page = coordinator.get(f"/console/programs/{kit.program().slug}/meetings/{kit.meeting_id}")
+
+    assert (host_page.status_code, console_page.status_code) == (200, 200)
+    for page in (host_page.text, console_page.text):
+        answers = re.findall(r'member-name">([^<]+)</span>: <span class="answer[^"]*">([^<]+)<', page)
+        assert sorted(answers) == sorted(
+            [(kit.member(0).display_name, "Can&#39;t come this time"), (kit.member(1).display_name, "Coming"),
+             (kit.member(2).display_name, "No answer yet"), (kit.member(3).display_name, "No answer yet")]
+        )  # fmt: skip

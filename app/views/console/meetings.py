@@ -14,6 +14,7 @@ from app.messages.kinds import LABELS
 from app.messages.queue import cancel_message as cancel_outbound_message
 from app.messages.queue import retry_message as retry_outbound_message
 from app.models import OutboundMessage, ZoomOperation
+from app.services.meeting_answers import member_answers
 from app.services.meeting_changes.open_places import open_places
 from app.services.meeting_overview import describe_meeting, list_meetings, name_call, name_recipient
 from app.services.meeting_states import MESSAGE_STATUSES, ZOOM_CALL_STATUSES, describe_failure
@@ -68,6 +69,7 @@ def meeting(slug: str, meeting_id: int):
         operations=detail.calls,
         messages=detail.messages,
         changeable=detail.changeable,
+        answers=member_answers(session, meeting),
         starts_local=local_input(meeting.starts_at, program.timezone),
         minimum_local=local_input(now, program.timezone),
         kinds=LABELS,
