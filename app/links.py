@@ -21,6 +21,7 @@ LIFETIMES = {
     "answer": timedelta(days=120),  # "I'll be there" / "I can't come this time", until the meeting
     "seat": timedelta(days=14),  # a place offered to someone waiting
     "add_time": timedelta(days=60),  # a suggested time, added to a waiting person's times
+    "absence": timedelta(days=60),  # stay, pause or leave, asked after meetings missed without notice
 }
 
 
@@ -68,6 +69,15 @@ def answer_links(program_slug: str, participant_id: int, meeting_id: int) -> dic
     return {
         f"{answer}_url": signed_url("answers.answer", "answer", payload, slug=program_slug, answer=answer)
         for answer in ("coming", "not_coming")
+    }
+
+
+def absence_links(program_slug: str, participant_id: int) -> dict[str, str]:
+    """The three answers to "do you want to stay?", one link each."""
+    payload = {"p": participant_id}
+    return {
+        f"{choice}_url": signed_url("absence.answer", "absence", payload, slug=program_slug, choice=choice)
+        for choice in ("stay", "pause", "leave")
     }
 
 

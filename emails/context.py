@@ -111,6 +111,19 @@ class AnswerLinks:
 
 
 @dataclass(frozen=True)
+class AbsenceChoices:
+    """A member's three answers to "do you want to stay?" after meetings missed without a word."""
+
+    stay_url: str
+    pause_url: str
+    leave_url: str
+
+    def __post_init__(self) -> None:
+        for url in (self.stay_url, self.pause_url, self.leave_url):
+            require_absolute_url(url)
+
+
+@dataclass(frozen=True)
 class SuggestedTime:
     """A time the matcher found would place a waiting person, with the link that adds it to their times."""
 

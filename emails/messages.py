@@ -21,6 +21,7 @@ from typing import Any
 
 from emails.calendar import CalendarInvite, Method, build_invite
 from emails.context import (
+    AbsenceChoices,
     AnswerLinks,
     CohortMember,
     Links,
@@ -235,6 +236,20 @@ def seat_taken(*, program: Program, recipient: Person, links: Links, starts_at_u
     """Tell someone offered a place that it was taken before they answered."""
     when = format_weekday_time(starts_at_utc, recipient.timezone, recipient.locale)
     return _email("seat_taken", program, recipient, links, when=when)
+
+
+def absence_check(
+    *, program: Program, recipient: Person, links: Links, answer_by_utc: datetime, choices: AbsenceChoices
+) -> Email:
+    """Ask a member who missed their group's last two meetings without a word whether they want to stay,
+    pause or leave. Without an answer by ``answer_by_utc`` they are paused, and the email says so."""
+    answer_by = format_moment(answer_by_utc, recipient.timezone, recipient.locale)
+    return _email("absence_check", program, recipient, links, answer_by=answer_by, choices=choices)
+
+
+def absence_paused(*, program: Program, recipient: Person, links: Links) -> Email:
+    """Tell a member we paused their registration because they did not answer; their page resumes it."""
+    return _email("absence_paused", program, recipient, links)
 
 
 def host_briefing(

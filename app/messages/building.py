@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from app.links import LIFETIMES, signed_url
+from app.links import LIFETIMES, absence_links, signed_url
 from app.messages.kinds import MessageKind
 from app.messages.sources import NotDeliverable, NotNeeded, Sources
 from app.models import (
@@ -23,6 +23,7 @@ from app.models import (
     SeatOfferStatus,
     Stage,
 )
+from app.services.absence import answer_by
 from app.services.meeting_answers import answer_row
 from app.services.survey.invitations import has_answered, missed_meeting
 from app.services.waiting import is_waiting, suggested_starts
@@ -267,6 +268,25 @@ def _seat_taken(sources: Sources) -> messages.Email:
     )
 
 
+def _absence_check(sources: Sources) -> messages.Email:
+    participant = sources.participant
+    if participant.status != ParticipantStatus.VERIFIED:
+        raise NotNeeded("they paused or left before the question went out")
+    return messages.absence_check(
+        program=sources.program,
+        recipient=sources.person,
+        links=sources.links,
+        answer_by_utc=answer_by(participant),
+        choices=mail.AbsenceChoices(**absence_links(sources.program_row.slug, participant.id)),
+    )
+
+
+def _absence_paused(sources: Sources) -> messages.Email:
+    if sources.participant.status != ParticipantStatus.PAUSED:
+        raise NotNeeded("they resumed or left before the message went out")
+    return messages.absence_paused(program=sources.program, recipient=sources.person, links=sources.links)
+
+
 BUILDERS: dict[MessageKind, Callable[[Sources], messages.Email]] = {
     MessageKind.VERIFY_EMAIL: _verify_email,
     MessageKind.MANAGE_LINK: _manage_link,
@@ -284,4 +304,6 @@ BUILDERS: dict[MessageKind, Callable[[Sources], messages.Email]] = {
     MessageKind.MEMBER_ANSWER: _member_answer,
     MessageKind.SEAT_OFFERED: _seat_offered,
     MessageKind.SEAT_TAKEN: _seat_taken,
+    MessageKind.ABSENCE_CHECK: _absence_check,
+    MessageKind.ABSENCE_PAUSED: _absence_paused,
 }

@@ -50,6 +50,8 @@ class MessageKind(StrEnum):
     MEMBER_ANSWER = "member_answer"
     SEAT_OFFERED = "seat_offered"
     SEAT_TAKEN = "seat_taken"
+    ABSENCE_CHECK = "absence_check"
+    ABSENCE_PAUSED = "absence_paused"
 
 
 class OnMove(Enum):
@@ -159,6 +161,8 @@ KINDS: dict[MessageKind, KindEntry] = {
     MessageKind.MEMBER_ANSWER: KindEntry("A member's answer (to the host)", AT_ONCE),
     MessageKind.SEAT_OFFERED: KindEntry("Place offered to someone waiting", AT_ONCE),
     MessageKind.SEAT_TAKEN: KindEntry("Offered place taken", AT_ONCE),
+    MessageKind.ABSENCE_CHECK: KindEntry("Asked whether to stay", WHEN_QUEUED),
+    MessageKind.ABSENCE_PAUSED: KindEntry("Paused after no answer", WHEN_QUEUED),
 }
 
 # What each member of a meeting is sent, from their invitation to the survey's reminder.

@@ -4,6 +4,7 @@ from flask import Flask
 
 from app.i18n import provide_page_language, remember_locale_choice
 from app.views import (
+    absence,
     answers,
     api,
     console,
@@ -29,6 +30,7 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(console.blueprint)
     app.register_blueprint(survey.blueprint)
     app.register_blueprint(answers.blueprint)
+    app.register_blueprint(absence.blueprint)
     if not app.config["SETTINGS"].is_production:
         app.register_blueprint(devmail.blueprint)
     app.before_request(remember_locale_choice)

@@ -7,18 +7,17 @@ anyone. Every page speaks the person's language.
 
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, render_template, request
 
 from app import database
 from app.database import utcnow
-from app.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from app.links import LinkError, read_token
-from app.models import Answer, Meeting, Participant, ParticipantStatus, Program, SeatOffer
+from app.models import Answer, Meeting, Participant, SeatOffer
 from app.services.meeting_answers import AnswerError, answer_of, record_answer
 from app.services.scheduling import slot_start
 from app.services.seat_offers import Acceptance, accept_offer
 from app.services.waiting import TimeNotAdded, add_suggested_time
-from app.views.program_scope import load_program, render_link_problem
+from app.views.program_scope import link_participant, load_program, render_link_problem
 from emails.times import format_meeting_time, format_weekday_time
 
 blueprint = Blueprint("answers", __name__, url_prefix="/p/<slug>")
@@ -29,7 +28,7 @@ def answer(slug: str, token: str, answer: str):
     program = load_program(slug)
     try:
         payload = read_token("answer", token)
-        participant = _participant(program, payload.get("p"))
+        participant = link_participant(program, payload.get("p"))
         meeting = _meeting_of(participant, payload.get("m"))
     except LinkError as error:
         return render_link_problem(program, error)
@@ -64,7 +63,7 @@ def seat(slug: str, token: str):
         offer = session.get(SeatOffer, read_token("seat", token).get("o"))
         if offer is None:
             raise LinkError("This link is not valid.")
-        participant = _participant(program, offer.participant_id)
+        participant = link_participant(program, offer.participant_id)
     except LinkError as error:
         return render_link_problem(program, error)
     meeting = session.get(Meeting, offer.meeting_id)
@@ -82,7 +81,7 @@ def add_time(slug: str, token: str):
     program = load_program(slug)
     try:
         payload = read_token("add_time", token)
-        participant = _participant(program, payload.get("p"))
+        participant = link_participant(program, payload.get("p"))
     except LinkError as error:
         return render_link_problem(program, error)
     session = database.session()
@@ -98,19 +97,6 @@ def add_time(slug: str, token: str):
         return render_template("answers/closed.html", program=program, why="midnight"), 409
     session.commit()
     return render_template("answers/time_added.html", program=program, when=when, token=token)
-
-
-def _participant(program: Program, participant_id) -> Participant:
-    """Whom the link was made for, speaking their language; `LinkError` for someone of another program or
-    no longer with us."""
-    participant = database.session().get(Participant, participant_id)
-    if participant is None or participant.program_id != program.id:
-        raise LinkError("This link is not valid.")
-    if participant.status in (ParticipantStatus.ERASED, ParticipantStatus.WITHDRAWN):
-        raise LinkError("This link is not valid.")
-    g.page_locale = participant.locale if participant.locale in SUPPORTED_LOCALES else DEFAULT_LOCALE
-    g.page_locales = [g.page_locale]
-    return participant
 
 
 def _meeting_of(participant: Participant, meeting_id) -> Meeting:

@@ -7,9 +7,9 @@ from flask import abort, current_app, g, render_template
 from app import database
 from app.extensions import limiter
 from app.forms.registration import PARTS_OF_DAY, WEEKDAYS
-from app.i18n import SUPPORTED_LOCALES
+from app.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from app.links import LinkError
-from app.models import Program
+from app.models import Participant, ParticipantStatus, Program
 from app.services.registration import find_program
 
 
@@ -27,6 +27,19 @@ def render_link_problem(program: Program, error: LinkError):
     """A kind page for an old or broken link, with a way to ask for a new one."""
     status = 410 if error.expired else 400
     return render_template("public/link_problem.html", program=program, expired=error.expired), status
+
+
+def link_participant(program: Program, participant_id) -> Participant:
+    """Whom a signed link was made for, and the page then speaks their language; `LinkError` for someone of
+    another program or no longer with us."""
+    participant = database.session().get(Participant, participant_id)
+    if participant is None or participant.program_id != program.id:
+        raise LinkError("This link is not valid.")
+    if participant.status in (ParticipantStatus.ERASED, ParticipantStatus.WITHDRAWN):
+        raise LinkError("This link is not valid.")
+    g.page_locale = participant.locale if participant.locale in SUPPORTED_LOCALES else DEFAULT_LOCALE
+    g.page_locales = [g.page_locale]
+    return participant
 
 
 def _registration_rate_limit() -> str:

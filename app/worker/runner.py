@@ -19,6 +19,7 @@ from sqlmodel import Session
 from app.database import database_error_reason, utcnow
 from app.messages.dispatch import dispatch_due_messages
 from app.messages.senders import mail_sender
+from app.services.absence import ask_absent_members, pause_unanswered
 from app.services.retention import erase_expired_programs
 from app.services.waiting import tell_everyone_waiting_long
 from app.worker.match_work import run_due_match_runs
@@ -98,11 +99,17 @@ def run_retention_work(app: Flask, now: datetime | None = None) -> Counter[str]:
 
 
 def run_follow_up_work(app: Flask, now: datetime | None = None) -> Counter[str]:
-    """Messages no row is due for yet: to people waiting long for a group."""
+    """Messages no row is due for yet: to people waiting long for a group, to members who missed meetings
+    without a word (and pausing those who did not answer them)."""
+    now = now or utcnow()
     with app.app_context(), Session(app.extensions["engine"], expire_on_commit=False) as session:
-        told = tell_everyone_waiting_long(session, now=now or utcnow())
+        counts = Counter(
+            waiting_told=tell_everyone_waiting_long(session, now=now),
+            paused_without_answer=pause_unanswered(session, now=now),
+            asked_about_absence=ask_absent_members(session, now=now),
+        )
         session.commit()
-    return +Counter(waiting_told=told)
+    return +counts
 
 
 def run_once(app: Flask, now: datetime | None = None) -> dict[str, Counter[str]]:

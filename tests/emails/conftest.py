@@ -13,7 +13,16 @@ from aiosmtpd.controller import Controller
 import emails
 from emails import messages
 from emails.catcher import MailCatcher
-from emails.context import AnswerLinks, CohortMember, Links, MeetingDetails, Person, Program, SuggestedTime
+from emails.context import (
+    AbsenceChoices,
+    AnswerLinks,
+    CohortMember,
+    Links,
+    MeetingDetails,
+    Person,
+    Program,
+    SuggestedTime,
+)
 
 from ..conftest import free_port
 
@@ -93,6 +102,16 @@ def example_email(
             "accept_url": "https://meetups.example.org/p/x/place/o1",
         },
         "seat_taken": {"starts_at_utc": first.starts_at_utc},
+        "absence_check": {
+            "answer_by_utc": datetime(2026, 3, 10, 13, 0, tzinfo=UTC),
+            "choices": AbsenceChoices(
+                *(
+                    f"https://meetups.example.org/p/x/absence/t1/{choice}"
+                    for choice in ("stay", "pause", "leave")
+                )
+            ),
+        },
+        "absence_paused": {},
         "survey": {"survey_url": "https://meetups.example.org/r/survey?token=s1"},
         "survey_reminder": {"survey_url": "https://meetups.example.org/s/s1"},
         "missed_you": {"another_group_url": "https://meetups.example.org/s/s1/another-group"},

@@ -29,7 +29,7 @@ class Hrefs(HTMLParser):
 
 
 def test_every_kind_has_a_message_function():
-    assert len(KINDS) == 16
+    assert len(KINDS) == 18
     assert all(callable(getattr(messages, kind)) for kind in KINDS)
 
 

@@ -57,6 +57,7 @@ LINK_PURPOSES = {
     "answers.answer": "answer",
     "answers.seat": "seat",
     "answers.add_time": "add_time",
+    "absence": "absence",
 }
 STEPS = {"selfservice.take_break": "pause", "selfservice.confirm": "withdraw"}
 # Routes that show personal data when all goes well: the walk must reach them, or it proves little.
@@ -96,9 +97,14 @@ def _approved_demo(app) -> dict:
             "operation_id": first(ZoomOperation),
             "zoom_user_id": first(ZoomUser),
             "payload": {
-                "participant": participant, "p": participant, "m": meeting.id, "h": cohort.host_id, "s": 13,
+                "participant": participant,
+                "p": participant,
+                "m": meeting.id,
+                "h": cohort.host_id,
+                "s": 13,
             },
             "answer": "coming",
+            "choice": "stay",
         }
 
 
