@@ -54,6 +54,7 @@ class Participant(SQLModel, table=True):
     suggested_slots: list[int] = json_list_field()
     waiting_told_at: datetime | None = time_field()  # the last "we have no group for you yet" message
     absence_asked_at: datetime | None = time_field()  # asked whether they want to stay after missed meetings
+    absence_answered_at: datetime | None = time_field()  # said stay, pause or leave (or paused or resumed)
     pending_changes: dict[str, Any] | None = json_dict_field(nullable=True)
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()

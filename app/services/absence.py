@@ -5,8 +5,8 @@ this time" is a word) is asked whether they want to stay, pause or leave. Whoeve
 `ANSWER_WITHIN` is paused, and told so with the way back.
 
 `Participant.absence_asked_at` is when they were last asked: only meetings that started after it count
-towards the next question, so the same absences are never asked about twice. Whether they answered is in the
-audit log: their answer, or their own pause or resume since the question, is an answer.
+towards the next question, so the same absences are never asked about twice. `absence_answered_at` is when
+they last answered; pausing or resuming of their own accord (`app.services.selfservice`) answers too.
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import String, and_, case, cast, exists, func, or_
+from sqlalchemy import and_, case, exists, func, or_
 from sqlmodel import Session, select
 
+from app.database import utcnow
 from app.messages.kinds import MessageKind
 from app.messages.queue import queue_message
 from app.models import (
     Answer,
     Attendance,
-    AuditEvent,
     CohortMember,
     Meeting,
     MeetingAnswer,
@@ -40,8 +40,6 @@ LOOKBACK = timedelta(days=120)
 # A meeting counts a day after it started: it is over, and Zoom has told us who joined.
 SETTLED_AFTER = timedelta(days=1)
 ANSWERED = "participant_answered_absence"
-# What a member does after the question that shows they heard it.
-ANSWERS = (ANSWERED, "participant_paused", "participant_resumed")
 
 
 class Choice(StrEnum):
@@ -77,11 +75,9 @@ def pause_unanswered(session: Session, *, now: datetime) -> int:
         .where(
             Participant.status == ParticipantStatus.VERIFIED,
             Participant.absence_asked_at <= now - ANSWER_WITHIN,
-            ~exists().where(
-                AuditEvent.action.in_(ANSWERS),
-                AuditEvent.subject_type == "participant",
-                AuditEvent.subject_id == cast(Participant.id, String),
-                AuditEvent.at >= Participant.absence_asked_at,
+            or_(
+                Participant.absence_answered_at.is_(None),
+                Participant.absence_answered_at < Participant.absence_asked_at,
             ),
         )
         .order_by(Participant.id)
@@ -110,6 +106,8 @@ def answer_absence_check(session: Session, participant: Participant, choice: Cho
         pause_participant(session, participant)
     else:
         withdraw_participant(session, participant)
+    participant.absence_answered_at = utcnow()
+    session.add(participant)
     record_event(
         session, ANSWERED, actor="participant", program_id=participant.program_id,
         subject=("participant", participant.id), choice=str(choice),

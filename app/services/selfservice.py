@@ -77,13 +77,17 @@ def change_preferences(session: Session, participant: Participant, preferences: 
 
 
 def pause_participant(session: Session, participant: Participant) -> None:
-    """Not matched into new groups until resumed; a place already given is kept."""
+    """Not matched into new groups until resumed; a place already given is kept. Answers a question about
+    missed meetings (`app.services.absence`)."""
     if participant.status in PAUSABLE:
         participant.status = ParticipantStatus.PAUSED
+    participant.absence_answered_at = utcnow()
     _save(session, participant, "participant_paused")
 
 
 def resume_participant(session: Session, participant: Participant) -> None:
+    """Back to being matched; answers a question about missed meetings too."""
+    participant.absence_answered_at = utcnow()
     if participant.status == ParticipantStatus.PAUSED:
         participant.status = (
             ParticipantStatus.VERIFIED if participant.verified_at else ParticipantStatus.PENDING_VERIFICATION

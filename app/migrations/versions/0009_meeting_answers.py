@@ -7,7 +7,8 @@ Revises: 0008
 - `seatoffer`: a place a member's absence opened, offered to someone waiting; the first to accept joins.
 - `participant.suggested_slots`: the hours the last match found would place a waiting person.
 - `participant.waiting_told_at`: when they were last told they are waiting (at most once a month).
-- `participant.absence_asked_at`: when they were asked whether to stay after missing meetings unannounced.
+- `participant.absence_asked_at`: when they were asked whether to stay after missing meetings unannounced,
+  and `absence_answered_at`, when they last answered (or paused or resumed of their own accord).
 """
 
 from collections.abc import Sequence
@@ -54,10 +55,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("suggested_slots", sa.JSON(), nullable=False, server_default="[]"))
         batch_op.add_column(sa.Column("waiting_told_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("absence_asked_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("absence_answered_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("participant") as batch_op:
+        batch_op.drop_column("absence_answered_at")
         batch_op.drop_column("absence_asked_at")
         batch_op.drop_column("waiting_told_at")
         batch_op.drop_column("suggested_slots")
