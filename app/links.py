@@ -5,11 +5,12 @@ Each purpose has its own salt, so a token made for one purpose is refused for ev
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 LIFETIMES = {
@@ -63,11 +64,19 @@ def signed_url(endpoint: str, purpose: str, payload: dict[str, Any], **values: A
     return absolute_url(endpoint, token=make_token(purpose, payload), **values)
 
 
-def answer_links(program_slug: str, participant_id: int, meeting_id: int) -> dict[str, str]:
-    """A member's two answers for one meeting, one link each."""
+def signed_path(endpoint: str, purpose: str, payload: dict[str, Any], **values: Any) -> str:
+    """A signed link on this site, relative to the page being served: for pages, where the site's address
+    as the visitor reached it is the right one."""
+    return url_for(endpoint, token=make_token(purpose, payload), **values)
+
+
+def answer_links(
+    program_slug: str, participant_id: int, meeting_id: int, *, link: Callable[..., str] = signed_url
+) -> dict[str, str]:
+    """A member's two answers for one meeting, one link each (absolute, for emails, unless `link` says)."""
     payload = {"p": participant_id, "m": meeting_id}
     return {
-        f"{answer}_url": signed_url("answers.answer", "answer", payload, slug=program_slug, answer=answer)
+        f"{answer}_url": link("answers.answer", "answer", payload, slug=program_slug, answer=answer)
         for answer in ("coming", "not_coming")
     }
 
@@ -79,6 +88,13 @@ def absence_links(program_slug: str, participant_id: int) -> dict[str, str]:
         f"{choice}_url": signed_url("absence.answer", "absence", payload, slug=program_slug, choice=choice)
         for choice in ("stay", "pause", "leave")
     }
+
+
+def add_time_link(
+    program_slug: str, participant_id: int, slot: int, *, link: Callable[..., str] = signed_url
+) -> str:
+    """The one-click link that adds a suggested time to a waiting person's times."""
+    return link("answers.add_time", "add_time", {"p": participant_id, "s": slot}, slug=program_slug)
 
 
 def participant_links(program_slug: str, participant_id: int) -> dict[str, str]:

@@ -62,6 +62,22 @@ def build_invite(
     return CalendarInvite(method=method, data=calendar.to_ical())
 
 
+def build_meeting_invite(
+    meeting: MeetingDetails,
+    *,
+    program: Program,
+    attendee: Person,
+    method: Method = Method.REQUEST,
+    stamp: datetime | None = None,
+) -> CalendarInvite:
+    """The calendar file for ``attendee`` with the programme's own description in their language, as
+    every meeting email attaches it and as the person's own page offers it for download."""
+    description = render_template("calendar_description.txt", {"program": program}, attendee.locale)
+    return build_invite(
+        meeting, program=program, attendee=attendee, description=description, method=method, stamp=stamp
+    )
+
+
 def _event(
     meeting: MeetingDetails,
     program: Program,

@@ -19,7 +19,7 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 from typing import Any
 
-from emails.calendar import CalendarInvite, Method, build_invite
+from emails.calendar import CalendarInvite, Method, build_meeting_invite
 from emails.context import (
     AbsenceChoices,
     AnswerLinks,
@@ -34,7 +34,7 @@ from emails.context import (
 )
 from emails.i18n import parse_locale
 from emails.mime import build_message
-from emails.rendering import render, render_template
+from emails.rendering import render
 from emails.times import format_meeting_time, format_moment, format_weekday_time
 
 
@@ -305,10 +305,7 @@ def _meeting_email(
     when = _when(meeting, recipient)
     invite = None
     if method is not None:
-        description = render_template("calendar_description.txt", {"program": program}, recipient.locale)
-        invite = build_invite(
-            meeting, program=program, attendee=recipient, description=description, method=method
-        )
+        invite = build_meeting_invite(meeting, program=program, attendee=recipient, method=method)
     return _email(kind, program, recipient, links, invite, meeting=meeting, when=when, **variables)
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from app.links import LIFETIMES, absence_links, signed_url
+from app.links import LIFETIMES, absence_links, add_time_link, signed_url
 from app.messages.kinds import MessageKind
 from app.messages.sources import NotDeliverable, NotNeeded, Sources
 from app.models import (
@@ -69,10 +69,9 @@ def _waitlisted(sources: Sources) -> messages.Email:
         raise NotNeeded("they found a group, or are no longer looking for one")
     starts = suggested_starts(sources.program_row, participant, today=sources.message.send_at.date())
     suggestions = [
-        mail.SuggestedTime(start, signed_url("answers.add_time", "add_time", {"p": participant.id, "s": slot},
-                                             slug=sources.program_row.slug))
+        mail.SuggestedTime(start, add_time_link(sources.program_row.slug, participant.id, slot))
         for slot, start in starts
-    ]  # fmt: skip
+    ]
     return messages.waitlisted(
         program=sources.program,
         recipient=sources.person,

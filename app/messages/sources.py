@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.links import answer_links, participant_links, signed_url
 from app.models import (
@@ -17,15 +17,13 @@ from app.models import (
     Condition,
     Host,
     Meeting,
-    MeetingRegistrant,
     OutboundMessage,
     Participant,
     ParticipantStatus,
     Program,
-    ZoomOperationKind,
 )
 from app.services.meeting_answers import answer_of
-from app.services.zoom_operations import has_zoom_call
+from app.services.zoom_operations import member_join_url
 from emails import context as mail
 
 
@@ -46,6 +44,14 @@ REGISTRATION_UNDER_WAY = "their own Zoom registration is not made yet"
 WAITING_FOR_ZOOM = (MEETING_NOT_CREATED, REGISTRATION_UNDER_WAY)
 
 
+def mail_program(program: Program) -> mail.Program:
+    """The program as the emails package knows it."""
+    return mail.Program(
+        name=program.name, organisation=program.organisation, address=program.contact_email,
+        neutral_title=program.neutral_title,
+    )  # fmt: skip
+
+
 class Sources:
     """The rows one message is built from, looked up once each."""
 
@@ -53,10 +59,7 @@ class Sources:
         self.session = session
         self.message = message
         self.program_row = session.get(Program, message.program_id)
-        self.program = mail.Program(
-            name=self.program_row.name, organisation=self.program_row.organisation,
-            address=self.program_row.contact_email, neutral_title=self.program_row.neutral_title,
-        )  # fmt: skip
+        self.program = mail_program(self.program_row)
 
     @property
     def participant(self) -> Participant:
@@ -131,22 +134,10 @@ class Sources:
 
     def _join_url(self, meeting: Meeting) -> str:
         if self.message.participant_id is not None:
-            personal = self.session.exec(
-                select(MeetingRegistrant.join_url).where(
-                    MeetingRegistrant.meeting_id == meeting.id,
-                    MeetingRegistrant.participant_id == self.message.participant_id,
-                )
-            ).first()
-            if personal:
-                return personal
-            if has_zoom_call(
-                self.session,
-                meeting.id,
-                ZoomOperationKind.REGISTER,
-                participant_id=self.message.participant_id,
-            ):
-                # The meeting's own link leads to Zoom's sign-up page, open to anyone who has it: a member
-                # gets their personal link, unless registering them failed for good.
+            join_url = member_join_url(self.session, meeting, self.message.participant_id)
+            if join_url:
+                return join_url
+            if meeting.zoom_join_url:
                 raise NotReady(REGISTRATION_UNDER_WAY)
         if not meeting.zoom_join_url:
             raise NotReady(MEETING_NOT_CREATED)

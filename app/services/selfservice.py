@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.database import utcnow
 from app.inputs.registration import Preferences
 from app.links import LinkError, read_token
 from app.messages.queue import cancel_messages
-from app.models import CohortMember, Condition, Participant, ParticipantStatus, Program, Stage
+from app.models import Condition, Participant, ParticipantStatus, Program, Stage
 from app.services.audit import record_event
 from app.services.erasure import erase_participants
 from app.services.leaving import release_place, take_off_calendars
@@ -36,37 +36,19 @@ def find_participant_by_link(session: Session, program: Program, purpose: str, t
 
 @dataclass(frozen=True)
 class ManagePage:
-    """What a registrant's own page shows: their condition (with its stages, to choose another), their
-    stage, and the others in their group."""
+    """What a registrant's own page shows of their answers: their condition (with its stages, to choose
+    another) and their stage. Their group and its meetings: `app.services.my_meetup`."""
 
     condition: Condition
     stage: Stage | None
     offer: ConditionOffer
-    cohort_names: list[str]
 
 
 def describe_registration(session: Session, program: Program, participant: Participant) -> ManagePage:
     offers = list_conditions(session, program)
     offer = next(offer for offer in offers if offer.condition.id == participant.condition_id)
     stage = session.get(Stage, participant.stage_id) if participant.stage_id else None
-    return ManagePage(offer.condition, stage, offer, list_cohort_names(session, participant))
-
-
-def list_cohort_names(session: Session, participant: Participant) -> list[str]:
-    """The display names of the others in this participant's group; never their addresses."""
-    cohort_id = session.exec(
-        select(CohortMember.cohort_id).where(CohortMember.participant_id == participant.id)
-    ).first()
-    if cohort_id is None:
-        return []
-    return list(
-        session.exec(
-            select(Participant.display_name)
-            .join(CohortMember, CohortMember.participant_id == Participant.id)
-            .where(CohortMember.cohort_id == cohort_id, Participant.id != participant.id)
-            .order_by(Participant.display_name)
-        ).all()
-    )
+    return ManagePage(offer.condition, stage, offer)
 
 
 def change_preferences(session: Session, participant: Participant, preferences: Preferences) -> None:

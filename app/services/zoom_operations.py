@@ -150,6 +150,24 @@ def has_zoom_call(
     return session.exec(statement).first() is not None
 
 
+def member_join_url(session: Session, meeting: Meeting, participant_id: int) -> str | None:
+    """The link a member joins with: their personal one, or the meeting's own once registering them is no
+    longer under way (it failed for good); None while either is still being made.
+
+    The meeting's own link leads to Zoom's sign-up page, open to anyone who has it, so a member is given it
+    only when their personal link will not come."""
+    personal = session.exec(
+        select(MeetingRegistrant.join_url).where(
+            MeetingRegistrant.meeting_id == meeting.id, MeetingRegistrant.participant_id == participant_id
+        )
+    ).first()
+    if personal:
+        return personal
+    if has_zoom_call(session, meeting.id, ZoomOperationKind.REGISTER, participant_id=participant_id):
+        return None
+    return meeting.zoom_join_url
+
+
 def _holds_registration(session: Session, meeting: Meeting, participant_id: int) -> bool:
     """Whether the member is registered at Zoom, or their registration is being made right now."""
     registered = select(MeetingRegistrant.id).where(

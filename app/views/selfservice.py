@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from app import database
+from app.database import utcnow
 from app.extensions import csrf
 from app.forms.registration import (
     ACCESSIBILITY_LABELS,
@@ -23,6 +25,7 @@ from app.inputs.fields import InvalidInput
 from app.inputs.registration import validate_preferences
 from app.links import LinkError
 from app.models import Condition, Participant, ParticipantStatus, Program
+from app.services.my_meetup import describe_my_meetup, next_meeting_invite
 from app.services.registration import list_conditions, program_choices
 from app.services.selfservice import (
     change_preferences,
@@ -67,6 +70,10 @@ def _participant_link(purpose: str) -> Callable:
                 return render_link_problem(program, error)
             if participant.status == ParticipantStatus.ERASED:
                 return render_template("selfservice/deleted.html", program=program)
+            if participant.locale in g.page_locales:
+                g.page_locale = (
+                    participant.locale
+                )  # their own language, unless their browser asks for another
             return view(program, participant, token, **values)
 
         return wrapper
@@ -78,6 +85,19 @@ def _participant_link(purpose: str) -> Callable:
 @_participant_link("manage")
 def manage(program: Program, participant: Participant, token: str):
     return _render_manage(program, participant, token, None, {})
+
+
+@blueprint.get("/manage/<token>/meeting.ics")
+@_participant_link("manage")
+def calendar_file(program: Program, participant: Participant, token: str):
+    """The next meeting's calendar file, the same entry as the invitation's, for "Add to calendar"."""
+    invite = next_meeting_invite(database.session(), program, participant, now=utcnow())
+    if invite is None:
+        abort(404)
+    response = make_response(invite.data)
+    response.mimetype = "text/calendar"
+    response.headers["Content-Disposition"] = 'attachment; filename="meet-up.ics"'
+    return response
 
 
 @blueprint.post("/manage/<token>/preferences")
@@ -134,7 +154,9 @@ def unsubscribe(program: Program, participant: Participant, token: str):
 def _render_manage(
     program: Program, participant: Participant, token: str, form: MultiDict | None, errors: dict[str, str]
 ):
-    shown = describe_registration(database.session(), program, participant)
+    session = database.session()
+    shown = describe_registration(session, program, participant)
+    my_meetup = describe_my_meetup(session, program, participant, now=utcnow(), locale=str(get_locale()))
     form = form if form is not None else preferences_form(participant, shown.stage, shown.condition.code)
     return render_template(
         "selfservice/manage.html",
@@ -144,7 +166,7 @@ def _render_manage(
         condition=shown.condition,
         stage=shown.stage,
         offer=shown.offer,
-        cohort_names=shown.cohort_names,
+        my_meetup=my_meetup,
         form=form,
         errors=errors,
         timezones=timezone_options(form.get("timezone")),

@@ -129,3 +129,54 @@ class Kit:
 def _replace(values: dict, changes: dict) -> dict:
     merged = {**values, **changes}
     return {key: value for key, value in merged.items() if value is not None}
+
+
+# What Zoom gives a meeting and one member, standing in for the Zoom calls the worker makes.
+ZOOM_MEETING_ID, ZOOM_PASSCODE = "85012345678", "tea42"
+PERSONAL_JOIN_URL = "https://zoom.example/w/85012345678?tk=river-own"
+
+
+@pytest.fixture
+def place(kit):
+    """Put a participant in a group of three others hosted by "Amara Okafor", approved (unless not), with
+    the meeting made at Zoom and the participant's own Zoom registration made (unless not); returns the
+    meeting's id."""
+    from app.database import utcnow
+    from app.models import Cohort, CohortMember, Host, MeetingRegistrant
+    from app.services.approval import approve_cohort
+
+    def make(participant: Participant, *, approved: bool = True, registered: bool = True) -> int | None:
+        with kit.app.app_context():
+            session = database.session()
+            program = seed_demo(session, registrants=3)
+            host = Host(
+                program_id=program.id, display_name="Amara Okafor", email="amara@example.org",
+                zoom_user="amara@example.org", timezone="Europe/London", languages=["en", "es"],
+            )  # fmt: skip
+            session.add(host)
+            session.flush()
+            cohort = Cohort(
+                program_id=program.id, condition_id=participant.condition_id, language="en", slot=40,
+                host_id=host.id,
+            )  # fmt: skip
+            session.add(cohort)
+            session.flush()
+            others = session.exec(select(Participant).where(Participant.email.like("demo-participant-%")))
+            for person in [participant, *others]:
+                session.add(CohortMember(cohort_id=cohort.id, participant_id=person.id))
+            if not approved:
+                session.commit()
+                return None
+            meeting = approve_cohort(session, cohort, actor="test", now=utcnow())
+            meeting.zoom_meeting_id, meeting.zoom_passcode = ZOOM_MEETING_ID, ZOOM_PASSCODE
+            meeting.zoom_join_url = f"https://zoom.example/j/{ZOOM_MEETING_ID}"
+            if registered:
+                session.add(
+                    MeetingRegistrant(
+                        meeting_id=meeting.id, participant_id=participant.id, join_url=PERSONAL_JOIN_URL
+                    )
+                )
+            session.commit()
+            return meeting.id
+
+    return make

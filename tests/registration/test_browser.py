@@ -150,3 +150,22 @@ def test_text_zoomed_to_200_percent_still_fits_the_screen(server, browser):
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     context.close()
     assert overflow <= 0, json.dumps({"overflow_px": overflow})
+
+
+def test_my_meetup_reads_on_a_phone_without_sideways_scrolling(kit, place, server, phone):
+    participant = kit.register_and_verify()
+    place(participant)
+    manage = server + kit.signed_path(kit.manage, "manage", participant.id)
+    phone.goto(manage)
+    assert phone.get_by_role("heading", name="My meet-up").is_visible()
+    assert phone.get_by_role("link", name="Join the meeting").is_visible()
+    with phone.expect_download() as download:
+        phone.get_by_role("link", name="Add to my calendar").click()
+    assert download.value.suggested_filename.endswith(".ics")
+    phone.get_by_role("button", name="Yes, I'll be there").click()
+    phone.get_by_role("heading", name="Thank you for letting us know").wait_for()
+    phone.goto(manage)
+    assert phone.get_by_text("You told us: I'll be there.").is_visible()
+    overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+    assert _serious_violations(phone) == []

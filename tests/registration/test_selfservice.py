@@ -8,18 +8,21 @@ from app.database import utcnow
 from app.demo import seed_demo
 from app.messages.kinds import MessageKind
 from app.messages.queue import queue_message
-from app.models import AuditEvent, Cohort, CohortMember, OutboundMessage, Participant
+from app.models import AuditEvent, Cohort, CohortMember, CohortStatus, OutboundMessage, Participant
 
 
 @pytest.fixture
 def member(kit):
-    """A verified registrant placed in a group with two synthetic others, with a reminder queued."""
+    """A verified registrant placed in an approved group with two synthetic others, with a reminder queued."""
     participant = kit.register_and_verify()
     with kit.app.app_context():
         session = database.session()
         program = seed_demo(session, registrants=2)
         others = session.exec(select(Participant).where(Participant.email.like("demo-participant-%"))).all()
-        cohort = Cohort(program_id=program.id, condition_id=participant.condition_id, language="es", slot=40)
+        cohort = Cohort(
+            program_id=program.id, condition_id=participant.condition_id, language="es", slot=40,
+            status=CohortStatus.APPROVED,
+        )  # fmt: skip
         session.add(cohort)
         session.flush()
         for person in [participant, *others]:
