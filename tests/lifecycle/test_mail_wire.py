@@ -20,15 +20,19 @@ from app.messages.dispatch import outbox_message_id
 from app.messages.kinds import MessageKind
 from app.messages.queue import queue_message
 from app.models import (
+    Answer,
     Attendance,
     Cohort,
     CohortMember,
     Host,
     Meeting,
+    MeetingAnswer,
     MessageStatus,
     OutboundMessage,
     Participant,
+    ParticipantStatus,
     Program,
+    SeatOffer,
 )
 from app.services.approval import approve_cohort
 from app.worker.runner import run_mail_work, run_once
@@ -62,7 +66,7 @@ def test_every_kind_of_message_carries_a_plain_unsubscribe_line_that_works(app, 
         received.append((row, raw, check_travelled(raw)))
     # Every kind but "sorry we missed you", which goes as the survey's other face (below).
     assert {row.kind for row, _, _ in received} == set(BUILDERS) - {MessageKind.MISSED_YOU}
-    assert len(received) == len(sent) == 4 + 1 + 12  # invitations, briefing, and what was queued
+    assert len(received) == len(sent) == 4 + 1 + 17  # invitations, briefing, and what was queued
     surveys = [carried.parsed["Subject"] for row, _, carried in received if row.kind == MessageKind.SURVEY]
     assert MISSED_YOU in surveys and len(surveys) == 2  # the survey's other face, to who missed the meeting
 
@@ -133,7 +137,9 @@ def _approve_one_group(app, make_cohorts) -> dict[str, int]:
 
 
 def _queue_every_other_kind(app, approved: dict[str, int]) -> None:
-    """Queue, due now, every kind approval did not send; one member joined the meeting, one missed it."""
+    """Queue, due now, every kind approval did not send; one member joined the meeting (and said they would
+    come after all), one missed it; someone waiting (offered a place, asked about missed meetings), someone
+    paused for not answering."""
     with app.app_context():
         session = database.session()
         meeting = session.get(Meeting, approved["meeting"])
@@ -160,7 +166,6 @@ def _queue_every_other_kind(app, approved: dict[str, int]) -> None:
             (MessageKind.VERIFY_EMAIL, {"verify_url": verify_url}),
             (MessageKind.MANAGE_LINK, {}),
             (MessageKind.REGISTRATION_CONFIRMED, {}),
-            (MessageKind.WAITLISTED, {"reason": "no_common_time"}),
             (MessageKind.PREPARATION_TIPS, {}),
             (MessageKind.REMINDER, {}),
             (MessageKind.MEETING_CHANGED, previous),
@@ -171,8 +176,46 @@ def _queue_every_other_kind(app, approved: dict[str, int]) -> None:
         for kind, context in to_joined:
             _queue(session, meeting, kind, context, participant_id=joined.id)
         _queue(session, meeting, MessageKind.SURVEY, {}, participant_id=missed.id)
+        waiting, paused = _outside_the_group(session, meeting, joined)
+        for kind in (
+            MessageKind.WAITLISTED,
+            MessageKind.SEAT_OFFERED,
+            MessageKind.SEAT_TAKEN,
+            MessageKind.ABSENCE_CHECK,
+        ):
+            _queue(session, meeting, kind, {}, participant_id=waiting.id)
+        _queue(session, meeting, MessageKind.ABSENCE_PAUSED, {}, participant_id=paused.id)
+        session.add(
+            MeetingAnswer(meeting_id=meeting.id, participant_id=joined.id, answer=Answer.COMING, changes=1)
+        )
+        answer = {"participant": joined.id, "changes": 1}
+        _queue(session, meeting, MessageKind.MEMBER_ANSWER, answer, host_id=approved["host"])
         _queue(session, meeting, MessageKind.MEETING_CHANGED, previous, host_id=approved["host"])
         session.commit()
+
+
+def _outside_the_group(session, meeting: Meeting, like: Participant) -> tuple[Participant, Participant]:
+    """Someone waiting, offered a place in the meeting and asked about missed meetings; and someone paused."""
+    now = utcnow()
+    people = [
+        Participant(
+            program_id=like.program_id,
+            email=f"{name}@example.org",
+            display_name=name.title(),
+            condition_id=like.condition_id,
+            timezone="Europe/Madrid",
+            languages=["en"],
+            consent_version="1",
+            status=status,
+            absence_asked_at=now,
+            suggested_slots=[20],
+        )
+        for name, status in (("waiting", ParticipantStatus.VERIFIED), ("paused", ParticipantStatus.PAUSED))
+    ]
+    session.add_all(people)
+    session.flush()
+    session.add(SeatOffer(meeting_id=meeting.id, participant_id=people[0].id))
+    return people[0], people[1]
 
 
 def _queue(session, meeting: Meeting, kind: str, context: dict[str, Any], **recipient: int) -> None:
