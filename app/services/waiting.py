@@ -33,16 +33,26 @@ class TimeNotAdded(ValueError):
     """The suggested time could not be added; the message says why."""
 
 
-def tell_waiting(session: Session, program: Program, *, now: datetime, matched_only: bool = True) -> int:
-    """Queue one "still waiting" message for each waiting person of the program not told in the last month:
-    those the match left out (`matched_only`), or also those waiting `WAITING_NOTICE` since confirming."""
-    waited_long = Participant.verified_at <= now - WAITING_NOTICE
-    reason = Participant.waitlist_reason.is_not(None)
+def tell_waiting(session: Session, program: Program, *, now: datetime) -> int:
+    """After approval: tell each person of the program the match left out (it gave them a reason) and not told
+    in the last month."""
+    left_out = Participant.program_id == program.id, Participant.waitlist_reason.is_not(None)
+    return _tell(session, left_out, now=now)
+
+
+def tell_everyone_waiting_long(session: Session, *, now: datetime) -> int:
+    """The worker's round: tell everyone waiting `WAITING_NOTICE` since confirming and not told this month,
+    whether or not groups were formed since."""
+    return _tell(session, (Participant.verified_at <= now - WAITING_NOTICE,), now=now)
+
+
+def _tell(session: Session, which: tuple, *, now: datetime) -> int:
+    """Queue one "still waiting" message to each verified person in no group picked by `which`, unless they
+    were told in the last `TOLD_AT_MOST_EVERY`."""
     people = session.exec(
         select(Participant)
-        .where(Participant.program_id == program.id, Participant.status == ParticipantStatus.VERIFIED)
-        .where(Participant.email.is_not(None), Participant.id.not_in(_placed(program)))
-        .where(reason if matched_only else or_(reason, waited_long))
+        .where(*which, Participant.status == ParticipantStatus.VERIFIED, Participant.email.is_not(None))
+        .where(Participant.id.not_in(_placed_query()))
         .where(
             or_(
                 Participant.waiting_told_at.is_(None), Participant.waiting_told_at <= now - TOLD_AT_MOST_EVERY
@@ -54,17 +64,11 @@ def tell_waiting(session: Session, program: Program, *, now: datetime, matched_o
         person.waiting_told_at = now
         session.add(person)
         queue_message(
-            session, kind=MessageKind.WAITLISTED, program_id=program.id, recipient=person.email,
+            session, kind=MessageKind.WAITLISTED, program_id=person.program_id, recipient=person.email,
             dedupe_key=f"waitlisted:participant-{person.id}:{now:%Y-%m-%d}", send_at=now,
             locale=person.locale, participant_id=person.id,
         )  # fmt: skip
     return len(people)
-
-
-def tell_everyone_waiting_long(session: Session, *, now: datetime) -> int:
-    """The worker's round: every program's people waiting `WAITING_NOTICE` and not told this month."""
-    programs = session.exec(select(Program).order_by(Program.id)).all()
-    return sum(tell_waiting(session, program, now=now, matched_only=False) for program in programs)
 
 
 def is_waiting(session: Session, participant: Participant) -> bool:
@@ -116,7 +120,3 @@ def _placed_query():
         .join(Cohort, Cohort.id == CohortMember.cohort_id)
         .where(Cohort.status != CohortStatus.CANCELLED)
     )
-
-
-def _placed(program: Program):
-    return _placed_query().where(Cohort.program_id == program.id)
