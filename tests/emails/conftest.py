@@ -3,132 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 
-import emails
 from emails import messages
 from emails.catcher import MailCatcher
-from emails.context import (
-    AbsenceChoices,
-    AnswerLinks,
-    CohortMember,
-    Links,
-    MeetingDetails,
-    Person,
-    Program,
-    SuggestedTime,
-)
+from emails.context import Links, MeetingDetails, Person, Program
+from emails.samples import ANSWERS, CONDITION, KINDS, LINKS, PROGRAM, meeting, person, sample_email
 
 from ..conftest import free_port
 
-CONDITION = "Chronic lymphocytic leukaemia"
-KINDS = sorted(path.name for path in (Path(emails.__file__).parent / "templates").iterdir() if path.is_dir())
 LOCALES = ("en", "es")
-
-PROGRAM = Program(
-    name="Peer Meet-ups", organisation="Synthetic Patients Association", address="hello@example.org"
-)
-LINKS = Links(
-    manage_url="https://meetups.example.org/r/manage?token=abc123",
-    unsubscribe_url="https://meetups.example.org/r/unsubscribe?token=abc123",
-)
-
-
-def person(
-    display_name: str = "Ana",
-    email: str = "ana@example.com",
-    timezone: str = "Europe/Madrid",
-    locale: str = "en",
-) -> Person:
-    return Person(display_name=display_name, email=email, timezone=timezone, locale=locale)
-
-
-ANSWERS = AnswerLinks(
-    "https://meetups.example.org/p/x/meeting/a1/coming",
-    "https://meetups.example.org/p/x/meeting/a1/not_coming",
-)
-
-
-def meeting(
-    starts_at_utc: datetime = datetime(2026, 3, 3, 13, 0, tzinfo=UTC),
-    sequence: int = 0,
-    join_url: str = "https://zoom.example.com/j/81234567890?pwd=synthetic",
-) -> MeetingDetails:
-    return MeetingDetails(
-        uid="cohort-17@meetups.example.org",
-        sequence=sequence,
-        starts_at_utc=starts_at_utc,
-        ends_at_utc=starts_at_utc + timedelta(hours=1),
-        join_url=join_url,
-    )
-
-
-def example_email(
-    kind: str, recipient: Person, *, program: Program = PROGRAM, links: Links = LINKS
-) -> messages.Email:
-    """A realistic email of ``kind`` for ``recipient``, with every optional part present."""
-    first = meeting()
-    moved = meeting(starts_at_utc=first.starts_at_utc + timedelta(days=1), sequence=1)
-    arguments: dict[str, dict[str, Any]] = {
-        "verify_email": {
-            "verify_url": "https://meetups.example.org/r/verify?token=v3r1fy",
-            "expires_at_utc": datetime(2026, 3, 4, 9, 30, tzinfo=UTC),
-        },
-        "manage_link": {},
-        "registration_confirmed": {"condition": CONDITION},
-        "waitlisted": {
-            "reason": "no_common_time",
-            "suggestions": [
-                SuggestedTime(first.starts_at_utc, "https://meetups.example.org/p/x/add-time/t1")
-            ],
-        },
-        "cohort_invitation": {
-            "meeting": first,
-            "condition": CONDITION,
-            "others": 5,
-            "host_name": "Bea",
-            "answers": ANSWERS,
-        },
-        "preparation_tips": {"meeting": first},
-        "reminder": {"meeting": first, "answers": ANSWERS},
-        "member_answer": {"meeting": first, "member": "Carl", "coming": False},
-        "seat_offered": {
-            "starts_at_utc": first.starts_at_utc,
-            "accept_url": "https://meetups.example.org/p/x/place/o1",
-        },
-        "seat_taken": {"starts_at_utc": first.starts_at_utc},
-        "absence_check": {
-            "answer_by_utc": datetime(2026, 3, 10, 13, 0, tzinfo=UTC),
-            "choices": AbsenceChoices(
-                *(
-                    f"https://meetups.example.org/p/x/absence/t1/{choice}"
-                    for choice in ("stay", "pause", "leave")
-                )
-            ),
-        },
-        "absence_paused": {},
-        "survey": {"survey_url": "https://meetups.example.org/r/survey?token=s1"},
-        "survey_reminder": {"survey_url": "https://meetups.example.org/s/s1"},
-        "missed_you": {"another_group_url": "https://meetups.example.org/s/s1/another-group"},
-        "meeting_changed": {"meeting": moved, "previous": first},
-        "meeting_cancelled": {"meeting": moved},
-        "host_briefing": {
-            "meeting": first,
-            "condition": CONDITION,
-            "members": [
-                CohortMember("Carl", "watch and wait", "America/New_York", ("en", "es")),
-                CohortMember("Dee", "in treatment", "Asia/Tokyo", ("en",)),
-            ],
-            "start_url": "https://meetups.example.org/host/cohorts/17/start",
-        },
-    }[kind]
-    build = getattr(messages, kind)
-    return build(program=program, recipient=recipient, links=links, **arguments)
+__all__ = ["ANSWERS", "KINDS", "LOCALES"]  # what the tests of this folder import from here
 
 
 @pytest.fixture
@@ -159,7 +47,7 @@ def make_meeting() -> Callable[..., MeetingDetails]:
 
 @pytest.fixture
 def make_email() -> Callable[..., messages.Email]:
-    return example_email
+    return sample_email
 
 
 @pytest.fixture
