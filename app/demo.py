@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
+from app.bulk_writes import insert_rows
 from app.database import utcnow
 from app.models import Condition, Host, Participant, ParticipantStatus, Program, Role, Stage, ZoomUser
 
@@ -171,23 +172,24 @@ def _add_registrants(session: Session, program: Program, wanted: int) -> None:
     rng = random.Random(20261121)  # noqa: S311  (synthetic demo data, not security)
     weights = [5, 3, 2, 2][: len(conditions)]
     now = utcnow()
+    rows = []
     for number in range(1, wanted + 1):
         condition = rng.choices(conditions, weights=weights)[0]
         person = _synthetic_person(rng, number)
-        if person["email"] in existing:
-            continue
-        session.add(
-            Participant(
-                program_id=program.id,
-                condition_id=condition.id,
-                stage_id=rng.choice(stages[condition.id]).id,
-                consent_version=program.privacy_notice_version,
-                status=ParticipantStatus.VERIFIED,
-                verified_at=now,
-                **person,
+        stage = rng.choice(stages[condition.id])
+        if person["email"] not in existing:
+            rows.append(
+                {
+                    "program_id": program.id,
+                    "condition_id": condition.id,
+                    "stage_id": stage.id,
+                    "consent_version": program.privacy_notice_version,
+                    "status": ParticipantStatus.VERIFIED,
+                    "verified_at": now,
+                    **person,
+                }
             )
-        )
-    session.flush()
+    insert_rows(session, Participant, rows)
 
 
 def _synthetic_person(rng: random.Random, number: int) -> dict:

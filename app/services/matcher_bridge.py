@@ -10,8 +10,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
+from typing import Any
 
+from sqlalchemy import Row
 from sqlmodel import Session, select
 
 from app.models import Cohort, CohortStatus, Condition, Host, Participant, Program, Stage
@@ -71,15 +73,29 @@ def matcher_settings(program: Program, catalogue: Catalogue, *, zoom_capacity: i
     )
 
 
-def matcher_registrant(person: Participant, catalogue: Catalogue, week: date) -> Registrant:
-    """The matcher's view of a registrant; stage None when they were not sure of it (fits any stage)."""
+# The participant's columns `matcher_registrant` reads: a query for many people selects just these.
+REGISTRANT_COLUMNS = (
+    Participant.id,
+    Participant.condition_id,
+    Participant.stage_id,
+    Participant.role,
+    Participant.languages,
+    Participant.availability,
+    Participant.timezone,
+    Participant.avoid,
+)
+
+
+def matcher_registrant(person: Participant | Row, catalogue: Catalogue, week: date) -> Registrant:
+    """The matcher's view of a registrant (a row with REGISTRANT_COLUMNS will do); stage None when they were
+    not sure of it (fits any stage)."""
     return Registrant(
         id=str(person.id),
         condition=catalogue.condition_code(person.condition_id),
         stage=catalogue.stage_code(person.stage_id),
         role=person.role,
         languages=tuple(person.languages),
-        availability=utc_slots(person.availability, person.timezone, week),
+        availability=_utc_slots(person.availability, person.timezone, week),
         timezone=person.timezone,
         avoid=frozenset(str(other) for other in person.avoid),
     )
@@ -90,7 +106,7 @@ def matcher_host(host: Host, week: date) -> MatcherHost:
         id=str(host.id),
         conditions=frozenset(host.conditions),
         languages=tuple(host.languages),
-        availability=utc_slots(host.availability, host.timezone, week),
+        availability=_utc_slots(host.availability, host.timezone, week),
         max_cohorts=host.max_cohorts,
     )
 
@@ -106,3 +122,16 @@ def matcher_cohort(cohort: Cohort, catalogue: Catalogue, member_ids: Iterable[in
         role=cohort.role,
         locked=cohort.locked or cohort.status == CohortStatus.APPROVED,
     )
+
+
+def _utc_slots(windows: list[dict[str, Any]], timezone: str, week: date) -> frozenset[int]:
+    """`utc_slots`, one window at a time through a cache: many people give the same windows in the same
+    zone, and converting a window costs far more than looking it up (a whole program is converted at once)."""
+    return frozenset().union(
+        *(_window_slots(w["weekday"], w["start"], w["end"], timezone, week) for w in windows)
+    )
+
+
+@lru_cache(maxsize=65536)
+def _window_slots(weekday: int, start: str, end: str, timezone: str, week: date) -> frozenset[int]:
+    return utc_slots([{"weekday": weekday, "start": start, "end": end}], timezone, week)

@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import Any
 
+from sqlalchemy import Row
 from sqlmodel import Session, select
 
+from app.bulk_writes import insert_rows, insert_rows_returning_ids, update_rows
 from app.models import (
     Cohort,
     CohortMember,
@@ -22,6 +25,7 @@ from app.models import (
     Program,
 )
 from app.services.matcher_bridge import (
+    REGISTRANT_COLUMNS,
     load_catalogue,
     matcher_cohort,
     matcher_host,
@@ -31,8 +35,11 @@ from app.services.matcher_bridge import (
 from app.services.scheduling import program_week_start
 from app.services.zoom_pool import pool_capacity
 from matching.matcher import ProgressCallback, match
-from matching.model import Assignment, Problem
+from matching.model import Assignment, Problem, Waiting
 from matching.model import Cohort as MatcherCohort
+
+# What a person's row says about the last match, read with them so that only changes are written.
+STANDING_COLUMNS = (Participant.waitlist_reason, Participant.waitlist_detail)
 
 
 @dataclass
@@ -52,14 +59,30 @@ def propose_cohorts(
     session: Session, program: Program, *, today: date, on_progress: ProgressCallback | None = None
 ) -> ProposalSummary:
     """Match every verified registrant not yet in a cohort, and record the proposals and the waitlist."""
+    found = load_match_input(session, program, today=today)
+    assignment = match(found.problem, on_progress)
+    return _record(session, program, assignment, found)
+
+
+@dataclass(frozen=True)
+class MatchInput:
+    """The matcher's problem for a program, with the rows it was built from (by the matcher's ids)."""
+
+    problem: Problem
+    cohorts: dict[str, Cohort]
+    members: dict[int, set[int]]
+    people: dict[str, Row]
+
+
+def load_match_input(session: Session, program: Program, *, today: date) -> MatchInput:
+    """The program's registrants, hosts and live cohorts as the matcher takes them."""
     catalogue = load_catalogue(session, program)
     week = program_week_start(program, today)
     cohorts = session.exec(
         select(Cohort).where(Cohort.program_id == program.id, Cohort.status != CohortStatus.CANCELLED)
     ).all()
     members = _members_by_cohort(session, cohorts)
-    placed = {pid for ids in members.values() for pid in ids}
-    people = _people_to_match(session, program, placed)
+    people = _people_to_match(session, program, {pid for ids in members.values() for pid in ids})
     hosts = session.exec(select(Host).where(Host.program_id == program.id, Host.active)).all()
     problem = Problem(
         settings=matcher_settings(program, catalogue, zoom_capacity=pool_capacity(session, program)),
@@ -68,71 +91,113 @@ def propose_cohorts(
         hosts=tuple(matcher_host(host, week) for host in hosts),
         cohorts=tuple(matcher_cohort(cohort, catalogue, members[cohort.id]) for cohort in cohorts),
     )
-    assignment = match(problem, on_progress)
-    return _record(session, program, assignment, {str(c.id): c for c in cohorts}, members, people)
+    return MatchInput(
+        problem,
+        cohorts={str(cohort.id): cohort for cohort in cohorts},
+        members=members,
+        people={str(person.id): person for person in people},
+    )
 
 
-def _members_by_cohort(session: Session, cohorts: list[Cohort]) -> dict[int, list[int]]:
-    members: dict[int, list[int]] = {cohort.id: [] for cohort in cohorts}
-    for member in session.exec(select(CohortMember).where(CohortMember.cohort_id.in_(list(members)))):
-        members[member.cohort_id].append(member.participant_id)
+def _members_by_cohort(session: Session, cohorts: list[Cohort]) -> dict[int, set[int]]:
+    members: dict[int, set[int]] = {cohort.id: set() for cohort in cohorts}
+    rows = session.exec(
+        select(CohortMember.cohort_id, CohortMember.participant_id).where(
+            CohortMember.cohort_id.in_(list(members))
+        )
+    )
+    for cohort_id, participant_id in rows:
+        members[cohort_id].add(participant_id)
     return members
 
 
-def _people_to_match(session: Session, program: Program, placed: set[int]) -> list[Participant]:
-    """Everyone already in a cohort (the matcher must know them), and every verified registrant."""
+def _people_to_match(session: Session, program: Program, placed: set[int]) -> list[Row]:
+    """Everyone already in a cohort (the matcher must know them), and every verified registrant: the columns
+    the matcher needs and the standing the last match left them with."""
     return session.exec(
-        select(Participant)
+        select(*REGISTRANT_COLUMNS, *STANDING_COLUMNS)
         .where(Participant.program_id == program.id)
         .where((Participant.status == ParticipantStatus.VERIFIED) | Participant.id.in_(placed))
         .order_by(Participant.id)
     ).all()
 
 
-def _record(
-    session: Session,
-    program: Program,
-    assignment: Assignment,
-    existing: dict[str, Cohort],
-    members: dict[int, list[int]],
-    people: list[Participant],
-) -> ProposalSummary:
-    by_id = {str(person.id): person for person in people}
-    summary = ProposalSummary(registrants=len(people))
+def _record(session: Session, program: Program, assignment: Assignment, found: MatchInput) -> ProposalSummary:
+    """Write the answer with a few statements, leaving alone every row it does not change (so a re-run on an
+    unchanged program writes nothing)."""
+    summary = ProposalSummary(registrants=len(found.people))
+    created = _insert_cohorts(
+        session, program, [c for c in assignment.cohorts if c.id not in found.cohorts], found.people
+    )
+    summary.new_cohorts = len(created)
+    places = []
     for proposed in assignment.cohorts:
-        cohort = existing.get(proposed.id) or _new_cohort(session, program, proposed, by_id)
-        summary.new_cohorts += proposed.id not in existing
-        if not cohort.locked and cohort.status == CohortStatus.PROPOSED:
-            cohort.host_id = int(proposed.host) if proposed.host else None
-            cohort.slot = proposed.slot
-            session.add(cohort)
-        for member_id in proposed.members:
-            if int(member_id) not in members.get(cohort.id, ()):
-                session.add(CohortMember(cohort_id=cohort.id, participant_id=int(member_id)))
-            by_id[member_id].waitlist_reason = by_id[member_id].waitlist_detail = None
+        cohort_id, host_id = created.get(proposed.id) or _keep_or_top_up(found.cohorts[proposed.id], proposed)
+        known = found.members.get(cohort_id, set())
+        places += [
+            {"cohort_id": cohort_id, "participant_id": int(member)}
+            for member in proposed.members
+            if int(member) not in known
+        ]
         summary.cohorts += 1
-        summary.cohorts_with_host += cohort.host_id is not None
+        summary.cohorts_with_host += host_id is not None
         summary.placed += len(proposed.members)
-    for waiting in assignment.waitlist:
-        person = by_id[waiting.id]
-        person.waitlist_reason = waiting.reason.value
-        person.waitlist_detail = dict(waiting.detail) if waiting.detail else None
-        summary.waitlisted[waiting.reason.value] += 1
+    insert_rows(session, CohortMember, places)
+    waiting = {entry.id: entry for entry in assignment.waitlist}
+    summary.waitlisted.update(entry.reason.value for entry in assignment.waitlist)
+    update_rows(session, Participant, _standing_changes(found.people, waiting))
     session.flush()
     return summary
 
 
-def _new_cohort(
-    session: Session, program: Program, proposed: MatcherCohort, by_id: dict[str, Participant]
-) -> Cohort:
-    cohort = Cohort(
-        program_id=program.id,
-        condition_id=by_id[proposed.members[0]].condition_id,
-        role=proposed.role,
-        language=proposed.language,
-        slot=proposed.slot,
-        host_id=int(proposed.host) if proposed.host else None,
-    )
-    session.add(cohort)
-    session.flush()
-    return cohort
+def _insert_cohorts(
+    session: Session, program: Program, proposed: list[MatcherCohort], people: dict[str, Row]
+) -> dict[str, tuple[int, int | None]]:
+    """Create the new cohorts; their database ids and hosts by the matcher's ids."""
+    rows = [
+        {
+            "program_id": program.id,
+            "condition_id": people[cohort.members[0]].condition_id,
+            "role": cohort.role,
+            "language": cohort.language,
+            "slot": cohort.slot,
+            "host_id": int(cohort.host) if cohort.host else None,
+        }
+        for cohort in proposed
+    ]
+    ids = insert_rows_returning_ids(session, Cohort, rows)
+    return {
+        cohort.id: (cohort_id, row["host_id"])
+        for cohort, cohort_id, row in zip(proposed, ids, rows, strict=True)
+    }
+
+
+def _keep_or_top_up(cohort: Cohort, proposed: MatcherCohort) -> tuple[int, int | None]:
+    """An approved or locked cohort stays as it is; a proposed one takes the matcher's slot and host."""
+    if not cohort.locked and cohort.status == CohortStatus.PROPOSED:
+        cohort.host_id = int(proposed.host) if proposed.host else None
+        cohort.slot = proposed.slot
+    return cohort.id, cohort.host_id
+
+
+def _standing(waiting: Waiting | None) -> dict[str, Any]:
+    """The standing columns for a person: cleared when placed, the reason (and its detail) when waiting.
+
+    Each key is a column of STANDING_COLUMNS: another column the match sets on a person (such as the slots
+    suggested to someone waiting) is added in both places, and is then written only where it changed.
+    """
+    if waiting is None:
+        return {"waitlist_reason": None, "waitlist_detail": None}
+    return {
+        "waitlist_reason": waiting.reason.value,
+        "waitlist_detail": dict(waiting.detail) if waiting.detail else None,
+    }
+
+
+def _standing_changes(people: dict[str, Row], waiting: dict[str, Waiting]) -> list[dict[str, Any]]:
+    changes = []
+    for key, person in people.items():
+        wanted = _standing(waiting.get(key))
+        if any(getattr(person, column) != value for column, value in wanted.items()):
+            changes.append({"id": person.id, **wanted})
+    return changes

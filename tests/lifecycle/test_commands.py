@@ -63,6 +63,38 @@ def test_rerunning_the_matcher_keeps_approved_cohorts(app, runner, zoom):
     assert _count(app, select(func.count()).select_from(Cohort)) == before
 
 
+def test_proposing_again_on_an_unchanged_program_changes_nothing(app, runner):
+    runner.invoke(args=["demo", "seed", "--registrants", "120"])
+    runner.invoke(args=["match", "run", "demo"])
+    before = _proposals(app)
+    cohorts, members, standings = before
+    assert cohorts and members and any(reason for _, reason, _ in standings)
+
+    again = runner.invoke(args=["match", "run", "demo"])
+    assert again.exit_code == 0, again.output
+    assert f"{len(cohorts)} cohorts (0 new" in again.output
+    assert _proposals(app) == before
+
+
+def _proposals(app) -> tuple[list, list, list]:
+    """Every proposed cohort, every place in one, and every registrant's waitlist reason and its detail."""
+    with app.app_context():
+        session = database.session()
+        return (
+            session.exec(
+                select(Cohort.id, Cohort.slot, Cohort.host_id, Cohort.version).order_by(Cohort.id)
+            ).all(),
+            session.exec(
+                select(CohortMember.cohort_id, CohortMember.participant_id).order_by("participant_id")
+            ).all(),
+            session.exec(
+                select(Participant.id, Participant.waitlist_reason, Participant.waitlist_detail).order_by(
+                    Participant.id
+                )
+            ).all(),
+        )
+
+
 def test_people_unsure_of_their_stage_are_placed_with_people_who_know_theirs(app, runner):
     runner.invoke(args=["demo", "seed", "--registrants", "60"])
     with app.app_context():
