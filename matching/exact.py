@@ -48,10 +48,12 @@ class ExactResult:
         return self.placed == self.bound
 
 
-def exact_placed(problem: Problem, time_limit: float = 60.0, workers: int = 2) -> ExactResult:
+def exact_placed(problem: Problem, work_limit: float = 60.0) -> ExactResult:
     """Solve for the most registrants that can be placed (avoid requests relaxed; see the module doc).
 
-    Each bucket stops after `time_limit` seconds; `bound` is then still a valid upper bound.
+    Each bucket stops after `work_limit` units of CP-SAT's deterministic time (about a second each on a
+    quiet machine); `bound` is then still a valid upper bound. One search worker and a limit in work, not in
+    seconds, give the same answer on a busy machine as on a quiet one, only later.
     """
     if problem.cohorts:
         raise ValueError("exact_placed does not support given cohorts")
@@ -62,11 +64,11 @@ def exact_placed(problem: Problem, time_limit: float = 60.0, workers: int = 2) -
     ]
     # Buckets share nothing but hours, and CP-SAT closes many small models far sooner than one large one.
     unlimited = replace(settings, max_concurrent=None)
-    results = [_solve([bucket], unlimited, time_limit, workers) for bucket in buckets]
+    results = [_solve([bucket], unlimited, work_limit) for bucket in buckets]
     if settings.max_concurrent is None:
         return ExactResult(sum(r.placed for r in results), sum(r.bound for r in results))
     # What each bucket could place without the capacity bounds it with one: the model closes far sooner.
-    return _solve(buckets, settings, time_limit, workers, [result.bound for result in results])
+    return _solve(buckets, settings, work_limit, [result.bound for result in results])
 
 
 def _in_avoid_requests(people: Iterable[Registrant]) -> set[str]:
@@ -93,7 +95,7 @@ def _avoid_pairs(bucket: Bucket) -> list[tuple[int, int]]:
 
 
 def _solve(
-    buckets: list[Bucket], settings: Settings, time_limit: float, workers: int, most: Sequence[int] = ()
+    buckets: list[Bucket], settings: Settings, work_limit: float, most: Sequence[int] = ()
 ) -> ExactResult:
     """The most people `buckets` can place together; `most` may bound each bucket's share."""
     from ortools.sat.python import cp_model  # a test and benchmark dependency only
@@ -116,8 +118,8 @@ def _solve(
         model.add(sum(cohorts) <= settings.max_concurrent)
     model.maximize(sum(placed))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
-    solver.parameters.num_workers = workers
+    solver.parameters.max_deterministic_time = work_limit
+    solver.parameters.num_workers = 1
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise RuntimeError(f"CP-SAT found no solution: {solver.status_name(status)}")

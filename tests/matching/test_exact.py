@@ -39,7 +39,7 @@ REALISTIC_PROGRAMS = [
 @pytest.mark.parametrize(("size", "seed"), REALISTIC_PROGRAMS)
 def test_fast_matcher_places_at_least_98_percent_of_the_optimum_on_realistic_programs(size, seed):
     problem = synthetic_problem(size, seed=seed)
-    optimum = exact_placed(problem, time_limit=20)
+    optimum = exact_placed(problem, work_limit=20)
     placed = match(problem).placed
     assert placed <= optimum.bound
     assert placed >= 0.98 * optimum.bound
@@ -76,7 +76,7 @@ def test_fast_matcher_places_at_least_98_percent_of_the_optimum_under_a_tight_ca
     size, seed, max_concurrent, meeting_hours
 ):
     problem = with_capacity(synthetic_problem(size, seed=seed), max_concurrent, meeting_hours)
-    optimum = exact_placed(problem, time_limit=20)
+    optimum = exact_placed(problem, work_limit=20)
     placed = match(problem).placed
     assert placed <= optimum.bound
     assert placed >= 0.98 * optimum.bound
@@ -93,7 +93,7 @@ def test_fast_matcher_stays_within_reach_of_the_optimum_when_capacity_is_scarces
     seed, max_concurrent, meeting_hours
 ):
     problem = with_capacity(synthetic_problem(250, seed=seed), max_concurrent, meeting_hours)
-    optimum = exact_placed(problem, time_limit=20)
+    optimum = exact_placed(problem, work_limit=20)
     placed = match(problem).placed
     assert placed <= optimum.bound
     assert placed >= 0.85 * optimum.bound
