@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from app.bulk import insert_new
 from app.database import utcnow
 from app.messages.kinds import MessageKind, due
 from app.models import Meeting, MessageStatus, OutboundMessage, Program
 
 
-def queue_message(
-    session: Session,
+def message_row(
     *,
     kind: MessageKind,
     program_id: int,
@@ -28,38 +28,25 @@ def queue_message(
     meeting_id: int | None = None,
     not_after: datetime | None = None,
     context: dict[str, Any] | None = None,
-) -> OutboundMessage:
-    """Queue a message once: a second call with the same `dedupe_key` returns the message already queued.
-
-    Raises `ValueError` for a kind that is not registered in `app.messages.kinds`."""
-    kind = MessageKind(kind)
-    existing = _by_key(session, dedupe_key)
-    if existing is not None:
-        return existing
-    message = OutboundMessage(
-        kind=kind,
-        program_id=program_id,
-        recipient=recipient,
-        dedupe_key=dedupe_key,
-        send_at=send_at,
-        locale=locale,
-        participant_id=participant_id,
-        host_id=host_id,
-        meeting_id=meeting_id,
-        not_after=not_after,
-        context=context or {},
-    )
-    try:
-        with session.begin_nested():
-            session.add(message)
-    except IntegrityError:
-        # Another process queued the same message between our look-up and insert.
-        return _by_key(session, dedupe_key)
-    return message
+) -> dict[str, Any]:
+    """One message as `queue_messages` takes it. Raises `ValueError` for a kind that is not registered in
+    `app.messages.kinds`."""
+    return {
+        "kind": MessageKind(kind),
+        "program_id": program_id,
+        "recipient": recipient,
+        "dedupe_key": dedupe_key,
+        "send_at": send_at,
+        "locale": locale,
+        "participant_id": participant_id,
+        "host_id": host_id,
+        "meeting_id": meeting_id,
+        "not_after": not_after,
+        "context": context or {},
+    }
 
 
-def queue_meeting_message(
-    session: Session,
+def meeting_message_row(
     kind: MessageKind,
     program: Program,
     meeting: Meeting,
@@ -71,14 +58,38 @@ def queue_meeting_message(
     participant_id: int | None = None,
     host_id: int | None = None,
     context: dict[str, Any] | None = None,
-) -> OutboundMessage:
-    """Queue a message about `meeting` for one member or host, due when its kind's timing says."""
+) -> dict[str, Any]:
+    """A message about `meeting` for one member or host, due when its kind's timing says."""
     send_at, not_after = due(kind, program, meeting, now=now)
-    return queue_message(
-        session, kind=kind, program_id=program.id, meeting_id=meeting.id, recipient=recipient,
-        dedupe_key=dedupe_key, send_at=send_at, not_after=not_after, locale=locale,
-        participant_id=participant_id, host_id=host_id, context=context,
+    return message_row(
+        kind=kind, program_id=program.id, meeting_id=meeting.id, recipient=recipient, dedupe_key=dedupe_key,
+        send_at=send_at, not_after=not_after, locale=locale, participant_id=participant_id, host_id=host_id,
+        context=context,
     )  # fmt: skip
+
+
+def queue_messages(session: Session, rows: Iterable[dict[str, Any]]) -> int:
+    """Queue many messages (rows from `message_row`) at once, each once: a message whose `dedupe_key` is
+    queued already, by an earlier call or by another process, is left as it is. How many were new."""
+    return insert_new(session, OutboundMessage, rows, key="dedupe_key")
+
+
+def queue_message(session: Session, **fields: Any) -> OutboundMessage:
+    """Queue one message (`fields` as for `message_row`) once: a second call with the same `dedupe_key`
+    returns the message already queued."""
+    return _queue_one(session, message_row(**fields))
+
+
+def queue_meeting_message(
+    session: Session, kind: MessageKind, program: Program, meeting: Meeting, **fields: Any
+) -> OutboundMessage:
+    """Queue one message about `meeting` (`fields` as for `meeting_message_row`) once."""
+    return _queue_one(session, meeting_message_row(kind, program, meeting, **fields))
+
+
+def _queue_one(session: Session, row: dict[str, Any]) -> OutboundMessage:
+    queue_messages(session, [row])
+    return _by_key(session, row["dedupe_key"])
 
 
 def cancel_messages(

@@ -6,13 +6,14 @@ All of it is written in the caller's transaction; the worker carries the Zoom ca
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, select
 
 from app.messages.kinds import MEMBER_SCHEDULE, MessageKind
-from app.messages.queue import cancel_messages, queue_meeting_message
+from app.messages.queue import cancel_messages, meeting_message_row, queue_meeting_message, queue_messages
 from app.models import (
     Cohort,
     CohortMember,
@@ -29,7 +30,7 @@ from app.services.audit import record_event
 from app.services.locks import hold
 from app.services.scheduling import slot_start
 from app.services.waiting import tell_waiting
-from app.services.zoom_operations import queue_zoom_operation
+from app.services.zoom_operations import queue_zoom_operations, zoom_operation_row
 from app.services.zoom_placement import place_meeting
 from app.services.zoom_pool import ZoomPoolError
 
@@ -39,8 +40,15 @@ class ApprovalError(ValueError):
 
 
 def approve_cohort(
-    session: Session, cohort: Cohort, *, actor: str, coordinator_id: int | None = None, now: datetime
+    session: Session,
+    cohort: Cohort,
+    *,
+    actor: str,
+    coordinator_id: int | None = None,
+    now: datetime,
+    into: Queued | None = None,
 ) -> Meeting:
+    """Approve one proposed cohort: its first meeting, set up (see `set_up_meeting`, and `into` there)."""
     hold(session, cohort)  # of two coordinators approving at once, the second sees the first's approval
     if cohort.status != CohortStatus.PROPOSED:
         raise ApprovalError(f"Group {cohort.id} is {cohort.status}, so it cannot be approved.")
@@ -55,7 +63,7 @@ def approve_cohort(
     session.add(cohort)
     try:
         meeting = set_up_meeting(
-            session, program, cohort, members, number=1, starts_at=starts_at, invite_at=now
+            session, program, cohort, members, number=1, starts_at=starts_at, invite_at=now, into=into
         )
     except ZoomPoolError as error:
         raise ApprovalError(f"Group {cohort.id} cannot meet then: {error}") from None
@@ -72,19 +80,43 @@ class Approvals:
     refused: list[str]  # why each cohort that could not be approved was not
 
 
+@dataclass
+class Queued:
+    """The messages and Zoom calls of meetings being set up, to be written together: approving thousands of
+    cohorts at once then costs one insert of each kind of row, not one per meeting."""
+
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    zoom_calls: list[dict[str, Any]] = field(default_factory=list)
+
+    def extend(self, other: Queued) -> None:
+        self.messages += other.messages
+        self.zoom_calls += other.zoom_calls
+
+    def write(self, session: Session) -> None:
+        queue_zoom_operations(session, self.zoom_calls)
+        queue_messages(session, self.messages)
+
+
 def approve_each_cohort(
     session: Session, cohorts: list[Cohort], *, actor: str, coordinator_id: int | None = None, now: datetime
 ) -> Approvals:
-    """Approve every cohort that can be; one that cannot is left as it was (its savepoint rolled back) and
-    the others are approved all the same. Then those the match left waiting are told."""
-    approved, refused = [], []
+    """Approve every cohort that can be; one that cannot is left as it was (its savepoint rolled back, and
+    its messages never written) and the others are approved all the same. Then those the match left waiting
+    are told."""
+    approved, refused, queued = [], [], Queued()
     for cohort in cohorts:
+        cohort_queued = Queued()
         try:
             with session.begin_nested():
-                meeting = approve_cohort(session, cohort, actor=actor, coordinator_id=coordinator_id, now=now)
-            approved.append(meeting)
+                meeting = approve_cohort(
+                    session, cohort, actor=actor, coordinator_id=coordinator_id, now=now, into=cohort_queued
+                )
         except ApprovalError as error:
             refused.append(str(error))
+        else:
+            approved.append(meeting)
+            queued.extend(cohort_queued)
+    queued.write(session)
     if approved:
         tell_waiting(session, session.get(Program, cohorts[0].program_id), now=now)
     return Approvals(approved, refused)
@@ -111,10 +143,14 @@ def set_up_meeting(
     number: int,
     starts_at: datetime,
     invite_at: datetime,
+    into: Queued | None = None,
 ) -> Meeting:
     """A new meeting of the cohort (the first meet-up or a later one) with a calendar UID of its own, and
     all it needs queued: its Zoom meeting and each member's registration, each member's messages and the
-    host's briefing. Invitations and the briefing go out at `invite_at` (now, or later for a series)."""
+    host's briefing. Invitations and the briefing go out at `invite_at` (now, or later for a series).
+
+    Given `into`, the messages and Zoom calls are added to it for the caller to write (in this
+    transaction); otherwise they are written here."""
     meeting = Meeting(
         cohort_id=cohort.id,
         number=number,
@@ -125,13 +161,18 @@ def set_up_meeting(
     session.add(meeting)
     session.flush()
     place_meeting(session, program, cohort, meeting, now=invite_at)
-    queue_zoom_operation(session, meeting, ZoomOperationKind.CREATE)
+    queued = Queued() if into is None else into
+    queued.zoom_calls.append(zoom_operation_row(meeting, ZoomOperationKind.CREATE))
     for member in members:
-        queue_zoom_operation(session, meeting, ZoomOperationKind.REGISTER, participant_id=member.id)
-        queue_member_messages(session, program, meeting, member, now=invite_at)
+        queued.zoom_calls.append(
+            zoom_operation_row(meeting, ZoomOperationKind.REGISTER, participant_id=member.id)
+        )
+        queued.messages += member_message_rows(program, meeting, member, now=invite_at)
     host = session.get(Host, cohort.host_id) if cohort.host_id else None
     if host is not None and host.active:
-        queue_host_briefing(session, program, meeting, host, now=invite_at)
+        queued.messages.append(host_briefing_row(program, meeting, host, now=invite_at))
+    if into is None:
+        queued.write(session)
     return meeting
 
 
@@ -144,27 +185,47 @@ def queue_member_messages(
     now: datetime,
     occasion: str = "",
 ) -> None:
+    """Queue one member's messages about the meeting (see `member_message_rows`)."""
+    queue_messages(session, member_message_rows(program, meeting, member, now=now, occasion=occasion))
+
+
+def member_message_rows(
+    program: Program, meeting: Meeting, member: Participant, *, now: datetime, occasion: str = ""
+) -> list[dict[str, Any]]:
     """The invitation now; tips, reminder, survey and the survey's one reminder at the program's timings,
     never after they make sense.
 
     `occasion` tells a later joining (e.g. "cohort-v7") from the approval, so that someone who left the
     group and came back is invited again rather than matched to the messages cancelled when they left.
     """
-    for kind in MEMBER_SCHEDULE:
-        queue_meeting_message(
-            session, kind, program, meeting, now=now, recipient=member.email, locale=member.locale,
+    return [
+        meeting_message_row(
+            kind,
+            program,
+            meeting,
+            now=now,
+            recipient=member.email,
+            locale=member.locale,
             participant_id=member.id,
             dedupe_key=_key(f"{kind}:meeting-{meeting.id}:participant-{member.id}", occasion),
-        )  # fmt: skip
+        )
+        for kind in MEMBER_SCHEDULE
+    ]
 
 
 def queue_host_briefing(
     session: Session, program: Program, meeting: Meeting, host: Host, *, now: datetime, occasion: str = ""
 ) -> None:
-    """The host's briefing on their group; `occasion` as for `queue_member_messages`."""
+    """The host's briefing on their group; `occasion` as for `member_message_rows`."""
+    queue_messages(session, [host_briefing_row(program, meeting, host, now=now, occasion=occasion)])
+
+
+def host_briefing_row(
+    program: Program, meeting: Meeting, host: Host, *, now: datetime, occasion: str = ""
+) -> dict[str, Any]:
     kind = MessageKind.HOST_BRIEFING
-    queue_meeting_message(
-        session, kind, program, meeting, now=now, recipient=host.email, locale=program.default_locale,
+    return meeting_message_row(
+        kind, program, meeting, now=now, recipient=host.email, locale=program.default_locale,
         host_id=host.id, dedupe_key=_key(f"{kind}:meeting-{meeting.id}:host-{host.id}", occasion),
     )  # fmt: skip
 
@@ -179,7 +240,7 @@ def queue_member_cancellation(
     occasion: str = "",
 ) -> None:
     """Tell one member their place in this meeting is gone (a calendar CANCEL), and drop what was still
-    to come for it. Nothing is sent when they were never invited. `occasion`: see `queue_member_messages`."""
+    to come for it. Nothing is sent when they were never invited. `occasion`: see `member_message_rows`."""
     invited = session.exec(
         select(OutboundMessage.id).where(
             OutboundMessage.meeting_id == meeting.id,

@@ -10,13 +10,14 @@ the suggested times the latest match gave them, and not sent at all if they foun
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_
+from sqlalchemy import Row, or_, update
 from sqlmodel import Session, select
 
 from app.messages.kinds import MessageKind
-from app.messages.queue import queue_message
+from app.messages.queue import message_row, queue_messages
 from app.models import Cohort, CohortMember, CohortStatus, Participant, ParticipantStatus, Program
 from app.services.audit import record_event
 from app.services.scheduling import program_week_start, slot_start
@@ -48,9 +49,10 @@ def tell_everyone_waiting_long(session: Session, *, now: datetime) -> int:
 
 def _tell(session: Session, which: tuple, *, now: datetime) -> int:
     """Queue one "still waiting" message to each verified person in no group picked by `which`, unless they
-    were told in the last `TOLD_AT_MOST_EVERY`."""
-    people = session.exec(
-        select(Participant)
+    were told in the last `TOLD_AT_MOST_EVERY`: one statement marks them told and names them, one more
+    queues their messages."""
+    told = session.execute(
+        update(Participant)
         .where(*which, Participant.status == ParticipantStatus.VERIFIED, Participant.email.is_not(None))
         .where(Participant.id.not_in(_placed_query()))
         .where(
@@ -58,17 +60,20 @@ def _tell(session: Session, which: tuple, *, now: datetime) -> int:
                 Participant.waiting_told_at.is_(None), Participant.waiting_told_at <= now - TOLD_AT_MOST_EVERY
             )
         )
-        .order_by(Participant.id)
+        .values(waiting_told_at=now)
+        .returning(Participant.id, Participant.program_id, Participant.email, Participant.locale),
+        execution_options={"synchronize_session": "fetch"},
     ).all()
-    for person in people:
-        person.waiting_told_at = now
-        session.add(person)
-        queue_message(
-            session, kind=MessageKind.WAITLISTED, program_id=person.program_id, recipient=person.email,
-            dedupe_key=f"waitlisted:participant-{person.id}:{now:%Y-%m-%d}", send_at=now,
-            locale=person.locale, participant_id=person.id,
-        )  # fmt: skip
-    return len(people)
+    queue_messages(session, [_still_waiting(person, now) for person in told])
+    return len(told)
+
+
+def _still_waiting(person: Row, now: datetime) -> dict[str, Any]:
+    return message_row(
+        kind=MessageKind.WAITLISTED, program_id=person.program_id, recipient=person.email,
+        dedupe_key=f"waitlisted:participant-{person.id}:{now:%Y-%m-%d}", send_at=now, locale=person.locale,
+        participant_id=person.id,
+    )  # fmt: skip
 
 
 def is_waiting(session: Session, participant: Participant) -> bool:

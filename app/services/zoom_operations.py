@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
+from app.bulk import insert_new
 from app.database import utcnow
 from app.models import (
     Meeting,
@@ -22,15 +25,10 @@ WAITING = (ZoomOperationStatus.PENDING, ZoomOperationStatus.RUNNING)
 NOT_OVER = (MeetingStatus.SCHEDULED, MeetingStatus.STARTED)
 
 
-def queue_zoom_operation(
-    session: Session,
-    meeting: Meeting,
-    kind: ZoomOperationKind,
-    *,
-    participant_id: int | None = None,
-    version: int = 0,
-) -> ZoomOperation:
-    """Record a Zoom call once.
+def zoom_operation_row(
+    meeting: Meeting, kind: ZoomOperationKind, *, participant_id: int | None = None, version: int = 0
+) -> dict[str, Any]:
+    """One Zoom call as `queue_zoom_operations` takes it.
 
     The key names the meeting (by its never-changing, globally unique calendar UID), the member and the
     change it is for, so the same call is never recorded twice, and a create whose answer was lost can be
@@ -41,20 +39,32 @@ def queue_zoom_operation(
         parts.append(f"p{participant_id}")
     if version:
         parts.append(f"v{version}")
-    key = ":".join(parts)
-    existing = session.exec(select(ZoomOperation).where(ZoomOperation.idempotency_key == key)).first()
-    if existing is not None:
-        return existing
-    operation = ZoomOperation(
-        meeting_id=meeting.id,
-        kind=kind,
-        participant_id=participant_id,
-        idempotency_key=key,
-        next_attempt_at=utcnow(),
-    )
-    session.add(operation)
-    session.flush()
-    return operation
+    return {
+        "meeting_id": meeting.id,
+        "kind": kind,
+        "participant_id": participant_id,
+        "idempotency_key": ":".join(parts),
+    }
+
+
+def queue_zoom_operations(session: Session, rows: Iterable[dict[str, Any]]) -> int:
+    """Record many Zoom calls (rows from `zoom_operation_row`) at once, each once; how many were new."""
+    return insert_new(session, ZoomOperation, rows, key="idempotency_key")
+
+
+def queue_zoom_operation(
+    session: Session,
+    meeting: Meeting,
+    kind: ZoomOperationKind,
+    *,
+    participant_id: int | None = None,
+    version: int = 0,
+) -> ZoomOperation:
+    """Record a Zoom call once: a second call for the same change returns the one recorded already."""
+    row = zoom_operation_row(meeting, kind, participant_id=participant_id, version=version)
+    queue_zoom_operations(session, [row])
+    key = row["idempotency_key"]
+    return session.exec(select(ZoomOperation).where(ZoomOperation.idempotency_key == key)).one()
 
 
 def queue_zoom_update(session: Session, meeting: Meeting) -> ZoomOperation:

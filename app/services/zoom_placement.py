@@ -32,9 +32,10 @@ def place_meeting(
     host, pool = _candidates(session, program, cohort, now)
     if host is not None and _takes(session, host, 1, meeting) is not None:
         return _give(session, meeting, host)
+    nearby = _nearby(session, [user for user, _ in pool], meeting)
     fits = []
     for order, (user, concurrent) in enumerate(pool):
-        gap = _takes(session, user, concurrent, meeting)
+        gap = _fits(meeting, nearby[user], concurrent)
         if gap is not None:
             fits.append((gap, order, user))
     if not fits:
@@ -66,17 +67,32 @@ def is_free(session: Session, user: str, concurrent: int, meeting: Meeting) -> b
 def _takes(session: Session, user: str, concurrent: int, meeting: Meeting) -> timedelta | None:
     """None when `user` cannot take `meeting` (holding the rows naming it, so placements take turns); else
     how near its other meetings come (a day when it has none that day)."""
-    _hold(session, user)
-    start, end = meeting.starts_at - BUFFER, meeting.ends_at + BUFFER
+    return _fits(meeting, _nearby(session, [user], meeting)[user], concurrent)
+
+
+def _nearby(session: Session, users: list[str], meeting: Meeting) -> dict[str, list[Meeting]]:
+    """Each user's other meetings not over within `NEARBY` of `meeting`, in one look-up, holding the rows
+    naming the users until the commit."""
+    _hold(session, users)
     others = session.exec(
         select(Meeting).where(
-            Meeting.zoom_user == user,
+            Meeting.zoom_user.in_(users),
             Meeting.status.in_(NOT_OVER),
             Meeting.id != meeting.id,
             Meeting.starts_at < meeting.ends_at + NEARBY,
             Meeting.starts_at > meeting.starts_at - NEARBY,
         )
     ).all()
+    by_user = {user: [] for user in users}
+    for other in others:
+        by_user[other.zoom_user].append(other)
+    return by_user
+
+
+def _fits(meeting: Meeting, others: list[Meeting], concurrent: int) -> timedelta | None:
+    """None when `others` leave no room for `meeting` with at most `concurrent` at once; else how near they
+    come (a day when none is that day)."""
+    start, end = meeting.starts_at - BUFFER, meeting.ends_at + BUFFER
     overlapping = [
         (max(o.starts_at, start), min(o.ends_at, end))
         for o in others
@@ -126,9 +142,12 @@ def _concurrent(session: Session, program: Program, user: str) -> int:
     return listed or 1
 
 
-def _hold(session: Session, user: str) -> None:
-    """Hold every pool row naming `user` (in any program) until the commit: placements on it take turns."""
-    session.exec(select(ZoomUser.id).where(ZoomUser.user == user).with_for_update()).all()
+def _hold(session: Session, users: list[str]) -> None:
+    """Hold every pool row naming these users (in any program) until the commit: placements on them take
+    turns. Rows are taken in one order, so two placements never each hold what the other waits for."""
+    session.exec(
+        select(ZoomUser.id).where(ZoomUser.user.in_(users)).order_by(ZoomUser.id).with_for_update()
+    ).all()
 
 
 def _none_free(session: Session, program: Program, meeting: Meeting) -> str:

@@ -566,8 +566,11 @@ class Deployment:
     def start_worker(self, **routes: str) -> Process:
         """A long-running `flask worker`, polling every POLL_SECONDS."""
         name = f"worker-{len(self.processes.started) + 1}"
-        command = _flask("worker", "--poll-seconds", POLL_SECONDS)
-        return self.processes.start(name, command, self.environment(**routes))
+        return self.start_flask(name, "worker", "--poll-seconds", POLL_SECONDS, **routes)
+
+    def start_flask(self, name: str, *arguments: str, **routes: str) -> Process:
+        """`flask ARGUMENTS` in a process of its own, left to run."""
+        return self.processes.start(name, _flask(*arguments), self.environment(**routes))
 
     def flask(self, *arguments: str, **routes: str) -> str:
         """Run `flask ARGUMENTS` to its end; what it printed."""
