@@ -62,6 +62,15 @@ class Load:
         """Whether `count` more meetings could start at `slot` without going over the capacity."""
         return self.room(slot) >= count
 
+    def slots_with_room(self) -> set[int]:
+        """The slots at which another meeting could start."""
+        if self.limit is None:
+            return set(range(HOURS_PER_WEEK))
+        full = [slot for slot, meetings in enumerate(self.meetings) if meetings >= self.limit]
+        return set(range(HOURS_PER_WEEK)).difference(
+            (slot - hour) % HOURS_PER_WEEK for slot in full for hour in range(self.meeting_hours)
+        )
+
     def busiest_slot(self, slot: int) -> int:
         """Of the slots a meeting at `slot` would occupy, the one with most meetings (the first on a tie)."""
         return max(occupied_slots(slot, self.meeting_hours), key=lambda occupied: self.meetings[occupied])

@@ -9,7 +9,8 @@ cohorts at once (`hosting`), and each waiting person gets a reason (`reasons`).
 With a Zoom capacity (`max_concurrent`, counted by `capacity`), planning skips full hours and an option
 forms only as many cohorts as its hour has room for (full ones, then); the people crowded out are planned
 again. Forming the fullest cohorts first over all buckets (`fullest`) is tried as well, and the answer
-placing more is kept; then full hours are freed where that places more people (`relocation`).
+placing more is kept; then a search over all buckets at once (`allotment`) trades the scarce hours
+between cohorts where that places more people.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
+from .allotment import allot_hours
 from .apart import keep_apart
 from .capacity import Load
 from .fullest import form_fullest_cohorts
@@ -26,7 +28,6 @@ from .model import HOURS_PER_WEEK, Assignment, Cohort, Host, Problem, Registrant
 from .packing import Draft, Packing, fill_open_places, pack_plan
 from .plan import plan_bucket
 from .reasons import explain_waiting
-from .relocation import make_room
 from .validate import check_problem
 
 # Called with (what is being done, how many registrants are done, how many there are in all).
@@ -77,13 +78,7 @@ def match(problem: Problem, on_progress: ProgressCallback | None = None, *, chec
         fullest = form_fullest_cohorts(free, settings, stage_of, fullest_load)
         if _placed(fullest) > _placed(packings):
             packings, planned_load = fullest, fullest_load
-        make_room(
-            free,
-            packings,
-            settings,
-            planned_load,
-            lambda bucket, load: _plan_bucket(bucket, settings, stage_of, host_masks, load),
-        )
+        allot_hours(free, packings, settings, stage_of, planned_load)
 
     new_drafts: list[Draft] = []
     waiting: list[Waiting] = []

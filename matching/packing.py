@@ -105,16 +105,34 @@ def pack_plan(
             people.sort(key=_flexibility)
             crowded_out += people[sum(sizes) :]
             del people[sum(sizes) :]
-        people.sort(key=lambda person: (stage_order(stage_of[person.id]), person.id))
-        in_stage_order = iter(people)
-        for size in sizes:
-            members = list(islice(in_stage_order, size))
-            drafts.append(
-                Draft(bucket.condition, bucket.role, option.language, option.slot, members, stage_of)
-            )
+        drafts += form_cohorts(bucket, option_index, people, sizes, stage_of)
         load.add(option.slot, len(sizes))
     left_over = [person for people in people_of_kind for person in people]
     return Packing(drafts, [*left_over, *crowded_out], len(crowded_out))
+
+
+def form_cohorts(
+    bucket: Bucket,
+    option_index: int,
+    people: list[Registrant],
+    sizes: list[int],
+    stage_of: dict[str, int | None],
+) -> list[Draft]:
+    """Cohorts of `sizes` meeting under the option, of `people` in stage order, so that each cohort's
+    stages are as close as they can be."""
+    option = bucket.options[option_index]
+    in_stage_order = iter(sorted(people, key=lambda person: (stage_order(stage_of[person.id]), person.id)))
+    return [
+        Draft(
+            bucket.condition,
+            bucket.role,
+            option.language,
+            option.slot,
+            list(islice(in_stage_order, size)),
+            stage_of,
+        )
+        for size in sizes
+    ]
 
 
 def fill_open_places(

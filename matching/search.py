@@ -56,7 +56,7 @@ class _Cover:
         self.option_kinds = bucket.option_kinds
         self.counts = counts
         self.min_size = min_size
-        self.openings = _openings(bucket, counts, min_size)
+        self.openings = openings(bucket, counts, min_size)
         self.cores: Cores = {}
         # kind -> the opened options whose core holds people of that kind (a dict used as an ordered set)
         self.holders: dict[int, dict[int, None]] = {}
@@ -227,7 +227,7 @@ def search_cover(bucket: Bucket, settings: Settings, start: Cores) -> Cores:
             break
         before = state.covered
         moved = state.move(_target(state, left_out, openable, rng))
-        if moved and _accept(state.covered - before, move / moves, rng):
+        if moved and accept(state.covered - before, move / moves, rng):
             state.journal = []
             if state.covered > best[0]:
                 best, improved = (state.covered, _copy(state.cores)), move
@@ -245,7 +245,7 @@ def _target(state: _Cover, left_out: list[int], openable: list[int], rng: random
     return rng.choice(state.openings[rng.choice(left_out)])
 
 
-def _openings(bucket: Bucket, counts: list[int], min_size: int) -> list[list[int]]:
+def openings(bucket: Bucket, counts: list[int], min_size: int) -> list[list[int]]:
     """For each kind, the options that could be opened for its people: those with `min_size` eligible."""
     openable = {
         option
@@ -255,9 +255,13 @@ def _openings(bucket: Bucket, counts: list[int], min_size: int) -> list[list[int
     return [[o for o in kind.options if o in openable] if kind.people else [] for kind in bucket.kinds]
 
 
-def _accept(change: int, progress: float, rng: random.Random) -> bool:
-    """Simulated annealing: always keep a move that covers no fewer people, now and then one that does."""
-    hot, cold = TEMPERATURES
+def accept(
+    change: int, progress: float, rng: random.Random, temperatures: tuple[float, float] = TEMPERATURES
+) -> bool:
+    """Simulated annealing: always keep a move that loses nobody, now and then one that loses some, ever
+    more rarely as `progress` goes from 0 to 1 and the temperature from the first of `temperatures` to the
+    second."""
+    hot, cold = temperatures
     return change >= 0 or rng.random() < math.exp(change / (hot * (cold / hot) ** progress))
 
 

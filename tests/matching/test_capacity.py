@@ -49,6 +49,40 @@ def test_with_one_meeting_at_a_time_one_full_cohort_meets_and_the_rest_wait_for_
     assert assignment.waitlist[0].detail == {"full_slots": [13], "max_concurrent": 1}
 
 
+def test_people_free_at_a_second_hour_meet_then_when_one_cohort_fills_the_first(make):
+    # Five people free only at 14 and five free at 14 or 17: one full cohort at 14 would leave two waiting.
+    registrants = make.people("only", 5, hours=(14,)) + make.people("either", 5, hours=(14, 17))
+    assignment = match(make.problem(capped(make.program(), 1), registrants))
+    assert assignment.placed == 10
+    assert sorted(cohort.slot for cohort in assignment.cohorts) == [14, 17]
+    assert {member for cohort in assignment.cohorts if cohort.slot == 14 for member in cohort.members} >= {
+        f"only{index}" for index in range(5)
+    }
+
+
+def test_a_condition_meets_at_its_other_hour_so_that_another_can_have_its_only_one(make):
+    # One two-hour meeting at a time. CLL meeting at 13 would run on into 14, the only hour four MS
+    # people can all meet; CLL's four free at 17 as well meet then instead.
+    registrants = [
+        *make.people("cll-late", 4, hours=(13, 17)),
+        *make.people("cll-early", 3, hours=(13, 14)),
+        *make.people("ms-only", 4, condition="MS", hours=(14,)),
+        *make.people("ms-either", 3, condition="MS", hours=(14, 15)),
+    ]
+    assignment = match(make.problem(capped(make.program(), 1, meeting_hours=2), registrants))
+    assert assignment.placed == 11
+    assert sorted((cohort.condition, cohort.slot, len(cohort.members)) for cohort in assignment.cohorts) == [
+        ("CLL", 17, 4),
+        ("MS", 14, 7),
+    ]
+
+
+def test_an_hour_has_room_only_when_every_slot_its_meeting_would_occupy_has(make):
+    load = Load(capped(make.program(), 1, meeting_hours=2), [166])
+    assert load.slots_with_room() == set(range(168)) - {165, 166, 167}
+    assert Load(capped(make.program(), 2, meeting_hours=2), [166]).slots_with_room() == set(range(168))
+
+
 def test_locked_cohorts_take_their_share_of_the_capacity(make):
     registrants = [*make.people("old", 4), *make.people("new", 6, hours=(13, 14))]
     locked = Cohort("c9", "CLL", "en", 13, tuple(f"old{index}" for index in range(4)), locked=True)

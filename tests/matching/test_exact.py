@@ -82,18 +82,21 @@ def test_fast_matcher_places_at_least_98_percent_of_the_optimum_under_a_tight_ca
     assert placed >= 0.98 * optimum.bound
 
 
-# One meeting at a time, or two of two hours, is where the matcher falls furthest short (down to 86.5% of
-# the optimum on these programs): held to that, so that it cannot get worse unnoticed.
-SCARCEST_CAPACITIES = [(1, 1), (2, 2)]
+# With one or two meetings at a time, of one or two hours, the question is which cohorts get the few
+# meetings each hour allows, and at which hour each meets; the matcher once placed as few as 80% of the
+# optimum on these programs, whose optimum CP-SAT proves within seconds.
+SCARCEST_CASES = [
+    *((250, seed, capacity) for capacity in ((1, 1), (2, 2)) for seed in range(6)),
+    *((200, seed, capacity) for capacity in ((1, 1), (2, 2), (1, 2), (2, 1)) for seed in range(6)),
+]
 
 
-@pytest.mark.parametrize(("max_concurrent", "meeting_hours"), SCARCEST_CAPACITIES)
-@pytest.mark.parametrize("seed", range(6))
-def test_fast_matcher_stays_within_reach_of_the_optimum_when_capacity_is_scarcest(
-    seed, max_concurrent, meeting_hours
+@pytest.mark.parametrize(("size", "seed", "capacity"), SCARCEST_CASES)
+def test_fast_matcher_places_at_least_98_percent_of_the_optimum_when_capacity_is_scarcest(
+    size, seed, capacity
 ):
-    problem = with_capacity(synthetic_problem(250, seed=seed), max_concurrent, meeting_hours)
+    problem = with_capacity(synthetic_problem(size, seed=seed), *capacity)
     optimum = exact_placed(problem, work_limit=20)
     placed = match(problem).placed
     assert placed <= optimum.bound
-    assert placed >= 0.85 * optimum.bound
+    assert placed >= 0.98 * optimum.bound
