@@ -3,6 +3,7 @@
 Entry points: `matcher.match(problem) -> Assignment` on the typed core of `model`; `availability.utc_slots`
 to turn local weekly windows into UTC hours for a real week; `codec` for the JSON of docs/interfaces.md;
 `validate.check_assignment` to hold any assignment to the rules; `python -m matching` (see `cli`).
+`match` also suggests hours to people it leaves waiting (`suggestions.add_suggestions`).
 `exact` (needs OR-Tools) and `synthetic` serve the tests and the benchmark.
 
 Incremental use. A problem may carry existing `cohorts` (in JSON: output-shaped cohorts plus

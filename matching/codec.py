@@ -3,7 +3,7 @@
 Beyond the documented shape, the input may hold `"cohorts"`: existing cohorts, shaped like output cohorts plus
 `"locked": true|false` (default false); and a registrant's `"stage"` may be null or left out when they are
 not sure of it. Output cohorts carry `"role"` (null when roles mix) and `"locked"`, and waitlist entries
-may carry `"detail"`.
+may carry `"detail"` and, when there are any, `"suggested_slots"`.
 
 Reading checks types and shapes and raises `InputError` naming the offending field, e.g.
 `registrants[3].availability[0]: must be an integer`. Cross-references (unknown stages, repeated ids,
@@ -30,6 +30,7 @@ from .model import (
 from .validate import check_problem
 
 _REQUIRED = object()
+HOUR_MESSAGE = f"must be an integer hour of the week, 0-{HOURS_PER_WEEK - 1}"
 T = TypeVar("T")
 
 
@@ -215,6 +216,12 @@ def _bool(value: object) -> bool:
 _strings = _list_of(_string)
 
 
+def _hour(value: object) -> int:
+    if type(value) is not int or not 0 <= value < HOURS_PER_WEEK:
+        raise _Invalid(HOUR_MESSAGE)
+    return value
+
+
 def _hours(value: object) -> frozenset[int]:
     hours = _list(value)
     # Checked all at once, so the usual case of valid hours costs no Python loop.
@@ -223,7 +230,7 @@ def _hours(value: object) -> frozenset[int]:
     index = next(
         index for index, hour in enumerate(hours) if type(hour) is not int or not 0 <= hour < HOURS_PER_WEEK
     )
-    raise _Invalid(f"must be an integer hour of the week, 0-{HOURS_PER_WEEK - 1}", f"[{index}]")
+    raise _Invalid(HOUR_MESSAGE, f"[{index}]")
 
 
 def problem_to_json(problem: Problem) -> dict[str, Any]:
@@ -290,7 +297,8 @@ def _assignment(data: object) -> Assignment:
 
 def _waiting(data: object) -> Waiting:
     document = _object(data)
-    return Waiting(document["id"], WaitReason(document["reason"]), document.get("detail"))
+    slots = _get(document, "suggested_slots", _list_of(_hour), ())
+    return Waiting(document["id"], WaitReason(document["reason"]), document.get("detail"), slots)
 
 
 def _cohort_to_json(cohort: Cohort) -> dict[str, Any]:
@@ -310,4 +318,6 @@ def _waiting_to_json(entry: Waiting) -> dict[str, Any]:
     document: dict[str, Any] = {"id": entry.id, "reason": str(entry.reason)}
     if entry.detail is not None:
         document["detail"] = dict(entry.detail)
+    if entry.suggested_slots:
+        document["suggested_slots"] = list(entry.suggested_slots)
     return document

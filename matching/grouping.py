@@ -30,6 +30,10 @@ class Option(NamedTuple):
     slot: int
     first_stage: int
 
+    def holds(self, stage: int | None, max_stage_gap: int) -> bool:
+        """Whether someone at `stage` (None: unknown, fitting every window) may meet under this option."""
+        return stage is None or self.first_stage <= stage <= self.first_stage + max_stage_gap
+
 
 @dataclass(slots=True)
 class Kind:
@@ -51,7 +55,7 @@ class Kind:
         return (
             option.language in self.languages
             and self.mask >> option.slot & 1 == 1
-            and (self.stage is None or option.first_stage <= self.stage <= option.first_stage + max_stage_gap)
+            and option.holds(self.stage, max_stage_gap)
         )
 
 

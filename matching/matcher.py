@@ -4,7 +4,8 @@ For each bucket (condition, and role where roles are separated): open places in 
 cohorts are filled first; then the rest are planned into options (`plan`, on the bucket reshaped by
 `apart` so that no option is open to two people who avoid each other), split into cohorts (`packing`),
 and those still unplaced try every cohort of the bucket with room. Hosts are given last, over all
-cohorts at once (`hosting`), and each waiting person gets a reason (`reasons`).
+cohorts at once (`hosting`), and each waiting person gets a reason (`reasons`) and, where a new hour would
+place them, hours to suggest (`suggestions`).
 
 With a Zoom capacity (`max_concurrent`, counted by `capacity`), planning skips full hours and an option
 forms only as many cohorts as its hour has room for (full ones, then); the people crowded out are planned
@@ -28,6 +29,7 @@ from .model import HOURS_PER_WEEK, Assignment, Cohort, Host, Problem, Registrant
 from .packing import Draft, Packing, fill_open_places, pack_plan
 from .plan import plan_bucket
 from .reasons import explain_waiting
+from .suggestions import add_suggestions
 from .validate import check_problem
 
 # Called with (what is being done, how many registrants are done, how many there are in all).
@@ -92,7 +94,8 @@ def match(problem: Problem, on_progress: ProgressCallback | None = None, *, chec
     all_drafts = [*given, *new_drafts]
     assign_hosts(all_drafts, problem.hosts)
     report("hosts", total, total)
-    return Assignment(_finish_cohorts(problem, all_drafts), _in_input_order(waiting, problem.registrants))
+    cohorts = _finish_cohorts(problem, all_drafts)
+    return add_suggestions(problem, Assignment(cohorts, _in_input_order(waiting, problem.registrants)))
 
 
 def _plan_bucket(

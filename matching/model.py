@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 HOURS_PER_WEEK = 168
+# The most hours suggested to one waiting person (`Waiting.suggested_slots`).
+MOST_SUGGESTED_SLOTS = 3
 ROLES = ("patient", "caregiver")
 
 
@@ -104,11 +106,16 @@ class WaitReason(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Waiting:
-    """A waitlisted registrant, with the reason and optional facts that would help a coordinator."""
+    """A waitlisted registrant, with the reason and optional facts that would help a coordinator.
+
+    `suggested_slots` are hours the person did not offer, best first, at which they could be placed if
+    they added one (see `suggestions`).
+    """
 
     id: str
     reason: WaitReason
     detail: Mapping[str, object] | None = None
+    suggested_slots: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

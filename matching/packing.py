@@ -34,6 +34,8 @@ class Draft:
     locked: bool = False
     member_ids: set[str] = field(default_factory=set)
     avoided: set[str] = field(default_factory=set)
+    # The members' earliest and latest known stages; None while no member's stage is known.
+    stage_range: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
         for member in self.members:
@@ -42,6 +44,10 @@ class Draft:
     def _remember(self, person: Registrant) -> None:
         self.member_ids.add(person.id)
         self.avoided.update(person.avoid)
+        stage = self.stage_of[person.id]
+        if stage is not None:
+            lowest, highest = self.stage_range or (stage, stage)
+            self.stage_range = min(lowest, stage), max(highest, stage)
 
     def add(self, person: Registrant) -> None:
         """Make `person` a member."""
@@ -54,9 +60,11 @@ class Draft:
 
     def stage_span_with(self, person: Registrant) -> int:
         """How many stage steps the cohort would span with `person` in it (unknown stages do not count)."""
-        stages = [self.stage_of[member.id] for member in (*self.members, person)]
-        known = [stage for stage in stages if stage is not None]
-        return max(known) - min(known) if known else 0
+        stage = self.stage_of[person.id]
+        if self.stage_range is None:
+            return 0
+        lowest, highest = self.stage_range
+        return highest - lowest if stage is None else max(highest, stage) - min(lowest, stage)
 
 
 def cohort_sizes(count: int, settings: Settings, most_cohorts: int = UNLIMITED) -> list[int]:
@@ -153,7 +161,7 @@ def fill_open_places(
             for language in sorted(set(person.languages))
             for slot in sorted(person.availability)
             for draft in by_meeting.get((language, slot), ())
-            if _has_room_for(draft, person, settings)
+            if has_room_for(draft, person, settings)
         ]
         if suitable:
             min(suitable, key=lambda draft: len(draft.members)).add(person)
@@ -166,7 +174,9 @@ def _flexibility(person: Registrant) -> tuple[int, str]:
     return len(set(person.languages)) * len(person.availability), person.id
 
 
-def _has_room_for(draft: Draft, person: Registrant, settings: Settings) -> bool:
+def has_room_for(draft: Draft, person: Registrant, settings: Settings) -> bool:
+    """Whether `person` may join `draft` as it stands: a place is free, stages stay close enough, and
+    nobody in it is in an avoid request with them (language and hour are the caller's to check)."""
     return (
         len(draft.members) < settings.max_size
         and draft.stage_span_with(person) <= settings.max_stage_gap

@@ -11,7 +11,17 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator
 
 from .capacity import Load
-from .model import HOURS_PER_WEEK, ROLES, Assignment, Cohort, Host, Problem, Registrant, Settings
+from .model import (
+    HOURS_PER_WEEK,
+    MOST_SUGGESTED_SLOTS,
+    ROLES,
+    Assignment,
+    Cohort,
+    Host,
+    Problem,
+    Registrant,
+    Settings,
+)
 from .rules import Rule, Violation, check_cohort
 
 # A meeting longer than a day is no conversation; the limit also keeps the week's wrap-around simple.
@@ -108,7 +118,7 @@ def check_assignment(problem: Problem, assignment: Assignment) -> list[str]:
     Everyone must appear exactly once; locked cohorts must come back unchanged; every other cohort must be
     feasible (`rules.check_cohort`), except that a cohort given in the problem may stay below `min_size`
     (the matcher never breaks up an existing cohort); and no host may be over-committed or in two cohorts
-    at one hour.
+    at one hour. Hours suggested to waiting people must be new to them, and at most three.
     """
     registrants = {registrant.id: registrant for registrant in problem.registrants}
     hosts = {host.id: host for host in problem.hosts}
@@ -135,6 +145,7 @@ def check_assignment(problem: Problem, assignment: Assignment) -> list[str]:
         )
         problems += (_in_words(cohort, violation) for violation in violations)
     problems += _check_capacity(problem, assignment)
+    problems += _check_suggestions(registrants, assignment)
     # A host's load and double bookings are found from each of its cohorts: say each once.
     return list(dict.fromkeys(problems))
 
@@ -154,6 +165,22 @@ def _check_capacity(problem: Problem, assignment: Assignment) -> Iterator[str]:
         allowed = max(settings.max_concurrent, given.meetings[slot])
         if meetings > allowed:
             yield f"slot {slot}: {meetings} cohorts meet at once, more than the {allowed} allowed"
+
+
+def _check_suggestions(registrants: dict[str, Registrant], assignment: Assignment) -> Iterator[str]:
+    """Suggested hours must be new to the person, distinct, hours of the week, and few."""
+    for entry in assignment.waitlist:
+        slots = entry.suggested_slots
+        if len(slots) > MOST_SUGGESTED_SLOTS:
+            yield f"{entry.id}: {len(slots)} suggested slots, more than {MOST_SUGGESTED_SLOTS}"
+        if len(set(slots)) < len(slots):
+            yield f"{entry.id}: a suggested slot is repeated"
+        if _outside_the_week(slots):
+            yield f"{entry.id}: suggested slots: {HOURS_MESSAGE}"
+        person = registrants.get(entry.id)
+        offered = sorted(set(slots) & person.availability) if person else []
+        if offered:
+            yield f"{entry.id}: suggested slots {offered} are already in their availability"
 
 
 def _check_partition(registrants: dict[str, Registrant], assignment: Assignment) -> Iterator[str]:
