@@ -39,7 +39,7 @@ from matching.model import Assignment, Problem, Waiting
 from matching.model import Cohort as MatcherCohort
 
 # What a person's row says about the last match, read with them so that only changes are written.
-STANDING_COLUMNS = (Participant.waitlist_reason, Participant.waitlist_detail)
+STANDING_COLUMNS = (Participant.waitlist_reason, Participant.waitlist_detail, Participant.suggested_slots)
 
 
 @dataclass
@@ -181,16 +181,18 @@ def _keep_or_top_up(cohort: Cohort, proposed: MatcherCohort) -> tuple[int, int |
 
 
 def _standing(waiting: Waiting | None) -> dict[str, Any]:
-    """The standing columns for a person: cleared when placed, the reason (and its detail) when waiting.
+    """The standing columns for a person: cleared when placed; when waiting, the reason (and its detail) and
+    the hours that would place them had they been free then.
 
-    Each key is a column of STANDING_COLUMNS: another column the match sets on a person (such as the slots
-    suggested to someone waiting) is added in both places, and is then written only where it changed.
+    Each key is a column of STANDING_COLUMNS: another column the match sets on a person is added in both
+    places, and is then written only where it changed.
     """
     if waiting is None:
-        return {"waitlist_reason": None, "waitlist_detail": None}
+        return {"waitlist_reason": None, "waitlist_detail": None, "suggested_slots": []}
     return {
         "waitlist_reason": waiting.reason.value,
         "waitlist_detail": dict(waiting.detail) if waiting.detail else None,
+        "suggested_slots": list(waiting.suggested_slots),
     }
 
 

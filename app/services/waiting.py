@@ -1,5 +1,5 @@
-"""People waiting for a group: telling them so, kindly and at most once a month, and adding a time the matcher
-suggested to their availability with one click.
+"""People waiting for a group: telling them so, kindly and at most once a month, with the times the matcher
+suggests (`app.services.suggested_times` adds one with a click).
 
 Who is waiting: verified registrants in no group (proposed or approved). They are told after a coordinator
 approves groups, once the match left them out (it gave them a reason), and otherwise once they have waited
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, or_, update
 from sqlmodel import Session, select
@@ -19,19 +18,12 @@ from sqlmodel import Session, select
 from app.messages.kinds import MessageKind
 from app.messages.queue import message_row, queue_messages
 from app.models import Cohort, CohortMember, CohortStatus, Participant, ParticipantStatus, Program
-from app.services.audit import record_event
-from app.services.scheduling import program_week_start, slot_start
-from matching.availability import utc_slots
+from app.services.scheduling import slot_start
 
 # Someone confirmed this long ago and in no group hears from us even if no groups were formed.
 WAITING_NOTICE = timedelta(days=14)
 # Never more than one "still waiting" message in this time.
 TOLD_AT_MOST_EVERY = timedelta(days=30)
-ONE_HOUR = timedelta(hours=1)
-
-
-class TimeNotAdded(ValueError):
-    """The suggested time could not be added; the message says why."""
 
 
 def tell_waiting(session: Session, program: Program, *, now: datetime) -> int:
@@ -86,37 +78,6 @@ def suggested_starts(
 ) -> list[tuple[int, datetime]]:
     """The participant's suggested slots, each with the first meeting time it stands for."""
     return [(slot, slot_start(program, slot, today)) for slot in participant.suggested_slots]
-
-
-def add_suggested_time(
-    session: Session, program: Program, participant: Participant, slot: int, *, today: date
-) -> bool:
-    """Add the hour a suggestion stands for to the participant's availability, as a window in their own zone;
-    returns False when they had it already. The next match can place them then."""
-    week = program_week_start(program, today)
-    if slot in utc_slots(participant.availability, participant.timezone, week):
-        return False
-    windows = [*participant.availability, _local_window(week, slot, participant.timezone)]
-    if slot not in utc_slots(windows, participant.timezone, week):
-        raise TimeNotAdded("the hour crosses midnight in the person's zone")
-    participant.availability = windows
-    participant.suggested_slots = [other for other in participant.suggested_slots if other != slot]
-    session.add(participant)
-    record_event(
-        session, "participant_added_suggested_time", actor="participant", program_id=program.id,
-        subject=("participant", participant.id), slot=slot,
-    )  # fmt: skip
-    session.flush()
-    return True
-
-
-def _local_window(week: date, slot: int, timezone: str) -> dict[str, object]:
-    """The hour-long window in the person's zone of UTC hour `slot` in the program's week."""
-    monday = datetime.combine(week, datetime.min.time(), tzinfo=ZoneInfo("UTC"))
-    start = (monday + timedelta(hours=slot)).astimezone(ZoneInfo(timezone))
-    end = start + ONE_HOUR
-    end_text = "24:00" if end.date() != start.date() and end.time() == datetime.min.time() else f"{end:%H:%M}"
-    return {"weekday": start.weekday(), "start": f"{start:%H:%M}", "end": end_text}
 
 
 def _placed_query():

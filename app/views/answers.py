@@ -16,7 +16,7 @@ from app.models import Answer, Meeting, Participant, SeatOffer
 from app.services.meeting_answers import AnswerError, answer_of, record_answer
 from app.services.scheduling import slot_start
 from app.services.seat_offers import Acceptance, accept_offer
-from app.services.waiting import TimeNotAdded, add_suggested_time
+from app.services.suggested_times import TimeNotAdded, add_suggested_time
 from app.views.program_scope import link_participant, load_program, render_link_problem
 from emails.times import format_meeting_time, format_weekday_time
 
@@ -91,12 +91,12 @@ def add_time(slug: str, token: str):
     if request.method == "GET":
         return render_template("answers/add_time.html", program=program, when=when)
     try:
-        add_suggested_time(session, program, participant, slot, today=today)
+        added = add_suggested_time(session, program, participant, slot, today=today)
     except TimeNotAdded:
         session.rollback()
         return render_template("answers/closed.html", program=program, why="midnight"), 409
     session.commit()
-    return render_template("answers/time_added.html", program=program, when=when, token=token)
+    return render_template("answers/time_added.html", program=program, when=when, added=added)
 
 
 def _meeting_of(participant: Participant, meeting_id) -> Meeting:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlmodel import select
+
 from app import database
 from app.database import utcnow
-from app.models import Cohort, Participant
+from app.models import Cohort, CohortMember, Participant
 from app.services.approval import approve_each_cohort
+from app.services.proposals import propose_cohorts
 from app.services.scheduling import program_week_start
 from matching.availability import utc_slots
 
@@ -97,3 +100,37 @@ def test_a_place_opening_for_someone_told_they_wait_says_so(kit, make_cohorts):
     [placed] = kit.emails_to_address(kit.person(person).email, INVITATION)
     assert "A place opened for you!" in placed.get_body(preferencelist=("plain",)).get_content()
     assert kit.rows(Participant, id=person)[0].waiting_told_at is not None
+
+
+def test_the_match_suggests_a_time_and_adding_it_places_the_person_in_that_group(kit):
+    free_on_monday = kit.add_waiting(5)
+    [person] = kit.add_waiting(
+        1, availability=[{"weekday": 2, "start": "09:00", "end": "11:00"}], locale="es"
+    )
+    with kit.app.app_context():
+        session = database.session()
+        program = session.get(type(kit.program()), kit.program().id)
+        propose_cohorts(session, program, today=utcnow().date())
+        [cohort] = [c for c in session.exec(select(Cohort)).all() if c.status == "proposed"]
+        approve_each_cohort(session, [cohort], actor="test", now=utcnow())
+        session.commit()
+        slot = cohort.slot
+    kit.run_worker()
+
+    assert kit.person(person).suggested_slots[0] == slot
+    [told] = kit.emails_to_address(
+        kit.person(person).email, "Todavía no hemos encontrado un grupo para usted"
+    )
+    add = kit.links(told, "/add-time/")[0]
+    added = kit.post(add, {})
+    kit.run_worker()
+
+    assert added.status_code == 200 and "Se ha unido a un grupo" in added.text
+    members = {row.participant_id for row in kit.rows(CohortMember, cohort_id=cohort.id)}
+    assert members == {*free_on_monday, person}
+    [invitation] = kit.emails_to_address(
+        kit.person(person).email, "Le invitamos a una conversación en grupo pequeño"
+    )
+    assert (
+        "¡Se ha abierto un lugar para usted!" in invitation.get_body(preferencelist=("plain",)).get_content()
+    )
