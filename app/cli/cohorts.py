@@ -9,7 +9,7 @@ from sqlmodel import select
 from app import database
 from app.database import utcnow
 from app.models import Cohort, CohortStatus, Program
-from app.services.approval import ApprovalError, Queued, approve_cohort
+from app.services.approval import ApprovalError, Queued, approve_cohort, in_meeting_order
 from app.services.proposals import propose_cohorts
 from app.services.waiting import tell_waiting
 
@@ -71,7 +71,10 @@ def approve(program_slug: str, approve_all: bool, cohort_ids: tuple[int, ...]) -
     now = utcnow()
     try:
         queued = Queued()  # every meeting's messages and Zoom calls, written together
-        meetings = [approve_cohort(session, cohort, actor="cli", now=now, into=queued) for cohort in chosen]
+        meetings = [
+            approve_cohort(session, cohort, actor="cli", now=now, into=queued)
+            for cohort in in_meeting_order(session, chosen, now)
+        ]
         queued.write(session)
         tell_waiting(session, program, now=now)
     except ApprovalError as error:

@@ -100,11 +100,11 @@ class Queued:
 def approve_each_cohort(
     session: Session, cohorts: list[Cohort], *, actor: str, coordinator_id: int | None = None, now: datetime
 ) -> Approvals:
-    """Approve every cohort that can be; one that cannot is left as it was (its savepoint rolled back, and
-    its messages never written) and the others are approved all the same. Then those the match left waiting
-    are told."""
+    """Approve every cohort that can be, in the order their meetings come; one that cannot is left as it was
+    (its savepoint rolled back, and its messages never written) and the others are approved all the same.
+    Then those the match left waiting are told."""
     approved, refused, queued = [], [], Queued()
-    for cohort in cohorts:
+    for cohort in in_meeting_order(session, cohorts, now):
         cohort_queued = Queued()
         try:
             with session.begin_nested():
@@ -120,6 +120,14 @@ def approve_each_cohort(
     if approved:
         tell_waiting(session, session.get(Program, cohorts[0].program_id), now=now)
     return Approvals(approved, refused)
+
+
+def in_meeting_order(session: Session, cohorts: list[Cohort], now: datetime) -> list[Cohort]:
+    """The cohorts by when their first meetings start. Placed on the Zoom pool in this order, meetings fill
+    each user's day from its start, and every meeting the matcher let meet (no hour holding more meetings
+    than the pool runs at once) finds a user free; in another order gaps can open that none fits."""
+    programs = {cohort.program_id: session.get(Program, cohort.program_id) for cohort in cohorts}
+    return sorted(cohorts, key=lambda c: (slot_start(programs[c.program_id], c.slot, now.date()), c.id))
 
 
 def cohort_members(session: Session, cohort: Cohort) -> list[Participant]:
