@@ -40,9 +40,7 @@ def build_email(session: Session, message: OutboundMessage) -> messages.Email:
 
 def _verify_email(sources: Sources) -> messages.Email:
     return messages.verify_email(
-        program=sources.program,
-        recipient=sources.person,
-        links=sources.links,
+        **sources.envelope,
         verify_url=sources.message.context["verify_url"],
         expires_at_utc=sources.message.created_at + LIFETIMES["verify"],
         changes=sources.message.context.get("changes", ()),
@@ -50,14 +48,12 @@ def _verify_email(sources: Sources) -> messages.Email:
 
 
 def _manage_link(sources: Sources) -> messages.Email:
-    return messages.manage_link(program=sources.program, recipient=sources.person, links=sources.links)
+    return messages.manage_link(**sources.envelope)
 
 
 def _registration_confirmed(sources: Sources) -> messages.Email:
     return messages.registration_confirmed(
-        program=sources.program,
-        recipient=sources.person,
-        links=sources.links,
+        **sources.envelope,
         condition=sources.condition_name,
     )
 
@@ -73,9 +69,7 @@ def _waitlisted(sources: Sources) -> messages.Email:
         for slot, start in starts
     ]
     return messages.waitlisted(
-        program=sources.program,
-        recipient=sources.person,
-        links=sources.links,
+        **sources.envelope,
         reason=participant.waitlist_reason or "not_matched_yet",
         suggestions=suggestions,
     )
@@ -87,9 +81,7 @@ def _cohort_invitation(sources: Sources) -> messages.Email:
     host = sources.session.get(Host, cohort.host_id) if cohort.host_id else None
     again = sources.meeting.number > 1
     return messages.cohort_invitation(
-        program=sources.program,
-        recipient=sources.person,
-        links=sources.links,
+        **sources.envelope,
         meeting=sources.meeting_details(),
         condition=sources.condition_name,
         others=len(members) - 1,
@@ -117,9 +109,7 @@ def _reminder(sources: Sources) -> messages.Email:
     if sources.not_coming():
         raise NotNeeded("they told us they cannot come")
     return messages.reminder(
-        program=sources.program,
-        recipient=sources.person,
-        links=sources.links,
+        **sources.envelope,
         meeting=sources.meeting_details(),
         answers=sources.answers,
     )
@@ -128,9 +118,7 @@ def _reminder(sources: Sources) -> messages.Email:
 def _meeting_message(build: Callable[..., messages.Email]) -> Callable[[Sources], messages.Email]:
     def builder(sources: Sources) -> messages.Email:
         return build(
-            program=sources.program,
-            recipient=sources.person,
-            links=sources.links,
+            **sources.envelope,
             meeting=sources.meeting_details(),
         )
 
@@ -140,9 +128,7 @@ def _meeting_message(build: Callable[..., messages.Email]) -> Callable[[Sources]
 def _meeting_changed(sources: Sources) -> messages.Email:
     previous = sources.message.context
     return messages.meeting_changed(
-        program=sources.program,
-        recipient=sources.person,
-        links=sources.links,
+        **sources.envelope,
         meeting=sources.meeting_details(),
         previous=sources.meeting_details(
             starts_at=datetime.fromisoformat(previous["previous_starts_at"]),
@@ -159,9 +145,7 @@ def _survey(sources: Sources) -> messages.Email:
             raise NotNeeded("they told us they could not come, and did not")
         return _missed_you(sources)
     return messages.survey(
-        program=sources.program,
-        recipient=sources.person,
-        links=sources.links,
+        **sources.envelope,
         survey_url=_survey_url(sources, "survey.answer"),
     )
 
@@ -169,9 +153,7 @@ def _survey(sources: Sources) -> messages.Email:
 def _missed_you(sources: Sources) -> messages.Email:
     """Sorry we missed you, with a link to ask for a place in another group."""
     return messages.missed_you(
-        program=sources.program,
-        recipient=sources.person,
-        links=sources.links,
+        **sources.envelope,
         another_group_url=_survey_url(sources, "survey.another_group"),
     )
 
@@ -184,9 +166,7 @@ def _survey_reminder(sources: Sources) -> messages.Email:
     if missed_meeting(sources.session, sources.meeting, participant_id):
         raise NotNeeded("they did not join the meeting, and were asked about another group instead")
     return messages.survey_reminder(
-        program=sources.program,
-        recipient=sources.person,
-        links=sources.links,
+        **sources.envelope,
         survey_url=_survey_url(sources, "survey.answer"),
     )
 
@@ -213,9 +193,7 @@ def _host_briefing(sources: Sources) -> messages.Email:
     ]  # fmt: skip
     payload = {"h": host.id, "m": sources.message.meeting_id}
     return messages.host_briefing(
-        program=sources.program,
-        recipient=sources.person,
-        links=sources.links,
+        **sources.envelope,
         meeting=sources.meeting_details(),
         condition=sources.session.get(Condition, cohort.condition_id).name,
         members=members,
@@ -231,9 +209,7 @@ def _member_answer(sources: Sources) -> messages.Email:
     if row is None or row.changes != context["changes"] or member.status == ParticipantStatus.ERASED:
         raise NotNeeded("the member changed their answer again, or left")
     return messages.member_answer(
-        program=sources.program,
-        recipient=sources.person,
-        links=sources.links,
+        **sources.envelope,
         meeting=sources.meeting_details(),
         member=member.display_name,
         coming=row.answer == Answer.COMING,
@@ -250,9 +226,7 @@ def _seat_offered(sources: Sources) -> messages.Email:
     if offer.status != SeatOfferStatus.OPEN:
         raise NotNeeded("the place was taken before the offer went out")
     return messages.seat_offered(
-        program=sources.program,
-        recipient=sources.person,
-        links=sources.links,
+        **sources.envelope,
         starts_at_utc=sources.meeting.starts_at,
         accept_url=signed_url("answers.seat", "seat", {"o": offer.id}, slug=sources.program_row.slug),
     )
@@ -260,9 +234,7 @@ def _seat_offered(sources: Sources) -> messages.Email:
 
 def _seat_taken(sources: Sources) -> messages.Email:
     return messages.seat_taken(
-        program=sources.program,
-        recipient=sources.person,
-        links=sources.links,
+        **sources.envelope,
         starts_at_utc=sources.meeting.starts_at,
     )
 
@@ -272,9 +244,7 @@ def _absence_check(sources: Sources) -> messages.Email:
     if participant.status != ParticipantStatus.VERIFIED:
         raise NotNeeded("they paused or left before the question went out")
     return messages.absence_check(
-        program=sources.program,
-        recipient=sources.person,
-        links=sources.links,
+        **sources.envelope,
         answer_by_utc=answer_by(participant),
         choices=mail.AbsenceChoices(**absence_links(sources.program_row.slug, participant.id)),
     )
@@ -283,7 +253,7 @@ def _absence_check(sources: Sources) -> messages.Email:
 def _absence_paused(sources: Sources) -> messages.Email:
     if sources.participant.status != ParticipantStatus.PAUSED:
         raise NotNeeded("they resumed or left before the message went out")
-    return messages.absence_paused(program=sources.program, recipient=sources.person, links=sources.links)
+    return messages.absence_paused(**sources.envelope)
 
 
 BUILDERS: dict[MessageKind, Callable[[Sources], messages.Email]] = {

@@ -110,6 +110,11 @@ class Sources:
         return self.session.get(Condition, condition_id).name
 
     @property
+    def envelope(self) -> dict[str, object]:
+        """What every message function takes first: the program, the recipient and their links."""
+        return {"program": self.program, "recipient": self.person, "links": self.links}
+
+    @property
     def answers(self) -> mail.AnswerLinks:
         """The member's two answers for this message's meeting."""
         links = answer_links(self.program_row.slug, self.message.participant_id, self.message.meeting_id)
