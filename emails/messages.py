@@ -196,8 +196,10 @@ def meeting_changed(
     links: Links,
     meeting: MeetingDetails,
     previous: MeetingDetails,
+    answers: AnswerLinks | None = None,
 ) -> Email:
-    """Tell a member the meeting moved or its link changed; the invite replaces the calendar entry.
+    """Tell a member the meeting moved or its link changed; the invite replaces the calendar entry. A member
+    (not a host) gets the two answers again: an answer given for the old time no longer stands.
 
     ``meeting`` must keep ``previous``'s UID and carry a higher SEQUENCE.
     """
@@ -205,7 +207,9 @@ def meeting_changed(
         raise ValueError("a changed meeting keeps its UID and raises its SEQUENCE")
     moved = (meeting.starts_at_utc, meeting.ends_at_utc) != (previous.starts_at_utc, previous.ends_at_utc)
     previous_when = _when(previous, recipient) if moved else None
-    return _meeting_email("meeting_changed", program, recipient, links, meeting, previous_when=previous_when)
+    return _meeting_email(
+        "meeting_changed", program, recipient, links, meeting, previous_when=previous_when, answers=answers
+    )
 
 
 def meeting_cancelled(*, program: Program, recipient: Person, links: Links, meeting: MeetingDetails) -> Email:

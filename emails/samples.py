@@ -110,7 +110,7 @@ def sample_email(
         "survey": {"survey_url": "https://meetups.example.org/r/survey?token=s1"},
         "survey_reminder": {"survey_url": "https://meetups.example.org/s/s1"},
         "missed_you": {"another_group_url": "https://meetups.example.org/s/s1/another-group"},
-        "meeting_changed": {"meeting": moved, "previous": first},
+        "meeting_changed": {"meeting": moved, "previous": first, "answers": ANSWERS},
         "meeting_cancelled": {"meeting": moved},
         "host_briefing": {
             "meeting": first,

@@ -134,6 +134,7 @@ def _meeting_changed(sources: Sources) -> messages.Email:
             starts_at=datetime.fromisoformat(previous["previous_starts_at"]),
             sequence=previous["previous_sequence"],
         ),
+        answers=None if sources.message.host_id else sources.answers,
     )
 
 

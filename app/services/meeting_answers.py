@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from app.messages.kinds import MessageKind
@@ -98,6 +99,13 @@ def record_answer(
         subject=("participant", participant.id), meeting_id=meeting.id, answer=str(answer),
     )  # fmt: skip
     return True
+
+
+def forget_answers(session: Session, meeting: Meeting, *, now: datetime) -> None:
+    """The meeting moved: answers given for its old time no longer stand (the new details ask again), and
+    places they freed that nobody took close."""
+    session.exec(delete(MeetingAnswer).where(MeetingAnswer.meeting_id == meeting.id))
+    close_offers_if_filled(session, meeting, now=now)
 
 
 def _check_open(session: Session, meeting: Meeting, participant: Participant, now: datetime) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from flask import url_for
 
@@ -122,3 +123,23 @@ def test_the_host_and_the_coordinator_see_each_member_s_answer(kit, console_clie
             [(kit.member(0).display_name, "Can&#39;t come this time"), (kit.member(1).display_name, "Coming"),
              (kit.member(2).display_name, "No answer yet"), (kit.member(3).display_name, "No answer yet")]
         )  # fmt: skip
+
+
+def test_a_moved_meeting_asks_again_and_an_answer_for_the_old_time_no_longer_stands(kit, console_client):
+    [invitation] = kit.emails_to(0, INVITATION)
+    kit.post(kit.link(invitation, "/not_coming"), {})
+    kit.app.config["WTF_CSRF_ENABLED"] = False  # the console's own forms are tested with it elsewhere
+    coordinator = console_client(admin=True)
+    program, meeting = kit.program(), kit.meeting()
+    later = (meeting.starts_at + timedelta(days=1)).astimezone(ZoneInfo(program.timezone))
+
+    moved = coordinator.post(
+        f"/console/programs/{program.slug}/meetings/{meeting.id}/reschedule",
+        data={"starts_at": later.strftime("%Y-%m-%dT%H:%M")},
+    )
+    kit.run_worker()
+
+    assert moved.status_code in (302, 303)
+    assert kit.rows(MeetingAnswer) == []
+    [changed] = kit.emails_to(0, "Your conversation has changed")
+    assert kit.link(changed, "/not_coming") and kit.link(changed, "/coming")

@@ -11,6 +11,7 @@ from app.messages.queue import move_deadlines, move_messages, queue_meeting_mess
 from app.models import Cohort, Host, Meeting, MeetingStatus, MessageStatus, Program
 from app.services.audit import record_event
 from app.services.locks import hold
+from app.services.meeting_answers import forget_answers
 from app.services.meeting_changes import MeetingChangeError
 from app.services.meeting_changes.lookups import members_by_name, under_way, waiting_message
 from app.services.zoom_operations import queue_zoom_update
@@ -49,6 +50,8 @@ def reschedule_meeting(
         cohort.slot, cohort.version = _hour_of_week(starts_at), cohort.version + 1
         session.add(cohort)
     queue_zoom_update(session, meeting)
+    if shift:
+        forget_answers(session, meeting, now=now)
     move_messages(session, meeting.id, shift, kinds=moving_with_meeting(OnMove.FOLLOWS), now=now)
     move_deadlines(session, meeting.id, shift, kinds=moving_with_meeting(OnMove.DEADLINE_FOLLOWS))
     told = _tell_of_change(session, program, cohort, meeting, previous, now=now)
