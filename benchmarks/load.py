@@ -17,7 +17,6 @@ PostgreSQL at BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/b
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import subprocess
 import sys
@@ -26,8 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
-from support import analyze_postgres, flask, gunicorn, postgres_url, prepare_demo, reset_postgres
+from support import analyze_postgres, flask, gunicorn, postgres_url, prepare_demo, reset_postgres, sign_in
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/bench_load"
 WRK_SCRIPTS = Path(__file__).resolve().parent / "wrk"
@@ -79,7 +77,7 @@ def main() -> None:
         f"{args.connections} connections, {args.seconds} s per measurement"
     )
     with tempfile.TemporaryDirectory() as folder, gunicorn(url, folder, args.workers) as port:
-        cookie = _sign_in(port)
+        cookie = sign_in(port, COORDINATOR_EMAIL, COORDINATOR_PASSWORD)
         print(f"{'':48} {'requests/s':>10} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'failed':>7}")
         failed = sum(_report(target, _measure(port, target, args, cookie)) for target in TARGETS)
     if failed:
@@ -103,21 +101,6 @@ def _seed(url: str, registrants: int) -> str:
     flask(url, "coordinator", "create", COORDINATOR_EMAIL, "--program", PROGRAM, stdin=COORDINATOR_PASSWORD)
     analyze_postgres(url)
     return matched.splitlines()[0]
-
-
-def _sign_in(port: int) -> str:
-    """Sign in through the console's form as a browser would; the Cookie header of the signed-in session."""
-    login = f"http://127.0.0.1:{port}/console/login"
-    with requests.Session() as browser:
-        page = browser.get(login, timeout=30)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-        if token is None:
-            raise RuntimeError("the sign-in page has no csrf_token field")
-        form = {"email": COORDINATOR_EMAIL, "password": COORDINATOR_PASSWORD, "csrf_token": token.group(1)}
-        signed_in = browser.post(login, data=form, allow_redirects=False, timeout=30)
-        if signed_in.status_code != 303:
-            raise RuntimeError(f"signing in answered HTTP {signed_in.status_code}, not a redirect")
-        return "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
 
 
 def _measure(port: int, target: Target, args: argparse.Namespace, cookie: str) -> Figures:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func
 from sqlalchemy.orm import aliased
@@ -24,7 +24,15 @@ from app.models import (
     ZoomOperation,
     ZoomOperationStatus,
 )
-from app.services.meeting_states import describe_call, is_changeable, is_over, recipient_words, zoom_state
+from app.services.keyset import Page, read_page
+from app.services.meeting_states import (
+    STATES,
+    describe_call,
+    is_changeable,
+    recipient_words,
+    state_expression,
+    zoom_state,
+)
 from app.services.zoom_operations import WAITING
 
 
@@ -33,7 +41,6 @@ class MeetingRow:
     """One meeting on the status page: its Zoom state in words and its messages counted by status."""
 
     meeting: Meeting
-    cohort: Cohort
     state: str
     state_words: str
     failed: list[ZoomOperation] = field(default_factory=list)
@@ -41,9 +48,9 @@ class MeetingRow:
 
 
 @dataclass(frozen=True)
-class MeetingsOverview:
-    upcoming: list[MeetingRow]  # soonest first
-    past: list[MeetingRow]  # latest first
+class MeetingsPage:
+    rows: list[MeetingRow]
+    page: Page
 
 
 @dataclass(frozen=True)
@@ -58,41 +65,53 @@ class MeetingDetail:
     changeable: bool
 
 
-def list_meetings(session: Session, program: Program, *, now: datetime) -> MeetingsOverview:
-    """Every meeting of the program, in a fixed number of queries however many there are."""
-    pairs = session.exec(
-        select(Meeting, Cohort)
+def page_meetings(
+    session: Session,
+    program: Program,
+    *,
+    now: datetime,
+    past: bool = False,
+    state: str | None = None,
+    after: str | None = None,
+    before: str | None = None,
+) -> MeetingsPage:
+    """One page of the program's meetings to come (soonest first) or past (latest first), in `state` if
+    given; a fixed number of queries however many meetings there are. A meeting is past once the program's
+    meeting length has gone by since it started."""
+    over = Meeting.starts_at <= now - timedelta(minutes=program.meeting_minutes)
+    query = (
+        select(Meeting)
         .join(Cohort, Cohort.id == Meeting.cohort_id)
-        .where(Cohort.program_id == program.id)
-        .order_by(Meeting.starts_at, Meeting.id)
-    ).all()
+        .where(Cohort.program_id == program.id, over if past else ~over)
+    )
+    if state in STATES:
+        query = query.where(state_expression(now) == state)
+    page = read_page(
+        session, query, Meeting.starts_at, Meeting.id, after=after, before=before, descending=past
+    )
+    meetings = [row[0] for row in page.rows]
+    ids = [meeting.id for meeting in meetings]
     operations: dict[int, list[ZoomOperation]] = defaultdict(list)
     for operation in session.exec(
         select(ZoomOperation)
-        .join(Meeting, Meeting.id == ZoomOperation.meeting_id)
-        .join(Cohort, Cohort.id == Meeting.cohort_id)
-        .where(
-            Cohort.program_id == program.id, ZoomOperation.status.in_((*WAITING, ZoomOperationStatus.FAILED))
-        )
+        .where(ZoomOperation.meeting_id.in_(ids))
+        .where(ZoomOperation.status.in_((*WAITING, ZoomOperationStatus.FAILED)))
         .order_by(ZoomOperation.id)
     ):
         operations[operation.meeting_id].append(operation)
     counts: dict[int, Counter[str]] = defaultdict(Counter)
     for meeting_id, status, count in session.exec(
         select(OutboundMessage.meeting_id, OutboundMessage.status, func.count(OutboundMessage.id))
-        .where(OutboundMessage.program_id == program.id, OutboundMessage.meeting_id.is_not(None))
+        .where(OutboundMessage.meeting_id.in_(ids))
         .group_by(OutboundMessage.meeting_id, OutboundMessage.status)
     ):
         counts[meeting_id][status] = count
     rows = []
-    for meeting, cohort in pairs:
-        state, words = zoom_state(meeting, operations[meeting.id], now)
+    for meeting in meetings:
+        state_key, words = zoom_state(meeting, operations[meeting.id], now)
         failed = [op for op in operations[meeting.id] if op.status == ZoomOperationStatus.FAILED]
-        rows.append(MeetingRow(meeting, cohort, state, words, failed, counts[meeting.id]))
-    return MeetingsOverview(
-        upcoming=[row for row in rows if not is_over(row.meeting, now)],
-        past=[row for row in rows if is_over(row.meeting, now)][::-1],
-    )
+        rows.append(MeetingRow(meeting, state_key, words, failed, counts[meeting.id]))
+    return MeetingsPage(rows, page)
 
 
 def describe_meeting(session: Session, meeting: Meeting, *, now: datetime) -> MeetingDetail:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import and_, case, exists, select
+
 from app.models import (
     Meeting,
     MeetingStatus,
@@ -21,6 +23,13 @@ MESSAGE_STATUSES = {
     MessageStatus.FAILED: "failed",
     MessageStatus.CANCELLED: "cancelled",
     MessageStatus.SKIPPED: "skipped",
+}
+# The states `zoom_state` gives, as the meetings page offers them to filter by.
+STATES = {
+    "failed": "Needs attention",
+    "pending": "Waiting at Zoom",
+    "done": "Ready",
+    "cancelled": "Cancelled",
 }
 ZOOM_CALLS = {
     ZoomOperationKind.CREATE: "Create the Zoom meeting",
@@ -68,6 +77,30 @@ def zoom_state(meeting: Meeting, operations: list[ZoomOperation], now: datetime)
     return "done", "Ready"
 
 
+def state_expression(now: datetime):
+    """`zoom_state`'s key, worked out in SQL so the meetings page can filter by it."""
+
+    def calls(*conditions):
+        return exists(select(ZoomOperation.id).where(ZoomOperation.meeting_id == Meeting.id, *conditions))
+
+    waiting = ZoomOperation.status.in_(WAITING)
+    create_too_late = calls(
+        waiting,
+        ZoomOperation.kind == ZoomOperationKind.CREATE,
+        ZoomOperation.next_attempt_at > now,
+        ZoomOperation.next_attempt_at >= Meeting.starts_at,
+    )
+    return case(
+        (Meeting.status == MeetingStatus.CANCELLED, "cancelled"),
+        (Meeting.zoom_vanished_at.is_not(None), "failed"),
+        (calls(ZoomOperation.status == ZoomOperationStatus.FAILED), "failed"),
+        (and_(Meeting.zoom_meeting_id.is_(None), create_too_late), "failed"),
+        (Meeting.zoom_meeting_id.is_(None), "pending"),
+        (calls(waiting, ZoomOperation.kind == ZoomOperationKind.UPDATE), "pending"),
+        else_="done",
+    )
+
+
 def _creation(meeting: Meeting, operations: list[ZoomOperation], now: datetime) -> tuple[str, str]:
     """When a meeting not yet at Zoom will be created: now, or on the day Zoom's daily limit leaves room."""
     create = next(
@@ -104,10 +137,6 @@ def recipient_words(member: str | None, host: str | None) -> str:
     if member:
         return member
     return f"{host} (host)" if host else "someone"
-
-
-def is_over(meeting: Meeting, now: datetime) -> bool:
-    return meeting.ends_at <= now
 
 
 def is_changeable(meeting: Meeting, now: datetime) -> bool:

@@ -1,4 +1,4 @@
-"""What the console shows of a program: its figures, its cohorts with their members, and its waitlist.
+"""What the console shows of a program: its figures and its cohorts with their members.
 
 Read-only queries shaped for pages; a page of cohorts costs a fixed number of queries however many
 cohorts and members there are.
@@ -72,15 +72,6 @@ class CohortRow:
         if not stages:
             return "—"
         return stages[0][1] if len(stages) == 1 else f"{stages[0][1]} – {stages[-1][1]}"
-
-
-@dataclass(frozen=True)
-class Waitlist:
-    """The waitlist page: who waits, grouped by why, and the groups (by condition) they could be moved to."""
-
-    by_reason: list[tuple[str, list[Member]]]  # "" = not matched yet
-    total: int
-    cohorts_by_condition: dict[int, list[Cohort]]
 
 
 def program_figures(session: Session, program: Program) -> Figures:
@@ -189,33 +180,6 @@ def describe_all_cohorts(session: Session, program: Program, *, today: date) -> 
     return describe_cohorts(session, program, list(cohorts), today=today)
 
 
-def list_waiting(session: Session, program: Program) -> list[Member]:
-    """Verified registrants in no cohort: the waitlist and those not matched yet, longest waiting first."""
-    placed = _placed_ids(session, program)
-    rows = session.exec(
-        select(Participant, Stage)
-        .outerjoin(Stage, Stage.id == Participant.stage_id)
-        .where(Participant.program_id == program.id, Participant.status == ParticipantStatus.VERIFIED)
-        .order_by(Participant.verified_at, Participant.id)
-    ).all()
-    return [Member(participant, stage) for participant, stage in rows if participant.id not in placed]
-
-
-def describe_waitlist(session: Session, program: Program) -> Waitlist:
-    waiting = list_waiting(session, program)
-    by_reason: dict[str, list[Member]] = defaultdict(list)
-    for member in waiting:
-        by_reason[member.participant.waitlist_reason or ""].append(member)
-    cohorts_by_condition: dict[int, list[Cohort]] = defaultdict(list)
-    for cohort in session.exec(
-        select(Cohort)
-        .where(Cohort.program_id == program.id, Cohort.status != CohortStatus.CANCELLED)
-        .order_by(Cohort.id)
-    ):
-        cohorts_by_condition[cohort.condition_id].append(cohort)
-    return Waitlist(sorted(by_reason.items()), len(waiting), cohorts_by_condition)
-
-
 def _placed(program: Program):
     """The program's members of cohorts that are not cancelled, as a subquery."""
     return (
@@ -224,10 +188,6 @@ def _placed(program: Program):
         .where(Cohort.program_id == program.id, Cohort.status != CohortStatus.CANCELLED)
         .subquery()
     )
-
-
-def _placed_ids(session: Session, program: Program) -> set[int]:
-    return set(session.exec(select(_placed(program).c.participant_id)).all())
 
 
 def _next_meetings(session: Session, cohort_ids: list[int]) -> dict[int, Meeting]:

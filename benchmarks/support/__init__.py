@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import psycopg
+import requests
 from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,3 +137,18 @@ def request(port: int, method: str, path: str, body: dict | None) -> int:
         return response.status
     finally:
         connection.close()
+
+
+def sign_in(port: int, email: str, password: str) -> str:
+    """Sign in through the console's form as a browser would; the Cookie header of the signed-in session."""
+    login = f"http://127.0.0.1:{port}/console/login"
+    with requests.Session() as browser:
+        page = browser.get(login, timeout=30)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        if token is None:
+            raise RuntimeError("the sign-in page has no csrf_token field")
+        form = {"email": email, "password": password, "csrf_token": token.group(1)}
+        signed_in = browser.post(login, data=form, allow_redirects=False, timeout=30)
+        if signed_in.status_code != 303:
+            raise RuntimeError(f"signing in answered HTTP {signed_in.status_code}, not a redirect")
+        return "; ".join(f"{name}={value}" for name, value in browser.cookies.items())

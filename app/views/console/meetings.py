@@ -6,7 +6,7 @@ for what failed (or, for an email not sent yet, cancelling it).
 
 from __future__ import annotations
 
-from flask import current_app, flash, render_template, url_for
+from flask import current_app, flash, render_template, request, url_for
 
 from app import database
 from app.database import utcnow
@@ -16,8 +16,8 @@ from app.messages.queue import retry_message as retry_outbound_message
 from app.models import OutboundMessage, ZoomOperation
 from app.services.meeting_answers import member_answers
 from app.services.meeting_changes.open_places import open_places
-from app.services.meeting_overview import describe_meeting, list_meetings, name_call, name_recipient
-from app.services.meeting_states import MESSAGE_STATUSES, ZOOM_CALL_STATUSES, describe_failure
+from app.services.meeting_overview import describe_meeting, name_call, name_recipient, page_meetings
+from app.services.meeting_states import MESSAGE_STATUSES, STATES, ZOOM_CALL_STATUSES, describe_failure
 from app.services.scheduling import local_input
 from app.services.zoom_allowance import late_creates
 from app.services.zoom_operations import retry_zoom_operation as retry_operation
@@ -28,10 +28,16 @@ from app.views.lookups import row_or_404
 
 @blueprint.get("/programs/<slug>/meetings")
 def meetings(slug: str):
+    """One page of the meetings to come (or, with `when=past`, past ones), filtered by their state."""
     program = load_program(slug)
     session = database.session()
     now = utcnow()
-    overview = list_meetings(session, program, now=now)
+    past = request.args.get("when") == "past"
+    state = request.args.get("state") if request.args.get("state") in STATES else None
+    listed = page_meetings(
+        session, program, now=now, past=past, state=state,
+        after=request.args.get("after"), before=request.args.get("before"),
+    )  # fmt: skip
     places = open_places(session, program, now=now)
     daily_limit = current_app.config["SETTINGS"].zoom_daily_limit
     late = late_creates(session, program, now=now, limit=daily_limit)
@@ -41,8 +47,11 @@ def meetings(slug: str):
     return render_template(
         "console/meetings.html",
         program=program,
-        upcoming=overview.upcoming,
-        past=overview.past,
+        listed=listed,
+        past=past,
+        state=state,
+        states=STATES,
+        query={"when": "past" if past else None, "state": state},
         open_places=places,
         late_creates=late,
         statuses=MESSAGE_STATUSES,

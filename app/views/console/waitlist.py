@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
 
 from app import database
-from app.services.overview import describe_waitlist
+from app.database import utcnow
+from app.services.waitlist_overview import NOT_MATCHED, WaitlistFilters, describe_waitlist
 from app.views.console.access import audit, blueprint, load_program
 
 
 @blueprint.get("/programs/<slug>/waitlist")
 def waitlist(slug: str):
+    """One page of the people waiting, searchable by name and filtered by condition and reason."""
     program = load_program(slug)
     session = database.session()
-    waiting = describe_waitlist(session, program)
-    audit("console.viewed_waitlist", program, people=waiting.total)
+    filters = WaitlistFilters(
+        name=request.args.get("name", "").strip(),
+        condition_id=request.args.get("condition", type=int),
+        reason=request.args.get("reason") or None,
+    )
+    waiting = describe_waitlist(
+        session, program, filters, after=request.args.get("after"), before=request.args.get("before"),
+        today=utcnow().date(),
+    )  # fmt: skip
+    audit("console.viewed_waitlist", program, people=len(waiting.page.rows))
     session.commit()
     return render_template(
         "console/waitlist.html",
         program=program,
-        by_reason=waiting.by_reason,
-        total=waiting.total,
-        cohorts_by_condition=waiting.cohorts_by_condition,
+        waiting=waiting,
+        filters=filters,
+        query={"name": filters.name or None, "condition": filters.condition_id, "reason": filters.reason},
+        not_matched=NOT_MATCHED,
     )

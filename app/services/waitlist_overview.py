@@ -1,0 +1,133 @@
+"""What the console's waitlist page shows: how many wait for each reason, one page of the people waiting
+(longest waiting first), and for each of them the groups that could take them.
+
+A program of 100,000 registrants may have tens of thousands waiting and thousands of groups: the page reads
+one page of people, counts the rest in the database, and offers each person only the few groups that fit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from app.models import Cohort, CohortMember, CohortStatus, Participant, ParticipantStatus, Program, Stage
+from app.services.destinations import OFFERED, Destination
+from app.services.keyset import Page, read_page
+from app.services.matcher_bridge import Catalogue, load_catalogue, matcher_registrant
+from app.services.scheduling import program_week_start
+
+NOT_MATCHED = "unmatched"  # the reason filter for people no match has tried yet (no reason recorded)
+# Only what the page shows, and what choosing the groups to offer needs.
+COLUMNS = (
+    Participant.id,
+    Participant.display_name,
+    Participant.role,
+    Participant.condition_id,
+    Participant.stage_id,
+    Participant.languages,
+    Participant.timezone,
+    Participant.availability,
+    Participant.avoid,
+    Participant.waitlist_reason,
+    Participant.waitlist_detail,
+    Stage.name.label("stage_name"),
+)
+
+
+@dataclass(frozen=True)
+class WaitlistFilters:
+    name: str = ""
+    condition_id: int | None = None
+    reason: str | None = None  # a waitlist reason, or NOT_MATCHED
+
+
+@dataclass(frozen=True)
+class WaitlistPage:
+    counts: list[tuple[str, int]]  # (reason or NOT_MATCHED, people), for the name and condition chosen
+    page: Page  # rows with COLUMNS
+    offers: dict[int, list[Destination]]  # by participant id
+    catalogue: Catalogue
+
+
+def describe_waitlist(
+    session: Session,
+    program: Program,
+    filters: WaitlistFilters,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    today: date,
+) -> WaitlistPage:
+    catalogue = load_catalogue(session, program)
+    page = read_page(
+        session,
+        _filtered(select(*COLUMNS).outerjoin(Stage, Stage.id == Participant.stage_id), program, filters),
+        Participant.verified_at,
+        Participant.id,
+        after=after,
+        before=before,
+    )
+    offers = _offers(session, program, page.rows, catalogue, program_week_start(program, today))
+    return WaitlistPage(count_by_reason(session, program, filters), page, offers, catalogue)
+
+
+def count_by_reason(session: Session, program: Program, filters: WaitlistFilters) -> list[tuple[str, int]]:
+    """How many wait for each reason (one GROUP BY), for the name and condition filters but any reason."""
+    query = select(Participant.waitlist_reason, func.count()).group_by(Participant.waitlist_reason)
+    everyone = WaitlistFilters(name=filters.name, condition_id=filters.condition_id)
+    rows = session.exec(_filtered(query, program, everyone))
+    return sorted((reason or NOT_MATCHED, count) for reason, count in rows)
+
+
+def _filtered(query, program: Program, filters: WaitlistFilters):
+    """`query` narrowed to the program's verified registrants in no live group, and to `filters`."""
+    placed = (
+        select(CohortMember.participant_id)
+        .join(Cohort, Cohort.id == CohortMember.cohort_id)
+        .where(Cohort.program_id == program.id, Cohort.status != CohortStatus.CANCELLED)
+    )
+    query = query.where(Participant.program_id == program.id, Participant.id.not_in(placed))
+    query = query.where(Participant.status == ParticipantStatus.VERIFIED)
+    if filters.name:
+        query = query.where(Participant.display_name.icontains(filters.name, autoescape=True))
+    if filters.condition_id:
+        query = query.where(Participant.condition_id == filters.condition_id)
+    if filters.reason == NOT_MATCHED:
+        query = query.where(Participant.waitlist_reason.is_(None))
+    elif filters.reason:
+        query = query.where(Participant.waitlist_reason == filters.reason)
+    return query
+
+
+def _offers(session: Session, program: Program, rows, catalogue: Catalogue, week: date):
+    """For each person, up to OFFERED live groups of their condition and role, in one of their languages,
+    with room, meeting at an hour they are free: fewest members first. Any other group can be named by its
+    number (the rule check then asks before breaking a rule)."""
+    conditions = {row.condition_id for row in rows}
+    if not conditions:
+        return {}
+    size = func.count(CohortMember.id)
+    groups = session.exec(
+        select(Cohort, size)
+        .outerjoin(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .where(Cohort.program_id == program.id, Cohort.condition_id.in_(conditions))
+        .where(Cohort.status != CohortStatus.CANCELLED)
+        .group_by(Cohort.id)
+        .having(size < program.max_size)
+        .order_by(size, Cohort.id)
+    ).all()
+    offers = {}
+    for row in rows:
+        free = matcher_registrant(row, catalogue, week).availability
+        offers[row.id] = [
+            Destination(group, members)
+            for group, members in groups
+            if group.condition_id == row.condition_id
+            and group.language in row.languages
+            and group.role in (None, row.role)
+            and group.slot in free
+        ][:OFFERED]
+    return offers
