@@ -33,5 +33,12 @@ def insert_new(
     if not rows:
         return
     session.flush()  # the rows may name objects the session has not written yet
-    insert = _INSERTS[session.get_bind().dialect.name]
-    session.execute(insert(model.__table__).on_conflict_do_nothing(index_elements=[key]), rows)
+    session.execute(
+        conflict_insert(session, model.__table__).on_conflict_do_nothing(index_elements=[key]), rows
+    )
+
+
+def conflict_insert(session: Session, target: Any):
+    """An INSERT into `target` (a model or a table) that can say what to do ON CONFLICT, in the dialect of the
+    session's database."""
+    return _INSERTS[session.get_bind().dialect.name](target)

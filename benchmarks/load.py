@@ -11,7 +11,11 @@ Needs `wrk` (Debian: `apt-get install wrk`; without it the script says so and st
 PostgreSQL at BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/bench_load), which it empties.
 
     .venv/bin/python benchmarks/load.py [--seconds 10] [--connections 8] [--threads 2] [--workers 4]
-                                        [--registrants 10000]
+                                        [--registrants 10000] [--only /healthz /registrations]
+
+`--only` measures just the targets whose path contains one of the given parts (`--only /healthz
+/registrations --registrants 0` is the quick run for registrations against the scale), and prints the ratio of
+each to `/healthz`.
 """
 
 from __future__ import annotations
@@ -78,8 +82,13 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as folder, gunicorn(url, folder, args.workers) as port:
         cookie = sign_in(port, COORDINATOR_EMAIL, COORDINATOR_PASSWORD)
-        print(f"{'':48} {'requests/s':>10} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'failed':>7}")
-        failed = sum(_report(target, _measure(port, target, args, cookie)) for target in TARGETS)
+        measured = {target: _measure(port, target, args, cookie) for target in _chosen(args.only)}
+    print(f"{'':48} {'requests/s':>10} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'failed':>7}")
+    failed = sum(_report(target, figures) for target, figures in measured.items())
+    health = measured.get(TARGETS[0])
+    if health is not None:
+        for target, figures in list(measured.items())[1:]:
+            print(f"{target.path} at {figures.per_second / health.per_second:.0%} of /healthz's rate")
     if failed:
         sys.exit(f"{failed} requests failed")
 
@@ -91,7 +100,12 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (at most --connections)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--registrants", type=int, default=10_000, help="registrants matched into cohorts")
+    parser.add_argument("--only", nargs="+", metavar="PART", help="measure only paths containing a PART")
     return parser.parse_args()
+
+
+def _chosen(parts: list[str] | None) -> tuple[Target, ...]:
+    return tuple(target for target in TARGETS if parts is None or any(part in target.path for part in parts))
 
 
 def _seed(url: str, registrants: int) -> str:

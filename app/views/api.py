@@ -20,7 +20,7 @@ from app.services.registration import (
     register_participant,
     registration_reference,
 )
-from app.views.program_scope import load_program, registration_limit
+from app.views.program_scope import load_program, load_program_offers, registration_limit
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(blueprint)
@@ -60,7 +60,7 @@ def program_facts(slug: str):
 @blueprint.post("/v1/programs/<slug>/registrations")
 @registration_limit
 def create_registration(slug: str):
-    program = load_program(slug)
+    program, offers = load_program_offers(slug)
     if not program.registration_open:
         return jsonify(error="Conflict", message=_("Registration for this program is closed.")), 409
     body = request.get_json(silent=True)
@@ -68,11 +68,9 @@ def create_registration(slug: str):
         return jsonify(errors={"body": _("Send a JSON object.")}), 422
     session = database.session()
     try:
-        registration = validate_registration(
-            body, program_choices(program, list_conditions(session, program))
-        )
+        registration = validate_registration(body, program_choices(program, offers))
     except InvalidInput as invalid:
         return jsonify(errors=invalid.errors), 422
-    participant = register_participant(session, program, registration, locale=str(get_locale()))
+    participant = register_participant(session, program, offers, registration, locale=str(get_locale()))
     session.commit()
     return jsonify(id=registration_reference(participant), status="pending_verification"), 201

@@ -10,12 +10,21 @@ from app.forms.registration import PARTS_OF_DAY, WEEKDAYS
 from app.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from app.links import LinkError
 from app.models import Participant, ParticipantStatus, Program
-from app.services.registration import find_program
+from app.services.registration import ConditionOffer, find_program, find_program_offers
 
 
 def load_program(slug: str) -> Program:
     """The program of this page, or 404; its languages steer which language the page speaks."""
-    program = find_program(database.session(), slug)
+    return _speak_for(find_program(database.session(), slug))
+
+
+def load_program_offers(slug: str) -> tuple[Program, list[ConditionOffer]]:
+    """The program of this page and the conditions it offers (one query), or 404; as `load_program`."""
+    program, offers = find_program_offers(database.session(), slug)
+    return _speak_for(program), offers
+
+
+def _speak_for(program: Program | None) -> Program:
     if program is None:
         abort(404)
     g.page_locale = program.default_locale

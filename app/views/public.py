@@ -27,7 +27,7 @@ from app.services.registration import (
     send_new_link,
     verify_participant,
 )
-from app.views.program_scope import load_program, registration_limit, render_link_problem
+from app.views.program_scope import load_program, load_program_offers, registration_limit, render_link_problem
 
 blueprint = Blueprint("public", __name__)
 
@@ -43,14 +43,13 @@ def program_page(slug: str):
 @blueprint.post("/p/<slug>")
 @registration_limit
 def register(slug: str):
-    program = load_program(slug)
+    program, offers = load_program_offers(slug)
     if not program.registration_open:
         return render_template("public/closed.html", program=program), 409
     if request.form.get(HONEYPOT):
         # Only bots fill the hidden field; they are told what everyone is told, and nothing is stored.
         return redirect(url_for(".registered", slug=slug), 303)
     session = database.session()
-    offers = list_conditions(session, program)
     try:
         registration = validate_registration(
             registration_data(request.form), program_choices(program, offers)
@@ -58,7 +57,7 @@ def register(slug: str):
     except InvalidInput as invalid:
         errors = field_errors(invalid.errors, request.form.get("condition"))
         return _render_form(program, request.form, errors), 422
-    register_participant(session, program, registration, locale=str(get_locale()))
+    register_participant(session, program, offers, registration, locale=str(get_locale()))
     session.commit()
     return redirect(url_for(".registered", slug=slug), 303)
 

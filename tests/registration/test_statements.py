@@ -1,0 +1,46 @@
+"""How many SQL statements a registration costs: each is a round trip to the database, and round trips were
+most of a registration's time under load (benchmarks/load.py measures the rate itself)."""
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import func, select
+
+from app import database
+from app.models import OutboundMessage, Participant
+
+# Look up the program with its conditions, write the participant, queue the verification email.
+MAX_STATEMENTS = 3
+
+
+@contextmanager
+def statements_run(app):
+    """The SQL statements the app sends to its database meanwhile."""
+    with app.app_context():
+        engine = database.engine()
+    sent: list[str] = []
+
+    def count(_connection, _cursor, statement, *_args) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+@pytest.mark.parametrize("address", ["new", "known"])
+def test_a_registration_takes_at_most_three_statements_whether_or_not_the_address_is_known(kit, address):
+    if address == "known":
+        assert kit.client.post(kit.api, json=kit.body(display_name="Rio")).status_code == 201
+    with statements_run(kit.app) as sent:
+        response = kit.client.post(kit.api, json=kit.body())
+    assert response.status_code == 201
+    assert len(sent) <= MAX_STATEMENTS, "\n".join(sent)
+    with kit.app.app_context():
+        session = database.session()
+        assert session.exec(select(func.count()).select_from(Participant)).one() == 1
+        queued = session.exec(select(func.count()).select_from(OutboundMessage)).one()
+    assert queued == (2 if address == "known" else 1)
