@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 import zxingcpp
 from PIL import Image
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from app import database
@@ -73,8 +74,8 @@ def test_a_coordinator_scans_the_qr_code_and_then_signs_in_with_a_code(app, page
     page.get_by_role("button", name="Sign out").click()
 
     sign_in_with_password(page, server)
-    assert page.get_by_role("heading", name="Two-factor sign-in").is_visible()
+    expect(page.get_by_role("heading", name="Two-factor sign-in")).to_be_visible()
     page.get_by_label("Code from your authenticator app").fill(totp(secret, time.time() + 30))
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("heading", name="Programs").is_visible()
+    expect(page.get_by_role("heading", name="Programs")).to_be_visible()
     assert not [text for text in blocked if "Content Security Policy" in text], blocked

@@ -6,6 +6,7 @@ from __future__ import annotations
 from email.utils import parseaddr
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import func, select
 
 from app import database
@@ -55,8 +56,8 @@ def test_propose_adjust_and_approve_in_the_console(app, page, server, zoom, mail
     page.get_by_label("Email address").fill(EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("heading", name="Cohorts").is_visible()
-    assert page.get_by_text("Practice mode").is_visible()  # the Zoom emulator is in use, and says so
+    expect(page.get_by_role("heading", name="Cohorts")).to_be_visible()  # waits for the page after sign-in
+    expect(page.get_by_text("Practice mode")).to_be_visible()  # the Zoom emulator is in use, and says so
 
     page.get_by_role("button", name="Propose cohorts").click()
     assert "Nothing has been sent" in page.locator(".flash").inner_text()
@@ -100,4 +101,4 @@ def test_propose_adjust_and_approve_in_the_console(app, page, server, zoom, mail
     assert leaver_email not in {message["To"] for message in mailbox.messages()}
 
     page.get_by_role("link", name="Meetings and messages").click()
-    assert page.get_by_role("heading", level=1).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
