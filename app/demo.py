@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
-from app.bulk_writes import insert_rows
+from app.bulk import insert_rows
 from app.database import utcnow
 from app.models import Condition, Host, Participant, ParticipantStatus, Program, Role, Stage, ZoomUser
 

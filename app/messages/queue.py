@@ -68,10 +68,10 @@ def meeting_message_row(
     )  # fmt: skip
 
 
-def queue_messages(session: Session, rows: Iterable[dict[str, Any]]) -> int:
+def queue_messages(session: Session, rows: Iterable[dict[str, Any]]) -> None:
     """Queue many messages (rows from `message_row`) at once, each once: a message whose `dedupe_key` is
-    queued already, by an earlier call or by another process, is left as it is. How many were new."""
-    return insert_new(session, OutboundMessage, rows, key="dedupe_key")
+    queued already, by an earlier call or by another process, is left as it is."""
+    insert_new(session, OutboundMessage, rows, key="dedupe_key")
 
 
 def queue_message(session: Session, **fields: Any) -> OutboundMessage:

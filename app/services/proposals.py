@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlmodel import Session, select
 
-from app.bulk_writes import insert_rows, insert_rows_returning_ids, update_rows
+from app.bulk import insert_rows, insert_rows_returning_ids, update_rows
 from app.models import (
     Cohort,
     CohortMember,

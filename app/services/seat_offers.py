@@ -21,7 +21,6 @@ from app.messages.queue import queue_meeting_message
 from app.models import (
     Answer,
     Cohort,
-    CohortMember,
     CohortStatus,
     Meeting,
     MeetingAnswer,
@@ -36,6 +35,7 @@ from app.services.adjustments.backfill import backfill_candidates
 from app.services.adjustments.moves import move_member
 from app.services.audit import record_event
 from app.services.locks import hold
+from app.services.waiting import has_a_place
 
 OFFERS_PER_PLACE = 3
 
@@ -86,7 +86,7 @@ def accept_offer(session: Session, offer: SeatOffer, *, now: datetime) -> Accept
     if meeting.status == MeetingStatus.CANCELLED or meeting.starts_at <= now:
         return Acceptance.CLOSED
     person = session.get(Participant, offer.participant_id)
-    if _in_a_group(session, person):
+    if has_a_place(session, person):
         return _close(session, offer, Acceptance.ALREADY_PLACED, now)
     if offer.status != SeatOfferStatus.OPEN or places_open(session, meeting) <= 0:
         return _close(session, offer, Acceptance.TAKEN, now)
@@ -140,15 +140,6 @@ def _queue(
             session, kind, program, meeting, now=now, recipient=person.email, locale=person.locale,
             dedupe_key=f"{kind}-{offer.id}", participant_id=person.id,
         )  # fmt: skip
-
-
-def _in_a_group(session: Session, person: Participant) -> bool:
-    placed = (
-        select(CohortMember.id)
-        .join(Cohort, Cohort.id == CohortMember.cohort_id)
-        .where(CohortMember.participant_id == person.id, Cohort.status != CohortStatus.CANCELLED)
-    )
-    return session.exec(placed).first() is not None
 
 
 def _count(session: Session, model, condition, meeting: Meeting) -> int:

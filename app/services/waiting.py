@@ -46,7 +46,7 @@ def _tell(session: Session, which: tuple, *, now: datetime) -> int:
     told = session.execute(
         update(Participant)
         .where(*which, Participant.status == ParticipantStatus.VERIFIED, Participant.email.is_not(None))
-        .where(Participant.id.not_in(_placed_query()))
+        .where(Participant.id.not_in(with_a_place()))
         .where(
             or_(
                 Participant.waiting_told_at.is_(None), Participant.waiting_told_at <= now - TOLD_AT_MOST_EVERY
@@ -69,8 +69,23 @@ def _still_waiting(person: Row, now: datetime) -> dict[str, Any]:
 
 
 def is_waiting(session: Session, participant: Participant) -> bool:
-    placed = session.exec(_placed_query().where(CohortMember.participant_id == participant.id)).first()
-    return participant.status == ParticipantStatus.VERIFIED and placed is None
+    return participant.status == ParticipantStatus.VERIFIED and not has_a_place(session, participant)
+
+
+def has_a_place(session: Session, participant: Participant) -> bool:
+    """Whether the participant is in a group, proposed or approved."""
+    placed = with_a_place().where(CohortMember.participant_id == participant.id)
+    return session.exec(placed).first() is not None
+
+
+def with_a_place():
+    """The ids of everyone in a group, proposed or approved (narrow it with `Cohort` columns, such as the
+    program)."""
+    return (
+        select(CohortMember.participant_id)
+        .join(Cohort, Cohort.id == CohortMember.cohort_id)
+        .where(Cohort.status != CohortStatus.CANCELLED)
+    )
 
 
 def suggested_starts(
@@ -78,11 +93,3 @@ def suggested_starts(
 ) -> list[tuple[int, datetime]]:
     """The participant's suggested slots, each with the first meeting time it stands for."""
     return [(slot, slot_start(program, slot, today)) for slot in participant.suggested_slots]
-
-
-def _placed_query():
-    return (
-        select(CohortMember.participant_id)
-        .join(Cohort, Cohort.id == CohortMember.cohort_id)
-        .where(Cohort.status != CohortStatus.CANCELLED)
-    )

@@ -18,6 +18,7 @@ from app.services.destinations import OFFERED, Destination
 from app.services.keyset import Page, read_page
 from app.services.matcher_bridge import Catalogue, load_catalogue, matcher_registrant
 from app.services.scheduling import program_week_start
+from app.services.waiting import with_a_place
 
 NOT_MATCHED = "unmatched"  # the reason filter for people no match has tried yet (no reason recorded)
 # Only what the page shows, and what choosing the groups to offer needs.
@@ -84,11 +85,7 @@ def count_by_reason(session: Session, program: Program, filters: WaitlistFilters
 
 def _filtered(query, program: Program, filters: WaitlistFilters):
     """`query` narrowed to the program's verified registrants in no live group, and to `filters`."""
-    placed = (
-        select(CohortMember.participant_id)
-        .join(Cohort, Cohort.id == CohortMember.cohort_id)
-        .where(Cohort.program_id == program.id, Cohort.status != CohortStatus.CANCELLED)
-    )
+    placed = with_a_place().where(Cohort.program_id == program.id)
     query = query.where(Participant.program_id == program.id, Participant.id.not_in(placed))
     query = query.where(Participant.status == ParticipantStatus.VERIFIED)
     if filters.name:

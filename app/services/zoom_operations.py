@@ -47,9 +47,9 @@ def zoom_operation_row(
     }
 
 
-def queue_zoom_operations(session: Session, rows: Iterable[dict[str, Any]]) -> int:
-    """Record many Zoom calls (rows from `zoom_operation_row`) at once, each once; how many were new."""
-    return insert_new(session, ZoomOperation, rows, key="idempotency_key")
+def queue_zoom_operations(session: Session, rows: Iterable[dict[str, Any]]) -> None:
+    """Record many Zoom calls (rows from `zoom_operation_row`) at once, each once."""
+    insert_new(session, ZoomOperation, rows, key="idempotency_key")
 
 
 def queue_zoom_operation(

@@ -8,12 +8,13 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from app.database import utcnow
-from app.models import Cohort, CohortMember, CohortStatus, Participant, ParticipantStatus, Program
+from app.models import Cohort, Participant, ParticipantStatus, Program
 from app.services.adjustments import AdjustmentError, NeedsOverride
 from app.services.adjustments.moves import move_member
 from app.services.adjustments.steps import audit, meetings_to_come, places, refuse_cancelled, rules_of
 from app.services.feasibility import CohortRules, Draft, language_label, slot_label
 from app.services.meeting_changes.open_places import BACKFILLED
+from app.services.waiting import with_a_place
 from matching.rules import Rule, Violation
 
 # Why someone waiting cannot join a cohort, for one person and for several.
@@ -84,11 +85,7 @@ def backfill_cohort(
 
 def _unplaced(session: Session, cohort: Cohort) -> list[Participant]:
     """Verified registrants with the cohort's condition in no cohort (waitlisted, or not matched yet)."""
-    placed = (
-        select(CohortMember.participant_id)
-        .join(Cohort, Cohort.id == CohortMember.cohort_id)
-        .where(Cohort.program_id == cohort.program_id, Cohort.status != CohortStatus.CANCELLED)
-    )
+    placed = with_a_place().where(Cohort.program_id == cohort.program_id)
     return list(
         session.exec(
             select(Participant)
