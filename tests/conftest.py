@@ -29,7 +29,8 @@ from .totp import totp
 
 # The tiers. Fast tests check code on its own or against a database; "integration" tests also talk to a
 # server a test starts (the Zoom emulator, an SMTP server, the app over HTTP); "slow" ones drive a browser,
-# start whole processes, search many generated inputs (Hypothesis), or hold the matcher to an exact solver.
+# start whole processes, search many generated inputs (Hypothesis), hold the matcher to an exact solver, or
+# (marked by hand) grow programs to hundreds of people.
 # `make test` runs them all; `make quick` runs the fast tier on SQLite alone.
 INTEGRATION_FIXTURES = frozenset({"running_emulator", "zoom_emulator_url", "smtp_server", "smtp", "server"})
 SLOW_FIXTURES = frozenset({"browser", "deployment", "procfile_web"})
@@ -37,6 +38,8 @@ SLOW_FILES = ("production/", "matching/test_exact.py", "hostile/test_api_fuzz.py
 TESTS = Path(__file__).parent
 DEFAULT_TEST_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
 BACKENDS = ("sqlite", "postgresql")
+# The fixtures whose parameter is the backend a test runs on.
+BACKEND_FIXTURES = ("database_url", "empty_database")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -80,8 +83,8 @@ def _is_slow(item: pytest.Item, fixtures: set[str]) -> bool:
 
 
 def _backend(item: pytest.Item) -> str | None:
-    callspec = getattr(item, "callspec", None)
-    return callspec.params.get("database_url") if callspec else None
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return next((params[name] for name in BACKEND_FIXTURES if name in params), None)
 
 
 def postgres_test_url() -> str:

@@ -12,6 +12,9 @@ from sqlalchemy import event
 from app import database
 from app.demo import seed_demo
 
+# Each test grows a program to hundreds of registrants and matches and approves it: the slow tier.
+pytestmark = pytest.mark.slow
+
 WAITLIST = "/console/programs/demo/waitlist"
 MEETINGS = "/console/programs/demo/meetings"
 

@@ -181,6 +181,7 @@ def test_given_cohorts_over_the_capacity_are_the_coordinators_but_nothing_may_jo
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("max_concurrent", "meeting_hours"), [(1, 1), (2, 2), (3, 1), (5, 3)])
 def test_a_synthetic_program_never_has_more_cohorts_meeting_at_once_than_its_capacity(
     max_concurrent, meeting_hours
