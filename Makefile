@@ -10,7 +10,7 @@ DEMO_REGISTRANTS ?= 150
 # The suite runs on every core (pytest-xdist); each worker has its own databases. `PYTEST_ARGS=-n0` for one process.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test quick lint format bench lock clean
+.PHONY: run test quick lint format bench bench-all lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,7 +45,12 @@ format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The scale targets at 20,000 and 100,000 registrants, each beside its baseline, as one table (PostgreSQL).
 bench: $(INSTALLED)
+	$(BIN)/python benchmarks/targets.py
+
+# Every benchmark script, one after the other (an hour or more).
+bench-all: $(INSTALLED)
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:

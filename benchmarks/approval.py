@@ -36,6 +36,12 @@ from app.settings import load_settings
 QUEUED = {OutboundMessage.__table__: "dedupe_key", ZoomOperation.__table__: "idempotency_key"}
 
 
+def app_on(url: str):
+    """The app on the database at `url`, in this process."""
+    environ = {"APP_ENV": "development", "DATABASE_URL": url, "SECRET_KEY": "b" * 40}
+    return create_app({"SETTINGS": load_settings(Path(ROOT) / "instance", environ)})
+
+
 def approve_all(app, *, profile: bool) -> tuple[int, float, int]:
     """Approve every proposed cohort of the demo; cohorts approved, seconds, rows queued."""
     with app.app_context(), Session(app.extensions["engine"]) as session:
@@ -117,8 +123,7 @@ def main() -> None:
     started = time.perf_counter()
     print(flask(url, "match", "run", "demo").splitlines()[0], f"({time.perf_counter() - started:.1f} s)")
     analyze_postgres(url)
-    environ = {"APP_ENV": "development", "DATABASE_URL": url, "SECRET_KEY": "b" * 40}
-    app = create_app({"SETTINGS": load_settings(Path(ROOT) / "instance", environ)})
+    app = app_on(url)
     approved, seconds, rows = approve_all(app, profile=arguments.profile)
     baseline_rows, baseline_seconds = bulk_baseline(app)
     refused, added = approve_again(app)

@@ -50,7 +50,7 @@ def main() -> None:
         _seed(url, args.registrants)
     with tempfile.TemporaryDirectory() as folder, gunicorn(url, folder, workers=1) as port:
         cookie = sign_in(port, COORDINATOR_EMAIL, COORDINATOR_PASSWORD)
-        figures = {name: _measure(port, path, cookie, args.requests) for name, path in PAGES.items()}
+        figures = {name: time_page(port, path, cookie, args.requests) for name, path in PAGES.items()}
     healthz = figures["healthz"][0]
     print(f"median of {args.requests} requests each, one at a time, gunicorn with 1 worker on PostgreSQL")
     print(f"{'':24} {'ms':>9} {'bytes':>10} {'× /healthz':>11}")
@@ -76,7 +76,7 @@ def _seed(url: str, registrants: int) -> None:
     print(f"seeded, matched and approved in {time.perf_counter() - started:.0f} s")
 
 
-def _measure(port: int, path: str, cookie: str, count: int) -> tuple[float, int]:
+def time_page(port: int, path: str, cookie: str, count: int) -> tuple[float, int]:
     """The median milliseconds of `count` requests for `path` (after a first to warm up); its bytes."""
     with requests.Session() as browser:
         browser.headers["Cookie"] = cookie

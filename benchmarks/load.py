@@ -82,7 +82,7 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as folder, gunicorn(url, folder, args.workers) as port:
         cookie = sign_in(port, COORDINATOR_EMAIL, COORDINATOR_PASSWORD)
-        measured = {target: _measure(port, target, args, cookie) for target in _chosen(args.only)}
+        measured = {target: measure(port, target, args, cookie) for target in _chosen(args.only)}
     print(f"{'':48} {'requests/s':>10} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'failed':>7}")
     failed = sum(_report(target, figures) for target, figures in measured.items())
     health = measured.get(TARGETS[0])
@@ -117,7 +117,8 @@ def _seed(url: str, registrants: int) -> str:
     return matched.splitlines()[0]
 
 
-def _measure(port: int, target: Target, args: argparse.Namespace, cookie: str) -> Figures:
+def measure(port: int, target: Target, args: argparse.Namespace, cookie: str) -> Figures:
+    """wrk's figures for `target` (`args` gives wrk's threads, connections and seconds)."""
     finished = subprocess.run(_wrk_command(port, target, args, cookie), capture_output=True, text=True)
     if finished.returncode != 0:
         raise RuntimeError(f"wrk failed on {target.path}:\n{finished.stdout}{finished.stderr}")

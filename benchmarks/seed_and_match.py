@@ -43,30 +43,32 @@ def main() -> None:
         return
     os.environ.update(environment(url))
     prepare_demo(url)
-    seconds = _timed(lambda: flask(url, "demo", "seed", "--registrants", str(SEED_SIZE)))
+    seconds = timed(lambda: flask(url, "demo", "seed", "--registrants", str(SEED_SIZE)))
     print(f"demo seed --registrants {SEED_SIZE}: {seconds:6.1f} s (goal: under 20 s)")
     for size in arguments.sizes:
         reset_postgres(url)
-        seeded = _timed(lambda size=size: prepare_demo(url, size))
+        seeded = timed(lambda size=size: prepare_demo(url, size))
         analyze_postgres(url)
-        matcher = _matcher_seconds()
-        command = _timed(lambda: flask(url, "match", "run", "demo"))
+        matcher = matcher_seconds()
+        command = timed(lambda: flask(url, "match", "run", "demo"))
         print(
             f"{size:>7} registrants (seeded in {seeded:5.1f} s): match run {command:6.1f} s, "
             f"matcher alone {matcher:6.1f} s, ratio {command / matcher:4.2f} (goal: at most 2); "
-            f"rows changed on a re-run: {_rows_written_by_rerun()}"
+            f"rows changed on a re-run: {rows_written_by_rerun()}"
         )
 
 
-def _matcher_seconds() -> float:
+def matcher_seconds() -> float:
+    """The matcher's own time on the demo program's input, built as `flask match run` builds it."""
     with create_app().app_context():
         session = database.session()
         found = load_match_input(session, find_program("demo"), today=utcnow().date())
         session.rollback()
-        return _timed(lambda: match(found.problem))
+        return timed(lambda: match(found.problem))
 
 
-def _rows_written_by_rerun() -> int:
+def rows_written_by_rerun() -> int:
+    """Rows a second proposal of the unchanged demo program would write (it is rolled back)."""
     with create_app().app_context():
         session = database.session()
         propose_cohorts(session, find_program("demo"), today=utcnow().date())
@@ -75,7 +77,7 @@ def _rows_written_by_rerun() -> int:
         return written
 
 
-def _timed(work) -> float:
+def timed(work) -> float:
     started = time.perf_counter()
     work()
     return time.perf_counter() - started

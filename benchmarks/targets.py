@@ -1,0 +1,204 @@
+"""The scale targets of a large program, each beside its baseline, at 20,000 and 100,000 registrants.
+
+For each size, in a fresh PostgreSQL database: seeds the demo program (`flask demo seed`), proposes its
+cohorts (`flask match run demo`, beside the matcher alone on the same input), approves every cohort (beside
+one bulk `INSERT … ON CONFLICT DO NOTHING` of the rows approval queued), runs both again (nothing may change),
+then serves the app with gunicorn and times each console page and CSV export (one request at a time, beside
+`/healthz`), and registrations under wrk (beside `/healthz` under wrk). Prints one table: each target, and at
+each size the figure, its baseline, their ratio and whether the target is met.
+
+    .venv/bin/python benchmarks/targets.py [--sizes 20000 100000] [--requests 5] [--seconds 10]
+
+BENCH_DATABASE_URL names the database (default postgresql://postgres@127.0.0.1:5432/bench_targets); it is
+emptied first. Without `wrk` (Debian: `apt-get install wrk`) the registrations row says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+
+import load
+from approval import app_on, approve_again, approve_all, bulk_baseline
+from console_pages import PAGES, time_page
+from seed_and_match import matcher_seconds, rows_written_by_rerun, timed
+from support import (
+    analyze_postgres,
+    environment,
+    flask,
+    gunicorn,
+    postgres_url,
+    prepare_demo,
+    reset_postgres,
+    sign_in,
+)
+
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/bench_targets"
+PROGRAM = "demo"
+COORDINATOR_EMAIL = "targets-coordinator@example.org"
+COORDINATOR_PASSWORD = "targets-benchmark-password"  # noqa: S105  (a throwaway account in a throwaway database)
+SEED_GOAL_SIZE = 20_000
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One target at one size: what was measured, against what, and whether the target is met (None: the
+    target does not speak of this size)."""
+
+    measured: str
+    baseline: str
+    ratio: str
+    met: bool | None
+
+
+@dataclass(frozen=True)
+class Target:
+    work: str
+    goal: str
+
+
+Results = dict[Target, dict[int, Figure]]
+
+
+def main() -> None:
+    args = _arguments()
+    url = postgres_url(DEFAULT_POSTGRES_URL)
+    results: Results = {}
+    for size in args.sizes:
+        if not reset_postgres(url):
+            print(f"PostgreSQL does not answer at {url}: nothing measured")
+            return
+        print(f"== {size:,} registrants", flush=True)
+        for target, figure in _measure_size(url, size, args).items():
+            results.setdefault(target, {})[size] = figure
+    _print_table(results, args.sizes)
+
+
+def _measure_size(url: str, size: int, args: argparse.Namespace) -> dict[Target, Figure]:
+    os.environ.update(environment(url))
+    prepare_demo(url)
+    figures = {_seed_target(): _seed_figure(timed(lambda: _seed(url, size)), size)}
+    analyze_postgres(url)
+    figures |= _matching(url)
+    figures |= _approval(url)
+    flask(url, "coordinator", "create", COORDINATOR_EMAIL, "--program", PROGRAM, stdin=COORDINATOR_PASSWORD)
+    analyze_postgres(url)
+    figures |= _pages(url, args.requests)
+    figures |= _registrations(url, args.seconds)
+    return figures
+
+
+def _seed(url: str, size: int) -> None:
+    flask(url, "demo", "seed", "--registrants", str(size))
+
+
+def _seed_target() -> Target:
+    return Target(f"`demo seed --registrants {SEED_GOAL_SIZE:,}`", "under 20 s")
+
+
+def _seed_figure(seconds: float, size: int) -> Figure:
+    met = seconds < 20 if size == SEED_GOAL_SIZE else None
+    return Figure(f"{seconds:.1f} s", "—", "—", met)
+
+
+def _matching(url: str) -> dict[Target, Figure]:
+    print("matching", flush=True)
+    matcher = matcher_seconds()
+    command = timed(lambda: flask(url, "match", "run", PROGRAM))
+    rows = rows_written_by_rerun()
+    return {
+        Target("`flask match run`", "within 2× the matcher alone"): _ratio_figure(command, matcher, "s", 2),
+        Target("a re-run of matching", "writes no row"): Figure(f"{rows} rows", "—", "—", rows == 0),
+    }
+
+
+def _approval(url: str) -> dict[Target, Figure]:
+    print("approving", flush=True)
+    app = app_on(url)
+    approved, seconds, rows = approve_all(app, profile=False)
+    _, baseline = bulk_baseline(app)
+    refused, added = approve_again(app)
+    app.extensions["engine"].dispose()
+    again = Target("a re-run of approval", "queues nothing twice")
+    return {
+        Target("approve every cohort", "within 5× a bulk insert of its rows"): _ratio_figure(
+            seconds, baseline, "s", 5, note=f" ({approved:,} cohorts, {rows:,} rows)"
+        ),
+        again: Figure(f"{added} rows ({refused:,} refused)", "—", "—", added == 0),
+    }
+
+
+def _pages(url: str, requests: int) -> dict[Target, Figure]:
+    print("console pages", flush=True)
+    with tempfile.TemporaryDirectory() as folder, gunicorn(url, folder, workers=1) as port:
+        cookie = sign_in(port, COORDINATOR_EMAIL, COORDINATOR_PASSWORD)
+        times = {name: time_page(port, path, cookie, requests)[0] for name, path in PAGES.items()}
+    healthz = times.pop("healthz")
+    return {
+        Target(f"console: {name}", "within 30× `/healthz`"): _ratio_figure(ms, healthz, "ms", 30)
+        for name, ms in times.items()
+    }
+
+
+def _registrations(url: str, seconds: int) -> dict[Target, Figure]:
+    target = Target("registrations through gunicorn", "at least 40% of `/healthz`")
+    if shutil.which("wrk") is None:
+        return {target: Figure("wrk is not installed", "—", "—", None)}
+    print("registrations", flush=True)
+    options = argparse.Namespace(seconds=seconds, connections=8, threads=2)
+    healthz, registrations = load.TARGETS[0], next(t for t in load.TARGETS if "registrations" in t.path)
+    with tempfile.TemporaryDirectory() as folder, gunicorn(url, folder, workers=4) as port:
+        rates = {
+            chosen: load.measure(port, chosen, options, "").per_second for chosen in (healthz, registrations)
+        }
+    share = rates[registrations] / rates[healthz]
+    return {
+        target: Figure(
+            f"{rates[registrations]:.0f}/s", f"{rates[healthz]:.0f}/s", f"{share:.0%}", share >= 0.4
+        )
+    }
+
+
+def _ratio_figure(measured: float, baseline: float, unit: str, most: float, note: str = "") -> Figure:
+    """`measured` against `baseline`, met when it is at most `most` times as much."""
+    digits = 0 if unit == "ms" and measured >= 100 else 1
+    return Figure(
+        f"{measured:.{digits}f} {unit}{note}",
+        f"{baseline:.1f} {unit}",
+        f"{measured / baseline:.1f}×",
+        measured <= most * baseline,
+    )
+
+
+def _print_table(results: Results, sizes: list[int]) -> None:
+    header = ["work", "target"]
+    for size in sizes:
+        header += [f"{size:,}", "baseline", "ratio", "met"]
+    rows = [[target.work, target.goal, *_cells(by_size, sizes)] for target, by_size in results.items()]
+    print()
+    for row in [header, ["---"] * len(header), *rows]:
+        print("| " + " | ".join(row) + " |")
+
+
+def _cells(by_size: dict[int, Figure], sizes: list[int]) -> list[str]:
+    cells = []
+    for size in sizes:
+        figure = by_size.get(size, Figure("—", "—", "—", None))
+        met = {True: "yes", False: "NO", None: "—"}[figure.met]
+        cells += [figure.measured, figure.baseline, figure.ratio, met]
+    return cells
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[20_000, 100_000], help="registrants")
+    parser.add_argument("--requests", type=int, default=5, help="requests per page (the median is shown)")
+    parser.add_argument("--seconds", type=int, default=10, help="length of each wrk measurement")
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    main()
