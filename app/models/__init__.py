@@ -18,6 +18,7 @@ from app.models.outbox import MessageStatus, OutboundMessage
 from app.models.participant import Participant, ParticipantStatus, Role
 from app.models.program import Condition, Program, Stage
 from app.models.survey import DEFAULT_SURVEY_QUESTIONS, SurveyReceipt, SurveyResponse
+from app.models.text_message import ReplyMeaning, TextPace, TextReply
 from app.models.zoom import ZoomEvent, ZoomOperation, ZoomOperationKind, ZoomOperationStatus
 from app.models.zoom_pool import ZoomUser, ZoomUserDay
 from app.models.zoom_token import ZoomToken
@@ -48,12 +49,15 @@ __all__ = [
     "ParticipantStatus",
     "Program",
     "RecoveryCode",
+    "ReplyMeaning",
     "Role",
     "SeatOffer",
     "SeatOfferStatus",
     "Stage",
     "SurveyReceipt",
     "SurveyResponse",
+    "TextPace",
+    "TextReply",
     "ZoomEvent",
     "ZoomOperation",
     "ZoomOperationKind",

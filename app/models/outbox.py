@@ -28,11 +28,12 @@ class OutboundMessage(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=32)  # a value of app.messages.kinds.MessageKind
+    channel: str = Field(default="email", max_length=8)  # a value of app.messages.kinds.Channel
     program_id: int = Field(foreign_key="program.id", index=True, ondelete="CASCADE")
     participant_id: int | None = Field(default=None, foreign_key="participant.id", index=True)
     host_id: int | None = Field(default=None, foreign_key="host.id")
     meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
-    recipient: str | None = Field(default=None, max_length=320)
+    recipient: str | None = Field(default=None, max_length=320)  # an address, or a number in E.164
     locale: str = Field(default="en", max_length=8)
     send_at: datetime = created_at_field()
     not_after: datetime | None = time_field()
@@ -43,5 +44,12 @@ class OutboundMessage(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=200)
     sent_at: datetime | None = time_field()
     dedupe_key: str = Field(max_length=200, unique=True)
+    # What the text provider answered: its id for the text (Twilio's `sid`, which delivery reports name), the
+    # delivery state it last reported, and the segments and price it counted.
+    provider_id: str | None = Field(default=None, max_length=64, index=True)
+    delivery_status: str | None = Field(default=None, max_length=16)
+    segments: int | None = None
+    price: str | None = Field(default=None, max_length=16)
+    price_unit: str | None = Field(default=None, max_length=8)
     context: dict[str, Any] = json_dict_field()
     created_at: datetime = created_at_field()

@@ -55,6 +55,10 @@ class Participant(SQLModel, table=True):
     waiting_told_at: datetime | None = time_field()  # the last "we have no group for you yet" message
     absence_asked_at: datetime | None = time_field()  # asked whether they want to stay after missed meetings
     absence_answered_at: datetime | None = time_field()  # said stay, pause or leave (or paused or resumed)
+    # A mobile number in E.164 (+15551234567), texted only with `sms_consent_at` and no `sms_opted_out_at`.
+    phone: str | None = Field(default=None, max_length=16, index=True)
+    sms_consent_at: datetime | None = time_field()  # when they agreed to texts (separate from email consent)
+    sms_opted_out_at: datetime | None = time_field()  # replied STOP, or Twilio refused the number (21610)
     pending_changes: dict[str, Any] | None = json_dict_field(nullable=True)
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()

@@ -29,6 +29,9 @@ class Program(SQLModel, table=True):
     separate_roles: bool = True
     meeting_minutes: int = 60
     timezone: str = Field(default="UTC", max_length=64)
+    # Where phone numbers written without +country come from (ISO 3166 alpha-2, as `phonenumbers` reads it).
+    country: str = Field(default="US", max_length=2)
+    texts_enabled: bool = True  # reminders and notices by text to those who agreed to them
     first_meeting_on: date | None = None
     last_meeting_on: date | None = None
     registration_open: bool = True
