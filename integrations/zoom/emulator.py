@@ -48,12 +48,12 @@ from werkzeug.routing import Map, Rule
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+from integrations.emulator_faults import Fault
 from integrations.zoom import emulator_events, emulator_pages
 from integrations.zoom.client import utc_now
 from integrations.zoom.emulator_state import (
     TOKEN_LIFETIME,
     EmulatorState,
-    Fault,
     HostBusy,
     LinkNotValid,
     NotFound,
@@ -290,15 +290,7 @@ class ZoomEmulator:
         return Response(status=204)
 
     def _add_fault(self, request: Request) -> Response:
-        spec = request.get_json()
-        fault = Fault(
-            remaining=int(spec.get("count", 1)),
-            status=spec.get("status"),
-            code=spec.get("code"),
-            message=spec.get("message"),
-            retry_after=spec.get("retry_after"),
-            delay=float(spec.get("delay", 0.0)),
-        )
+        fault = Fault.from_json(request.get_json())
         self.state.add_fault(fault)
         return _json(asdict(fault), 201)
 
