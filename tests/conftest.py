@@ -28,10 +28,12 @@ from app.settings import load_settings
 from .totp import totp
 
 # The tiers. Fast tests check code on its own or against a database; "integration" tests also talk to a
-# server a test starts (the Zoom emulator, an SMTP server, the app over HTTP); "slow" ones drive a browser,
-# start whole processes, search many generated inputs (Hypothesis), or hold the matcher to an exact solver.
-# `make test` runs them all; `make quick` runs the fast tier on SQLite alone.
-INTEGRATION_FIXTURES = frozenset({"running_emulator", "zoom_emulator_url", "smtp_server", "smtp", "server"})
+# server a test starts (the Zoom or SMS emulator, an SMTP server, the app over HTTP); "slow" ones drive a
+# browser, start whole processes, search many generated inputs (Hypothesis), or hold the matcher to an
+# exact solver. `make test` runs them all; `make quick` runs the fast tier on SQLite alone.
+INTEGRATION_FIXTURES = frozenset(
+    {"running_emulator", "running_sms_emulator", "zoom_emulator_url", "smtp_server", "smtp", "server"}
+)
 SLOW_FIXTURES = frozenset({"browser", "deployment", "procfile_web"})
 SLOW_FILES = ("production/", "matching/test_exact.py", "hostile/test_api_fuzz.py")
 TESTS = Path(__file__).parent
