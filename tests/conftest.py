@@ -32,7 +32,15 @@ from .totp import totp
 # browser, start whole processes, search many generated inputs (Hypothesis), or hold the matcher to an
 # exact solver. `make test` runs them all; `make quick` runs the fast tier on SQLite alone.
 INTEGRATION_FIXTURES = frozenset(
-    {"running_emulator", "running_sms_emulator", "zoom_emulator_url", "smtp_server", "smtp", "server"}
+    {
+        "running_emulator",
+        "running_sms_emulator",
+        "sms_emulator_on_a_fake_clock",
+        "zoom_emulator_url",
+        "smtp_server",
+        "smtp",
+        "server",
+    }
 )
 SLOW_FIXTURES = frozenset({"browser", "deployment", "procfile_web"})
 SLOW_FILES = ("production/", "matching/test_exact.py", "hostile/test_api_fuzz.py")

@@ -187,6 +187,7 @@ class SmsEmulator:
 
     def _answer_api_call(self, request: Request, handler: Callable[..., Response], values: dict) -> Response:
         """Faults first, then the credentials, then the spec, then the operation itself."""
+        request.get_data()  # kept, so that the spec check reads the body the form was parsed from
         fault = self.state.take_fault()
         try:
             if fault is not None and fault.status is not None:
@@ -225,6 +226,10 @@ class SmsEmulator:
         assert to is not None and body is not None
         if violations := request_violations(request):
             raise _spec_refusal(violations)
+        if sender and sender not in self.config.from_numbers:
+            raise _refusal(400, errors.FROM_NOT_OURS, sender=sender)
+        if service_sid and service_sid not in self.config.messaging_service_sids:
+            raise Refusal(404, errors.NOT_FOUND, f"The Messaging Service {service_sid} was not found")
         if to in MAGIC_RECIPIENTS:
             raise _refusal(400, MAGIC_RECIPIENTS[to], to=to, sender=sender)
         if self.state.is_opted_out(to):
@@ -261,10 +266,6 @@ class SmsEmulator:
             raise _refusal(400, errors.INVALID_TO_NUMBER, to=to)
         if sender and not is_e164(sender):
             raise _refusal(400, errors.INVALID_FROM_NUMBER, sender=sender)
-        if sender and sender not in self.config.from_numbers:
-            raise _refusal(400, errors.FROM_NOT_OURS, sender=sender)
-        if service_sid and service_sid not in self.config.messaging_service_sids:
-            raise Refusal(404, errors.NOT_FOUND, f"The Messaging Service {service_sid} was not found")
         if callback is not None and not _is_callback_url(callback):
             raise _refusal(400, errors.INVALID_STATUS_CALLBACK, callback=callback)
         unknown = sorted(set(form) - create_message_fields())

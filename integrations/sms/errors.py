@@ -20,6 +20,7 @@ Calls that only read (fetching, listing) change nothing, so every 5xx and every 
 retryable (SmsServerError, SmsTimeoutError).
 """
 
+import re
 from datetime import datetime
 
 import requests
@@ -45,6 +46,9 @@ OPTED_OUT = 21610  # the person replied STOP: no texts from this sender until th
 UNREACHABLE_NUMBER = 21612  # the number cannot receive texts now
 NOT_A_MOBILE_NUMBER = 21614  # a landline, say
 BODY_TOO_LONG = 21617
+
+# Twilio's messages name phone numbers, which are personal data: errors end up in logs.
+_PHONE_NUMBER = re.compile(r"\+?[0-9]{7,15}")
 
 #: Codes that say the recipient's number cannot receive our texts (OPTED_OUT has its own error).
 RECIPIENT_CODES = frozenset({INVALID_TO_NUMBER, REGION_NOT_ENABLED, UNREACHABLE_NUMBER, NOT_A_MOBILE_NUMBER})
@@ -191,7 +195,7 @@ def _never_connected(exc: requests.RequestException) -> bool:
 
 
 def _code_and_message(response: requests.Response) -> tuple[int | None, str]:
-    """Twilio answers errors as {"code", "message", "more_info", "status"}."""
+    """Twilio answers errors as {"code", "message", "more_info", "status"}; numbers are left out."""
     try:
         body = response.json()
     except ValueError:
@@ -200,4 +204,4 @@ def _code_and_message(response: requests.Response) -> tuple[int | None, str]:
         return None, response.reason or f"HTTP {response.status_code}"
     code = body.get("code")
     message = body.get("message") or response.reason or f"HTTP {response.status_code}"
-    return (code if isinstance(code, int) else None), str(message)
+    return (code if isinstance(code, int) else None), _PHONE_NUMBER.sub("[number]", str(message))

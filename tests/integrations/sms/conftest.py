@@ -111,6 +111,14 @@ def webhook() -> Iterator[WebhookReceiver]:
     server.server_close()
 
 
+@pytest.fixture
+def sms_emulator_on_a_fake_clock() -> Iterator[tuple[RunningEmulator, "FakeClock"]]:
+    """An emulator of its own whose time moves only when its clock is told to."""
+    clock = FakeClock()
+    with start_in_thread(CONFIG, clock=clock) as running:
+        yield running, clock
+
+
 class FakeClock:
     """A clock that only moves when told to; `sleep` moves it, so a client's pauses take no time."""
 
