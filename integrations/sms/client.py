@@ -98,14 +98,19 @@ class TwilioClient:
 
         For a send that ended in SmsOutcomeUnknownError: ask after waiting at least the client's timeout
         (a request still on its way is not listed yet), with `since` the time of the first attempt. Found,
-        it was sent; not found, it was not. The newest texts to `to` are read, a few pages at most.
+        it was sent; not found, it was not. The newest texts to `to` are read, LIST_MAX_PAGES pages at most.
         """
         earliest = since - CLOCK_SKEW
         for payload in self._listed_messages(to):
-            created = parse_twilio_time(payload["date_created"]) if payload.get("date_created") else None
-            if created is not None and created < earliest:
-                return None  # the list is newest first: the rest is older still
-            if payload.get("direction") == "outbound-api" and payload.get("body") == body:
+            # Twilio lists by date sent, so a text created long ago but sent late may come first: every
+            # listed text is looked at, none taken as the end.
+            created = payload.get("date_created")
+            if (
+                payload.get("direction") == "outbound-api"
+                and payload.get("body") == body
+                and created
+                and parse_twilio_time(created) >= earliest
+            ):
                 return SentMessage.from_api(payload)
         return None
 

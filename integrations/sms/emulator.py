@@ -45,12 +45,10 @@ Control API, JSON, for tests in this or another process:
   optional: the next step by default): answers `{"status", "receiver_status"}`, or 409 with nothing left.
 """
 
-import hmac
-import json
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -58,11 +56,12 @@ from urllib.parse import urlencode, urlsplit
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
+from integrations import emulator_server
 from integrations.emulator_faults import Fault
+from integrations.emulator_server import json_response, same_secret
 from integrations.sms import emulator_delivery, emulator_pages, errors
 from integrations.sms.client import utc_now
 from integrations.sms.emulator_state import EmulatorState, UnknownMessage
@@ -158,7 +157,7 @@ class Refusal(Exception):
         self.status, self.code, self.message, self.retry_after = status, code, message, retry_after
 
 
-class SmsEmulator:
+class SmsEmulator(emulator_server.ControlCalls):
     """The emulator as a WSGI application; `state` holds what it remembers."""
 
     def __init__(self, config: EmulatorConfig, *, clock: Callable[[], datetime] = utc_now):
@@ -208,8 +207,8 @@ class SmsEmulator:
         if (
             auth is None
             or auth.type != "basic"
-            or not _same(auth.username, self.config.account_sid)
-            or not _same(auth.password, self.config.auth_token)
+            or not same_secret(auth.username, self.config.account_sid)
+            or not same_secret(auth.password, self.config.auth_token)
         ):
             raise Refusal(401, errors.AUTHENTICATION_FAILED, ERROR_MESSAGES[errors.AUTHENTICATION_FAILED])
         if account_sid != self.config.account_sid:
@@ -242,7 +241,7 @@ class SmsEmulator:
         )
         if self.state.settings["auto_deliver"]:
             self._deliver_later(message["sid"])
-        return _json(message, 201)
+        return json_response(message, 201)
 
     def _check_fields(
         self,
@@ -293,7 +292,7 @@ class SmsEmulator:
             )
             return f"{request.path}?{query}"
 
-        return _json(
+        return json_response(
             {
                 "messages": messages[start:end],
                 "end": min(end, len(messages)) - 1 if messages[start:end] else start,
@@ -311,7 +310,7 @@ class SmsEmulator:
         if violations := request_violations(request):
             raise _spec_refusal(violations)
         try:
-            return _json(self.state.get_message(sid))
+            return json_response(self.state.get_message(sid))
         except UnknownMessage:
             raise Refusal(
                 404, errors.NOT_FOUND, f"The requested resource {request.path} was not found"
@@ -380,29 +379,14 @@ class SmsEmulator:
 
     # Control API
 
-    def _show_requests(self, request: Request) -> Response:
-        return _json(self.state.snapshot())
-
     def _show_messages(self, request: Request) -> Response:
-        return _json(self.state.everything())
-
-    def _reset(self, request: Request) -> Response:
-        self.state.reset()
-        return Response(status=204)
-
-    def _add_fault(self, request: Request) -> Response:
-        fault = Fault.from_json(request.get_json())
-        self.state.add_fault(fault)
-        return _json(asdict(fault), 201)
-
-    def _change_settings(self, request: Request) -> Response:
-        return _json(self.state.update_settings(request.get_json()))
+        return json_response(self.state.everything())
 
     def _receive_reply(self, request: Request) -> Response:
         spec = request.get_json()
         if not is_e164(str(spec.get("from", ""))) or not isinstance(spec.get("body"), str):
-            return _json({"message": "give `from` (E.164) and `body`"}, 400)
-        return _json(self._receive(spec["from"], spec["body"], spec.get("to")))
+            return json_response({"message": "give `from` (E.164) and `body`"}, 400)
+        return json_response(self._receive(spec["from"], spec["body"], spec.get("to")))
 
     def _advance_message(self, request: Request, sid: str) -> Response:
         spec = request.get_json(silent=True) or {}
@@ -413,10 +397,10 @@ class SmsEmulator:
         try:
             reported = self._advance(sid, status, error_code)
         except UnknownMessage:
-            return _json({"message": f"no message {sid}"}, 404)
+            return json_response({"message": f"no message {sid}"}, 404)
         if reported is None:
-            return _json({"message": "the message has no status left to report"}, 409)
-        return _json(reported)
+            return json_response({"message": "the message has no status left to report"}, 409)
+        return json_response(reported)
 
     # The phone page
 
@@ -435,31 +419,13 @@ class SmsEmulator:
         return redirect("/phone", code=303)
 
 
-@dataclass
-class RunningEmulator:
-    """An emulator serving in a background thread; `url` is its base (the API base URL for the client)."""
-
-    url: str
-    emulator: SmsEmulator
-    server: BaseWSGIServer = field(repr=False)
-    thread: threading.Thread = field(repr=False)
-
-    def stop(self) -> None:
-        """Stop serving and release the port."""
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
-
-    def __enter__(self) -> "RunningEmulator":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+#: An emulator serving in a background thread (`url` is the API base URL for the client).
+RunningEmulator = emulator_server.RunningEmulator[SmsEmulator]
 
 
 def serve(host: str, port: int, config: EmulatorConfig) -> None:
     """Serve the emulator on host:port until interrupted."""
-    make_server(host, port, SmsEmulator(config), threaded=True).serve_forever()
+    emulator_server.serve_forever(host, port, SmsEmulator(config))
 
 
 def start_in_thread(
@@ -470,16 +436,7 @@ def start_in_thread(
     clock: Callable[[], datetime] = utc_now,
 ) -> RunningEmulator:
     """Start the emulator in a daemon thread; port 0 picks a free port. Stop it with `.stop()`."""
-    emulator = SmsEmulator(config, clock=clock)
-    server = make_server(host, port, emulator, threaded=True, request_handler=_QuietRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, name="sms-emulator", daemon=True)
-    thread.start()
-    return RunningEmulator(f"http://{host}:{server.server_port}", emulator, server, thread)
-
-
-class _QuietRequestHandler(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        """No access log: tests send many requests."""
+    return emulator_server.serve_in_thread(SmsEmulator(config, clock=clock), host, port, "sms-emulator")
 
 
 def _refusal(status: int, code: int, **values: str | None) -> Refusal:
@@ -512,12 +469,4 @@ def _twilio_error(status: int, code: int | None, message: str) -> Response:
     body: dict[str, Any] = {"code": code, "message": message, "status": status}
     if code is not None:
         body["more_info"] = f"https://www.twilio.com/docs/errors/{code}"
-    return _json(body, status)
-
-
-def _json(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body, separators=(",", ":")), status=status, mimetype="application/json")
-
-
-def _same(given: str | None, expected: str) -> bool:
-    return given is not None and hmac.compare_digest(given.encode(), expected.encode())
+    return json_response(body, status)

@@ -132,25 +132,11 @@ class EmulatorState:
 
     def add_received(self, *, from_: str, to: str, body: str) -> dict[str, Any]:
         """Keep a text someone sent to one of our numbers; its Message resource."""
-        message = self._new_message(
-            direction="inbound", to=to, from_=from_, body=body, service_sid=None, status="received"
-        )
-        message["date_sent"] = message["date_created"]
-        with self._lock:
-            self._messages[message["sid"]] = message
-            self.counters["messages_received"] += 1
-            return dict(message)
+        return self._keep_done("inbound", "received", to=to, from_=from_, body=body)
 
     def add_reply(self, *, to: str, from_: str, body: str) -> dict[str, Any]:
         """Keep a reply sent at once to a text we received (TwiML or Twilio's own keyword answer)."""
-        message = self._new_message(
-            direction="outbound-reply", to=to, from_=from_, body=body, service_sid=None, status="delivered"
-        )
-        message["date_sent"] = message["date_created"]
-        message["price"] = _price(message["num_segments"])
-        with self._lock:
-            self._messages[message["sid"]] = message
-            return dict(message)
+        return self._keep_done("outbound-reply", "delivered", to=to, from_=from_, body=body)
 
     def get_message(self, sid: str) -> dict[str, Any]:
         """The Message resource `sid` as Twilio answers a fetch."""
@@ -213,6 +199,19 @@ class EmulatorState:
         with self._lock:
             self._reports.setdefault(sid, []).append({"status": status, "receiver_status": receiver_status})
             self.counters["status_callbacks"] += 1
+
+    def _keep_done(self, direction: str, status: str, *, to: str, from_: str, body: str) -> dict[str, Any]:
+        """Keep a text that is already where it goes (received, or a reply delivered at once)."""
+        message = self._new_message(
+            direction=direction, to=to, from_=from_, body=body, service_sid=None, status=status
+        )
+        message["date_sent"] = message["date_created"]
+        if direction != "inbound":
+            message["price"] = _price(message["num_segments"])
+        with self._lock:
+            self._messages[message["sid"]] = message
+            self.counters["messages_received" if direction == "inbound" else "replies_sent"] += 1
+            return dict(message)
 
     def _new_message(
         self,

@@ -26,6 +26,7 @@ from datetime import datetime
 import requests
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
+from integrations.errors import ServiceError, code_and_message
 from integrations.retry import parse_retry_after
 
 # Twilio error codes (https://www.twilio.com/docs/api/errors/<code>) the application acts on.
@@ -54,31 +55,17 @@ _PHONE_NUMBER = re.compile(r"\+?[0-9]{7,15}")
 RECIPIENT_CODES = frozenset({INVALID_TO_NUMBER, REGION_NOT_ENABLED, UNREACHABLE_NUMBER, NOT_A_MOBILE_NUMBER})
 
 
-class SmsError(Exception):
+class SmsError(ServiceError):
     """A call to Twilio failed. Carries Twilio's error `code` and `message`, and the HTTP `status`.
 
     `status` and `code` are None when Twilio gave no answer.
     """
 
+    service = "Twilio"
     #: Whether the message was certainly not sent, and sending it again after a pause may succeed.
     retryable = False
     #: Whether Twilio may have accepted (and so will send) the message though we never heard so.
     outcome_unknown = False
-    #: The earliest time worth sending again, when Twilio named one.
-    retry_at: datetime | None = None
-
-    def __init__(self, message: str, *, status: int | None = None, code: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-
-    def __str__(self) -> str:
-        parts = [f"HTTP {self.status}"] if self.status is not None else []
-        if self.code is not None:
-            parts.append(f"code {self.code}")
-        prefix = f"Twilio {', '.join(parts)}: " if parts else "Twilio: "
-        return prefix + self.message
 
 
 class SmsRejectedError(SmsError):
@@ -105,19 +92,11 @@ class SmsRateLimitError(SmsError):
 
     retryable = True
 
-    def __init__(self, message: str, *, status: int, code: int | None, retry_at: datetime | None):
-        super().__init__(message, status=status, code=code)
-        self.retry_at = retry_at
-
 
 class SmsServerError(SmsError):
     """Twilio answered that it could not take the request (503), or a read answered 5xx."""
 
     retryable = True
-
-    def __init__(self, message: str, *, status: int, code: int | None, retry_at: datetime | None = None):
-        super().__init__(message, status=status, code=code)
-        self.retry_at = retry_at
 
 
 class SmsConnectionError(SmsError):
@@ -195,13 +174,6 @@ def _never_connected(exc: requests.RequestException) -> bool:
 
 
 def _code_and_message(response: requests.Response) -> tuple[int | None, str]:
-    """Twilio answers errors as {"code", "message", "more_info", "status"}; numbers are left out."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        return None, response.reason or f"HTTP {response.status_code}"
-    code = body.get("code")
-    message = body.get("message") or response.reason or f"HTTP {response.status_code}"
-    return (code if isinstance(code, int) else None), _PHONE_NUMBER.sub("[number]", str(message))
+    """Twilio's error code and message ({"code", "message", "more_info", "status"}), numbers left out."""
+    code, message = code_and_message(response)
+    return code, _PHONE_NUMBER.sub("[number]", message)
