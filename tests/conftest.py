@@ -28,11 +28,21 @@ from app.settings import load_settings
 from .totp import totp
 
 # The tiers. Fast tests check code on its own or against a database; "integration" tests also talk to a
-# server a test starts (the Zoom emulator, an SMTP server, the app over HTTP); "slow" ones drive a browser,
-# start whole processes, search many generated inputs (Hypothesis), hold the matcher to an exact solver, or
-# (marked by hand) grow programs to hundreds of people.
-# `make test` runs them all; `make quick` runs the fast tier on SQLite alone.
-INTEGRATION_FIXTURES = frozenset({"running_emulator", "zoom_emulator_url", "smtp_server", "smtp", "server"})
+# server a test starts (the Zoom or SMS emulator, an SMTP server, the app over HTTP); "slow" ones drive a
+# browser, start whole processes, search many generated inputs (Hypothesis), hold the matcher to an exact
+# solver, or (marked by hand) grow programs to hundreds of people. `make test` runs them all; `make quick`
+# runs the fast tier on SQLite alone.
+INTEGRATION_FIXTURES = frozenset(
+    {
+        "running_emulator",
+        "running_sms_emulator",
+        "sms_emulator_on_a_fake_clock",
+        "zoom_emulator_url",
+        "smtp_server",
+        "smtp",
+        "server",
+    }
+)
 SLOW_FIXTURES = frozenset({"browser", "deployment", "procfile_web"})
 SLOW_FILES = ("production/", "matching/test_exact.py", "hostile/test_api_fuzz.py")
 TESTS = Path(__file__).parent

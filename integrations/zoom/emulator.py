@@ -34,26 +34,24 @@ Control API, JSON, for tests in this or another process:
 `reset` forgets declared users too; settings stay.
 """
 
-import hmac
-import json
-import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+from integrations import emulator_server
+from integrations.emulator_faults import Fault
+from integrations.emulator_server import json_response, same_secret
 from integrations.zoom import emulator_events, emulator_pages
 from integrations.zoom.client import utc_now
 from integrations.zoom.emulator_state import (
     TOKEN_LIFETIME,
     EmulatorState,
-    Fault,
     HostBusy,
     LinkNotValid,
     NotFound,
@@ -118,7 +116,7 @@ class EmulatorConfig:
     revoke_previous_tokens: bool = False
 
 
-class ZoomEmulator:
+class ZoomEmulator(emulator_server.ControlCalls):
     """The emulator as a WSGI application; `state` holds what it remembers."""
 
     def __init__(self, config: EmulatorConfig, *, clock: Callable[[], datetime] = utc_now):
@@ -171,15 +169,17 @@ class ZoomEmulator:
         if (
             auth is None
             or auth.type != "basic"
-            or not _same(auth.username, self.config.client_id)
-            or not _same(auth.password, self.config.client_secret)
+            or not same_secret(auth.username, self.config.client_id)
+            or not same_secret(auth.password, self.config.client_secret)
         ):
-            return _json({"reason": "Invalid client_id or client_secret", "error": "invalid_client"}, 400)
+            return json_response(
+                {"reason": "Invalid client_id or client_secret", "error": "invalid_client"}, 400
+            )
         if request.values.get("grant_type") != "account_credentials":
-            return _json({"reason": "Unsupported grant type", "error": "unsupported_grant_type"}, 400)
+            return json_response({"reason": "Unsupported grant type", "error": "unsupported_grant_type"}, 400)
         if request.values.get("account_id") != self.config.account_id:
-            return _json({"reason": "Invalid account_id", "error": "invalid_request"}, 400)
-        return _json(
+            return json_response({"reason": "Invalid account_id", "error": "invalid_request"}, 400)
+        return json_response(
             {
                 "access_token": self.state.issue_token(),
                 "token_type": "bearer",
@@ -194,14 +194,14 @@ class ZoomEmulator:
     def _create_meeting(self, request: Request, user_id: str) -> Response:
         if not self.state.count_host_write(user_id):
             return self._daily_limit_reached()
-        return _json(self.state.create_meeting(user_id, request.get_json(), _base_url(request)), 201)
+        return json_response(self.state.create_meeting(user_id, request.get_json(), _base_url(request)), 201)
 
     def _list_meetings(self, request: Request, user_id: str) -> Response:
         meetings = self.state.list_meetings(user_id, request.args.get("type", "scheduled"))
         page_size = int(request.args.get("page_size", 30))
         start = int(request.args.get("next_page_token") or 0)
         end = start + page_size
-        return _json(
+        return json_response(
             {
                 "page_size": page_size,
                 "total_records": len(meetings),
@@ -211,7 +211,7 @@ class ZoomEmulator:
         )
 
     def _get_meeting(self, request: Request, meeting_id: str) -> Response:
-        return _json(self.state.get_meeting(int(meeting_id)))
+        return json_response(self.state.get_meeting(int(meeting_id)))
 
     def _update_meeting(self, request: Request, meeting_id: str) -> Response:
         if not self.state.count_host_write(self.state.host_of(int(meeting_id))):
@@ -228,13 +228,13 @@ class ZoomEmulator:
             registrant = self.state.add_registrant(int(meeting_id), request.get_json(), _base_url(request))
         except RegistrationClosed:
             return _zoom_error(400, 3000, "Registration has not been enabled for this meeting.")
-        return _json(registrant, 201)
+        return json_response(registrant, 201)
 
     def _list_registrants(self, request: Request, meeting_id: str) -> Response:
         # Like Zoom, the list shows approved registrants unless asked for another status; cancelled
         # registrants are in no list.
         registrants = self.state.registrants(int(meeting_id), request.args.get("status", "approved"))
-        return _json(
+        return json_response(
             {
                 "page_size": len(registrants),
                 "total_records": len(registrants),
@@ -282,29 +282,6 @@ class ZoomEmulator:
 
     # Control API
 
-    def _show_requests(self, request: Request) -> Response:
-        return _json(self.state.snapshot())
-
-    def _reset(self, request: Request) -> Response:
-        self.state.reset()
-        return Response(status=204)
-
-    def _add_fault(self, request: Request) -> Response:
-        spec = request.get_json()
-        fault = Fault(
-            remaining=int(spec.get("count", 1)),
-            status=spec.get("status"),
-            code=spec.get("code"),
-            message=spec.get("message"),
-            retry_after=spec.get("retry_after"),
-            delay=float(spec.get("delay", 0.0)),
-        )
-        self.state.add_fault(fault)
-        return _json(asdict(fault), 201)
-
-    def _change_settings(self, request: Request) -> Response:
-        return _json(self.state.update_settings(request.get_json()))
-
     def _declare_user(self, request: Request) -> Response:
         body = request.get_json()
         self.state.declare_user(str(body["user"]), int(body["concurrent"]))
@@ -316,7 +293,7 @@ class ZoomEmulator:
         except NotFound:
             return _meeting_not_found(meeting_id)
         status, _ = self._notify("meeting.ended", meeting)
-        return _json({"status": status})
+        return json_response({"status": status})
 
     def _webhooks_on(self) -> bool:
         return bool(self.state.settings["webhook_url"] and self.config.webhook_secret)
@@ -341,7 +318,7 @@ class ZoomEmulator:
 
     def _send_event(self, request: Request, meeting_id: int) -> Response:
         if not self._webhooks_on():
-            return _json({"message": "set webhook_url and the webhook secret first"}, 409)
+            return json_response({"message": "set webhook_url and the webhook secret first"}, 409)
         spec = request.get_json()
         try:
             meeting = self.state.get_meeting(meeting_id)
@@ -349,7 +326,7 @@ class ZoomEmulator:
             return _meeting_not_found(meeting_id)
         participant = self._known_participant(meeting_id, spec.get("participant") or {})
         status, body = self._notify(spec["event"], meeting, participant)
-        return _json({"status": status, "body": body})
+        return json_response({"status": status, "body": body})
 
     def _known_participant(self, meeting_id: int, participant: dict[str, Any]) -> dict[str, Any]:
         """The participant, with name and email filled in from their registration when it is named."""
@@ -361,31 +338,13 @@ class ZoomEmulator:
         return participant
 
 
-@dataclass
-class RunningEmulator:
-    """An emulator serving in a background thread; `url` is its base (token URL: `url + /oauth/token`)."""
-
-    url: str
-    emulator: ZoomEmulator
-    server: BaseWSGIServer = field(repr=False)
-    thread: threading.Thread = field(repr=False)
-
-    def stop(self) -> None:
-        """Stop serving and release the port."""
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
-
-    def __enter__(self) -> "RunningEmulator":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+#: An emulator serving in a background thread (`url + /oauth/token` is Zoom's token URL).
+RunningEmulator = emulator_server.RunningEmulator[ZoomEmulator]
 
 
 def serve(host: str, port: int, config: EmulatorConfig) -> None:
     """Serve the emulator on host:port until interrupted (what `flask zoom-emulator` runs)."""
-    make_server(host, port, ZoomEmulator(config), threaded=True).serve_forever()
+    emulator_server.serve_forever(host, port, ZoomEmulator(config))
 
 
 def start_in_thread(
@@ -396,16 +355,7 @@ def start_in_thread(
     clock: Callable[[], datetime] = utc_now,
 ) -> RunningEmulator:
     """Start the emulator in a daemon thread; port 0 picks a free port. Stop it with `.stop()`."""
-    emulator = ZoomEmulator(config, clock=clock)
-    server = make_server(host, port, emulator, threaded=True, request_handler=_QuietRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, name="zoom-emulator", daemon=True)
-    thread.start()
-    return RunningEmulator(f"http://{host}:{server.server_port}", emulator, server, thread)
-
-
-class _QuietRequestHandler(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        """No access log: tests and benchmarks send thousands of requests."""
+    return emulator_server.serve_in_thread(ZoomEmulator(config, clock=clock), host, port, "zoom-emulator")
 
 
 def _fault_response(fault: Fault) -> Response:
@@ -421,7 +371,7 @@ def _validation_failed(violations: list[SpecViolation]) -> Response:
     """Zoom's answer to a request that breaks the spec, naming each field and what is wrong."""
     details = "; ".join(f"{violation.field or 'request'}: {violation.message}" for violation in violations)
     errors = [{"field": violation.field, "message": violation.message} for violation in violations]
-    return _json(
+    return json_response(
         {"code": VALIDATION_FAILED, "message": f"Validation Failed. {details}", "errors": errors}, 400
     )
 
@@ -432,11 +382,7 @@ def _meeting_not_found(meeting_id: int) -> Response:
 
 def _zoom_error(status: int, code: int | None, message: str) -> Response:
     body: dict[str, Any] = {"message": message} if code is None else {"code": code, "message": message}
-    return _json(body, status)
-
-
-def _json(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body, separators=(",", ":")), status=status, mimetype="application/json")
+    return json_response(body, status)
 
 
 def _bearer_token(request: Request) -> str | None:
@@ -451,7 +397,3 @@ def _link_target(request: Request) -> str:
 
 def _base_url(request: Request) -> str:
     return request.host_url.rstrip("/")
-
-
-def _same(given: str | None, expected: str) -> bool:
-    return given is not None and hmac.compare_digest(given.encode(), expected.encode())

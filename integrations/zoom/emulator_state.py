@@ -5,13 +5,13 @@ Plain in-memory state behind one lock; it knows nothing about HTTP (see emulator
 
 import secrets
 import threading
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from integrations.emulator_faults import Fault, FaultQueue
 from integrations.zoom.models import format_zoom_time
 
 TOKEN_LIFETIME = 3599  # seconds, as Zoom issues them
@@ -26,18 +26,6 @@ MEETING_SETTINGS_DEFAULTS: dict[str, Any] = {
     "waiting_room": False,
     "registration_type": 1,
 }
-
-
-@dataclass
-class Fault:
-    """A misbehaviour for the next `remaining` API calls: an error answer, or a slow one."""
-
-    remaining: int
-    status: int | None = None
-    code: int | None = None
-    message: str | None = None
-    retry_after: str | None = None
-    delay: float = 0.0
 
 
 class NotFound(LookupError):
@@ -92,7 +80,7 @@ class EmulatorState:
             self._hosts: dict[int, str] = {}
             self._registrants: dict[int, list[dict[str, Any]]] = {}
             self._writes: Counter[tuple[str, date]] = Counter()
-            self._faults: deque[Fault] = deque()
+            self._faults = FaultQueue()
             self.counters: Counter[str] = Counter()
             self.log: list[dict[str, Any]] = []
 
@@ -148,19 +136,11 @@ class EmulatorState:
 
     def add_fault(self, fault: Fault) -> None:
         """Queue a fault; faults apply in the order they were added."""
-        with self._lock:
-            self._faults.append(fault)
+        self._faults.add(fault)
 
     def take_fault(self) -> Fault | None:
         """The fault for the API call being answered now, if any."""
-        with self._lock:
-            if not self._faults:
-                return None
-            fault = self._faults[0]
-            fault.remaining -= 1
-            if fault.remaining <= 0:
-                self._faults.popleft()
-            return fault
+        return self._faults.take()
 
     # Users
 

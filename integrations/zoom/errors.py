@@ -4,6 +4,7 @@ from datetime import datetime
 
 import requests
 
+from integrations.errors import ServiceError, code_and_message
 from integrations.zoom.retry import next_utc_midnight, parse_retry_after
 
 # Zoom error codes the application acts on.
@@ -12,31 +13,15 @@ VALIDATION_FAILED = 300
 MEETING_NOT_FOUND = 3001
 
 
-class ZoomError(Exception):
+class ZoomError(ServiceError):
     """A Zoom call failed. Carries Zoom's own error `code` and `message`, and the HTTP `status`.
 
     `status` and `code` are None when Zoom gave no answer (see ZoomConnectionError).
     """
 
-    #: Whether the same call may succeed if it is sent again after a pause.
-    retryable = False
+    service = "Zoom"
     #: Whether Zoom may have carried out the call even though its answer never reached us.
     answer_may_be_lost = False
-    #: The earliest time worth sending the call again, when Zoom named one.
-    retry_at: datetime | None = None
-
-    def __init__(self, message: str, *, status: int | None = None, code: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-
-    def __str__(self) -> str:
-        parts = [f"HTTP {self.status}"] if self.status is not None else []
-        if self.code is not None:
-            parts.append(f"code {self.code}")
-        prefix = f"Zoom {', '.join(parts)}: " if parts else "Zoom: "
-        return prefix + self.message
 
 
 class ZoomAuthError(ZoomError):
@@ -66,10 +51,6 @@ class ZoomRateLimitError(ZoomError):
 
     retryable = True
 
-    def __init__(self, message: str, *, status: int, code: int | None, retry_at: datetime | None):
-        super().__init__(message, status=status, code=code)
-        self.retry_at = retry_at
-
 
 class ZoomDailyLimitError(ZoomRateLimitError):
     """The host reached Zoom's daily cap of meeting creates/updates; `retry_at` is the next 00:00 UTC."""
@@ -81,7 +62,7 @@ class ZoomDailyLimitError(ZoomRateLimitError):
 def error_from_response(response: requests.Response, now: datetime) -> ZoomError:
     """The ZoomError matching a non-2xx answer from Zoom."""
     status = response.status_code
-    code, message = _code_and_message(response)
+    code, message = code_and_message(response)
     if status == 429:
         return _rate_limit_error(response, code, message, now)
     if status >= 500:
@@ -96,19 +77,6 @@ def error_from_exception(exc: requests.RequestException, timeout: float) -> Zoom
     if isinstance(exc, requests.Timeout):
         return ZoomTimeoutError(f"no answer within {timeout:g} s")
     return ZoomConnectionError(f"could not reach Zoom ({type(exc).__name__})")
-
-
-def _code_and_message(response: requests.Response) -> tuple[int | None, str]:
-    """Zoom's API answers {"code", "message"}; its OAuth endpoint answers {"error", "reason"}."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        return None, response.reason or f"HTTP {response.status_code}"
-    code = body.get("code")
-    message = body.get("message") or body.get("reason") or body.get("error") or response.reason
-    return (code if isinstance(code, int) else None), str(message)
 
 
 def _rate_limit_error(

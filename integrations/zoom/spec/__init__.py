@@ -6,16 +6,19 @@ values, path parameters not marked required, and `extensions` keys that strict v
 """
 
 import json
-from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from typing import Any
 
 from openapi_core import Config, OpenAPI
-from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest
 from werkzeug.wrappers import Request
 
+from integrations import openapi_checks
+from integrations.openapi_checks import SpecViolation
+
 SPEC_RESOURCE = files(__name__) / "ZoomMeetingAPISpec.json"
+
+__all__ = ["SpecViolation", "load_spec_dict", "openapi", "request_violations"]
 
 # Only the operations we call; the other ~190 paths would only slow loading down.
 USED_PATHS = (
@@ -24,14 +27,6 @@ USED_PATHS = (
     "/meetings/{meetingId}/registrants",
     "/meetings/{meetingId}/registrants/status",
 )
-
-
-@dataclass(frozen=True)
-class SpecViolation:
-    """One way a request breaks the spec: the dotted `field` ("" for the whole request) and why."""
-
-    field: str
-    message: str
 
 
 def load_spec_dict() -> dict[str, Any]:
@@ -54,27 +49,7 @@ def openapi() -> OpenAPI:
 
 def request_violations(request: Request) -> list[SpecViolation]:
     """How an HTTP request to Zoom's API (path under /v2) breaks the spec; empty when it conforms."""
-    return [
-        violation
-        for error in openapi().iter_request_errors(WerkzeugOpenAPIRequest(request))
-        for violation in _violations(error)
-    ]
-
-
-def _violations(error: Exception) -> list[SpecViolation]:
-    """One violation per schema error under `error`, or one for `error` itself."""
-    cause = error.__cause__
-    parameter = getattr(error, "name", "")  # parameter errors name their parameter
-    schema_errors = getattr(cause, "schema_errors", None) or []
-    if not schema_errors:
-        detail = str(error)
-        if cause is not None and str(cause) not in detail:
-            detail = f"{detail}: {cause}"
-        return [SpecViolation(parameter, detail)]
-    return [
-        SpecViolation(".".join([parameter, *map(str, schema_error.path)]).strip("."), schema_error.message)
-        for schema_error in schema_errors
-    ]
+    return openapi_checks.request_violations(openapi(), request)
 
 
 def _normalise(node: Any, *, in_properties: bool = False) -> None:
