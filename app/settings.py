@@ -22,6 +22,12 @@ DEFAULT_ZOOM_API_BASE_URL = "https://api.zoom.us/v2"
 ZOOM_DAILY_LIMIT = 100
 DEFAULT_ZOOM_OAUTH_TOKEN_URL = "https://zoom.us/oauth/token"  # noqa: S105  (an address, not a secret)
 EMULATOR_ZOOM_PORT = 5001
+DEFAULT_TWILIO_API_BASE_URL = "https://api.twilio.com"
+EMULATOR_SMS_PORT = 5002
+# What the local SMS emulator is started with, and the app uses, when no Twilio keys are given.
+EMULATOR_TWILIO_ACCOUNT_SID = "AC" + "0" * 32
+EMULATOR_TWILIO_AUTH_TOKEN = "emulator-twilio-auth-token"  # noqa: S105  (the local emulator's, not a secret)
+EMULATOR_TWILIO_FROM_NUMBER = "+15005550006"
 CATCHER_SMTP_PORT = 1025
 MIN_SECRET_LENGTH = 32
 # Zoom makes the secret token of an event subscription 22 characters long.
@@ -45,6 +51,24 @@ class ZoomCredentials:
 
 
 @dataclass(frozen=True)
+class TwilioSettings:
+    """Twilio's keys, or the local SMS emulator's when `uses_emulator`; texts go from `from_number` or
+    through the Messaging Service `messaging_service_sid` (exactly one is set)."""
+
+    account_sid: str
+    auth_token: str
+    from_number: str | None
+    messaging_service_sid: str | None
+    api_base_url: str
+    uses_emulator: bool
+
+    @property
+    def sender(self) -> str:
+        """What texts go out from, as Twilio paces them."""
+        return self.messaging_service_sid or self.from_number or ""
+
+
+@dataclass(frozen=True)
 class Settings:
     environment: str
     database_url: str
@@ -63,6 +87,7 @@ class Settings:
     zoom_uses_emulator: bool
     zoom_daily_limit: int
     mail_catcher_dir: Path
+    twilio: TwilioSettings | None  # None: no texts at all (production without Twilio keys)
     proxy_hops: int = 0
     ratelimit_storage_uri: str = DEFAULT_RATELIMIT_STORAGE_URI
     ratelimit_key_prefix: str = DEFAULT_RATELIMIT_KEY_PREFIX
@@ -134,6 +159,7 @@ def load_settings(instance_path: Path, environ: dict[str, str] | None = None) ->
         zoom_uses_emulator=uses_emulator,
         zoom_daily_limit=_zoom_daily_limit(env.integer("ZOOM_DAILY_LIMIT", ZOOM_DAILY_LIMIT)),
         mail_catcher_dir=Path(env.text("MAIL_CATCHER_DIR", str(instance_path / "mail"))),
+        twilio=_twilio(env, production),
         proxy_hops=env.integer("PROXY_HOPS", 0),
         ratelimit_storage_uri=_ratelimit_storage_uri(env.text("RATELIMIT_STORAGE_URI"), production),
         ratelimit_key_prefix=env.text("RATELIMIT_KEY_PREFIX", DEFAULT_RATELIMIT_KEY_PREFIX),
@@ -157,6 +183,37 @@ def _check_production_secrets(env: _Reader) -> None:
             "Zoom made for your app's event subscription (App Marketplace, your app, Features, Access), "
             "or have Zoom make a new one there."
         )
+
+
+def _twilio(env: _Reader, production: bool) -> TwilioSettings | None:
+    """Twilio's keys; with none at all, the local SMS emulator, or in production no texts."""
+    keys = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_MESSAGING_SERVICE_SID")
+    if not any(env.text(key) for key in keys):
+        if production:
+            return None
+        return TwilioSettings(
+            EMULATOR_TWILIO_ACCOUNT_SID,
+            EMULATOR_TWILIO_AUTH_TOKEN,
+            EMULATOR_TWILIO_FROM_NUMBER,
+            None,
+            env.text("TWILIO_API_BASE_URL", f"http://127.0.0.1:{EMULATOR_SMS_PORT}"),
+            uses_emulator=True,
+        )
+    env.require("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")
+    from_number, service = env.text("TWILIO_FROM_NUMBER"), env.text("TWILIO_MESSAGING_SERVICE_SID")
+    if bool(from_number) == bool(service):
+        raise ConfigurationError(
+            "Give exactly one of TWILIO_FROM_NUMBER (a number of yours, such as +15551234567) and "
+            "TWILIO_MESSAGING_SERVICE_SID (MG…): texts go out from one or the other."
+        )
+    return TwilioSettings(
+        env.text("TWILIO_ACCOUNT_SID"),
+        env.text("TWILIO_AUTH_TOKEN"),
+        from_number or None,
+        service or None,
+        env.text("TWILIO_API_BASE_URL", DEFAULT_TWILIO_API_BASE_URL),
+        uses_emulator=False,
+    )
 
 
 def _base_url(base_url: str, production: bool) -> str:
