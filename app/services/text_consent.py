@@ -39,8 +39,8 @@ def texts_stopped(participant: Participant) -> bool:
 
 
 def may_text(program: Program, participant: Participant) -> bool:
-    """Whether texts may go to this registrant now: a number, consent to texts at it, no STOP since, and a
-    program that sends texts."""
+    """Whether their number and choices let texts go to them: a number, consent to texts at it, no STOP
+    since, and a program that sends texts (whether a given text is still due is the sender's question)."""
     return (
         program.texts_enabled
         and participant.phone is not None

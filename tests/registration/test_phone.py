@@ -192,6 +192,13 @@ def test_a_program_that_sends_no_texts_asks_for_no_number(kit, program_in):
     assert kit.client.get("/api/v1/programs/demo").json["texts_enabled"] is False
 
 
+def test_a_form_sent_just_before_texts_were_switched_off_shows_its_numbers_problem(kit, program_in):
+    program_in("US", texts_enabled=False)
+    response = kit.post_form(kit.page, kit.form(phone="", sms_consent="yes"))
+    assert response.status_code == 422
+    assert 'href="#field-phone"' in response.text and '<input id="field-phone"' in response.text
+
+
 def test_the_program_facts_say_which_country_numbers_are_read_in(kit, program_in):
     program_in("ES")
     facts = kit.client.get("/api/v1/programs/demo").json
