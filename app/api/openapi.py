@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.inputs.phone import MAX_TYPED_LENGTH
 from app.inputs.registration import (
     ACCESSIBILITY_NEEDS,
     MAX_DISPLAY_NAME_LENGTH,
@@ -85,6 +86,21 @@ def _schemas() -> dict[str, Any]:
             },
             "accessibility_note": {"type": "string", "maxLength": MAX_NOTE_LENGTH},
             "consent": {"const": True, "description": "agreement to the program's privacy notice"},
+            "phone": {
+                "type": ["string", "null"],
+                "maxLength": MAX_TYPED_LENGTH,
+                "examples": ["+12015550123", "(201) 555-0123"],
+                "description": "a mobile number, stored in E.164; one written without +country is read as "
+                "a number of the program's `country`. Landlines and numbers that cannot get texts are "
+                "refused. Without `sms_consent` it is kept but never texted",
+            },
+            "sms_consent": {
+                "type": "boolean",
+                "default": False,
+                "description": "true to receive text reminders at `phone` (reminders, changes to a meeting, "
+                "the survey link; never a diagnosis; reply STOP to stop). Consent of its own, apart from "
+                "`consent`, recorded with its time; true without `phone` is refused",
+            },
         },
     }
     return {
@@ -99,6 +115,12 @@ def _schemas() -> dict[str, Any]:
                 "privacy_notice_version": text,
                 "meeting_minutes": {"type": "integer"},
                 "languages": {"type": "array", "items": text},
+                "country": {
+                    "type": "string",
+                    "pattern": "^[A-Z]{2}$",
+                    "description": "ISO 3166 alpha-2: where phone numbers written without +country are from",
+                },
+                "texts_enabled": {"type": "boolean", "description": "whether the program sends texts"},
                 "roles": {"type": "array", "items": {"enum": list(ROLES)}},
                 "conditions": {"type": "array", "items": condition},
             },

@@ -16,8 +16,9 @@ PROGRAM_VALUES = (
     "name", "neutral_title", "organisation", "description", "contact_email", "default_locale", "min_size",
     "target_size", "max_size", "max_stage_gap", "meeting_minutes", "timezone", "first_meeting_on",
     "last_meeting_on", "tips_days_before", "reminder_hours_before", "survey_hours_after", "retention_days",
+    "country",
 )  # fmt: skip
-PROGRAM_FLAGS = ("separate_roles", "condition_in_title", "host_as_alternative_host")
+PROGRAM_FLAGS = ("separate_roles", "condition_in_title", "host_as_alternative_host", "texts_enabled")
 HOST_VALUES = ("display_name", "email", "zoom_user", "timezone", "max_cohorts")
 HOST_FLAGS = ("zoom_licensed", "active")
 YES = "yes"

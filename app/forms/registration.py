@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from app.inputs.phone import shown_number
 from app.models import Participant, Stage
 
 PARTS_OF_DAY = {
@@ -21,7 +22,8 @@ PARTS_OF_DAY = {
 }
 WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"))
 WEEKDAYS += (_l("Saturday"), _l("Sunday"))
-FIELD_ORDER = ("email", "display_name", "role", "condition", "stage", "timezone", "languages", "availability")
+FIELD_ORDER = ("email", "phone", "sms_consent", "display_name", "role", "condition", "stage", "timezone")
+FIELD_ORDER += ("languages", "availability")
 FIELD_ORDER += ("accessibility_needs", "accessibility_note", "consent")
 NOT_SURE = "not-sure"
 HONEYPOT = "website"
@@ -55,6 +57,7 @@ def registration_data(form: MultiDict) -> dict[str, Any]:
     condition = form.get("condition")
     data = {
         "email": form.get("email", ""),
+        **texts_data(form),
         "display_name": form.get("display_name", ""),
         "timezone": form.get("timezone", ""),
         "languages": form.getlist("languages"),
@@ -77,6 +80,19 @@ def preferences_data(form: MultiDict, condition_code: str) -> dict[str, Any]:
         "availability": availability_from_cells(form.getlist("availability")),
         **_stage_data(form, condition_code),
     }
+
+
+def texts_data(form: MultiDict) -> dict[str, Any]:
+    """A mobile number as typed, and the "Send me text reminders" box."""
+    return {"phone": form.get("phone", ""), "sms_consent": form.get("sms_consent") == "yes"}
+
+
+def texts_form(participant: Participant) -> MultiDict:
+    """The texts form filled in with the participant's number (as people read it) and choice."""
+    form = MultiDict([("phone", shown_number(participant.phone))])
+    if participant.sms_consent_at is not None:
+        form["sms_consent"] = "yes"
+    return form
 
 
 def _stage_data(form: MultiDict, condition: str | None) -> dict[str, Any]:

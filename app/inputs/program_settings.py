@@ -1,5 +1,6 @@
 """A program's settings as a coordinator submits them, checked: its names, languages, group sizes, timings,
-Zoom user and how long its data are kept, and for a new program its web address."""
+Zoom user, how long its data are kept, its country and whether it sends texts, and for a new program its web
+address."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from app.i18n import SUPPORTED_LOCALES
 from app.inputs.fields import FieldReader
 from app.inputs.neutral_title import named_diagnosis, suggest_neutral_title
+from app.inputs.phone import program_country
 from app.inputs.rules import choices, email_address, flag, number, optional_date, text, time_zone
 from app.models import Condition
 
@@ -46,6 +48,8 @@ class ProgramSettings:
     condition_in_title: bool
     host_as_alternative_host: bool
     retention_days: int
+    country: str
+    texts_enabled: bool
 
     def as_columns(self) -> dict[str, Any]:
         return {**asdict(self), "languages": list(self.languages)}
@@ -106,6 +110,8 @@ def _check_settings(reader: FieldReader, conditions: Sequence[Condition]) -> dic
         "condition_in_title": reader.read("condition_in_title", flag),
         "host_as_alternative_host": reader.read("host_as_alternative_host", flag),
         "retention_days": reader.read("retention_days", number(30, 3650)),
+        "country": reader.read("country", program_country),
+        "texts_enabled": reader.read("texts_enabled", flag),
     }
     _check_sizes(reader, values)
     _check_neutral_title(reader, values, conditions)

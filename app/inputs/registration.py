@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.inputs.fields import N_, FieldProblem, FieldReader, Rule
+from app.inputs.phone import PHONE_FIELDS, read_texts
 from app.inputs.rules import choices, email_address, known_timezones, one_of, text
 from app.models import Role
 
@@ -24,7 +25,7 @@ MAX_WINDOWS = 42
 TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
 REQUIRED_FIELDS = ("email", "display_name", "role", "condition", "stage", "timezone", "languages")
 REQUIRED_FIELDS += ("availability", "consent")
-OPTIONAL_FIELDS = ("accessibility_needs", "accessibility_note")
+OPTIONAL_FIELDS = ("accessibility_needs", "accessibility_note", *PHONE_FIELDS)
 CHANGEABLE_FIELDS = ("stage", "timezone", "languages", "availability")
 # What to say when a field is left out; some rules say the same when it is empty.
 ASK_FOR = {
@@ -44,10 +45,12 @@ _EMAIL = email_address(ASK_FOR["email"], N_("Enter an email address like name@ex
 
 @dataclass(frozen=True)
 class ProgramChoices:
-    """What a program offers: its conditions (code → stage codes in order) and its languages."""
+    """What a program offers: its conditions (code → stage codes in order) and its languages; and the
+    country that numbers written without "+country" come from."""
 
     conditions: Mapping[str, tuple[str, ...]]
     languages: tuple[str, ...]
+    country: str = "US"
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,8 @@ class Registration(Preferences):
     condition: str
     accessibility_needs: tuple[str, ...]
     accessibility_note: str
+    phone: str | None = None  # E.164
+    sms_consent: bool = False  # texts wanted at `phone` (consent of its own, apart from `consent`)
 
     def as_json(self) -> dict[str, Any]:
         """A JSON-safe copy, as kept in `pending_changes` until the registrant confirms their email."""
@@ -102,6 +107,8 @@ class Registration(Preferences):
             "availability": [window.as_dict() for window in self.availability],
             "accessibility_needs": list(self.accessibility_needs),
             "accessibility_note": self.accessibility_note,
+            "phone": self.phone,
+            "sms_consent": self.sms_consent,
             "consent": True,
         }
 
@@ -120,11 +127,12 @@ def validate_registration(data: Mapping[str, Any], offered: ProgramChoices) -> R
         "accessibility_needs": reader.read("accessibility_needs", choices(ACCESSIBILITY_NEEDS), default=()),
         "accessibility_note": reader.read("accessibility_note", text(MAX_NOTE_LENGTH), default=""),
     }
+    texts = read_texts(reader, offered.country)
     reader.read("consent", _consent)
     if condition is None:
         reader.errors.pop("stage", None)  # a stage means nothing until the condition is known
     reader.finish()
-    return Registration(**values)
+    return Registration(**values, phone=texts.phone, sms_consent=texts.sms_consent)
 
 
 def validate_preferences(data: Mapping[str, Any], offered: ProgramChoices, condition: str) -> Preferences:

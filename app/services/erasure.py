@@ -12,6 +12,8 @@ One routine for both. Afterwards no row holds the person's personal data or lead
 - Messages already sent keep no address, context (names, links) or error text, and no longer say whom they
   went to. A survey that went as "sorry we missed you" gets a kind of its own first, so response rates still
   count only people who were asked.
+- Texts they sent us keep only what they meant (a STOP, a "can't come"), not their number or words; their
+  own number, consent to texts and STOP go with the rest of their row.
 - Survey answers given under their name are kept as anonymous ones: free text is dropped, only the day of
   answering is kept; the receipt that they answered goes.
 - Their time in meetings stays under a random key, so attendance still adds up; Zoom's ids and addresses
@@ -51,6 +53,7 @@ from app.models import (
     Program,
     SurveyReceipt,
     SurveyResponse,
+    TextReply,
     ZoomOperation,
 )
 from app.services.audit import NAMING_TEXTS, PARTICIPANT_LISTS, record_event
@@ -89,6 +92,7 @@ def erase_participants(session: Session, people: Sequence[Participant], *, actor
         _forget_attendance(session, chunk)
         _forget_survey_answers(session, program, chunk)
         _forget_zoom_calls(session, chunk)
+        _forget_text_replies(session, program, chunk)
     _forget_in_audit_log(session, program, people)
     _forget_avoid_requests(session, program, set(ids))
     zone = ZoneInfo(program.timezone)
@@ -130,8 +134,9 @@ def _forget_zoom_user(session: Session, program: Program, zoom_user: str) -> Non
 def erase_meeting_traces(session: Session, program: Program) -> None:
     """For the retention purge, once every registrant of the program is erased: what its meetings still
     hold of people not linked to anyone. Free-text answers given anonymously (words may name people), the
-    names, addresses and Zoom ids of attendees Zoom could not match to a registrant, and whatever a Zoom
-    call Zoom refused still kept of an erased person (their meetings are over)."""
+    names, addresses and Zoom ids of attendees Zoom could not match to a registrant, whatever a Zoom call
+    Zoom refused still kept of an erased person (their meetings are over), and the numbers and words of
+    texts from numbers no registrant had."""
     meetings = (
         select(Meeting.id).join(Cohort, Cohort.id == Meeting.cohort_id).where(Cohort.program_id == program.id)
     )
@@ -150,6 +155,7 @@ def erase_meeting_traces(session: Session, program: Program) -> None:
         Participant.program_id == program.id, Participant.status == ParticipantStatus.ERASED
     )
     _forget_zoom_calls(session, erased, spare_open=False)
+    session.exec(_forgotten_replies(TextReply.program_id == program.id))
     session.flush()
 
 
@@ -223,6 +229,20 @@ def _forget_messages(session: Session, ids: list[int]) -> None:
             dedupe_key="erased:" + cast(OutboundMessage.id, String),
         )
     )  # fmt: skip
+
+
+def _forget_text_replies(session: Session, program: Program, ids: list[int]) -> None:
+    """Texts they sent: those we knew were theirs, and those from their number we could not place (in this
+    program, or in none)."""
+    phones = select(Participant.phone).where(Participant.id.in_(ids), Participant.phone.is_not(None))
+    from_them = TextReply.from_number.in_(phones) & or_(
+        TextReply.program_id == program.id, TextReply.program_id.is_(None)
+    )
+    session.exec(_forgotten_replies(or_(TextReply.participant_id.in_(ids), from_them)))
+
+
+def _forgotten_replies(which: ColumnElement[bool]):
+    return update(TextReply).where(which).values(participant_id=None, from_number=None, body="")
 
 
 def _forget_survey_answers(session: Session, program: Program, ids: list[int]) -> None:

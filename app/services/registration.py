@@ -26,11 +26,12 @@ from app.messages.kinds import MessageKind
 from app.messages.queue import message_row, queue_messages
 from app.models import Condition, Participant, ParticipantStatus, Program, Stage
 from app.services.audit import record_event
+from app.services.text_consent import text_columns
 
 _OFFER_ORDER = (Condition.position, Condition.id, Stage.position, Stage.id)
 
 ANSWER_FIELDS = ("display_name", "role", "condition", "stage", "timezone", "languages", "availability")
-ANSWER_FIELDS += ("accessibility_needs", "accessibility_note")
+ANSWER_FIELDS += ("accessibility_needs", "accessibility_note", "texts")
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Answers:
     availability: tuple[tuple[int, str, str], ...]
     accessibility_needs: tuple[str, ...]
     accessibility_note: str
+    texts: tuple[str | None, bool]  # their mobile number, and whether they want texts at it
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ def program_choices(program: Program, offers: list[ConditionOffer]) -> ProgramCh
     return ProgramChoices(
         conditions={offer.condition.code: tuple(stage.code for stage in offer.stages) for offer in offers},
         languages=tuple(program.languages),
+        country=program.country,
     )
 
 
@@ -164,7 +167,8 @@ def apply_registration(
     locale: str,
 ) -> None:
     """Write a registration's answers onto a known registrant's row, once they confirmed the change."""
-    for column, value in _answer_columns(program, offers, registration, locale=locale).items():
+    texts = text_columns(registration.phone, registration.sms_consent, now=utcnow(), current=participant)
+    for column, value in {**_answer_columns(program, offers, registration, locale=locale), **texts}.items():
         setattr(participant, column, value)
 
 
@@ -188,6 +192,7 @@ def _answer_columns(
         "consented_at": now,
         "updated_at": now,
         **registration.as_columns(),
+        **text_columns(registration.phone, registration.sms_consent, now=now),
     }
 
 
@@ -254,6 +259,7 @@ def _held_change(
         availability=tuple((w.weekday, w.start, w.end) for w in registration.availability),
         accessibility_needs=registration.accessibility_needs,
         accessibility_note=registration.accessibility_note,
+        texts=(registration.phone, registration.sms_consent),
     )
     change = HeldChange(current_answers(session, participant), after)
     return change if change.fields else None
@@ -264,12 +270,13 @@ def current_answers(session: Session, participant: Participant) -> Answers:
         display_name=participant.display_name,
         role=participant.role,
         condition=session.get(Condition, participant.condition_id).name,
-        stage=_stage_name(session, participant.stage_id),
+        stage=session.get(Stage, participant.stage_id).name if participant.stage_id is not None else None,
         timezone=participant.timezone,
         languages=tuple(participant.languages),
         availability=tuple((w["weekday"], w["start"], w["end"]) for w in participant.availability),
         accessibility_needs=tuple(participant.accessibility_needs),
         accessibility_note=participant.accessibility_note,
+        texts=(participant.phone, participant.sms_consent_at is not None),
     )
 
 
@@ -308,10 +315,6 @@ def _still_valid(
         return validate_registration(pending["answers"], program_choices(program, offers))
     except InvalidInput:
         return None  # the program changed its conditions since; the registrant keeps their earlier answers
-
-
-def _stage_name(session: Session, stage_id: int | None) -> str | None:
-    return session.get(Stage, stage_id).name if stage_id is not None else None
 
 
 def _apply_pending_changes(

@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.database import utcnow
+from app.inputs.phone import TextsChoice
 from app.inputs.registration import Preferences
 from app.links import LinkError, read_token
 from app.messages.queue import cancel_messages
@@ -20,6 +21,7 @@ from app.services.audit import record_event
 from app.services.erasure import erase_participants
 from app.services.leaving import release_place, take_off_calendars
 from app.services.registration import ConditionOffer, find_stage_id, list_conditions
+from app.services.text_consent import follow_pending_texts, text_columns
 
 # Only someone still taking part can pause; a withdrawn registrant stays withdrawn.
 PAUSABLE = (ParticipantStatus.PENDING_VERIFICATION, ParticipantStatus.VERIFIED)
@@ -56,6 +58,18 @@ def change_preferences(session: Session, participant: Participant, preferences: 
     for column, value in preferences.as_columns().items():
         setattr(participant, column, value)
     _save(session, participant, "participant_changed_answers")
+
+
+def change_texts(session: Session, participant: Participant, choice: TextsChoice) -> None:
+    """Add, change or remove their mobile number, or give or take back consent to texts at it (see
+    `app.services.text_consent`); texts still waiting follow the choice."""
+    old_phone = participant.phone
+    columns = text_columns(choice.phone, choice.sms_consent, now=utcnow(), current=participant)
+    for column, value in columns.items():
+        setattr(participant, column, value)
+    follow_pending_texts(session, participant, old_phone=old_phone)
+    texts = "on" if participant.sms_consent_at is not None else "off"
+    _save(session, participant, "participant_changed_texts", texts=texts)
 
 
 def pause_participant(session: Session, participant: Participant) -> None:

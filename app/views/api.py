@@ -43,6 +43,8 @@ def program_facts(slug: str):
         privacy_notice_version=program.privacy_notice_version,
         meeting_minutes=program.meeting_minutes,
         languages=program.languages,
+        country=program.country,
+        texts_enabled=program.texts_enabled,
         roles=list(ROLES),
         conditions=[
             {

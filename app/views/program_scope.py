@@ -8,6 +8,7 @@ from app import database
 from app.extensions import limiter
 from app.forms.registration import PARTS_OF_DAY, WEEKDAYS
 from app.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
+from app.inputs.phone import example_number, shown_number
 from app.links import LinkError
 from app.models import Participant, ParticipantStatus, Program
 from app.services.registration import ConditionOffer, find_program, find_program_offers
@@ -61,5 +62,11 @@ registration_limit = limiter.shared_limit(_registration_rate_limit, scope="regis
 
 
 def provide_form_vocabulary() -> dict:
-    """Names the registration and change forms share: weekdays and parts of the day."""
-    return {"parts_of_day": PARTS_OF_DAY, "weekdays": WEEKDAYS}
+    """Names the registration and change forms share: weekdays and parts of the day, and how phone numbers
+    are written."""
+    return {
+        "parts_of_day": PARTS_OF_DAY,
+        "weekdays": WEEKDAYS,
+        "example_number": example_number,
+        "shown_number": shown_number,
+    }

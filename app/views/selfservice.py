@@ -19,9 +19,12 @@ from app.forms.registration import (
     field_errors,
     preferences_data,
     preferences_form,
+    texts_data,
+    texts_form,
     timezone_options,
 )
 from app.inputs.fields import InvalidInput
+from app.inputs.phone import validate_texts
 from app.inputs.registration import validate_preferences
 from app.links import LinkError
 from app.models import Condition, Participant, ParticipantStatus, Program
@@ -29,6 +32,7 @@ from app.services.my_meetup import describe_my_meetup, next_meeting_invite
 from app.services.registration import list_conditions, program_choices
 from app.services.selfservice import (
     change_preferences,
+    change_texts,
     describe_registration,
     erase_participant,
     find_participant_by_link,
@@ -37,6 +41,7 @@ from app.services.selfservice import (
     unsubscribe_participant,
     withdraw_participant,
 )
+from app.services.text_consent import may_text, texts_stopped
 from app.views.lookups import find_row
 from app.views.program_scope import load_program, render_link_problem
 
@@ -119,6 +124,24 @@ def change(program: Program, participant: Participant, token: str):
     return redirect(url_for(".manage", slug=program.slug, token=token), 303)
 
 
+@blueprint.post("/manage/<token>/texts")
+@_participant_link("manage")
+def texts(program: Program, participant: Participant, token: str):
+    """Add, change or remove the mobile number, and turn texts on or off; "Remove" takes both away."""
+    submitted = (
+        {"phone": "", "sms_consent": False} if request.form.get("remove") else texts_data(request.form)
+    )
+    try:
+        choice = validate_texts(submitted, program.country)
+    except InvalidInput as invalid:
+        shown = (request.form, invalid.errors)
+        return _render_manage(program, participant, token, None, {}, texts=shown), 422
+    change_texts(database.session(), participant, choice)
+    database.session().commit()
+    flash(_("Your mobile number and text reminders are saved."))
+    return redirect(url_for(".manage", slug=program.slug, token=token, _anchor="texts"), 303)
+
+
 @blueprint.post("/manage/<token>/<any(pause, resume):step>")
 @_participant_link("manage")
 def take_break(program: Program, participant: Participant, token: str, step: str):
@@ -152,7 +175,13 @@ def unsubscribe(program: Program, participant: Participant, token: str):
 
 
 def _render_manage(
-    program: Program, participant: Participant, token: str, form: MultiDict | None, errors: dict[str, str]
+    program: Program,
+    participant: Participant,
+    token: str,
+    form: MultiDict | None,
+    errors: dict[str, str],
+    *,
+    texts: tuple[MultiDict, dict[str, str]] | None = None,
 ):
     session = database.session()
     shown = describe_registration(session, program, participant)
@@ -171,4 +200,7 @@ def _render_manage(
         errors=errors,
         timezones=timezone_options(form.get("timezone")),
         accessibility_labels=ACCESSIBILITY_LABELS,
+        texts=texts or (texts_form(participant), {}),
+        texting=may_text(program, participant),
+        texts_stopped=texts_stopped(participant),
     )

@@ -20,7 +20,7 @@ NEW_PROGRAM = {
     "separate_roles": "yes", "meeting_minutes": "75", "timezone": "America/Bogota",
     "first_meeting_on": "2030-03-04", "last_meeting_on": "2030-03-25", "tips_days_before": "2",
     "reminder_hours_before": "3", "survey_hours_after": "1", "zoom_user": "zoom@example.org",
-    "retention_days": "400",
+    "retention_days": "400", "country": "CO", "texts_enabled": "yes",
 }  # fmt: skip
 
 
@@ -50,7 +50,7 @@ def form_of(program: dict, **changes) -> dict:
     """The settings form as the page fills it in, with some answers changed."""
     fields = {key: "" if value is None else str(value) for key, value in program.items()}
     fields["languages"] = program["languages"]
-    for flag in ("separate_roles", "condition_in_title", "host_as_alternative_host"):
+    for flag in ("separate_roles", "condition_in_title", "host_as_alternative_host", "texts_enabled"):
         fields[flag] = "yes" if program[flag] else ""
     return {**fields, **changes}
 
@@ -160,15 +160,20 @@ def test_settings_with_bad_values_show_each_error_by_its_field_and_change_nothin
     assert settings_of(app) == before
 
 
-@pytest.mark.parametrize("typed", ["²", "--3", "3.5", "+ 3"])
-def test_a_number_typed_oddly_is_refused_next_to_its_field(app, demo, console_client, typed):
+NOT_A_NUMBER = "Enter a whole number from 2 to 50."
+NOT_A_COUNTRY = "Choose the country most of the program’s registrants live in."
+ODDLY_TYPED = [("min_size", typed, NOT_A_NUMBER) for typed in ("²", "--3", "3.5", "+ 3")]
+ODDLY_TYPED += [("country", typed, NOT_A_COUNTRY) for typed in ("XX", "", "es", "Spain")]
+
+
+@pytest.mark.parametrize(("field", "typed", "message"), ODDLY_TYPED)
+def test_a_value_typed_oddly_is_refused_next_to_its_field(app, demo, console_client, field, typed, message):
     before = settings_of(app)
     page = console_client("demo").post(
-        "/console/programs/demo/settings", data=form_of(before, min_size=typed)
+        "/console/programs/demo/settings", data=form_of(before, **{field: typed})
     )
     assert page.status_code == 422
-    message = "Enter a whole number from 2 to 50."
-    assert f'id="field-min_size-error"><span class="visually-hidden">Error:</span> {message}' in page.text
+    assert f'id="field-{field}-error"><span class="visually-hidden">Error:</span> {message}' in page.text
     assert settings_of(app) == before
 
 
@@ -221,6 +226,27 @@ def test_good_settings_are_saved_and_audited(app, demo, console_client):
         "survey_hours_after",
         "languages",
     }
+
+
+def test_the_country_of_phone_numbers_and_the_texts_switch_are_saved(app, demo, console_client):
+    client = console_client("demo")
+    page = client.get("/console/programs/demo/settings").text
+    assert '<option value="US" selected>United States (US)</option>' in page
+    assert '<option value="ES">Spain (ES)</option>' in page and "Send text messages" in page
+    changes = {"country": "ES", "texts_enabled": ""}
+    saved = client.post(
+        "/console/programs/demo/settings", data=form_of(settings_of(app), **changes), follow_redirects=True
+    )
+    assert "Settings saved." in saved.text
+    assert '<option value="ES" selected>Spain (ES)</option>' in saved.text
+    after = settings_of(app)
+    assert (after["country"], after["texts_enabled"]) == ("ES", False)
+    event = reload(app, AuditEvent, action="program.settings_changed")
+    assert set(event.detail["fields"]) == {"country", "texts_enabled"}
+    # The sign-up page follows: no number asked for while texts are off.
+    assert 'name="phone"' not in app.test_client().get("/p/demo").text
+    client.post("/console/programs/demo/settings", data=form_of(settings_of(app), texts_enabled="yes"))
+    assert "For example 612 34 56 78." in app.test_client().get("/p/demo").text
 
 
 def test_conditions_and_their_stages_are_added_renamed_and_reordered(app, demo, console_client):

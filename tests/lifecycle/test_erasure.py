@@ -35,6 +35,8 @@ from app.models import (
     Participant,
     ParticipantStatus,
     Program,
+    ReplyMeaning,
+    TextReply,
 )
 from app.services.adjustments.moves import move_member
 from app.services.approval import approve_cohort
@@ -100,6 +102,7 @@ def test_deleting_my_data_leaves_nothing_of_me_in_any_table(world, app, program,
     trail = _take_part(world, make_cohorts)
     _shows_my_comment(coordinator, program)
     _mark_every_personal_column(app, Participant, trail.person_id, PERSON)
+    _text_us(app, program.id, trail.person_id)
     before = _figures(app, trail)
 
     client = app.test_client()
@@ -124,6 +127,11 @@ def test_deleting_my_data_leaves_nothing_of_me_in_any_table(world, app, program,
     # They left their group, so one place fewer is taken; everything else still counts them.
     assert after.pop("placed") == before.pop("placed") - 1
     assert after == before
+    assert _replies(app) == [
+        (None, "", "stop"),
+        (None, "", "other"),
+        ("+12025550198", "See you there", "other"),
+    ]
     _hides_my_comment(coordinator, program)
     activity = coordinator.get("/console/programs/demo/activity").text
     assert PERSON not in activity.casefold() and "a registrant since erased" in activity
@@ -137,6 +145,7 @@ def test_the_retention_purge_leaves_nothing_of_anyone_in_any_table(
     with app.app_context():
         host_id = database.session().get(Cohort, trail.cohort_id).host_id
     _mark_every_personal_column(app, Host, host_id, HOST)
+    _text_us(app, program.id, trail.person_id, stranger=GUEST)
     before = _figures(app, trail)
     with app.app_context():
         session = database.session()
@@ -163,6 +172,7 @@ def test_the_retention_purge_leaves_nothing_of_anyone_in_any_table(
         before["present"],
     )
     assert after["weeks"] == before["weeks"]
+    assert _replies(app) == [(None, "", "stop"), (None, "", "other"), (None, "", "other")]
     _hides_my_comment(coordinator, program)
 
 
@@ -289,6 +299,37 @@ def _answer_survey(world: World) -> None:
         "csrf_token": token,
     }  # fmt: skip
     assert client.post(survey, data=answers).status_code == 200
+
+
+def _text_us(app, program_id: int, person_id: int, *, stranger: str = "+12025550198") -> None:
+    """Texts to our number: the person's STOP, words from their number we could not tell were theirs, and
+    a stranger's (a marked number, for the retention purge)."""
+    with app.app_context():
+        session = database.session()
+        phone = session.get(Participant, person_id).phone
+        session.add_all(
+            [
+                TextReply(
+                    message_sid="SM1", program_id=program_id, participant_id=person_id, from_number=phone,
+                    body="STOP", meaning=ReplyMeaning.STOP,
+                ),
+                TextReply(
+                    message_sid="SM2", program_id=program_id, from_number=phone,
+                    body=f"It is {PERSON} here, running late", meaning=ReplyMeaning.OTHER,
+                ),
+                TextReply(
+                    message_sid="SM3", program_id=program_id, from_number=stranger, body="See you there",
+                    meaning=ReplyMeaning.OTHER,
+                ),
+            ]
+        )  # fmt: skip
+        session.commit()
+
+
+def _replies(app) -> list[tuple[str | None, str, str]]:
+    with app.app_context():
+        replies = database.session().exec(select(TextReply).order_by(TextReply.message_sid)).all()
+        return [(reply.from_number, reply.body, reply.meaning) for reply in replies]
 
 
 def _mark_every_personal_column(app, model, row_id: int, marker: str) -> None:

@@ -53,17 +53,30 @@ def test_the_openapi_description_is_valid_and_covers_every_api_route(kit):
     [
         ("get", "/api/v1/programs/demo", None),
         ("post", "/api/v1/programs/demo/registrations", "valid"),
+        ("post", "/api/v1/programs/demo/registrations", "with a phone"),
         ("post", "/api/v1/programs/demo/registrations", {"email": "x"}),
     ],
 )
 def test_requests_and_answers_match_the_description(kit, method, path, body):
     openapi = OpenAPI.from_dict(kit.client.get("/api/openapi.json").json)
-    json = kit.body() if body == "valid" else body
+    bodies = {"valid": kit.body(), "with a phone": kit.body(phone="(201) 555-0123", sms_consent=True)}
+    json = bodies[body] if isinstance(body, str) else body
     response = getattr(kit.client, method)(path, json=json)
     # The same request again, unread: the test client has consumed the first one's body.
     request = WerkzeugOpenAPIRequest(
         EnvironBuilder(path=path, method=method.upper(), json=json).get_request()
     )
-    if body == "valid":
+    if isinstance(body, str):
+        assert response.status_code == 201
         openapi.validate_request(request)
     openapi.validate_response(request, WerkzeugOpenAPIResponse(response))
+
+
+def test_the_description_explains_the_number_and_the_consent_to_texts(kit):
+    spec = kit.client.get("/api/openapi.json").json
+    fields = spec["components"]["schemas"]["Registration"]["properties"]
+    assert fields["phone"]["type"] == ["string", "null"] and "E.164" in fields["phone"]["description"]
+    assert fields["sms_consent"]["type"] == "boolean" and "STOP" in fields["sms_consent"]["description"]
+    assert {"phone", "sms_consent"}.isdisjoint(spec["components"]["schemas"]["Registration"]["required"])
+    facts = spec["components"]["schemas"]["Program"]["properties"]
+    assert facts["country"]["pattern"] == "^[A-Z]{2}$" and facts["texts_enabled"]["type"] == "boolean"

@@ -7,6 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+from sqlmodel import select
+
+from app import database
+from app.models import Program
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
@@ -169,3 +174,55 @@ def test_my_meetup_reads_on_a_phone_without_sideways_scrolling(kit, place, serve
     overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
     assert _serious_violations(phone) == []
+
+
+def test_a_person_gives_a_mobile_number_and_asks_for_texts_on_a_phone(kit, server, phone):
+    phone.goto(f"{server}/p/demo")
+    number = phone.get_by_label("Mobile number (optional)")
+    # A phone offers its dialling keypad and the number it knows for a field like this.
+    assert (number.get_attribute("type"), number.get_attribute("inputmode")) == ("tel", "tel")
+    assert number.get_attribute("autocomplete") == "tel"
+    _fill_in(phone)
+    number.fill("(201) 555-0123")
+    texts = phone.get_by_label("Send me text reminders")
+    assert not texts.is_checked()  # texts only when asked for
+    texts.check()
+    assert phone.get_by_text("Texts never say what condition you live with.").is_visible()
+    phone.get_by_role("button", name="Sign up").click()
+    phone.get_by_role("heading", name="Check your email").wait_for()
+    [participant] = kit.participants()
+    assert participant.phone == "+12015550123" and participant.sms_consent_at is not None
+
+
+def test_a_landline_is_explained_at_its_field_and_every_answer_is_kept(kit, server, phone):
+    with kit.app.app_context():
+        session = database.session()
+        session.exec(select(Program)).one().country = "ES"
+        session.commit()
+    phone.goto(f"{server}/p/demo")
+    _fill_in(phone)
+    phone.get_by_label("Mobile number (optional)").fill("912 34 56 78")
+    phone.get_by_label("Send me text reminders").check()
+    phone.get_by_role("button", name="Sign up").click()
+    summary = phone.get_by_role("alert")
+    expect(summary).to_be_visible()
+    summary.get_by_role("link", name="This looks like a landline number. Texts need a mobile number.").click()
+    number = phone.get_by_label("Mobile number (optional)")
+    assert number.evaluate("element => element === document.activeElement")
+    assert number.input_value() == "912 34 56 78" and number.get_attribute("aria-invalid") == "true"
+    assert phone.get_by_label("Send me text reminders").is_checked()
+    assert phone.get_by_label("Email address").input_value() == "sol@example.org"
+    assert phone.get_by_role("group", name="Tuesday").get_by_label("Evening").is_checked()
+    assert kit.participants() == []
+    assert _serious_violations(phone) == []
+
+
+def test_a_person_removes_their_number_from_their_page_on_a_phone(kit, server, phone):
+    participant = kit.register_and_verify(phone="+12015550123", sms_consent=True)
+    phone.goto(server + kit.signed_path(kit.manage, "manage", participant.id))
+    expect(phone.get_by_text("We text reminders to +1 201-555-0123.")).to_be_visible()
+    assert _serious_violations(phone) == []
+    phone.get_by_role("button", name="Remove my number and stop all texts").click()
+    expect(phone.get_by_text("You have not given a mobile number, so we do not text you.")).to_be_visible()
+    after = kit.participant(participant.id)
+    assert (after.phone, after.sms_consent_at) == (None, None)

@@ -37,6 +37,7 @@ ACTIONS = {
     "host.unsubscribed": "Host stopped hosting (their upcoming groups were released)",
     "participant_verified": "Registrant confirmed their email",
     "participant_changed_answers": "Registrant changed their answers",
+    "participant_changed_texts": "Registrant changed their mobile number or text reminders",
     "participant_kept_answers": "Registrant kept their answers when their address registered again",
     "participant_paused": "Registrant paused",
     "participant_resumed": "Registrant resumed",

@@ -12,6 +12,7 @@ from app.forms.registration import COMMON_TIMEZONES
 from app.i18n import SUPPORTED_LOCALES, language_name
 from app.inputs.fields import InvalidInput
 from app.inputs.neutral_title import advise_title
+from app.inputs.phone import countries
 from app.models import Condition, Program, Stage
 from app.services import conditions as condition_service
 from app.services import programs as service
@@ -214,6 +215,7 @@ def _render_settings(
         errors=errors,
         languages=[(code, language_name(code)) for code in SUPPORTED_LOCALES],
         timezones=COMMON_TIMEZONES,
+        countries=countries(),
         conditions=conditions,
         title_advice=title_advice,
         condition_forms=condition_forms,
