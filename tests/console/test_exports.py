@@ -13,12 +13,13 @@ import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
 from sqlmodel import select
 
 from app import database
 from app.demo import seed_demo
 from app.models import Cohort, CohortMember, Condition, Host, Meeting, Participant, Stage
+
+from ..sessions import open_transactions
 
 SLUG = "demo"
 EXPORT = f"/console/programs/{SLUG}/cohorts.csv"
@@ -111,18 +112,7 @@ def _checked_out(app) -> int:
 
 
 def _open_transactions(app) -> int:
-    """On PostgreSQL, sessions of the test database left in a transaction (0 on SQLite, which has no
-    server to ask)."""
-    engine = app.extensions["engine"]
-    if engine.dialect.name != "postgresql":
-        return 0
-    with engine.connect() as connection:
-        return connection.execute(
-            text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"
-            )
-        ).scalar_one()
+    return open_transactions(app.extensions["engine"])
 
 
 def test_the_cohorts_export_lists_every_member_as_written_out_by_hand(app, coordinator, groups):
