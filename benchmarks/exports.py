@@ -31,7 +31,7 @@ from pathlib import Path
 
 import requests
 from sqlalchemy import text
-from support import analyze_postgres, flask, gunicorn, postgres_url, prepare_demo, reset_postgres, sign_in
+from support import analyze_postgres, flask, gunicorn, postgres_url, prepare_demo, seeded, sign_in
 
 from app.database import build_engine
 
@@ -100,11 +100,8 @@ class Download:
 def main() -> None:
     args = _arguments()
     url = postgres_url(DEFAULT_POSTGRES_URL)
-    if not args.reuse:
-        if not reset_postgres(url):
-            print(f"PostgreSQL does not answer at {url}, so the benchmark is skipped.")
-            return
-        _seed(url, args.registrants)
+    if not seeded(url, args.reuse, lambda: _seed(url, args.registrants)):
+        return
     with tempfile.TemporaryDirectory() as folder, gunicorn(url, folder, workers=1) as port:
         worker = _worker_pid(port)
         cookie = sign_in(port, COORDINATOR_EMAIL, COORDINATOR_PASSWORD)
