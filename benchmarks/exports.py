@@ -7,10 +7,11 @@ take far longer than the rest, so the groups are marked approved and given a fir
 hour, straight in the database; every member then gets a synthetic survey answer (one in three anonymous).
 The app is served with gunicorn (one worker) and, signed in as the program's coordinator, each export is
 downloaded once to warm up and then `--downloads` times (default 3, as the machine may be busy). For each it
-prints the rows, the median seconds and rows per second, and the worker's resident memory (VmRSS, sampled
-from /proc every few milliseconds) before the download, the most it grew while the first half of the bytes
-arrived, and the most it grew further while the second half did: a streamed export's memory is flat, so the
-second half adds nothing.
+prints the rows, the median seconds and rows per second, the web worker's processor time (which a busy
+machine changes less than the seconds), and its resident memory (VmRSS, sampled from /proc every few
+milliseconds) before the download, the most it grew while the first half of the bytes arrived, and the most
+it grew further while the second half did: a streamed export's memory is flat, so the second half adds
+nothing.
 
     .venv/bin/python benchmarks/exports.py [--registrants 20000] [--downloads 3] [--reuse]
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import tempfile
 import threading
 import time
@@ -92,6 +94,7 @@ class Download:
     rows: int
     bytes: int
     seconds: float
+    cpu_seconds: float  # the worker's, user and system
     rss_before: int  # kB
     peak_first_half: int  # kB
     peak_second_half: int  # kB
@@ -113,15 +116,8 @@ def main() -> None:
             ]
     print(f"median of {args.downloads} downloads each (and the most memory any took), after one to warm up;")
     print("gunicorn with 1 worker on PostgreSQL")
-    columns = (
-        ("rows", 8),
-        ("MB", 6),
-        ("s", 6),
-        ("rows/s", 8),
-        ("RSS MB", 7),
-        ("+1st half", 9),
-        ("+2nd half", 9),
-    )
+    columns = (("rows", 8), ("MB", 6), ("s", 6), ("rows/s", 8), ("CPU s", 6), ("RSS MB", 7), ("+1st half", 9),
+               ("+2nd half", 9))  # fmt: skip
     print(" ".join([" " * 11, *(f"{name:>{width}}" for name, width in columns)]))
     for name, runs in downloads.items():
         median = sorted(runs, key=lambda run: run.seconds)[len(runs) // 2]
@@ -129,8 +125,8 @@ def main() -> None:
         second_half = max(run.peak_second_half - run.peak_first_half for run in runs) / 1024
         print(
             f"{name:11} {median.rows:8,d} {median.bytes / 1e6:6.1f} {median.seconds:6.2f} "
-            f"{median.rows / median.seconds:8,.0f} {median.rss_before / 1024:7.1f} {first_half:+9.1f} "
-            f"{second_half:+9.1f}"
+            f"{median.rows / median.seconds:8,.0f} {median.cpu_seconds:6.2f} {median.rss_before / 1024:7.1f} "
+            f"{first_half:+9.1f} {second_half:+9.1f}"
         )
 
 
@@ -180,6 +176,12 @@ def _worker_pid(port: int) -> int:
     return workers[0]
 
 
+def _cpu_seconds(pid: int) -> float:
+    """The processor time `pid` has used, user and system."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _rss_kb(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -198,7 +200,7 @@ def _download(port: int, path: str, cookie: str, worker: int, into: Path) -> Dow
             samples.append((received, _rss_kb(worker)))
             time.sleep(SAMPLE_SECONDS)
 
-    before = _rss_kb(worker)
+    before, cpu_before = _rss_kb(worker), _cpu_seconds(worker)
     sampler = threading.Thread(target=sample)
     sampler.start()
     started = time.perf_counter()
@@ -215,6 +217,7 @@ def _download(port: int, path: str, cookie: str, worker: int, into: Path) -> Dow
                 file.write(chunk)
                 received += len(chunk)
         seconds = time.perf_counter() - started
+        cpu_seconds = _cpu_seconds(worker) - cpu_before
     finally:
         done.set()
         sampler.join()
@@ -226,6 +229,7 @@ def _download(port: int, path: str, cookie: str, worker: int, into: Path) -> Dow
         rows=rows,
         bytes=received,
         seconds=seconds,
+        cpu_seconds=cpu_seconds,
         rss_before=before,
         peak_first_half=max([before] + [rss for got, rss in samples if got <= half]),
         peak_second_half=max([before] + [rss for got, rss in samples if got > half]),

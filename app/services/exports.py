@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Row, Text, and_, cast, func, null
@@ -93,38 +94,42 @@ def cohort_export(session: Session, program: Program, *, today: date) -> Export:
 def survey_export(session: Session, program: Program) -> Export:
     """One row per response, by meeting and day, in random order within a day. The participant column is
     there only when some answer was given under a name, and holds names of those answers alone."""
-    responses = 0
-
-    def answers() -> Iterator[dict[str, Any]]:
-        nonlocal responses
-        for (given,) in _batches(session, program_responses(program, ANSWERS)):
-            responses += 1
-            yield json.loads(given)
-
-    questions = survey_questions(program, answers())
+    questions = survey_questions(program, _answers_to_questions_not_asked(session, program))
+    responses = session.exec(program_responses(program, func.count())).one()
     under_a_name = program_responses(program, SurveyResponse.id).where(Participant.id.is_not(None))
     named = not program.survey_anonymous and session.exec(select(under_a_name.exists())).one()
     header = ["meeting_id", "group_id", "meet_up", "date", *(["participant"] if named else [])]
     header += [question.key for question in questions]
-    name = Participant.display_name if named else null()
     query = program_responses(
-        program, Meeting.id.label("meeting"), Meeting.cohort_id, Meeting.number, SurveyResponse.submitted_at,
-        SurveyResponse.response_key, ANSWERS, name.label("name"),
+        program, Meeting.id, SurveyResponse.submitted_at, SurveyResponse.response_key, Meeting.cohort_id,
+        Meeting.number, Participant.display_name if named else null(), ANSWERS,
     ).order_by(Meeting.starts_at, Meeting.id, SurveyResponse.submitted_at)  # fmt: skip
-
     keys = [question.key for question in questions]
     unanswered = [""] * len(keys)
 
     def rows() -> Iterator[list[Any]]:
         # The database orders by time; within a meeting's day the order is the responses' random key.
-        by_day = groupby(_batches(session, query), key=lambda row: (row.meeting, row.submitted_at.date()))
-        for (_, day), same_day in by_day:
-            for row in sorted(same_day, key=lambda row: row.response_key):
-                yield [row.meeting, row.cohort_id, row.number, day.isoformat(),
-                       *([row.name or ""] if named else []),
-                       *map(json.loads(row.answers).get, keys, unanswered)]  # fmt: skip
+        for (meeting, day), same_day in groupby(_batches(session, query), key=_meeting_and_day):
+            date = day.isoformat()
+            for _, _, _, cohort, number, name, given in sorted(same_day, key=itemgetter(2)):
+                yield [meeting, cohort, number, date, *([name or ""] if named else []),
+                       *map(json.loads(given).get, keys, unanswered)]  # fmt: skip
 
     return Export(header, rows(), responses)
+
+
+def _answers_to_questions_not_asked(session: Session, program: Program) -> Iterator[dict[str, Any]]:
+    """The answers that hold a question the program no longer asks (the header names those too). The
+    database finds them, so the few there are, not every answer, are read here."""
+    asked = [definition["key"] for definition in program.survey_questions]
+    entries = func.json_each(SurveyResponse.answers).table_valued("key")
+    others = select(entries.c.key).where(entries.c.key.not_in(asked))
+    for (given,) in _batches(session, program_responses(program, ANSWERS).where(others.exists())):
+        yield json.loads(given)
+
+
+def _meeting_and_day(row: Row) -> tuple[int, date]:
+    return row[0], row[1].date()
 
 
 def _batches(session: Session, query) -> Iterator[Row]:

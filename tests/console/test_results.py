@@ -292,6 +292,22 @@ def test_the_csv_is_written_byte_for_byte_as_a_spreadsheet_reads_it(app, coordin
     assert app.extensions["engine"].pool.checkedout() == 0  # the download gave its connection back
 
 
+def test_a_question_no_longer_asked_is_a_column_only_where_someone_answered_it(app, coordinator, world):
+    with app.app_context():
+        session = database.session()
+        session.add(
+            SurveyResponse(
+                meeting_id=world.meeting_b, anonymous=True, response_key="key-blank",
+                answers={"feeling": 3, "old_blank": "  ", "old_empty": None, "old_kept": "maybe"},
+                submitted_at=datetime(2026, 3, 4, tzinfo=UTC),
+            )
+        )  # fmt: skip
+        session.commit()
+    rows = _csv(coordinator.get(f"{RESULTS}.csv"))
+    assert list(rows[0])[9:] == ["host_helped", "old_kept"] and len(rows) == 5
+    assert rows[-1]["feeling"] == "3" and rows[-1]["old_kept"] == "maybe" and rows[-1]["host_helped"] == ""
+
+
 def test_viewing_and_exporting_results_is_recorded(app, coordinator, world):
     coordinator.get(RESULTS)
     coordinator.get(f"/console/programs/demo/meetings/{world.meeting_a}/results")
