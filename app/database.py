@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Flask, current_app, g
+from flask import Flask, Response, current_app, g
 from sqlalchemy import DateTime, Engine, TypeDecorator, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -104,7 +105,8 @@ def answers() -> bool:
 
 
 def session() -> Session:
-    """The session of the current request or command, opened on first use and closed at teardown."""
+    """The session of the current request or command, opened on first use and closed at teardown (or,
+    for a response whose body reads from it, once the body is over: `close_session_after`)."""
     if "db_session" not in g:
         g.db_session = Session(engine(), expire_on_commit=False)
     return g.db_session
@@ -114,3 +116,27 @@ def _close_session(_exc: BaseException | None) -> None:
     db_session = g.pop("db_session", None)
     if db_session is not None:
         db_session.close()
+
+
+def close_session_after(response: Response) -> Response:
+    """Hand this request's session to `response`, whose body still reads from it while it is sent.
+
+    The request's teardown runs as soon as the view returns, before the server sends any of the body, so
+    it leaves this session alone: the session is closed once the body has been sent in full or the server
+    stopped sending it (the client went away), and its connection goes back to the pool then."""
+    db_session = g.pop("db_session", None)
+    if db_session is None:
+        return response
+    body = response.response
+
+    def closing_body() -> Iterator:
+        try:
+            yield from body
+        finally:
+            db_session.close()
+
+    response.response = closing_body()
+    # A body the server never starts (a HEAD request, a client gone before the first byte) runs no
+    # `finally`; the server still closes the response.
+    response.call_on_close(db_session.close)
+    return response

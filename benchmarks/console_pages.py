@@ -20,7 +20,7 @@ import tempfile
 import time
 
 import requests
-from support import analyze_postgres, flask, gunicorn, postgres_url, prepare_demo, reset_postgres, sign_in
+from support import analyze_postgres, flask, gunicorn, postgres_url, prepare_demo, seeded, sign_in
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/bench_pages"
 PROGRAM = "demo"
@@ -43,11 +43,8 @@ PAGES = {
 def main() -> None:
     args = _arguments()
     url = postgres_url(DEFAULT_POSTGRES_URL)
-    if not args.reuse:
-        if not reset_postgres(url):
-            print(f"PostgreSQL does not answer at {url}, so the benchmark is skipped.")
-            return
-        _seed(url, args.registrants)
+    if not seeded(url, args.reuse, lambda: _seed(url, args.registrants)):
+        return
     with tempfile.TemporaryDirectory() as folder, gunicorn(url, folder, workers=1) as port:
         cookie = sign_in(port, COORDINATOR_EMAIL, COORDINATOR_PASSWORD)
         figures = {name: time_page(port, path, cookie, args.requests) for name, path in PAGES.items()}

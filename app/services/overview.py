@@ -29,6 +29,7 @@ from app.models import (
 from app.services.scheduling import slot_start
 
 COHORTS_PER_PAGE = 50
+NO_STAGE = "Not sure"  # a member who did not say their stage
 
 
 @dataclass
@@ -54,7 +55,7 @@ class Member:
 
     @property
     def stage_name(self) -> str:
-        return self.stage.name if self.stage else "Not sure"
+        return self.stage.name if self.stage else NO_STAGE
 
 
 @dataclass(frozen=True)
@@ -172,12 +173,6 @@ def list_proposed_cohorts(session: Session, program: Program) -> list[Cohort]:
             .order_by(Cohort.id)
         ).all()
     )
-
-
-def describe_all_cohorts(session: Session, program: Program, *, today: date) -> list[CohortRow]:
-    """Every cohort of the program with its members, oldest first (for the export)."""
-    cohorts = session.exec(select(Cohort).where(Cohort.program_id == program.id).order_by(Cohort.id)).all()
-    return describe_cohorts(session, program, list(cohorts), today=today)
 
 
 def _placed(program: Program):

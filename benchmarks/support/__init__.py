@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -54,6 +54,18 @@ def reset_postgres(url: str) -> bool:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+    return True
+
+
+def seeded(url: str, reuse: bool, seed: Callable[[], None]) -> bool:
+    """Whether the database at `url` holds a program to measure: seeded afresh by `seed`, or as it is when
+    `reuse` says so. False, said on the way, when PostgreSQL does not answer (the benchmark is skipped)."""
+    if reuse:
+        return True
+    if not reset_postgres(url):
+        print(f"PostgreSQL does not answer at {url}, so the benchmark is skipped.")
+        return False
+    seed()
     return True
 
 

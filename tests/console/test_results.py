@@ -274,6 +274,40 @@ def test_the_csv_has_a_row_per_response_and_names_only_for_named_answers(coordin
     assert all(world.anonymous_a not in ",".join(row.values()) for row in rows)
 
 
+def test_the_csv_is_written_byte_for_byte_as_a_spreadsheet_reads_it(app, coordinator, world):
+    """Both meetings start at once, so group A's meeting (made first) comes first; within a meeting's day
+    the answers follow their random key (here key-1 … key-4, in the order given)."""
+    response = coordinator.get(f"{RESULTS}.csv")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="demo-survey-results.csv"'
+    a = f"{world.meeting_a},{world.cohort_a},1,2026-03-03"
+    b = f"{world.meeting_b},{world.cohort_b},1,2026-03-03"
+    expected = (
+        "meeting_id,group_id,meet_up,date,participant,feeling,less_alone,meet_again,comments,host_helped\r\n"
+        f"{a},{world.named_a},5,yes,yes,{NAMED_A},yes\r\n"
+        f"{a},,4,a_little,,{ANONYMOUS_A},\r\n"
+        f'{a},,2,no,,"\'=HYPERLINK(""http://evil.example"")",no\r\n'
+        f"{b},{world.named_b},4,yes,maybe,{NAMED_B},\r\n"
+    )
+    assert response.data == expected.encode()
+    assert app.extensions["engine"].pool.checkedout() == 0  # the download gave its connection back
+
+
+def test_a_question_no_longer_asked_is_a_column_only_where_someone_answered_it(app, coordinator, world):
+    with app.app_context():
+        session = database.session()
+        session.add(
+            SurveyResponse(
+                meeting_id=world.meeting_b, anonymous=True, response_key="key-blank",
+                answers={"feeling": 3, "old_blank": "  ", "old_empty": None, "old_kept": "maybe"},
+                submitted_at=datetime(2026, 3, 4, tzinfo=UTC),
+            )
+        )  # fmt: skip
+        session.commit()
+    rows = _csv(coordinator.get(f"{RESULTS}.csv"))
+    assert list(rows[0])[9:] == ["host_helped", "old_kept"] and len(rows) == 5
+    assert rows[-1]["feeling"] == "3" and rows[-1]["old_kept"] == "maybe" and rows[-1]["host_helped"] == ""
+
+
 def test_viewing_and_exporting_results_is_recorded(app, coordinator, world):
     coordinator.get(RESULTS)
     coordinator.get(f"/console/programs/demo/meetings/{world.meeting_a}/results")

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement, Select, and_, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -111,23 +112,13 @@ def survey_results(session: Session, program: Program, meeting: Meeting | None =
     answered = answered_responses(session, program, meeting)
     meetings = _response_rates(session, program, answered, meeting)
     rate = ResponseRate(sum(m.rate.sent for m in meetings), sum(m.rate.answered for m in meetings))
-    return SurveyResults(
-        rate, meetings, [_tally(question, answered) for question in survey_questions(program, answered)]
-    )
+    questions = survey_questions(program, (row.response.answers for row in answered))
+    return SurveyResults(rate, meetings, [_tally(question, answered) for question in questions])
 
 
 def answered_responses(session: Session, program: Program, meeting: Meeting | None = None) -> list[Answered]:
     """The program's responses (or one meeting's), by meeting and day, in random order within a day."""
-    query = (
-        select(SurveyResponse, Meeting, Cohort.id, Participant.display_name)
-        .join(Meeting, Meeting.id == SurveyResponse.meeting_id)
-        .join(Cohort, Cohort.id == Meeting.cohort_id)
-        .outerjoin(
-            Participant,
-            and_(Participant.id == SurveyResponse.participant_id, SurveyResponse.anonymous.is_(False)),
-        )
-        .where(Cohort.program_id == program.id)
-    )
+    query = program_responses(program, SurveyResponse, Meeting, Cohort.id, Participant.display_name)
     if meeting is not None:
         query = query.where(Meeting.id == meeting.id)
     rows = [
@@ -138,16 +129,33 @@ def answered_responses(session: Session, program: Program, meeting: Meeting | No
     return rows
 
 
-def survey_questions(program: Program, answered: list[Answered]) -> list[Question]:
-    """The program's questions, then any it no longer asks that still have answers (labelled by key)."""
+def program_responses(program: Program, *columns: Any) -> Select:
+    """`columns` of the program's survey responses, joined to their meeting, their cohort and (only where
+    the answer is not anonymous) the participant who gave it."""
+    return (
+        select(*columns)
+        .select_from(SurveyResponse)
+        .join(Meeting, Meeting.id == SurveyResponse.meeting_id)
+        .join(Cohort, Cohort.id == Meeting.cohort_id)
+        .outerjoin(
+            Participant,
+            and_(Participant.id == SurveyResponse.participant_id, SurveyResponse.anonymous.is_(False)),
+        )
+        .where(Cohort.program_id == program.id)
+    )
+
+
+def survey_questions(program: Program, answers: Iterable[dict[str, Any]]) -> list[Question]:
+    """The program's questions, then any it no longer asks that still have answers (labelled by key);
+    `answers` are the responses' answers, read once."""
     questions = [_question(definition) for definition in program.survey_questions]
     asked = {question.key for question in questions}
-    removed: dict[str, list[Any]] = defaultdict(list)
-    for row in answered:
-        for key, value in row.response.answers.items():
+    removed: dict[str, set[str]] = defaultdict(set)  # a removed question's key: the kinds of its answers
+    for given in answers:
+        for key, value in given.items():
             if key not in asked and _given(value):
-                removed[key].append(value)
-    return questions + [_removed_question(key, values) for key, values in sorted(removed.items())]
+                removed[key].add(_answer_kind(value))
+    return questions + [_removed_question(key, kinds) for key, kinds in sorted(removed.items())]
 
 
 def _question(definition: dict[str, Any]) -> Question:
@@ -161,12 +169,17 @@ def _question(definition: dict[str, Any]) -> Question:
     return Question(key, kind, _english(definition.get("text")) or key, options)
 
 
-def _removed_question(key: str, values: list[Any]) -> Question:
-    if all(isinstance(value, int) for value in values):
-        return Question(key, "scale", key, [(n, str(n)) for n in SCALE], removed=True)
-    if all(isinstance(value, str) and _CHOICE_CODE.fullmatch(value) for value in values):
-        return Question(key, "choice", key, removed=True)
-    return Question(key, "text", key, removed=True)
+def _answer_kind(value: Any) -> str:
+    if isinstance(value, int):
+        return "scale"
+    return "choice" if isinstance(value, str) and _CHOICE_CODE.fullmatch(value) else "text"
+
+
+def _removed_question(key: str, kinds: set[str]) -> Question:
+    """Labelled by its key, of the one kind all its answers have (text when they differ)."""
+    kind = next(iter(kinds)) if len(kinds) == 1 else "text"
+    options = [(n, str(n)) for n in SCALE] if kind == "scale" else []
+    return Question(key, kind, key, options, removed=True)
 
 
 def _english(texts: Any) -> str:

@@ -9,12 +9,12 @@ from app import database
 from app.database import utcnow
 from app.models import Cohort, CohortStatus, MatchRun
 from app.services.approval import ApprovalError, approve_cohort, approve_each_cohort
-from app.services.feasibility import cohort_warnings, slot_label
+from app.services.exports import cohort_export
+from app.services.feasibility import cohort_warnings
 from app.services.match_runs import INLINE_LIMIT, MatchRunError, latest_run, open_run, request_proposals
 from app.services.meeting_changes.open_places import open_places
 from app.services.overview import (
     COHORTS_PER_PAGE,
-    describe_all_cohorts,
     describe_cohorts,
     list_cohorts,
     list_proposed_cohorts,
@@ -163,20 +163,7 @@ def export_cohorts(slug: str):
     """Every cohort member, one row each, without email addresses (for planning and reports)."""
     program = load_program(slug)
     session = database.session()
-    described = describe_all_cohorts(session, program, today=utcnow().date())
-    header = ["group", "status", "condition", "language", "role", "weekly_slot_utc", "starts_at_utc", "host",
-              "member", "member_role", "stage", "timezone"]  # fmt: skip
-    rows = [
-        [
-            row.cohort.id, row.cohort.status, row.condition.name, row.cohort.language, row.cohort.role or "",
-            slot_label(row.cohort.slot), row.starts_at.strftime("%Y-%m-%dT%H:%MZ"),
-            row.host.display_name if row.host else "",
-            member.participant.display_name, member.participant.role, member.stage_name,
-            member.participant.timezone,
-        ]
-        for row in described
-        for member in row.members
-    ]  # fmt: skip
-    audit("console.exported_cohorts", program, cohorts=len(described))
+    export = cohort_export(session, program, today=utcnow().date())
+    audit("console.exported_cohorts", program, cohorts=export.size)
     session.commit()
-    return csv_download(f"{program.slug}-cohorts.csv", header, rows)
+    return csv_download(f"{program.slug}-cohorts.csv", export.header, export.rows)

@@ -9,9 +9,10 @@ from flask import render_template, request
 
 from app import database
 from app.database import utcnow
+from app.services.exports import survey_export
 from app.services.meeting_attendance import meeting_attendance
 from app.services.report import program_report
-from app.services.survey.results import answered_responses, survey_questions, survey_results
+from app.services.survey.results import survey_results
 from app.views.console.access import audit, blueprint, load_program, program_meeting
 from app.views.console.downloads import csv_download
 
@@ -57,22 +58,10 @@ def export_results(slug: str):
     """One row per response; the participant column only holds names of answers not given anonymously."""
     program = load_program(slug)
     session = database.session()
-    answered = answered_responses(session, program)
-    questions = survey_questions(program, answered)
-    named = any(row.name is not None for row in answered)
-    header = ["meeting_id", "group_id", "meet_up", "date", *(["participant"] if named else [])]
-    header += [question.key for question in questions]
-    rows = [
-        [
-            row.meeting.id, row.cohort_id, row.meeting.number, row.day.isoformat(),
-            *([row.name or ""] if named else []),
-            *(row.response.answers.get(q.key, "") for q in questions),
-        ]
-        for row in answered
-    ]  # fmt: skip
-    audit("console.exported_results", program, responses=len(answered))
+    export = survey_export(session, program)
+    audit("console.exported_results", program, responses=export.size)
     session.commit()
-    return csv_download(f"{program.slug}-survey-results.csv", header, rows)
+    return csv_download(f"{program.slug}-survey-results.csv", export.header, export.rows)
 
 
 @blueprint.get("/programs/<slug>/report")
