@@ -19,7 +19,8 @@ from app.models import Condition, Participant, ParticipantStatus, Program, Stage
 from app.services.audit import record_event
 from app.services.erasure import erase_participants
 from app.services.leaving import release_place, take_off_calendars
-from app.services.registration import ConditionOffer, find_stage_id, list_conditions
+from app.services.offers import ConditionOffer
+from app.services.registration import find_stage_id, list_conditions
 
 # Only someone still taking part can pause; a withdrawn registrant stays withdrawn.
 PAUSABLE = (ParticipantStatus.PENDING_VERIFICATION, ParticipantStatus.VERIFIED)

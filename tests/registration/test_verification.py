@@ -15,9 +15,9 @@ def test_registering_queues_a_verification_email_with_an_absolute_link(kit):
     assert kit.client.get(response.location).text.count("Check your email") >= 1
     [message] = kit.messages(MessageKind.VERIFY_EMAIL)
     assert message.recipient == "river@example.org"
-    assert message.context["verify_url"].startswith("http://localhost/p/demo/verify/")
-    assert message.context["manage_url"].startswith("http://localhost/p/demo/manage/")
-    assert message.context["unsubscribe_url"].startswith("http://localhost/p/demo/unsubscribe/")
+    links = kit.emailed_links(message)
+    for page in ("verify", "manage", "unsubscribe"):
+        assert any(link.startswith(f"http://localhost/p/demo/{page}/") for link in links), (page, links)
     [participant] = kit.participants()
     assert participant.status == "pending_verification"
     assert participant.consent_version == "1" and participant.consented_at is not None
