@@ -44,7 +44,17 @@ def insert_new(
 def conflict_insert(session: Session, target: Any):
     """An INSERT into `target` (a model or a table) that can say what to do ON CONFLICT, in the dialect of the
     session's database."""
-    return _INSERTS[session.get_bind().dialect.name](target)
+    return insert_for(dialect_name(session))(target)
+
+
+def insert_for(dialect: str):
+    """The `insert` of a dialect ("postgresql" or "sqlite"): its statements can say what to do ON CONFLICT."""
+    return _INSERTS[dialect]
+
+
+def dialect_name(session: Session) -> str:
+    """The kind of database the session talks to: "postgresql" or "sqlite"."""
+    return session.get_bind().dialect.name
 
 
 def insert_rows(session: Session, model: type[SQLModel], rows: Iterable[dict[str, Any]]) -> None:

@@ -97,6 +97,12 @@ def add_time_link(
     return link("answers.add_time", "add_time", {"p": participant_id, "s": slot}, slug=program_slug)
 
 
+def verify_link(program_slug: str, participant_id: int, nonce: str | None) -> str:
+    """The link that confirms a registrant's address, and applies the answers held under `nonce` (if any)."""
+    payload = {"participant": participant_id, "nonce": nonce}
+    return signed_url("public.verify", "verify", payload, slug=program_slug)
+
+
 def participant_links(program_slug: str, participant_id: int) -> dict[str, str]:
     """The self-service and one-click unsubscribe links that every email to a registrant carries."""
     payload = {"participant": participant_id}

@@ -9,6 +9,10 @@ another status than expected, or a socket error, counts under "failed" and fails
 
 Needs `wrk` (Debian: `apt-get install wrk`; without it the script says so and stops, without failing) and
 PostgreSQL at BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/bench_load), which it empties.
+Rate limits are counted as in production, in the Redis at BENCH_REDIS_URL (default redis://127.0.0.1:6379/0,
+under a key prefix of the run's, removed afterwards), or in each process's memory when it does not answer.
+Each row also shows the machine's load (the 1-minute average as the measurement began): other work on the
+machine slows every figure, and requests that wait on other processes (the database, Redis) more than others.
 
     .venv/bin/python benchmarks/load.py [--seconds 10] [--connections 8] [--threads 2] [--workers 4]
                                         [--registrants 10000] [--only /healthz /registrations]
@@ -21,6 +25,7 @@ each to `/healthz`.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -29,7 +34,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from support import analyze_postgres, flask, gunicorn, postgres_url, prepare_demo, reset_postgres, sign_in
+from support import (
+    analyze_postgres,
+    flask,
+    gunicorn,
+    postgres_url,
+    prepare_demo,
+    rate_limit_store,
+    reset_postgres,
+    sign_in,
+)
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/bench_load"
 WRK_SCRIPTS = Path(__file__).resolve().parent / "wrk"
@@ -64,6 +78,7 @@ class Figures:
     p90_ms: float
     p99_ms: float
     failed: int
+    load: float
 
 
 def main() -> None:
@@ -78,12 +93,17 @@ def main() -> None:
     print(f"{PROGRAM} program: {_seed(url, args.registrants)}")
     print(
         f"gunicorn with {args.workers} workers on PostgreSQL; wrk with {args.threads} threads and "
-        f"{args.connections} connections, {args.seconds} s per measurement"
+        f"{args.connections} connections, {args.seconds} s per measurement; {os.cpu_count()} cores"
     )
-    with tempfile.TemporaryDirectory() as folder, gunicorn(url, folder, args.workers) as port:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        rate_limit_store() as settings,
+        gunicorn(url, folder, args.workers, settings) as port,
+    ):
+        print(f"rate limits counted in {settings.get('RATELIMIT_STORAGE_URI', 'memory')}")
         cookie = sign_in(port, COORDINATOR_EMAIL, COORDINATOR_PASSWORD)
         measured = {target: measure(port, target, args, cookie) for target in _chosen(args.only)}
-    print(f"{'':48} {'requests/s':>10} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'failed':>7}")
+    print(f"{'':48} {'requests/s':>10} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'failed':>7} {'load':>5}")
     failed = sum(_report(target, figures) for target, figures in measured.items())
     health = measured.get(TARGETS[0])
     if health is not None:
@@ -119,10 +139,11 @@ def _seed(url: str, registrants: int) -> str:
 
 def measure(port: int, target: Target, args: argparse.Namespace, cookie: str) -> Figures:
     """wrk's figures for `target` (`args` gives wrk's threads, connections and seconds)."""
+    load = os.getloadavg()[0]
     finished = subprocess.run(_wrk_command(port, target, args, cookie), capture_output=True, text=True)
     if finished.returncode != 0:
         raise RuntimeError(f"wrk failed on {target.path}:\n{finished.stdout}{finished.stderr}")
-    return _figures(finished.stdout)
+    return _figures(finished.stdout, load)
 
 
 def _wrk_command(port: int, target: Target, args: argparse.Namespace, cookie: str) -> list[str]:
@@ -136,7 +157,7 @@ def _wrk_command(port: int, target: Target, args: argparse.Namespace, cookie: st
     return [*command, f"http://127.0.0.1:{port}{target.path}", "--", str(target.expected_status), run_tag]
 
 
-def _figures(output: str) -> Figures:
+def _figures(output: str, load: float) -> Figures:
     """The figures from the RESULT line that wrk/report.lua prints when wrk is done."""
     line = next((line for line in output.splitlines() if line.startswith("RESULT ")), None)
     if line is None:
@@ -148,6 +169,7 @@ def _figures(output: str) -> Figures:
         p90_ms=values["p90_ms"],
         p99_ms=values["p99_ms"],
         failed=int(values["unexpected"] + values["socket_errors"]),
+        load=load,
     )
 
 
@@ -155,7 +177,7 @@ def _report(target: Target, figures: Figures) -> int:
     """Print one row of the table; how many of its requests failed."""
     print(
         f"{target.method + ' ' + target.path:48} {figures.per_second:10.1f} {figures.p50_ms:8.1f} "
-        f"{figures.p90_ms:8.1f} {figures.p99_ms:8.1f} {figures.failed:7d}"
+        f"{figures.p90_ms:8.1f} {figures.p99_ms:8.1f} {figures.failed:7d} {figures.load:5.1f}"
     )
     return figures.failed
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from app.links import LIFETIMES, absence_links, add_time_link, signed_url
+from app.links import LIFETIMES, absence_links, add_time_link, signed_url, verify_link
 from app.messages.kinds import MessageKind
 from app.messages.sources import NotDeliverable, NotNeeded, Sources
 from app.models import (
@@ -39,9 +39,14 @@ def build_email(session: Session, message: OutboundMessage) -> messages.Email:
 
 
 def _verify_email(sources: Sources) -> messages.Email:
+    context = sources.message.context
+    # Signed now, so the outbox keeps no working link; a message queued before that carries its own.
+    verify_url = context.get("verify_url") or verify_link(
+        sources.program_row.slug, sources.message.participant_id, context.get("nonce")
+    )
     return messages.verify_email(
         **sources.envelope,
-        verify_url=sources.message.context["verify_url"],
+        verify_url=verify_url,
         expires_at_utc=sources.message.created_at + LIFETIMES["verify"],
         changes=sources.message.context.get("changes", ()),
     )

@@ -12,37 +12,32 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import Insert, Row, bindparam
 from sqlmodel import Session, select
 
-from app.bulk import conflict_insert
+from app.bulk import dialect_name, insert_for
 from app.database import utcnow
 from app.inputs.fields import InvalidInput
 from app.inputs.registration import ProgramChoices, Registration, validate_registration
-from app.links import LinkError, participant_links, read_token, signed_url
+from app.links import LinkError, read_token
 from app.messages.kinds import MessageKind
 from app.messages.queue import message_row, queue_messages
 from app.models import Condition, Participant, ParticipantStatus, Program, Stage
 from app.services.audit import record_event
+from app.services.offers import ConditionOffer, ProgramTerms
 from app.services.text_consent import text_columns
 
 _OFFER_ORDER = (Condition.position, Condition.id, Stage.position, Stage.id)
 
 ANSWER_FIELDS = ("display_name", "role", "condition", "stage", "timezone", "languages", "availability")
 ANSWER_FIELDS += ("accessibility_needs", "accessibility_note", "texts")
-
-
-@dataclass(frozen=True)
-class ConditionOffer:
-    """A condition with its stages in order, as the page, the API and the validator see it."""
-
-    condition: Condition
-    stages: tuple[Stage, ...]
-
-    def stage_named(self, code: str | None) -> Stage | None:
-        return next(stage for stage in self.stages if stage.code == code) if code is not None else None
+# The participant columns that hold those answers (`current_answers` reads them).
+ANSWER_COLUMNS = ("display_name", "role", "condition_id", "stage_id", "timezone", "languages", "availability")
+ANSWER_COLUMNS += ("accessibility_needs", "accessibility_note", "phone", "sms_consent_at")
 
 
 @dataclass(frozen=True)
@@ -77,22 +72,6 @@ def find_program(session: Session, slug: str) -> Program | None:
     return session.exec(select(Program).where(Program.slug == slug)).first()
 
 
-def find_program_offers(session: Session, slug: str) -> tuple[Program | None, list[ConditionOffer]]:
-    """The program and what it offers, in one query: a registration needs both, and each round trip to the
-    database is a good part of a registration's time."""
-    rows = session.exec(
-        select(Program, Condition, Stage)
-        .outerjoin(Condition, Condition.program_id == Program.id)
-        .outerjoin(Stage, Stage.condition_id == Condition.id)
-        .where(Program.slug == slug)
-        .order_by(*_OFFER_ORDER)
-    ).all()
-    program = rows[0][0] if rows else None
-    return program, _offers(
-        (condition, stage) for _program, condition, stage in rows if condition is not None
-    )
-
-
 def list_conditions(session: Session, program: Program) -> list[ConditionOffer]:
     rows = session.exec(
         select(Condition, Stage)
@@ -117,7 +96,7 @@ def _offer_for(offers: list[ConditionOffer], code: str) -> ConditionOffer:
     return next(offer for offer in offers if offer.condition.code == code)
 
 
-def program_choices(program: Program, offers: list[ConditionOffer]) -> ProgramChoices:
+def program_choices(program: Program | ProgramTerms, offers: list[ConditionOffer]) -> ProgramChoices:
     return ProgramChoices(
         conditions={offer.condition.code: tuple(stage.code for stage in offer.stages) for offer in offers},
         languages=tuple(program.languages),
@@ -127,29 +106,47 @@ def program_choices(program: Program, offers: list[ConditionOffer]) -> ProgramCh
 
 def register_participant(
     session: Session,
-    program: Program,
+    program: Program | ProgramTerms,
     offers: list[ConditionOffer],
     registration: Registration,
     *,
     locale: str,
-) -> Participant:
+) -> Row:
     """Create a registration, or hold new answers for a known address, and queue the confirmation email.
 
     One statement does either (an insert that, for an address the program knows, holds the answers instead),
     so a known address costs what a new one does, and two registrations of one address at the same moment
-    cannot both create it.
+    cannot both create it. Returns what the database now holds of the registrant: its id, address, held
+    answers and current answers (read-only, named as a Participant's attributes).
     """
     nonce = secrets.token_urlsafe(12)
     # A plain row, not a Participant: the columns' own defaults fill the rest, for less work per request.
     row = {"program_id": program.id, **_answer_columns(program, offers, registration, locale=locale)}
-    upsert = conflict_insert(session, Participant).values(row)
-    held = {"nonce": nonce, "answers": registration.as_json(), "locale": locale}
-    upsert = upsert.on_conflict_do_update(
-        index_elements=["program_id", "email"], set_={"pending_changes": held, "updated_at": utcnow()}
-    )
-    participant = session.scalars(upsert.returning(Participant)).one()
+    row[_HELD] = {"nonce": nonce, "answers": registration.as_json(), "locale": locale}
+    participant = session.execute(_registration_upsert(dialect_name(session)), row).one()
     _queue_verification(session, program, offers, participant, nonce=nonce, locale=locale)
     return participant
+
+
+_HELD = "held_changes"
+# Enough to queue the email and, for an address already known, to tell which answers would change.
+_RETURNED = ("id", "email", "pending_changes", *ANSWER_COLUMNS)
+
+
+@cache
+def _registration_upsert(dialect: str) -> Insert:
+    """The insert that `register_participant` runs, built once per kind of database.
+
+    Its values are parameters rather than part of the statement, so that SQLAlchemy compiles it once: a
+    statement holding its values is checked value by value on every run, which cost more than the
+    database's own work.
+    """
+    table = Participant.__table__
+    upsert = insert_for(dialect)(table)
+    held = bindparam(_HELD, type_=table.c.pending_changes.type)
+    set_ = {"pending_changes": held, "updated_at": upsert.excluded.updated_at}
+    upsert = upsert.on_conflict_do_update(index_elements=["program_id", "email"], set_=set_)
+    return upsert.returning(*(table.c[name] for name in _RETURNED))
 
 
 def _find_by_email(session: Session, program: Program, email: str) -> Participant | None:
@@ -159,7 +156,7 @@ def _find_by_email(session: Session, program: Program, email: str) -> Participan
 
 
 def apply_registration(
-    program: Program,
+    program: Program | ProgramTerms,
     offers: list[ConditionOffer],
     participant: Participant,
     registration: Registration,
@@ -173,7 +170,7 @@ def apply_registration(
 
 
 def _answer_columns(
-    program: Program, offers: list[ConditionOffer], registration: Registration, *, locale: str
+    program: Program | ProgramTerms, offers: list[ConditionOffer], registration: Registration, *, locale: str
 ) -> dict[str, Any]:
     """A registration's answers and consent, as participant columns."""
     offer = _offer_for(offers, registration.condition)
@@ -234,12 +231,11 @@ def find_held_change(session: Session, program: Program, token: str) -> HeldChan
     participant, pending = _held_for(session, program, token)
     if not pending:
         return None
-    return _held_change(session, program, list_conditions(session, program), participant, pending)
+    return _held_change(program, list_conditions(session, program), participant, pending)
 
 
 def _held_change(
-    session: Session,
-    program: Program,
+    program: Program | ProgramTerms,
     offers: list[ConditionOffer],
     participant: Participant,
     pending: dict[str, Any],
@@ -261,16 +257,19 @@ def _held_change(
         accessibility_note=registration.accessibility_note,
         texts=(registration.phone, registration.sms_consent),
     )
-    change = HeldChange(current_answers(session, participant), after)
+    change = HeldChange(current_answers(participant, offers), after)
     return change if change.fields else None
 
 
-def current_answers(session: Session, participant: Participant) -> Answers:
+def current_answers(participant: Participant, offers: list[ConditionOffer]) -> Answers:
+    """A registrant's answers now, the condition and stage named as `offers` (their program's) name them."""
+    offer = next(offer for offer in offers if offer.condition.id == participant.condition_id)
+    stage = next((stage for stage in offer.stages if stage.id == participant.stage_id), None)
     return Answers(
         display_name=participant.display_name,
         role=participant.role,
-        condition=session.get(Condition, participant.condition_id).name,
-        stage=session.get(Stage, participant.stage_id).name if participant.stage_id is not None else None,
+        condition=offer.condition.name,
+        stage=stage.name if stage is not None else None,
         timezone=participant.timezone,
         languages=tuple(participant.languages),
         availability=tuple((w["weekday"], w["start"], w["end"]) for w in participant.availability),
@@ -309,7 +308,7 @@ def _held_for(session: Session, program: Program, token: str) -> tuple[Participa
 
 
 def _still_valid(
-    program: Program, offers: list[ConditionOffer], pending: dict[str, Any]
+    program: Program | ProgramTerms, offers: list[ConditionOffer], pending: dict[str, Any]
 ) -> Registration | None:
     try:
         return validate_registration(pending["answers"], program_choices(program, offers))
@@ -344,7 +343,7 @@ def send_new_link(session: Session, program: Program, email: str) -> None:
 
 def _queue_verification(
     session: Session,
-    program: Program,
+    program: Program | ProgramTerms,
     offers: list[ConditionOffer],
     participant: Participant,
     *,
@@ -352,18 +351,16 @@ def _queue_verification(
     locale: str,
 ) -> None:
     pending = participant.pending_changes or {}
-    change = _held_change(session, program, offers, participant, pending) if pending else None
-    verify_url = signed_url(
-        "public.verify", "verify", {"participant": participant.id, "nonce": nonce}, slug=program.slug
-    )
-    # Only the names of the answers that would change: the values wait behind the link, for its owner.
-    context = {"verify_url": verify_url, "changes": change.fields if change else []}
+    change = _held_change(program, offers, participant, pending) if pending else None
+    # Only the names of the answers that would change: the values wait behind the link, for its owner. The
+    # link itself is signed when the email is built (app.messages.building), from the nonce.
+    context = {"nonce": nonce, "changes": change.fields if change else []}
     _queue_email(session, program, participant, MessageKind.VERIFY_EMAIL, locale, context)
 
 
 def _queue_email(
     session: Session,
-    program: Program,
+    program: Program | ProgramTerms,
     participant: Participant,
     kind: MessageKind,
     locale: str,
@@ -378,18 +375,11 @@ def _queue_email(
         dedupe_key=f"{kind}:{participant.id}:{secrets.token_urlsafe(12)}",
         send_at=utcnow(),
         locale=locale,
-        context={**email_context(program, participant), **extra},
+        # Only what the email cannot find out when it is built: its name, links and recipient are looked
+        # up then (app.messages.sources), as for every other email.
+        context=extra,
     )
     queue_messages(session, [message])
-
-
-def email_context(program: Program, participant: Participant) -> dict[str, Any]:
-    """What every email to a registrant carries: its self-service and one-click unsubscribe links."""
-    return {
-        "program_name": program.name,
-        "display_name": participant.display_name,
-        **participant_links(program.slug, participant.id),
-    }
 
 
 def registration_reference(participant: Participant) -> str:

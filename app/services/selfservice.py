@@ -20,7 +20,8 @@ from app.models import Condition, Participant, ParticipantStatus, Program, Stage
 from app.services.audit import record_event
 from app.services.erasure import erase_participants
 from app.services.leaving import release_place, take_off_calendars
-from app.services.registration import ConditionOffer, find_stage_id, list_conditions
+from app.services.offers import ConditionOffer
+from app.services.registration import find_stage_id, list_conditions
 from app.services.text_consent import follow_pending_texts, text_columns
 
 # Only someone still taking part can pause; a withdrawn registrant stays withdrawn.

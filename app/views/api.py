@@ -20,7 +20,7 @@ from app.services.registration import (
     register_participant,
     registration_reference,
 )
-from app.views.program_scope import load_program, load_program_offers, registration_limit
+from app.views.program_scope import load_program, load_registration_terms, registration_limit
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(blueprint)
@@ -62,7 +62,7 @@ def program_facts(slug: str):
 @blueprint.post("/v1/programs/<slug>/registrations")
 @registration_limit
 def create_registration(slug: str):
-    program, offers = load_program_offers(slug)
+    program, offers = load_registration_terms(slug)
     if not program.registration_open:
         return jsonify(error="Conflict", message=_("Registration for this program is closed.")), 409
     body = request.get_json(silent=True)

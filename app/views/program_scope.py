@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from flask import abort, current_app, g, render_template
 
 from app import database
@@ -11,7 +13,10 @@ from app.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from app.inputs.phone import example_number, shown_number
 from app.links import LinkError
 from app.models import Participant, ParticipantStatus, Program
-from app.services.registration import ConditionOffer, find_program, find_program_offers
+from app.services.offers import ConditionOffer, ProgramTerms, find_registration_terms
+from app.services.registration import find_program
+
+_Program = TypeVar("_Program", Program, ProgramTerms)
 
 
 def load_program(slug: str) -> Program:
@@ -19,13 +24,14 @@ def load_program(slug: str) -> Program:
     return _speak_for(find_program(database.session(), slug))
 
 
-def load_program_offers(slug: str) -> tuple[Program, list[ConditionOffer]]:
-    """The program of this page and the conditions it offers (one query), or 404; as `load_program`."""
-    program, offers = find_program_offers(database.session(), slug)
+def load_registration_terms(slug: str) -> tuple[ProgramTerms, list[ConditionOffer]]:
+    """What a registration checks of this page's program, and the conditions it offers (one query), or 404;
+    as `load_program`."""
+    program, offers = find_registration_terms(database.session(), slug)
     return _speak_for(program), offers
 
 
-def _speak_for(program: Program | None) -> Program:
+def _speak_for(program: _Program | None) -> _Program:
     if program is None:
         abort(404)
     g.page_locale = program.default_locale

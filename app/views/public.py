@@ -27,7 +27,12 @@ from app.services.registration import (
     send_new_link,
     verify_participant,
 )
-from app.views.program_scope import load_program, load_program_offers, registration_limit, render_link_problem
+from app.views.program_scope import (
+    load_program,
+    load_registration_terms,
+    registration_limit,
+    render_link_problem,
+)
 
 blueprint = Blueprint("public", __name__)
 
@@ -43,21 +48,19 @@ def program_page(slug: str):
 @blueprint.post("/p/<slug>")
 @registration_limit
 def register(slug: str):
-    program, offers = load_program_offers(slug)
-    if not program.registration_open:
-        return render_template("public/closed.html", program=program), 409
+    terms, offers = load_registration_terms(slug)
+    if not terms.registration_open:
+        return render_template("public/closed.html", program=load_program(slug)), 409
     if request.form.get(HONEYPOT):
         # Only bots fill the hidden field; they are told what everyone is told, and nothing is stored.
         return redirect(url_for(".registered", slug=slug), 303)
     session = database.session()
     try:
-        registration = validate_registration(
-            registration_data(request.form), program_choices(program, offers)
-        )
+        registration = validate_registration(registration_data(request.form), program_choices(terms, offers))
     except InvalidInput as invalid:
         errors = field_errors(invalid.errors, request.form.get("condition"))
-        return _render_form(program, request.form, errors), 422
-    register_participant(session, program, offers, registration, locale=str(get_locale()))
+        return _render_form(load_program(slug), request.form, errors), 422
+    register_participant(session, terms, offers, registration, locale=str(get_locale()))
     session.commit()
     return redirect(url_for(".registered", slug=slug), 303)
 

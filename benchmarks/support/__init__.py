@@ -10,6 +10,7 @@ import http.client
 import json
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import psycopg
+import redis
 import requests
 from sqlalchemy import text
 
@@ -31,6 +33,7 @@ from app.database import build_engine  # noqa: E402
 # The registration rate limit is raised (it is still checked on every request), so a figure is the stack's,
 # not the limit's.
 APP_SPEC = "app:create_app({'REGISTRATION_RATE_LIMIT': '1000000 per minute'})"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 def postgres_url(default: str) -> str:
@@ -108,12 +111,36 @@ def environment(url: str) -> dict[str, str]:
 
 
 @contextmanager
-def gunicorn(url: str, folder: str, workers: int) -> Iterator[int]:
-    """gunicorn serving the app on the database at `url` from `folder`, up and answering; yields its port."""
+def rate_limit_store() -> Iterator[dict[str, str]]:
+    """Settings that count rate limits as production does, in the Redis at `BENCH_REDIS_URL` (default
+    redis://127.0.0.1:6379/0), under a key prefix of this run's whose counters are removed afterwards; no
+    settings (each process counts in its memory) when Redis does not answer, which it says."""
+    url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
+    client = redis.Redis.from_url(url, socket_timeout=3, socket_connect_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError:
+        print(f"Redis does not answer at {url}: rate limits are counted in each process's memory")
+        client.close()
+        yield {}
+        return
+    prefix = f"bench-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        yield {"RATELIMIT_STORAGE_URI": url, "RATELIMIT_KEY_PREFIX": prefix}
+    finally:
+        for key in client.scan_iter(match=f"*{prefix}*"):
+            client.delete(key)
+        client.close()
+
+
+@contextmanager
+def gunicorn(url: str, folder: str, workers: int, settings: dict[str, str] | None = None) -> Iterator[int]:
+    """gunicorn serving the app on the database at `url` from `folder` (with `settings` as environment
+    variables), up and answering; yields its port."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--log-level", "warning"]
     command += ["--bind", f"127.0.0.1:{port}", APP_SPEC]
-    process = subprocess.Popen(command, env=environment(url), cwd=folder)
+    process = subprocess.Popen(command, env={**environment(url), **(settings or {})}, cwd=folder)
     try:
         _wait_until_up(port, process)
         yield port

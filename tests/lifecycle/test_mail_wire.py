@@ -14,7 +14,6 @@ from sqlmodel import select
 
 from app import database
 from app.database import utcnow
-from app.links import signed_url
 from app.messages.building import BUILDERS
 from app.messages.dispatch import outbox_message_id
 from app.messages.kinds import MessageKind
@@ -159,11 +158,8 @@ def _queue_every_other_kind(app, approved: dict[str, int]) -> None:
                 meeting_id=meeting.id, participant_id=joined.id, zoom_participant_key="k", joined_at=utcnow()
             )
         )
-        verify_url = signed_url(
-            "public.verify", "verify", {"participant": joined.id, "nonce": None}, slug="demo"
-        )
         to_joined: list[tuple[str, dict[str, Any]]] = [
-            (MessageKind.VERIFY_EMAIL, {"verify_url": verify_url}),
+            (MessageKind.VERIFY_EMAIL, {"nonce": None}),
             (MessageKind.MANAGE_LINK, {}),
             (MessageKind.REGISTRATION_CONFIRMED, {}),
             (MessageKind.PREPARATION_TIPS, {}),

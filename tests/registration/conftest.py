@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from email import message_from_bytes, policy
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,9 +14,12 @@ from sqlmodel import select
 from app import database
 from app.demo import seed_demo
 from app.links import LIFETIMES, make_token
+from app.messages.building import build_email
 from app.models import OutboundMessage, Participant
+from emails.messages import compose
 
 SLUG = "demo"
+MAIL_FROM = "Peer Meet-ups <meetups@example.org>"
 
 
 @pytest.fixture
@@ -101,9 +105,21 @@ class Kit:
         with self.app.app_context():
             return database.session().get(Participant, participant_id)
 
-    def latest_link(self, key: str = "verify_url") -> str:
-        """The path of a link in the newest email queued, as the registrant would click it."""
-        return urlsplit(self.messages()[-1].context[key]).path
+    def latest_link(self, page: str = "verify") -> str:
+        """The path of the link to `page` (verify, manage, unsubscribe) in the newest email queued, as the
+        registrant would click it."""
+        [path] = {urlsplit(link).path for link in self.emailed_links() if f"/p/{SLUG}/{page}/" in link}
+        return path
+
+    def emailed_links(self, message: OutboundMessage | None = None) -> list[str]:
+        """The links of a queued email (the newest, unless given) as the worker would send it, read from
+        its plain-text part by the standard library's email parser."""
+        with self.app.app_context():
+            session = database.session()
+            message = session.merge(message or self.messages()[-1])
+            raw = bytes(compose(build_email(session, message), mail_from=MAIL_FROM))
+        text = message_from_bytes(raw, policy=policy.default).get_body(preferencelist=("plain",))
+        return re.findall(r"https?://\S+", text.get_content())
 
     def signed_path(self, base: str, purpose: str, participant_id: int, *, expired: bool = False) -> str:
         """A link signed as our emails sign it; an expired one is signed as if long ago."""

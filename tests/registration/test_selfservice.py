@@ -178,7 +178,7 @@ def test_an_expired_link_says_so_and_a_new_one_can_be_asked_for(kit, member):
     sent = kit.post_form("/p/demo/new-link", {"email": "River@Example.org"})
     assert "a new link is on its way" in sent.text
     assert kit.messages()[-1].kind == MessageKind.MANAGE_LINK
-    assert kit.client.get(kit.latest_link("manage_url")).status_code == 200
+    assert kit.client.get(kit.latest_link("manage")).status_code == 200
 
 
 def test_asking_for_a_link_for_an_unknown_address_looks_the_same(kit):

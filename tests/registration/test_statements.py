@@ -31,13 +31,20 @@ def statements_run(app):
         event.remove(engine, "before_cursor_execute", count)
 
 
+@pytest.mark.parametrize("through", ["api", "form"])
 @pytest.mark.parametrize("address", ["new", "known"])
-def test_a_registration_takes_at_most_three_statements_whether_or_not_the_address_is_known(kit, address):
+def test_a_registration_takes_at_most_three_statements_whether_or_not_the_address_is_known(
+    kit, address, through
+):
     if address == "known":
         assert kit.client.post(kit.api, json=kit.body(display_name="Rio")).status_code == 201
+    token = kit.csrf_token(kit.page)
     with statements_run(kit.app) as sent:
-        response = kit.client.post(kit.api, json=kit.body())
-    assert response.status_code == 201
+        if through == "api":
+            response = kit.client.post(kit.api, json=kit.body())
+        else:
+            response = kit.client.post(kit.page, data={**kit.form(), "csrf_token": token})
+    assert response.status_code == (201 if through == "api" else 303)
     assert len(sent) <= MAX_STATEMENTS, "\n".join(sent)
     with kit.app.app_context():
         session = database.session()

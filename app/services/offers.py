@@ -1,0 +1,104 @@
+"""What a program offers those who register: its conditions, each with its stages in order.
+
+Registering is the commonest request that writes, and it reads the program with its conditions and stages
+every time. Loaded as ORM objects (a program, and a condition and a stage per row) that reading cost more than
+the database's own work, so `find_registration_terms` reads them with one Core query into plain, read-only
+values. Pages that show a program (the form again, with its errors) load the program as every other page does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, select
+from sqlmodel import Session
+
+from app.models import Condition, Program, Stage
+
+
+@dataclass(frozen=True)
+class ProgramTerms:
+    """What a registration reads of its program, named as a Program's attributes."""
+
+    id: int
+    slug: str
+    registration_open: bool
+    default_locale: str
+    languages: list[str]
+    privacy_notice_version: str
+    country: str
+
+
+@dataclass(frozen=True)
+class OfferedCondition:
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class OfferedStage:
+    id: int
+    code: str
+    name: str
+    hint: str
+
+
+@dataclass(frozen=True)
+class ConditionOffer:
+    """A condition with its stages in order, as the page, the API and the validator see it: the ORM rows
+    (`list_conditions`, for pages that change them) or read-only copies (`find_registration_terms`)."""
+
+    condition: Condition | OfferedCondition
+    stages: tuple[Stage, ...] | tuple[OfferedStage, ...]
+
+    def stage_named(self, code: str | None) -> Stage | OfferedStage | None:
+        return next(stage for stage in self.stages if stage.code == code) if code is not None else None
+
+
+def find_registration_terms(session: Session, slug: str) -> tuple[ProgramTerms | None, list[ConditionOffer]]:
+    """The program and its conditions with their stages in order; (None, []) for no such program."""
+    rows = session.execute(_TERMS, {"slug": slug}).all()
+    if not rows:
+        return None, []
+    first = rows[0]
+    program = ProgramTerms(
+        first.id, first.slug, first.registration_open, first.default_locale, first.languages,
+        first.privacy_notice_version, first.country,
+    )  # fmt: skip
+    conditions: dict[int, OfferedCondition] = {}
+    stages: dict[int, list[OfferedStage]] = {}
+    for row in rows:
+        if row.condition_id is None:
+            continue  # a program with no conditions yet
+        conditions.setdefault(row.condition_id, OfferedCondition(row.condition_id, row.code, row.name))
+        if row.stage_id is not None:
+            stage = OfferedStage(row.stage_id, row.stage_code, row.stage_name, row.stage_hint)
+            stages.setdefault(row.condition_id, []).append(stage)
+    offers = [ConditionOffer(condition, tuple(stages.get(key, ()))) for key, condition in conditions.items()]
+    return program, offers
+
+
+_PROGRAM, _CONDITION, _STAGE = Program.__table__, Condition.__table__, Stage.__table__
+# Built once; the program's columns come on every row (one per stage), so only the few that are read.
+_TERMS = (
+    select(
+        *(_PROGRAM.c[name] for name in ("id", "slug", "registration_open", "default_locale", "languages")),
+        _PROGRAM.c.privacy_notice_version,
+        _PROGRAM.c.country,
+        _CONDITION.c.id.label("condition_id"),
+        _CONDITION.c.code,
+        _CONDITION.c.name,
+        _STAGE.c.id.label("stage_id"),
+        _STAGE.c.code.label("stage_code"),
+        _STAGE.c.name.label("stage_name"),
+        _STAGE.c.hint.label("stage_hint"),
+    )
+    .select_from(
+        _PROGRAM.outerjoin(_CONDITION, _CONDITION.c.program_id == _PROGRAM.c.id).outerjoin(
+            _STAGE, _STAGE.c.condition_id == _CONDITION.c.id
+        )
+    )
+    .where(_PROGRAM.c.slug == bindparam("slug"))
+    .order_by(_CONDITION.c.position, _CONDITION.c.id, _STAGE.c.position, _STAGE.c.id)
+)
