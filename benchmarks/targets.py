@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import load
 from approval import app_on, approve_again, approve_all, bulk_baseline
-from console_pages import PAGES, time_page
+from console_pages import open_a_place, page_paths, time_page
 from seed_and_match import matcher_seconds, rows_written_by_rerun, timed
 from support import (
     analyze_postgres,
@@ -85,6 +85,7 @@ def _measure_size(url: str, size: int, args: argparse.Namespace) -> dict[Target,
     figures |= _matching(url)
     figures |= _approval(url)
     flask(url, "coordinator", "create", COORDINATOR_EMAIL, "--program", PROGRAM, stdin=COORDINATOR_PASSWORD)
+    open_a_place(url)  # so a group's page looks for people waiting who could take the place
     analyze_postgres(url)
     figures |= _pages(url, args.requests)
     figures |= _registrations(url, args.seconds)
@@ -135,7 +136,8 @@ def _pages(url: str, requests: int) -> dict[Target, Figure]:
     print("console pages", flush=True)
     with tempfile.TemporaryDirectory() as folder, gunicorn(url, folder, workers=1) as port:
         cookie = sign_in(port, COORDINATOR_EMAIL, COORDINATOR_PASSWORD)
-        times = {name: time_page(port, path, cookie, requests)[0] for name, path in PAGES.items()}
+        paths = page_paths(port, cookie)
+        times = {name: time_page(port, path, cookie, requests)[0] for name, path in paths.items()}
     healthz = times.pop("healthz")
     return {
         Target(f"console: {name}", "within 30× `/healthz`"): _ratio_figure(ms, healthz, "ms", 30)
