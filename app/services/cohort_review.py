@@ -38,14 +38,14 @@ def review_cohort(session: Session, program: Program, cohort: Cohort, *, now: da
     live = cohort.status != CohortStatus.CANCELLED
     rules = rules_for(session, cohort)
     draft = rules.draft(cohort)
-    members = [member.participant for member in row.members]
+    size = len(draft.members)
     return CohortReview(
         row=row,
         warnings=rules.warnings(draft) if live else [],
         slots=common_slots(session, cohort, rules, draft) if editable else [],
         hosts=host_options(session, cohort, rules, draft) if live else [],
-        destinations=move_destinations(session, cohort, members, rules) if live else {},
-        merge_partners=merge_partners(session, cohort, len(members), program.max_size) if editable else [],
+        destinations=move_destinations(session, cohort, draft.members, rules) if live else {},
+        merge_partners=merge_partners(session, cohort, size, program.max_size) if editable else [],
         candidates=backfill_candidates(session, cohort, now=now, limit=CANDIDATES_SHOWN, rules=rules)
         if live
         else [],
