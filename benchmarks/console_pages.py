@@ -1,9 +1,10 @@
 """How long the console's pages take for a large program, against `/healthz` on the same server.
 
 Seeds the demo program with N registrants (default 100,000) in a fresh PostgreSQL database, proposes cohorts
-(`flask match run demo`), approves them all, and serves the app with gunicorn. Signed in as the program's
-coordinator, it requests `/healthz` and each page a few times, one request at a time, and prints for each the
-median time, the size of the answer and the median's ratio to `/healthz`'s.
+(`flask match run demo`), approves them all, opens a place in group 2 (one member leaves it) and serves the
+app with gunicorn. Signed in as the program's coordinator, it requests `/healthz` and each page a few times,
+one request at a time, and prints for each the median time, the size of the answer and the median's ratio to
+`/healthz`'s. The last page of groups is found by following the "Next" links.
 
     .venv/bin/python benchmarks/console_pages.py [--registrants 100000] [--requests 5] [--reuse]
 
@@ -15,24 +16,32 @@ found on PYTHONPATH, so `PYTHONPATH=$PWD` measures this checkout's pages.
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import tempfile
 import time
+from html import unescape
 
 import requests
+from sqlalchemy import text
 from support import analyze_postgres, flask, gunicorn, postgres_url, prepare_demo, seeded, sign_in
+
+from app.database import build_engine
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/bench_pages"
 PROGRAM = "demo"
 COORDINATOR_EMAIL = "pages-coordinator@example.org"
 COORDINATOR_PASSWORD = "pages-benchmark-password"  # noqa: S105  (a throwaway account in a throwaway database)
 CONSOLE = f"/console/programs/{PROGRAM}"
+OPENED = 2  # the group one member leaves, so the page looks for people waiting who could take the place
 PAGES = {
     "healthz": "/healthz",
     "program": CONSOLE,
-    "cohorts, page 20": f"{CONSOLE}?page=20",
+    "cohorts, last page": None,  # found by following the "Next" links
+    "cohorts, one name": f"{CONSOLE}?name=Ana",
     # The database is made afresh for every seed, so the first group matching proposes is group 1.
     "one cohort": f"{CONSOLE}/cohorts/1",
+    "one cohort, a place open": f"{CONSOLE}/cohorts/{OPENED}",
     "waitlist": f"{CONSOLE}/waitlist",
     "waitlist, one reason": f"{CONSOLE}/waitlist?reason=no_common_time",
     "meetings": f"{CONSOLE}/meetings",
@@ -47,7 +56,8 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as folder, gunicorn(url, folder, workers=1) as port:
         cookie = sign_in(port, COORDINATOR_EMAIL, COORDINATOR_PASSWORD)
-        figures = {name: time_page(port, path, cookie, args.requests) for name, path in PAGES.items()}
+        paths = page_paths(port, cookie)
+        figures = {name: time_page(port, path, cookie, args.requests) for name, path in paths.items()}
     healthz = figures["healthz"][0]
     print(f"median of {args.requests} requests each, one at a time, gunicorn with 1 worker on PostgreSQL")
     print(f"{'':24} {'ms':>9} {'bytes':>10} {'× /healthz':>11}")
@@ -69,8 +79,38 @@ def _seed(url: str, registrants: int) -> None:
     print(flask(url, "match", "run", PROGRAM).splitlines()[0])
     print(flask(url, "cohorts", "approve", PROGRAM, "--all").splitlines()[-1])
     flask(url, "coordinator", "create", COORDINATOR_EMAIL, "--program", PROGRAM, stdin=COORDINATOR_PASSWORD)
+    open_a_place(url)
     analyze_postgres(url)
     print(f"seeded, matched and approved in {time.perf_counter() - started:.0f} s")
+
+
+def page_paths(port: int, cookie: str) -> dict[str, str]:
+    """PAGES, with the address of the last page of groups found."""
+    return {name: path or _last_page(port, CONSOLE, cookie) for name, path in PAGES.items()}
+
+
+def open_a_place(url: str) -> None:
+    """One member of group OPENED leaves it (as moving them to the waitlist would), so its page has a place
+    to offer to the people waiting."""
+    engine = build_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text("DELETE FROM cohortmember WHERE id = (SELECT min(id) FROM cohortmember WHERE cohort_id=:c)"),
+            {"c": OPENED},
+        )
+    engine.dispose()
+
+
+def _last_page(port: int, path: str, cookie: str) -> str:
+    """The address of the last page of a list, reached by following its "Next" links from `path`."""
+    with requests.Session() as browser:
+        browser.headers["Cookie"] = cookie
+        while True:
+            page = browser.get(f"http://127.0.0.1:{port}{path}", timeout=300).text
+            following = re.search(r'<a href="([^"]+)" rel="next">', page)
+            if following is None:
+                return path
+            path = unescape(following.group(1))
 
 
 def time_page(port: int, path: str, cookie: str, count: int) -> tuple[float, int]:

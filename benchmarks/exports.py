@@ -106,13 +106,13 @@ def main() -> None:
     if not seeded(url, args.reuse, lambda: _seed(url, args.registrants)):
         return
     with tempfile.TemporaryDirectory() as folder, gunicorn(url, folder, workers=1) as port:
-        worker = _worker_pid(port)
+        worker = worker_pid(port)
         cookie = sign_in(port, COORDINATOR_EMAIL, COORDINATOR_PASSWORD)
         downloads = {}
         for name, path in EXPORTS.items():
-            _download(port, path, cookie, worker, Path(folder) / name)  # warm up
+            download(port, path, cookie, worker, Path(folder) / name)  # warm up
             downloads[name] = [
-                _download(port, path, cookie, worker, Path(folder) / name) for _ in range(args.downloads)
+                download(port, path, cookie, worker, Path(folder) / name) for _ in range(args.downloads)
             ]
     print(f"median of {args.downloads} downloads each (and the most memory any took), after one to warm up;")
     print("gunicorn with 1 worker on PostgreSQL")
@@ -141,17 +141,17 @@ def _arguments() -> argparse.Namespace:
 def _seed(url: str, registrants: int) -> None:
     started = time.perf_counter()
     print(f"{PROGRAM} program: {prepare_demo(url, registrants)}")
-    _write(url, ADD_ZOOM_USERS, users=max(registrants // 50, 1), program=PROGRAM)
+    write(url, ADD_ZOOM_USERS, users=max(registrants // 50, 1), program=PROGRAM)
     print(flask(url, "match", "run", PROGRAM).splitlines()[0])
-    _write(url, APPROVE_ALL, program=PROGRAM)
-    print(f"{_write(url, HOLD_MEETINGS, program=PROGRAM):,d} groups approved, each with a meeting held")
-    print(f"{_write(url, ANSWER_EVERYONE):,d} survey answers")
+    write(url, APPROVE_ALL, program=PROGRAM)
+    print(f"{write(url, HOLD_MEETINGS, program=PROGRAM):,d} groups approved, each with a meeting held")
+    print(f"{write(url, ANSWER_EVERYONE):,d} survey answers")
     flask(url, "coordinator", "create", COORDINATOR_EMAIL, "--program", PROGRAM, stdin=COORDINATOR_PASSWORD)
     analyze_postgres(url)
     print(f"seeded, matched, approved and answered in {time.perf_counter() - started:.0f} s")
 
 
-def _write(url: str, statement, **values) -> int:
+def write(url: str, statement, **values) -> int:
     """Run one writing statement in its own transaction; how many rows it wrote."""
     engine = build_engine(url)
     with engine.begin() as connection:
@@ -160,7 +160,7 @@ def _write(url: str, statement, **values) -> int:
     return written
 
 
-def _worker_pid(port: int) -> int:
+def worker_pid(port: int) -> int:
     """The gunicorn worker serving `port`: the process started with its address whose parent was too."""
     started = {}
     for status in Path("/proc").glob("[0-9]*/cmdline"):
@@ -189,7 +189,7 @@ def _rss_kb(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for process {pid}")
 
 
-def _download(port: int, path: str, cookie: str, worker: int, into: Path) -> Download:
+def download(port: int, path: str, cookie: str, worker: int, into: Path) -> Download:
     """Download `path` into the file `into` while sampling the worker's memory; count its rows afterwards."""
     received = 0
     samples: list[tuple[int, int]] = []  # (bytes received so far, VmRSS in kB)

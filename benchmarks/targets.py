@@ -20,10 +20,12 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import load
 from approval import app_on, approve_again, approve_all, bulk_baseline
-from console_pages import PAGES, time_page
+from console_pages import open_a_place, page_paths, time_page
+from exports import ANSWER_EVERYONE, EXPORTS, download, worker_pid, write
 from seed_and_match import matcher_seconds, rows_written_by_rerun, timed
 from support import (
     analyze_postgres,
@@ -41,6 +43,8 @@ PROGRAM = "demo"
 COORDINATOR_EMAIL = "targets-coordinator@example.org"
 COORDINATOR_PASSWORD = "targets-benchmark-password"  # noqa: S105  (a throwaway account in a throwaway database)
 SEED_GOAL_SIZE = 20_000
+EXPORT_RATE = 20_000  # rows a second
+FLAT_MEMORY_MB = 5  # what the web worker may grow while an export's second half is sent
 
 
 @dataclass(frozen=True)
@@ -85,8 +89,10 @@ def _measure_size(url: str, size: int, args: argparse.Namespace) -> dict[Target,
     figures |= _matching(url)
     figures |= _approval(url)
     flask(url, "coordinator", "create", COORDINATOR_EMAIL, "--program", PROGRAM, stdin=COORDINATOR_PASSWORD)
+    open_a_place(url)  # so a group's page looks for people waiting who could take the place
+    write(url, ANSWER_EVERYONE)  # a survey answer from every member, for the results export
     analyze_postgres(url)
-    figures |= _pages(url, args.requests)
+    figures |= _pages_and_exports(url, args.requests)
     figures |= _registrations(url, args.seconds)
     return figures
 
@@ -131,16 +137,39 @@ def _approval(url: str) -> dict[Target, Figure]:
     }
 
 
-def _pages(url: str, requests: int) -> dict[Target, Figure]:
-    print("console pages", flush=True)
+def _pages_and_exports(url: str, requests: int) -> dict[Target, Figure]:
+    print("console pages and exports", flush=True)
     with tempfile.TemporaryDirectory() as folder, gunicorn(url, folder, workers=1) as port:
         cookie = sign_in(port, COORDINATOR_EMAIL, COORDINATOR_PASSWORD)
-        times = {name: time_page(port, path, cookie, requests)[0] for name, path in PAGES.items()}
+        times = {
+            name: time_page(port, path, cookie, requests)[0]
+            for name, path in page_paths(port, cookie).items()
+        }
+        figures = _exports(port, cookie, Path(folder))
     healthz = times.pop("healthz")
-    return {
+    pages = {
         Target(f"console: {name}", "within 30× `/healthz`"): _ratio_figure(ms, healthz, "ms", 30)
         for name, ms in times.items()
     }
+    return pages | figures
+
+
+def _exports(port: int, cookie: str, folder: Path) -> dict[Target, Figure]:
+    """Each export downloaded once to warm up, then once measured: rows a second, and how much the web
+    worker's memory grew while the second half arrived (nothing, when it is streamed)."""
+    worker, figures = worker_pid(port), {}
+    for name, path in EXPORTS.items():
+        download(port, path, cookie, worker, folder / name)
+        run = download(port, path, cookie, worker, folder / name)
+        rate, growth = run.rows / run.seconds, (run.peak_second_half - run.peak_first_half) / 1024
+        target = Target(f"export: {name}", f"streamed, {EXPORT_RATE:,} rows/s or more, memory flat")
+        figures[target] = Figure(
+            f"{run.rows:,} rows, {rate:,.0f} rows/s",
+            f"{EXPORT_RATE:,} rows/s",
+            f"{rate / EXPORT_RATE:.1f}×, {growth:+.1f} MB",
+            rate >= EXPORT_RATE and growth < FLAT_MEMORY_MB,
+        )
+    return figures
 
 
 def _registrations(url: str, seconds: int) -> dict[Target, Figure]:

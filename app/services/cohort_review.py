@@ -12,8 +12,8 @@ from sqlmodel import Session
 
 from app.models import Cohort, CohortStatus, Host, Participant, Program
 from app.services.adjustments.backfill import backfill_candidates
-from app.services.destinations import Destination, merge_partners, move_destinations, other_groups
-from app.services.feasibility import cohort_warnings, common_slots, host_options, rules_for
+from app.services.destinations import Destination, merge_partners, move_destinations
+from app.services.feasibility import common_slots, host_options, rules_for
 from app.services.follow_up import MeetAgainPanel, meet_again_panel
 from app.services.overview import CohortRow, describe_cohorts
 
@@ -37,14 +37,17 @@ def review_cohort(session: Session, program: Program, cohort: Cohort, *, now: da
     editable = cohort.status == CohortStatus.PROPOSED
     live = cohort.status != CohortStatus.CANCELLED
     rules = rules_for(session, cohort)
-    others = other_groups(session, cohort)  # where members may move, and which groups may merge in
+    draft = rules.draft(cohort)
+    size = len(draft.members)
     return CohortReview(
         row=row,
-        warnings=cohort_warnings(session, cohort, rules),
-        slots=common_slots(session, cohort, rules) if editable else [],
-        hosts=host_options(session, cohort, rules) if live else [],
-        destinations=move_destinations(others, [member.participant for member in row.members], rules),
-        merge_partners=merge_partners(others, cohort, len(row.members), program.max_size) if editable else [],
-        candidates=backfill_candidates(session, cohort, now=now)[:CANDIDATES_SHOWN] if live else [],
+        warnings=rules.warnings(draft) if live else [],
+        slots=common_slots(session, cohort, rules, draft) if editable else [],
+        hosts=host_options(session, cohort, rules, draft) if live else [],
+        destinations=move_destinations(session, cohort, draft.members, rules) if live else {},
+        merge_partners=merge_partners(session, cohort, size, program.max_size) if editable else [],
+        candidates=backfill_candidates(session, cohort, now=now, limit=CANDIDATES_SHOWN, rules=rules)
+        if live
+        else [],
         meet_again=meet_again_panel(session, cohort, now=now),
     )

@@ -1,20 +1,23 @@
-"""Which other groups a coordinator is offered when moving a member or merging a group.
+"""Which other groups a coordinator is offered when moving a member or merging a group, or placing someone
+waiting.
 
 A program of thousands has hundreds of groups per condition; listing them all under every member made the
 cohort page hundreds of kilobytes and the choice useless. Offered are only the groups that could take the
-person or the group: same condition, role and language, with room, at an hour the person is free. Any
-other group can still be named by its number; the usual rule check then asks before breaking a rule.
+person or the group: same condition, role and language, with room, at an hour the person is free, fewest
+members first. The database returns only those that could be offered to someone: for each condition,
+language, role and hour, the OFFERED groups with fewest members. Any other group can still be named by its
+number; the usual rule check then asks before breaking a rule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.models import Cohort, CohortMember, CohortStatus, Participant
+from app.models import Cohort, CohortMember, CohortStatus, Participant, Program
 from app.services.feasibility import CohortRules
 
 OFFERED = 12
@@ -26,39 +29,78 @@ class Destination:
     size: int
 
 
-def other_groups(session: Session, cohort: Cohort) -> list[Destination]:
-    """The program's other live groups of the same condition, language and role, fewest members first."""
-    rows = session.exec(
-        select(Cohort, func.count(CohortMember.id))
+def groups_with_room(
+    session: Session,
+    program: Program,
+    *,
+    conditions: Collection[int],
+    slots: Collection[int],
+    like: Cohort | None = None,
+) -> list[Destination]:
+    """The program's live groups of `conditions` with room, meeting at one of `slots` (and, `like` a cohort,
+    of its language and role, other than it): at most OFFERED for each condition, language, role and hour,
+    fewest members first."""
+    if not conditions or not slots:
+        return []
+    size = func.count(CohortMember.id)
+    rank = func.row_number().over(
+        partition_by=(Cohort.condition_id, Cohort.language, Cohort.role, Cohort.slot),
+        order_by=(size, Cohort.id),
+    )
+    groups = (
+        select(Cohort.id.label("id"), size.label("size"), rank.label("rank"))
         .outerjoin(CohortMember, CohortMember.cohort_id == Cohort.id)
-        .where(Cohort.program_id == cohort.program_id, Cohort.condition_id == cohort.condition_id)
-        .where(Cohort.language == cohort.language, Cohort.role.is_not_distinct_from(cohort.role))
-        .where(Cohort.id != cohort.id, Cohort.status != CohortStatus.CANCELLED)
+        .where(Cohort.program_id == program.id, Cohort.condition_id.in_(list(conditions)))
+        .where(Cohort.status != CohortStatus.CANCELLED, Cohort.slot.in_(sorted(slots)))
         .group_by(Cohort.id)
-        .order_by(func.count(CohortMember.id), Cohort.id)
+        .having(size < program.max_size)
+    )
+    if like is not None:
+        groups = groups.where(Cohort.language == like.language, Cohort.role.is_not_distinct_from(like.role))
+        groups = groups.where(Cohort.id != like.id)
+    ranked = groups.subquery()
+    rows = session.exec(
+        select(Cohort, ranked.c.size)
+        .join(ranked, ranked.c.id == Cohort.id)
+        .where(ranked.c.rank <= OFFERED)
+        .order_by(ranked.c.size, Cohort.id)
     ).all()
-    return [Destination(other, size) for other, size in rows]
+    return [Destination(group, members) for group, members in rows]
 
 
 def move_destinations(
-    others: list[Destination], members: Iterable[Participant], rules: CohortRules
+    session: Session, cohort: Cohort, members: Iterable[Participant], rules: CohortRules
 ) -> dict[int, list[Destination]]:
-    """For each member (by id), the groups among `others` with room that meet at an hour the member is
-    free."""
-    others = [each for each in others if each.size < rules.program.max_size]
+    """For each member (by id), the program's other groups like `cohort` with room that meet at an hour the
+    member is free."""
+    members = list(members)
+    free = {person.id: rules.registrant(person).availability for person in members}
+    others = groups_with_room(
+        session,
+        rules.program,
+        conditions=[cohort.condition_id],
+        slots=set().union(*free.values()),
+        like=cohort,
+    )
     return {
-        person.id: [each for each in others if each.cohort.slot in rules.registrant(person).availability][
-            :OFFERED
-        ]
+        person.id: [each for each in others if each.cohort.slot in free[person.id]][:OFFERED]
         for person in members
     }
 
 
-def merge_partners(others: list[Destination], cohort: Cohort, size: int, max_size: int) -> list[Destination]:
-    """The proposed groups among `others` whose members would fit in this one: the same hour first."""
-    fitting = [
-        each
-        for each in others
-        if each.cohort.status == CohortStatus.PROPOSED and size + each.size <= max_size
-    ]
-    return sorted(fitting, key=lambda each: each.cohort.slot != cohort.slot)[:OFFERED]
+def merge_partners(session: Session, cohort: Cohort, size: int, max_size: int) -> list[Destination]:
+    """The other proposed groups of the same condition, language and role whose members would fit in this
+    one: the same hour first, then the smallest."""
+    members = func.count(CohortMember.id)
+    rows = session.exec(
+        select(Cohort, members)
+        .outerjoin(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .where(Cohort.program_id == cohort.program_id, Cohort.condition_id == cohort.condition_id)
+        .where(Cohort.language == cohort.language, Cohort.role.is_not_distinct_from(cohort.role))
+        .where(Cohort.id != cohort.id, Cohort.status == CohortStatus.PROPOSED)
+        .group_by(Cohort.id)
+        .having(members + size <= max_size)
+        .order_by(Cohort.slot != cohort.slot, members, Cohort.id)
+        .limit(OFFERED)
+    ).all()
+    return [Destination(other, count) for other, count in rows]

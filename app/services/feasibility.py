@@ -129,14 +129,23 @@ class CohortRules:
             role=cohort.role if self.program.separate_roles else None,
         )
 
+    def read_host_slots(self, host_ids: Collection[int]) -> None:
+        """Read the cohorts of these hosts in one go, for checking the cohort with each of them."""
+        wanted = [host_id for host_id in host_ids if host_id not in self._host_slots]
+        if not wanted:
+            return
+        for host_id in wanted:
+            self._host_slots[host_id] = []
+        for host_id, cohort_id, slot in self.session.exec(
+            select(Cohort.host_id, Cohort.id, Cohort.slot).where(
+                Cohort.host_id.in_(wanted), Cohort.status != CohortStatus.CANCELLED
+            )
+        ):
+            self._host_slots[host_id].append((cohort_id, slot))
+
     def _other_slots(self, draft: Draft, ignoring: set[int | None]) -> list[int]:
         """The slots of the host's other cohorts that are not cancelled."""
-        if draft.host.id not in self._host_slots:
-            self._host_slots[draft.host.id] = self.session.exec(
-                select(Cohort.id, Cohort.slot).where(
-                    Cohort.host_id == draft.host.id, Cohort.status != CohortStatus.CANCELLED
-                )
-            ).all()
+        self.read_host_slots([draft.host.id])
         return [slot for cohort_id, slot in self._host_slots[draft.host.id] if cohort_id not in ignoring]
 
     def _program_meetings(self, ignoring: set[int | None]) -> list[int]:
@@ -221,22 +230,26 @@ def cohort_warnings(session: Session, cohort: Cohort, rules: CohortRules | None 
     return rules.warnings(rules.draft(cohort))
 
 
-def common_slots(session: Session, cohort: Cohort, rules: CohortRules | None = None) -> list[int]:
-    """The UTC hours of the week when every member, and the host if any, is free."""
+def common_slots(
+    session: Session, cohort: Cohort, rules: CohortRules | None = None, draft: Draft | None = None
+) -> list[int]:
+    """The UTC hours of the week when every member, and the host if any, is free (`draft`: the cohort as
+    it is, when the caller has read it already)."""
     rules = rules or rules_for(session, cohort)
-    return sorted(rules.free_hours(rules.draft(cohort)))
+    return sorted(rules.free_hours(draft or rules.draft(cohort)))
 
 
 def host_options(
-    session: Session, cohort: Cohort, rules: CohortRules | None = None
+    session: Session, cohort: Cohort, rules: CohortRules | None = None, draft: Draft | None = None
 ) -> list[tuple[Host, list[str]]]:
     """The program's active hosts, each with the warnings giving them this cohort would raise; those
     that fit first, then by name."""
     rules = rules or rules_for(session, cohort)
-    draft = rules.draft(cohort)
+    draft = draft or rules.draft(cohort)
     hosts = session.exec(
         select(Host).where(Host.program_id == cohort.program_id, Host.active).order_by(Host.display_name)
     ).all()
+    rules.read_host_slots([host.id for host in hosts])
     options = []
     for host in hosts:
         with_host = replace(draft, host=host)

@@ -10,7 +10,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from app.models import (
@@ -26,10 +27,20 @@ from app.models import (
     Program,
     Stage,
 )
+from app.services.keyset import Page, read_page
 from app.services.scheduling import slot_start
 
 COHORTS_PER_PAGE = 50
 NO_STAGE = "Not sure"  # a member who did not say their stage
+# What no list of groups shows of their members, left unread: decoding it for every member of a page of 50
+# groups took longer than the database took to send it.
+UNSHOWN = (
+    Participant.availability,
+    Participant.avoid,
+    Participant.waitlist_detail,
+    Participant.pending_changes,
+    Participant.suggested_slots,
+)
 
 
 @dataclass
@@ -76,29 +87,28 @@ class CohortRow:
 
 
 def program_figures(session: Session, program: Program) -> Figures:
-    """Counted in the database, so a program of any size costs a handful of small rows."""
+    """Counted in the database, so a program of any size costs a handful of small rows: one pass over the
+    program's registrants (an index holds their status and reason) counts them by status, and those waiting
+    by reason."""
     figures = Figures()
-    statuses = dict(
-        session.exec(
-            select(Participant.status, func.count())
-            .where(Participant.program_id == program.id)
-            .group_by(Participant.status)
-        ).all()
-    )
-    figures.registered = sum(n for status, n in statuses.items() if status != ParticipantStatus.ERASED)
-    figures.verified = statuses.get(ParticipantStatus.VERIFIED, 0)
     placed = _placed(program)
-    figures.placed = session.exec(select(func.count(func.distinct(placed.c.participant_id)))).one()
-    for reason, count in session.exec(
-        select(Participant.waitlist_reason, func.count())
-        .where(Participant.program_id == program.id, Participant.status == ParticipantStatus.VERIFIED)
-        .where(Participant.id.not_in(select(placed.c.participant_id)))
-        .group_by(Participant.waitlist_reason)
+    in_a_group = Participant.id.in_(select(placed.c.participant_id))
+    for status, reason, grouped, count in session.exec(
+        select(Participant.status, Participant.waitlist_reason, in_a_group, func.count())
+        .where(Participant.program_id == program.id)
+        .group_by(Participant.status, Participant.waitlist_reason, in_a_group)
     ):
+        figures.registered += count if status != ParticipantStatus.ERASED else 0
+        if status != ParticipantStatus.VERIFIED:
+            continue
+        figures.verified += count
+        if grouped:
+            continue
         if reason:
-            figures.waitlisted[reason] = count
+            figures.waitlisted[reason] += count
         else:
-            figures.unmatched = count
+            figures.unmatched += count
+    figures.placed = session.exec(select(func.count(func.distinct(placed.c.participant_id)))).one()
     for status, unhosted, count in session.exec(
         select(Cohort.status, Cohort.host_id.is_(None), func.count())
         .where(Cohort.program_id == program.id)
@@ -111,26 +121,61 @@ def program_figures(session: Session, program: Program) -> Figures:
     return figures
 
 
+@dataclass(frozen=True)
+class CohortFilters:
+    name: str = ""  # part of a member's or the host's name, or the group's number
+    status: str | None = None
+    condition_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CohortList:
+    rows: list[CohortRow]
+    page: Page  # its rows are the cohorts; its tokens lead to the pages beside it
+    total: int  # cohorts that match the filters, on every page
+
+
 def list_cohorts(
     session: Session,
     program: Program,
+    filters: CohortFilters,
     *,
     today: date,
-    status: str | None = None,
-    condition_id: int | None = None,
-    page: int = 1,
-) -> tuple[list[CohortRow], int]:
-    """One page of the program's cohorts (newest last), and how many cohorts match in all."""
-    query = select(Cohort).where(Cohort.program_id == program.id)
-    if status:
-        query = query.where(Cohort.status == status)
-    if condition_id:
-        query = query.where(Cohort.condition_id == condition_id)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    cohorts = session.exec(
-        query.order_by(Cohort.id).offset((page - 1) * COHORTS_PER_PAGE).limit(COHORTS_PER_PAGE)
-    ).all()
-    return describe_cohorts(session, program, cohorts, today=today), total
+    after: str | None = None,
+    before: str | None = None,
+) -> CohortList:
+    """One page of the program's cohorts that match `filters` (oldest first), after or before the page a
+    token names, and how many match in all."""
+    query = _filtered(select(Cohort), program, filters)
+    total = session.exec(_filtered(select(func.count(Cohort.id)), program, filters)).one()
+    page = read_page(session, query, Cohort.id, Cohort.id, after=after, before=before, size=COHORTS_PER_PAGE)
+    rows = describe_cohorts(session, program, [row[0] for row in page.rows], today=today)
+    return CohortList(rows, page, total)
+
+
+def _filtered(query, program: Program, filters: CohortFilters):
+    query = query.where(Cohort.program_id == program.id)
+    if filters.status:
+        query = query.where(Cohort.status == filters.status)
+    if filters.condition_id:
+        query = query.where(Cohort.condition_id == filters.condition_id)
+    if filters.name:
+        # Asked of each group in turn (its few members by index), so a page stops at its last match
+        # rather than searching every registrant's name first.
+        member = (
+            select(CohortMember.id)
+            .join(Participant, Participant.id == CohortMember.participant_id)
+            .where(CohortMember.cohort_id == Cohort.id)
+            .where(Participant.display_name.icontains(filters.name, autoescape=True))
+        )
+        hosts = select(Host.id).where(
+            Host.program_id == program.id, Host.display_name.icontains(filters.name, autoescape=True)
+        )
+        found = [member.exists(), Cohort.host_id.in_(hosts)]
+        if filters.name.isdigit():
+            found.append(Cohort.id == int(filters.name))
+        query = query.where(or_(*found))
+    return query
 
 
 def describe_cohorts(
@@ -140,6 +185,7 @@ def describe_cohorts(
     members: dict[int, list[Member]] = defaultdict(list)
     for cohort_id, participant, stage in session.exec(
         select(CohortMember.cohort_id, Participant, Stage)
+        .options(*(defer(column) for column in UNSHOWN))
         .join(Participant, Participant.id == CohortMember.participant_id)
         .outerjoin(Stage, Stage.id == Participant.stage_id)
         .where(CohortMember.cohort_id.in_(ids))

@@ -64,9 +64,8 @@ def offer_freed_place(
     if cohort.status != CohortStatus.APPROVED or places_open(session, meeting) <= 0:
         return []
     offered = set(session.exec(select(SeatOffer.participant_id).where(SeatOffer.meeting_id == meeting.id)))
-    fitting = [person for person in backfill_candidates(session, cohort, now=now) if person.id not in offered]
     offers = []
-    for person in fitting[:OFFERS_PER_PLACE]:
+    for person in backfill_candidates(session, cohort, now=now, limit=OFFERS_PER_PLACE, excluding=offered):
         offer = SeatOffer(meeting_id=meeting.id, participant_id=person.id, offered_at=now)
         session.add(offer)
         session.flush()

@@ -7,9 +7,8 @@ they join it at once and are invited ("a place opened for you"); otherwise the n
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
@@ -18,11 +17,9 @@ from app.models import Cohort, CohortStatus, Participant, Program
 from app.services.adjustments.backfill import backfill_candidates
 from app.services.adjustments.moves import move_member
 from app.services.audit import record_event
-from app.services.scheduling import program_week_start
+from app.services.scheduling import local_window, program_week_start
 from app.services.waiting import is_waiting
 from matching.availability import utc_slots
-
-ONE_HOUR = timedelta(hours=1)
 
 
 class TimeNotAdded(ValueError):
@@ -43,7 +40,7 @@ def add_suggested_time(
     week = program_week_start(program, today)
     if slot in utc_slots(participant.availability, participant.timezone, week):
         return TimeAdded.ALREADY
-    windows = [*participant.availability, _local_window(week, slot, participant.timezone)]
+    windows = [*participant.availability, local_window(week, slot, participant.timezone)]
     if slot not in utc_slots(windows, participant.timezone, week):
         raise TimeNotAdded("the hour crosses midnight in the person's zone")
     participant.availability = windows
@@ -68,16 +65,7 @@ def _join_a_group_meeting_then(session: Session, participant: Participant, slot:
     ).all()
     now = utcnow()
     for group in groups:
-        if participant in backfill_candidates(session, group, now=now):
+        if backfill_candidates(session, group, now=now, only=participant.id):
             move_member(session, participant, group, actor="participant", now=now)
             return True
     return False
-
-
-def _local_window(week: date, slot: int, timezone: str) -> dict[str, object]:
-    """The hour-long window in the person's zone of UTC hour `slot` in the program's week."""
-    monday = datetime.combine(week, datetime.min.time(), tzinfo=ZoneInfo("UTC"))
-    start = (monday + timedelta(hours=slot)).astimezone(ZoneInfo(timezone))
-    end = start + ONE_HOUR
-    end_text = "24:00" if end.date() != start.date() and end.time() == datetime.min.time() else f"{end:%H:%M}"
-    return {"weekday": start.weekday(), "start": f"{start:%H:%M}", "end": end_text}

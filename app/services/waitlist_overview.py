@@ -13,8 +13,8 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.models import Cohort, CohortMember, CohortStatus, Participant, ParticipantStatus, Program, Stage
-from app.services.destinations import OFFERED, Destination
+from app.models import Cohort, Participant, ParticipantStatus, Program, Stage
+from app.services.destinations import OFFERED, Destination, groups_with_room
 from app.services.keyset import Page, read_page
 from app.services.matcher_bridge import Catalogue, load_catalogue, matcher_registrant
 from app.services.scheduling import program_week_start
@@ -103,28 +103,18 @@ def _offers(session: Session, program: Program, rows, catalogue: Catalogue, week
     """For each person, up to OFFERED live groups of their condition and role, in one of their languages,
     with room, meeting at an hour they are free: fewest members first. Any other group can be named by its
     number (the rule check then asks before breaking a rule)."""
-    conditions = {row.condition_id for row in rows}
-    if not conditions:
-        return {}
-    size = func.count(CohortMember.id)
-    groups = session.exec(
-        select(Cohort, size)
-        .outerjoin(CohortMember, CohortMember.cohort_id == Cohort.id)
-        .where(Cohort.program_id == program.id, Cohort.condition_id.in_(conditions))
-        .where(Cohort.status != CohortStatus.CANCELLED)
-        .group_by(Cohort.id)
-        .having(size < program.max_size)
-        .order_by(size, Cohort.id)
-    ).all()
-    offers = {}
-    for row in rows:
-        free = matcher_registrant(row, catalogue, week).availability
-        offers[row.id] = [
-            Destination(group, members)
-            for group, members in groups
-            if group.condition_id == row.condition_id
-            and group.language in row.languages
-            and group.role in (None, row.role)
-            and group.slot in free
+    free = {row.id: matcher_registrant(row, catalogue, week).availability for row in rows}
+    groups = groups_with_room(
+        session, program, conditions={row.condition_id for row in rows}, slots=set().union(*free.values())
+    )
+    return {
+        row.id: [
+            group
+            for group in groups
+            if group.cohort.condition_id == row.condition_id
+            and group.cohort.language in row.languages
+            and group.cohort.role in (None, row.role)
+            and group.cohort.slot in free[row.id]
         ][:OFFERED]
-    return offers
+        for row in rows
+    }

@@ -1,4 +1,5 @@
-"""The waitlist and meetings pages of a large program: read page by page, in a fixed number of statements."""
+"""The console's pages of a large program: lists read page by page, and every page in a fixed number of
+statements however many registrants and groups there are."""
 
 from __future__ import annotations
 
@@ -8,15 +9,20 @@ from html import unescape
 
 import pytest
 from sqlalchemy import event
+from sqlmodel import select
 
 from app import database
+from app.database import utcnow
 from app.demo import seed_demo
+from app.models import Cohort, CohortMember, CohortStatus, Condition, Participant
+from app.services.adjustments.moves import move_member
 
-# Each test grows a program to hundreds of registrants and matches and approves it: the slow tier.
-pytestmark = pytest.mark.slow
-
-WAITLIST = "/console/programs/demo/waitlist"
-MEETINGS = "/console/programs/demo/meetings"
+PROGRAM = "/console/programs/demo"
+WAITLIST = f"{PROGRAM}/waitlist"
+MEETINGS = f"{PROGRAM}/meetings"
+REPORT = f"{PROGRAM}/report"
+# Growing a program to hundreds of registrants and matching and approving it: the slow tier.
+GROWS = pytest.mark.slow
 
 
 @pytest.fixture
@@ -64,14 +70,34 @@ def _next(page: str) -> str | None:
     return unescape(found.group(1)) if found else None
 
 
+def _open_a_place(app) -> str:
+    """Move one member of the first group to the waitlist; the address of that group's page."""
+    with app.app_context():
+        session = database.session()
+        cohort = session.exec(select(Cohort).order_by(Cohort.id)).first()
+        member = session.exec(
+            select(Participant)
+            .join(CohortMember, CohortMember.participant_id == Participant.id)
+            .where(CohortMember.cohort_id == cohort.id)
+        ).first()
+        move_member(session, member, None, actor="test", now=utcnow())
+        session.commit()
+        return f"{PROGRAM}/cohorts/{cohort.id}"
+
+
+@GROWS
 def test_the_pages_run_as_many_statements_for_many_rows_as_for_few(app, grow, console_client):
     grow(120)
     client = console_client("demo")
-    few = [_statements(app, client, url) for url in (WAITLIST, MEETINGS)]
+    cohort = _open_a_place(app)
+    pages = (PROGRAM, f"{PROGRAM}?name=a", cohort, WAITLIST, MEETINGS, REPORT)
+    few = [_statements(app, client, url) for url in pages]
+    assert re.search(r"waiting (person fits|people fit) this group", client.get(cohort).text)
     grow(480)
-    assert [_statements(app, client, url) for url in (WAITLIST, MEETINGS)] == few
+    assert [_statements(app, client, url) for url in pages] == few
 
 
+@GROWS
 def test_next_links_list_everyone_waiting_once(app, grow, console_client):
     grow(480)
     client = console_client("demo")
@@ -86,6 +112,7 @@ def test_next_links_list_everyone_waiting_once(app, grow, console_client):
     assert len(set(seen)) == len(seen)
 
 
+@GROWS
 def test_a_name_search_finds_someone_beyond_the_first_page(app, grow, console_client):
     grow(300)
     client = console_client("demo")
@@ -95,3 +122,69 @@ def test_a_name_search_finds_someone_beyond_the_first_page(app, grow, console_cl
     assert name not in _names(page)
     found = client.get(WAITLIST, query_string={"name": name.upper()}).get_data(as_text=True)
     assert name in _names(found)
+
+
+@pytest.fixture
+def groups(app) -> dict[int, tuple[str, str]]:
+    """Sixty groups of one registrant each, of two conditions, every fifth one cancelled; by id, the group's
+    member and status."""
+    with app.app_context():
+        session = database.session()
+        seed_demo(session, registrants=60)
+        conditions = session.exec(select(Condition.id).order_by(Condition.position)).all()
+        made = {}
+        for number, person in enumerate(session.exec(select(Participant).order_by(Participant.id)).all()):
+            status = CohortStatus.CANCELLED if number % 5 == 4 else CohortStatus.PROPOSED
+            cohort = Cohort(
+                program_id=person.program_id, condition_id=conditions[number % 2], language="en",
+                slot=number % 168, status=status,
+            )  # fmt: skip
+            session.add(cohort)
+            session.flush()
+            session.add(CohortMember(cohort_id=cohort.id, participant_id=person.id))
+            made[cohort.id] = (person.display_name, status)
+        session.commit()
+        return made
+
+
+def _groups(page: str) -> list[int]:
+    return [int(number) for number in re.findall(r">Group (\d+)</a></th>", page)]
+
+
+def test_next_and_previous_links_list_every_group_once(groups, console_client):
+    client = console_client("demo")
+    first = client.get(PROGRAM).text
+    assert "60 groups." in first
+    seen, url, pages = _groups(first), _next(first), [first]
+    while url:
+        pages.append(client.get(url).text)
+        seen += _groups(pages[-1])
+        url = _next(pages[-1])
+    assert seen == sorted(groups) and len(pages) == 2
+    previous = re.search(r'<a href="([^"]+)" rel="prev">', pages[-1])
+    assert _groups(client.get(unescape(previous.group(1))).text) == _groups(first)
+
+
+def test_a_group_is_found_by_its_members_name_or_its_number(groups, console_client):
+    client = console_client("demo")
+    last = max(groups)
+    assert last not in _groups(client.get(PROGRAM).text)
+    name = groups[last][0]
+    by_name = client.get(PROGRAM, query_string={"name": name.upper()}).text
+    assert _groups(by_name) == [last] and "1 group matches this search." in by_name
+    assert _groups(client.get(PROGRAM, query_string={"name": str(last)}).text) == [last]
+    nobody = client.get(PROGRAM, query_string={"name": "nobody by this name"}).text
+    assert _groups(nobody) == [] and "No groups yet that match this search." in nobody
+
+
+def test_groups_are_filtered_by_status_and_condition(app, groups, console_client):
+    client = console_client("demo")
+    cancelled = client.get(PROGRAM, query_string={"status": "cancelled"}).text
+    assert _groups(cancelled) == [key for key, (_, status) in groups.items() if status == "cancelled"]
+    with app.app_context():
+        second = database.session().exec(select(Condition.id).order_by(Condition.position)).all()[1]
+    both = client.get(PROGRAM, query_string={"status": "proposed", "condition": second}).text
+    expected = [key for n, (key, (_, status)) in enumerate(groups.items()) if n % 2 and status == "proposed"]
+    assert _groups(both) == expected and f"{len(expected)} groups match this search." in both
+    page = client.get(_next(client.get(PROGRAM, query_string={"condition": second}).text) or PROGRAM).text
+    assert 'name="condition"' in page  # the filters stay on the page (the next link keeps them)

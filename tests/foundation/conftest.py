@@ -38,3 +38,11 @@ def insert_program(connection: sa.Connection) -> int:
     kept = set(Program.model_fields) - {"id"}
     values = {column.name: getattr(model, column.name) for column in table.columns if column.name in kept}
     return connection.execute(table.insert().values(values)).inserted_primary_key[0]
+
+
+def insert_condition(connection: sa.Connection, program_id: int) -> int:
+    """A condition of the program, as every schema so far knows it."""
+    condition = sa.Table("condition", sa.MetaData(), autoload_with=connection)
+    return connection.execute(
+        condition.insert().values(program_id=program_id, code="cll", name="CLL", position=0)
+    ).inserted_primary_key[0]

@@ -12,7 +12,7 @@ from alembic import command
 from app.cli.db import alembic_config, upgrade_database
 from app.database import build_engine
 
-from .conftest import insert_program
+from .conftest import insert_condition, insert_program
 
 
 def _at_0007_with_a_meeting(url: str) -> None:
@@ -23,10 +23,7 @@ def _at_0007_with_a_meeting(url: str) -> None:
         program = sa.Table("program", sa.MetaData(), autoload_with=connection)
         connection.execute(program.update().values(zoom_user="meetings@example.org"))
         connection.execute(program.insert().values(_copy(connection, program, program_id, slug="no-zoom")))
-        condition = sa.Table("condition", sa.MetaData(), autoload_with=connection)
-        condition_id = connection.execute(
-            condition.insert().values(program_id=program_id, code="cll", name="CLL", position=0)
-        ).inserted_primary_key[0]
+        condition_id = insert_condition(connection, program_id)
         cohort = sa.Table("cohort", sa.MetaData(), autoload_with=connection)
         cohort_id = connection.execute(
             cohort.insert().values(

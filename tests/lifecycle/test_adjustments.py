@@ -3,7 +3,9 @@ carried through to Zoom and to people's inboxes when the cohort is already appro
 
 from __future__ import annotations
 
-from datetime import timedelta
+import random
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
@@ -36,7 +38,7 @@ from app.services.adjustments.backfill import backfill_candidates, backfill_coho
 from app.services.adjustments.cohort_edits import merge_cohorts, set_host, set_locked, set_slot, split_cohort
 from app.services.adjustments.moves import move_member
 from app.services.approval import approve_cohort
-from app.services.feasibility import cohort_warnings, common_slots, host_options
+from app.services.feasibility import CohortRules, cohort_warnings, common_slots, host_options
 from app.worker.runner import run_once
 from emails.catcher import calendar_part
 
@@ -61,11 +63,15 @@ class Build:
             h.display_name: h for h in session.exec(select(Host).where(Host.program_id == program.id))
         }
 
-    def person(self, name, *, stage="in-treatment", languages=("en",), free=MONDAY, avoid=(), waited=0):
+    def person(
+        self, name, *, stage="in-treatment", languages=("en",), free=MONDAY, avoid=(), waited=0, zone="UTC",
+        role="patient",
+    ):  # fmt: skip
         person = Participant(
-            program_id=self.program.id, email=f"{name.lower()}@example.org", display_name=name,
-            condition_id=self.cll.id, stage_id=self.stages[stage] if stage else None, timezone="UTC",
-            languages=list(languages), availability=free, avoid=[other.id for other in avoid],
+            program_id=self.program.id, email=f"{name.lower().replace(' ', '.')}@example.org",
+            display_name=name, condition_id=self.cll.id, stage_id=self.stages[stage] if stage else None,
+            timezone=zone, role=role, languages=list(languages), availability=free,
+            avoid=[other.id for other in avoid],
             consent_version="1", status=ParticipantStatus.VERIFIED,
             verified_at=utcnow() - timedelta(days=waited),
         )  # fmt: skip
@@ -487,6 +493,91 @@ def test_backfill_fills_to_the_target_size_with_the_best_fitting_people(session,
     assert event.subject_id == str(cohort.id) and len(event.detail["added"]) == 3
     with pytest.raises(AdjustmentError, match="already has 6 people"):
         backfill_cohort(session, cohort, now=utcnow(), **ACTOR)
+
+
+def test_people_waiting_fit_when_the_groups_hour_lies_in_a_window_of_their_own_zone(session, build):
+    cohort = build.group("Ana", "Ben", "Carmen", "Dev", host=None)  # Monday 16:00 UTC
+    for name, zone, weekday, start, end in (
+        ("Kolkata", "Asia/Kolkata", 0, "21:00", "23:00"),  # 16:00 UTC is 21:30 there
+        ("Kolkata early", "Asia/Kolkata", 0, "20:00", "22:00"),
+        ("New York", "America/New_York", 0, "10:00", "13:00"),  # 11:00 or noon, as the season has it
+        ("Tokyo", "Asia/Tokyo", 1, "00:00", "02:00"),  # 01:00 on Tuesday there
+        ("Tokyo Monday", "Asia/Tokyo", 0, "00:00", "02:00"),
+    ):
+        build.person(name, zone=zone, free=[{"weekday": weekday, "start": start, "end": end}])
+    build.person("Caregiver", role="caregiver")
+    build.person("Bilingual", languages=("es", "en"))
+    names = [person.display_name for person in backfill_candidates(session, cohort)]
+    assert sorted(names) == ["Bilingual", "Kolkata", "New York", "Tokyo"]
+
+
+def test_a_full_group_is_offered_no_one_and_a_page_of_candidates_stops_at_its_limit(session, build):
+    full = build.group("Ana", "Ben", "Carmen", "Dev", "Elena", "Femi", "Gabi", "Hugo", host=None)
+    waiting = [build.person(f"Waiting {number}", waited=number) for number in range(5)]
+    assert backfill_candidates(session, full) == []
+    open_one = build.group("Ines", "Jo", "Kai", "Lola", host=None)
+    assert backfill_candidates(session, open_one, limit=2) == [waiting[4], waiting[3]]  # the longest first
+    assert backfill_candidates(session, open_one, limit=2, excluding={waiting[4].id}) == waiting[3:1:-1]
+    assert backfill_candidates(session, open_one, only=waiting[0].id) == [waiting[0]]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_database_finds_exactly_the_people_the_rules_let_join(session, build, seed):
+    """Many people waiting, varied in every way a rule looks at: the candidates are all those, and only
+    those, whom the feasibility rules let join, in the order of the closest stage and the longest wait."""
+    rng = random.Random(seed)
+    stages = [None, "watch-and-wait", "in-treatment", "post-treatment", "relapsed"]
+    zones = ["UTC", "Europe/Madrid", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "Pacific/Auckland"]
+    members = [build.person(f"Member {n}", stage=rng.choice(stages[1:])) for n in range(rng.randint(4, 7))]
+    cohort = build.cohort(members, host=None, slot=rng.randrange(168))
+    rules = CohortRules(session, build.program)
+    hour = datetime.combine(rules.week, time(), tzinfo=UTC) + timedelta(hours=cohort.slot)
+    people = []
+    for number in range(120):
+        zone = rng.choice(zones)
+        people.append(
+            build.person(
+                f"Person {number}", stage=rng.choice(stages), zone=zone, waited=rng.randrange(60),
+                languages=rng.choice([("en",), ("es",), ("es", "en")]), free=_windows(rng, hour, zone),
+                role=rng.choice(["patient", "patient", "caregiver"]),
+                avoid=rng.sample([*members, *people], 1) if rng.random() < 0.1 else (),
+            )
+        )  # fmt: skip
+    for member in rng.sample(members, 2):
+        member.avoid = [rng.choice(people).id]
+    session.flush()
+
+    draft = rules.draft(cohort)
+    before = rules.violations(draft)
+    allowed = [p for p in people if not rules.new_violations(before, draft.with_members([*draft.members, p]))]
+    found = backfill_candidates(session, cohort)
+    assert {person.id for person in found} == {person.id for person in allowed}
+    assert len(allowed) > 3  # so the order is put to the test too
+    positions = [rules.catalogue.stages[m.stage_id].position for m in members]
+    middle = sum(positions) / len(positions)
+
+    def order(person):
+        stage = rules.catalogue.stages.get(person.stage_id)
+        return (abs(stage.position - middle) if stage else float("inf"), person.verified_at, person.id)
+
+    assert found == sorted(allowed, key=order)
+
+
+def _windows(rng, hour, zone):
+    """One or two windows anywhere in the week, and often one near `hour` in `zone`, that may or may not
+    hold all of it."""
+    windows = []
+    for _ in range(rng.randint(1, 2)):
+        start = rng.randrange(0, 23)
+        end = min(start + rng.randint(1, 4), 24)
+        windows.append({"weekday": rng.randrange(7), "start": f"{start:02d}:00", "end": f"{end:02d}:00"})
+    if rng.random() < 0.7:
+        local = hour.astimezone(ZoneInfo(zone))
+        start = local - timedelta(minutes=rng.choice([0, 0, 30, 60]))
+        end = local + timedelta(minutes=rng.choice([30, 60, 60, 90]))
+        end_text = "24:00" if end.date() > start.date() else f"{end:%H:%M}"
+        windows.append({"weekday": start.weekday(), "start": f"{start:%H:%M}", "end": end_text})
+    return windows
 
 
 def test_backfill_says_why_no_one_fits(session, build):

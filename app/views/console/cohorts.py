@@ -14,7 +14,7 @@ from app.services.feasibility import cohort_warnings
 from app.services.match_runs import INLINE_LIMIT, MatchRunError, latest_run, open_run, request_proposals
 from app.services.meeting_changes.open_places import open_places
 from app.services.overview import (
-    COHORTS_PER_PAGE,
+    CohortFilters,
     describe_cohorts,
     list_cohorts,
     list_proposed_cohorts,
@@ -31,27 +31,28 @@ from app.views.console.downloads import csv_download
 
 @blueprint.get("/programs/<slug>")
 def program(slug: str):
-    """The program at a glance: its figures, what needs attention, and its cohorts page by page."""
+    """The program at a glance: its figures, what needs attention, and its cohorts page by page, searchable
+    by a member's or the host's name (or the group's number) and filtered by status and condition."""
     program = load_program(slug)
     session = database.session()
-    status = request.args.get("status") or None
-    condition_id = request.args.get("condition", type=int)
-    page = max(request.args.get("page", 1, type=int), 1)
-    rows, total = list_cohorts(
-        session, program, today=utcnow().date(), status=status, condition_id=condition_id, page=page
+    filters = CohortFilters(
+        name=request.args.get("name", "").strip(),
+        status=request.args.get("status") or None,
+        condition_id=request.args.get("condition", type=int),
     )
-    audit("console.viewed_cohorts", program, page=page)
+    cohorts = list_cohorts(
+        session, program, filters, today=utcnow().date(), after=request.args.get("after"),
+        before=request.args.get("before"),
+    )  # fmt: skip
+    audit("console.viewed_cohorts", program, cohorts=len(cohorts.rows))
     session.commit()
     return render_template(
         "console/program.html",
         program=program,
         figures=program_figures(session, program),
-        rows=rows,
-        total=total,
-        page=page,
-        pages=max(-(-total // COHORTS_PER_PAGE), 1),
-        status=status,
-        condition_id=condition_id,
+        cohorts=cohorts,
+        filters=filters,
+        query={"name": filters.name or None, "status": filters.status, "condition": filters.condition_id},
         conditions=[offer.condition for offer in list_conditions(session, program)],
         statuses=list(CohortStatus),
         open_places=open_places(session, program),
