@@ -54,7 +54,17 @@ def next_midnight(now: datetime) -> datetime:
 
 def calls_left(session: Session, user: str, *, now: datetime, limit: int) -> int:
     """How many more creates and updates `user` may make today (none after Zoom refused one)."""
-    day = session.get(ZoomUserDay, (user, now.date()))
+    return _left(session.get(ZoomUserDay, (user, now.date())), now=now, limit=limit)
+
+
+def _calls_left_by_user(session: Session, users: list[str], *, now: datetime, limit: int) -> dict[str, int]:
+    """`calls_left` for many users, read in one statement."""
+    days = session.exec(select(ZoomUserDay).where(ZoomUserDay.day == now.date(), ZoomUserDay.user.in_(users)))
+    found = {day.user: day for day in days}
+    return {user: _left(found.get(user), now=now, limit=limit) for user in users}
+
+
+def _left(day: ZoomUserDay | None, *, now: datetime, limit: int) -> int:
     if day is None:
         return limit
     if day.refused_until is not None and day.refused_until > now:
@@ -100,10 +110,10 @@ def plan_creates(
     for pending in _pending_creates(session):
         by_user[pending.user].append(pending)
     planned = []
+    left_today = _calls_left_by_user(session, list(by_user), now=now, limit=limit)
     for user, creates in by_user.items():
         creates.sort(key=lambda pending: (pending.starts_at, pending.operation_id))  # nearest meeting first
-        left_today = calls_left(session, user, now=now, limit=limit)
-        days = creation_days(len(creates), left_today=left_today, limit=limit)
+        days = creation_days(len(creates), left_today=left_today[user], limit=limit)
         for pending, day in zip(creates, days, strict=True):
             creates_at = pending.retry_at or _start_of(now.date() + timedelta(days=day))
             planned.append(
