@@ -31,6 +31,7 @@ class Channel(StrEnum):
     """How a message reaches its recipient."""
 
     EMAIL = "email"
+    SMS = "sms"  # a text message, through Twilio
 
 
 class MessageKind(StrEnum):
