@@ -24,7 +24,9 @@ from app.settings import Settings
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+# No X-RateLimit-* headers on every answer: each would cost the store one more round trip per request. A
+# refusal still says when to try again (Retry-After, app.views.errors).
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=False)
 # How long a request waits for each answer of the rate-limit store (it tries twice) before counting in this
 # process's memory instead.
 STORE_TIMEOUT_SECONDS = 1

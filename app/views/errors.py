@@ -1,8 +1,12 @@
 """Error pages for people, and JSON errors for the API."""
 
-from flask import Flask, current_app, jsonify, render_template, request
+import time
+
+from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.extensions import limiter
 
 PAGES = {
     400: (lazy_gettext("Something went wrong"),
@@ -28,8 +32,20 @@ def _handle_http_error(error: HTTPException):
     status = error.code or 500
     title, message = (str(text) for text in PAGES.get(status, (error.name, error.description)))
     if _wants_json():
-        return jsonify(error=error.name, message=message), status
-    return render_template("error.html", status=status, title=title, message=message), status
+        response = make_response(jsonify(error=error.name, message=message), status)
+    else:
+        response = make_response(
+            render_template("error.html", status=status, title=title, message=message), status
+        )
+    if status == 429:
+        response.headers["Retry-After"] = str(_seconds_until_allowed())
+    return response
+
+
+def _seconds_until_allowed() -> int:
+    """When the rate limit this request broke lets the next one through, in whole seconds (at least 1)."""
+    breached = limiter.current_limit
+    return max(int(breached.reset_at - time.time()), 1) if breached else 60
 
 
 def _handle_unexpected_error(error: Exception):
