@@ -38,7 +38,7 @@ def program_report(session: Session, program: Program) -> ProgramReport:
         meetings_held=len(held),
         registered_in_zoom=registered,
         attended=attended,
-        survey=survey_results(session, program),
+        survey=survey_results(session, program, comments=False),
     )
 
 

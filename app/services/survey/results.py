@@ -107,13 +107,31 @@ class SurveyResults:
     questions: list[QuestionResults]
 
 
-def survey_results(session: Session, program: Program, meeting: Meeting | None = None) -> SurveyResults:
-    """The response rate and every question's answers, for the whole program or one of its meetings."""
-    answered = answered_responses(session, program, meeting)
-    meetings = _response_rates(session, program, answered, meeting)
+def survey_results(
+    session: Session, program: Program, meeting: Meeting | None = None, *, comments: bool = True
+) -> SurveyResults:
+    """The response rate and every question's answers, for the whole program or one of its meetings.
+
+    Without `comments` (the report, which never shows them) only each response's meeting and answers are
+    read, as plain values: a large program's report need not build every response with its meeting."""
+    if comments:
+        answered = answered_responses(session, program, meeting)
+        given = [(row.meeting.id, row.response.answers) for row in answered]
+    else:
+        answered, given = [], _plain_answers(session, program, meeting)
+    meetings = _response_rates(session, program, Counter(of for of, _ in given), meeting)
     rate = ResponseRate(sum(m.rate.sent for m in meetings), sum(m.rate.answered for m in meetings))
-    questions = survey_questions(program, (row.response.answers for row in answered))
-    return SurveyResults(rate, meetings, [_tally(question, answered) for question in questions])
+    answers = [answer for _, answer in given]
+    questions = survey_questions(program, answers)
+    return SurveyResults(rate, meetings, [_tally(question, answers, answered) for question in questions])
+
+
+def _plain_answers(session: Session, program: Program, meeting: Meeting | None) -> list[tuple[int, dict]]:
+    """(meeting id, answers) of each response."""
+    query = program_responses(program, SurveyResponse.meeting_id, SurveyResponse.answers)
+    if meeting is not None:
+        query = query.where(Meeting.id == meeting.id)
+    return list(session.exec(query).all())
 
 
 def answered_responses(session: Session, program: Program, meeting: Meeting | None = None) -> list[Answered]:
@@ -189,24 +207,26 @@ def _english(texts: Any) -> str:
     return texts or ""
 
 
-def _tally(question: Question, answered: list[Answered]) -> QuestionResults:
-    given = [
-        (row, row.response.answers[question.key])
-        for row in answered
-        if _given(row.response.answers.get(question.key))
-    ]
+def _tally(question: Question, answers: list[dict[str, Any]], answered: list[Answered]) -> QuestionResults:
+    """`answers` tallied for `question`; a text question's comments are taken from `answered` (none when
+    that is empty, and then only counted)."""
+    given = [answer[question.key] for answer in answers if _given(answer.get(question.key))]
     if question.kind == "text":
-        comments = [
-            Comment(str(value).strip(), row.day, row.cohort_id, row.meeting.number, row.name)
-            for row, value in given
-        ]
-        return QuestionResults(question, len(comments), comments=comments)
-    counts = Counter(_hashable(value) for _, value in given)
+        return QuestionResults(question, len(given), comments=_comments(question.key, answered))
+    counts = Counter(_hashable(value) for value in given)
     bars = [(label, counts.pop(value, 0)) for value, label in question.options]
     bars += [(str(value), count) for value, count in sorted(counts.items(), key=lambda item: str(item[0]))]
-    numbers = [value for _, value in given if isinstance(value, int) and not isinstance(value, bool)]
+    numbers = [value for value in given if isinstance(value, int) and not isinstance(value, bool)]
     average = sum(numbers) / len(numbers) if question.kind == "scale" and numbers else None
     return QuestionResults(question, len(given), bars, average)
+
+
+def _comments(key: str, answered: list[Answered]) -> list[Comment]:
+    return [
+        Comment(str(row.response.answers[key]).strip(), row.day, row.cohort_id, row.meeting.number, row.name)
+        for row in answered
+        if _given(row.response.answers.get(key))
+    ]
 
 
 def _given(value: Any) -> bool:
@@ -218,7 +238,7 @@ def _hashable(value: Any) -> Any:
 
 
 def _response_rates(
-    session: Session, program: Program, answered: list[Answered], meeting: Meeting | None
+    session: Session, program: Program, responses: Counter[int], meeting: Meeting | None
 ) -> list[MeetingResponses]:
     """Surveys sent and answered for each meeting that sent or received any, in meeting order.
 
@@ -236,7 +256,6 @@ def _response_rates(
     if meeting is not None:
         query = query.where(OutboundMessage.meeting_id == meeting.id)
     sent = dict(session.exec(query).all())
-    responses = Counter(row.meeting.id for row in answered)
     ids = sent.keys() | responses.keys()
     if not ids:
         return []
