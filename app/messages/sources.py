@@ -88,6 +88,7 @@ class Sources:
             return mail.Links(
                 manage_url=signed_url("hosts.page", "host", {"h": self.message.host_id}),
                 unsubscribe_url=signed_url("hosts.unsubscribe", "host", {"h": self.message.host_id}),
+                to_host=True,
             )
         return mail.Links(**participant_links(self.program_row.slug, self.message.participant_id))
 

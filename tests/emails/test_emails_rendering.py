@@ -10,8 +10,9 @@ import pytest
 from jinja2 import UndefinedError
 
 from emails import messages
-from emails.context import WaitlistReason
+from emails.context import Links, WaitlistReason
 from emails.rendering import render
+from emails.samples import sample_email
 
 from .conftest import ANSWERS, KINDS, LOCALES
 
@@ -249,3 +250,22 @@ def test_a_known_address_is_told_which_answers_would_change(
         assert all(answer in part for answer in named)
         assert "your languages" not in part and "sus idiomas" not in part
         assert "https://meetups.example.org/r/verify?token=v3r1fy" in part
+
+
+@pytest.mark.parametrize(
+    ("locale", "host_words", "member_words"),
+    [
+        ("en", "because you host conversations for", "because you registered with"),
+        ("es", "porque es anfitrión o anfitriona de conversaciones de", "porque se inscribió en"),
+    ],
+)
+def test_a_host_s_footer_says_they_get_it_as_a_host(locale, host_words, member_words, make_person, links):
+    host_links = Links(links.manage_url, links.unsubscribe_url, to_host=True)
+    email = sample_email("host_briefing", make_person(locale=locale), links=host_links)
+
+    rendered = render(email.kind, email.context, locale)
+
+    for body in (rendered.text, rendered.html):
+        flat = " ".join(body.split())
+        assert host_words in flat and member_words not in flat
+        assert host_links.manage_url in body and host_links.unsubscribe_url in body

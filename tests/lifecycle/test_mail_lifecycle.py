@@ -84,6 +84,20 @@ def test_the_host_is_briefed_without_anyone_s_address(app, make_cohorts, mailbox
     assert "zoom.us/s/" not in text and "/host/start/" in text
 
 
+def test_the_host_s_emails_end_with_a_host_s_footer_and_members_keep_theirs(app, make_cohorts, mailbox):
+    _approve_one(app, make_cohorts)
+    run_once(app)
+    for message in mailbox.messages():
+        host = message["To"].addresses[0].addr_spec == "host-jonah@example.org"
+        text = " ".join(message.get_body(preferencelist=("plain",)).get_content().split())
+        html = " ".join(message.get_body(preferencelist=("html",)).get_content().split())
+        for body in (text, html):
+            assert ("because you host conversations for" in body) is host
+            assert ("because you registered with" in body) is not host
+            assert ("Your host page" in body) is host
+            assert ("Manage your registration" in body) is not host
+
+
 def test_tips_and_reminder_follow_the_meeting_and_never_come_after_it(app, make_cohorts, mailbox):
     meeting = _approve_one(app, make_cohorts)
     run_once(app)
