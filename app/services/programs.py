@@ -32,6 +32,11 @@ def create_program(session: Session, data: Mapping[str, Any], *, by: Coordinator
     return program
 
 
+def programs_open_for_registration(session: Session) -> list[Program]:
+    """The programs taking registrations now, by name: what the site's front door lists."""
+    return list(session.exec(select(Program).where(Program.registration_open).order_by(Program.name)).all())
+
+
 def _slug_taken(session: Session, slug: str) -> bool:
     return session.exec(select(Program.id).where(Program.slug == slug)).first() is not None
 

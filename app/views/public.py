@@ -18,6 +18,7 @@ from app.inputs.fields import InvalidInput
 from app.inputs.registration import validate_email_address, validate_registration
 from app.links import LinkError
 from app.models import Program
+from app.services.programs import programs_open_for_registration
 from app.services.registration import (
     find_held_change,
     keep_answers,
@@ -35,6 +36,15 @@ from app.views.program_scope import (
 )
 
 blueprint = Blueprint("public", __name__)
+
+
+@blueprint.get("/")
+def front_door():
+    """The programs open for registration; with only one, its page at once."""
+    programs = programs_open_for_registration(database.session())
+    if len(programs) == 1:
+        return redirect(url_for(".program_page", slug=programs[0].slug))
+    return render_template("public/front_door.html", programs=programs)
 
 
 @blueprint.get("/p/<slug>")
