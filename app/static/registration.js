@@ -25,6 +25,21 @@
     update();
   }
 
+  // Ask "which condition" of the person it is about: the registrant, or the one they care for.
+  function followRole(form) {
+    var wordings = form.querySelectorAll("[data-for-role]");
+    var roles = form.querySelectorAll("input[name=role]");
+    function update() {
+      var chosen = form.querySelector("input[name=role]:checked");
+      var role = chosen === null ? "" : chosen.value;
+      wordings.forEach(function (wording) { wording.hidden = wording.getAttribute("data-for-role") !== role; });
+    }
+    if (wordings.length && roles.length) {
+      roles.forEach(function (input) { input.addEventListener("change", update); });
+      update();
+    }
+  }
+
   // Pre-select the device's time zone on a fresh form; the person can still change it.
   function guessTimezone(form) {
     var select = form.querySelector("select[data-guess-timezone]");
@@ -55,6 +70,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form").forEach(function (form) {
       filterStages(form);
+      followRole(form);
       guessTimezone(form);
     });
     focusErrors();

@@ -4,6 +4,7 @@ filled in by its labels as a person (or a screen reader) finds them, and scanned
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,10 @@ def phone(browser):
     )
     yield context.new_page()
     context.close()
+
+
+def re_exact(name: str) -> re.Pattern:
+    return re.compile(f"^{re.escape(name)}$")
 
 
 def _serious_violations(page) -> list[str]:
@@ -86,6 +91,20 @@ def test_only_the_chosen_conditions_stages_are_offered(server, phone):
     assert visible.count() == 1
     assert "(Lung cancer)" in visible.locator("legend").inner_text()
     assert visible.get_by_label("Advanced (IV)").is_visible()
+
+
+def test_the_condition_question_asks_a_caregiver_about_the_person_they_care_for(server, phone):
+    phone.goto(f"{server}/p/demo")
+    group = phone.get_by_role(
+        "group", name=re_exact("Which condition do you, or the person you care for, live with?")
+    )
+    expect(group).to_have_count(1)
+    phone.get_by_label("I care for someone who does").check()
+    expect(
+        phone.get_by_role("group", name=re_exact("Which condition does the person you care for live with?"))
+    ).to_have_count(1)
+    phone.get_by_label("I live with the condition").check()
+    expect(phone.get_by_role("group", name=re_exact("Which condition do you live with?"))).to_have_count(1)
 
 
 def test_mistakes_are_summarised_focused_and_linked_to_their_fields(server, phone):

@@ -1,5 +1,8 @@
 """The same rules, with the same messages, for the web form and the JSON API."""
 
+import re
+from html import unescape
+
 import pytest
 
 TOO_LONG_NAME = "N" * 61
@@ -109,3 +112,19 @@ def test_form_turns_the_weekly_grid_into_time_windows(kit):
 def test_form_without_a_csrf_token_is_refused(kit):
     assert kit.client.post(kit.page, data=kit.form()).status_code == 400
     assert kit.participants() == []
+
+
+@pytest.mark.parametrize(
+    ("role", "question"),
+    [
+        ("caregiver", "Which condition does the person you care for live with?"),
+        ("patient", "Which condition do you live with?"),
+        (None, "Which condition do you, or the person you care for, live with?"),
+    ],
+)
+def test_a_form_shown_again_asks_about_the_condition_of_the_person_it_is_about(kit, role, question):
+    page = kit.post_form(kit.page, kit.form(role=role, email="not an address")).get_data(as_text=True)
+
+    legend = re.search(r"<legend>(.*?)</legend>", page[page.index("data-for-role") - 200 :], re.S).group(1)
+    shown = [unescape(words) for words in re.findall(r'<span data-for-role="\w*">([^<]+)</span>', legend)]
+    assert shown == [question]
