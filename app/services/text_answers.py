@@ -1,9 +1,10 @@
 """What we text back to a person's text, in their language: who we are and how to stop (HELP), that their
 "can't come" is noted and how to change their mind, and that texts have stopped.
 
-Texts show on lock screens, so they name the program by its neutral title where it has one, never a
-condition. The Spanish wording keeps to letters of the GSM-7 alphabet (no á, í, ó, ú), so that a text
-fits one segment of 160 characters instead of 70 where the names in it allow.
+Texts show on lock screens, so they name the program by its neutral title where it has one, and not its
+organisation (whose name may say what illness its members have). The Spanish wording keeps to letters of
+the GSM-7 alphabet (no á, í, ó, ú), so that a text fits one segment of 160 characters instead of 70 where
+the names in it allow.
 """
 
 from __future__ import annotations
@@ -39,16 +40,13 @@ def help_answer(program: Program | None, locale: str) -> str:
                 "%(service)s: texts about peer support meet-ups. Reply STOP to stop them.",
                 service=SERVICE_NAME,
             )
-        names = {
-            "title": program.neutral_title or program.name,
-            "organisation": program.organisation,
-            "email": program.contact_email,
-        }
+        title, email = program.neutral_title or program.name, program.contact_email
         full = gettext(
-            "%(title)s by %(organisation)s: meet-up reminders. Questions: %(email)s. Reply STOP to stop.",
-            **names,
+            "%(title)s: reminders of your meet-ups. Questions: %(email)s. Reply STOP to stop them.",
+            title=title,
+            email=email,
         )
-        short = gettext("%(organisation)s: %(email)s. Reply STOP to stop.", **names)
+        short = gettext("Questions: %(email)s. Reply STOP to stop texts.", email=email)
     return full if fits_one_segment(full) or not fits_one_segment(short) else short
 
 
