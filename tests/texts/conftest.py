@@ -97,9 +97,11 @@ class TextsKit:
         status: str = MessageStatus.SENT,
         meeting_id: int | None = None,
         sent_ago: timedelta = timedelta(hours=1),
+        sid: str | None = None,
     ) -> tuple[int, str]:
-        """A text to `name`'s number as the sender leaves it once Twilio took it; its id and Twilio sid."""
-        sid = message_sid()
+        """A text to `name`'s number as the sender leaves it once Twilio took it (as `sid`, by default a new
+        one); its id and Twilio sid."""
+        sid = sid or message_sid()
         with self.app.app_context():
             session = database.session()
             person = session.get(Participant, self.people[name])
