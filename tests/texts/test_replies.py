@@ -123,14 +123,27 @@ def test_stop_stops_every_registrant_with_that_number(kit: TextsKit):
 # START
 
 
-@pytest.mark.parametrize("body", ["START", "unstop", "Yes"])
-def test_start_lifts_the_opt_out_and_keeps_the_consent_as_it_was(kit: TextsKit, body):
-    consent = kit.person("Ana").sms_consent_at
-    kit.text_from(kit.phones["Ana"], "STOP")
-    assert replies(kit.text_from(kit.phones["Ana"], body)) == ()  # Twilio answers START itself
-    ana = kit.person("Ana")
-    assert ana.sms_opted_out_at is None and ana.sms_consent_at == consent
+@pytest.mark.parametrize(
+    ("name", "stop", "start"),
+    [
+        ("Ana", "STOP", "START"),
+        ("Ana", "stop", "unstop"),
+        ("Ana", "Quit", "Yes"),
+        ("Carmen", "PARAR", "START"),
+    ],
+)
+def test_start_lifts_the_opt_out_and_keeps_the_consent_as_it_was(kit: TextsKit, name, stop, start):
+    """START is Twilio's word in every language (it lifts Twilio's own block too)."""
+    consent = kit.person(name).sms_consent_at
+    kit.text_from(kit.phones[name], stop)
+    assert kit.person(name).sms_opted_out_at is not None
+    assert replies(kit.text_from(kit.phones[name], start)) == ()  # Twilio answers START itself
+    person = kit.person(name)
+    assert person.sms_opted_out_at is None and person.sms_consent_at == consent
     assert [meaning for _, meaning in kept(kit)] == ["stop", "start"]
+    assert kit.rows(AuditEvent, AuditEvent.action == "participant_started_texts")[0].subject_id == str(
+        person.id
+    )
 
 
 # HELP
