@@ -130,6 +130,28 @@ class TextsKit:
             session.commit()
             return row.id, sid
 
+    def same_number(self, name: str, other: str, *, in_the_group: bool = False) -> int:
+        """Register `other` with `name`'s number (a caregiver and the person they care for, say), in the
+        group too if asked; their id."""
+        with self.app.app_context():
+            session = database.session()
+            known = session.get(Participant, self.people[name])
+            person = Participant(
+                **{
+                    **known.model_dump(exclude={"id"}),
+                    "email": f"{other.lower()}@example.org",
+                    "display_name": other,
+                }
+            )
+            session.add(person)
+            session.flush()
+            if in_the_group:
+                cohort_id = session.get(Meeting, self.meeting_id).cohort_id
+                session.add(CohortMember(cohort_id=cohort_id, participant_id=person.id))
+            session.commit()
+            self.people[other], self.phones[other] = person.id, known.phone
+            return person.id
+
     def row(self, model, row_id):
         with self.app.app_context():
             return database.session().get(model, row_id)

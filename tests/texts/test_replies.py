@@ -98,26 +98,14 @@ def test_stop_in_other_words_stops_texts_and_we_confirm_it_in_their_language(
 
 
 def test_stop_stops_every_registrant_with_that_number(kit: TextsKit):
-    with kit.app.app_context():
-        session = database.session()
-        ana = session.get(Participant, kit.people["Ana"])
-        twin = Participant(
-            **{
-                **ana.model_dump(exclude={"id", "email", "display_name"}),
-                "email": "mum@example.org",
-                "display_name": "Mum",
-            }
-        )
-        session.add(twin)
-        session.commit()
-        twin_id = twin.id
+    mum = kit.same_number("Ana", "Mum")
     kit.text_from(kit.phones["Ana"], "STOP")
     assert kit.person("Ana").sms_opted_out_at is not None
-    assert kit.row(Participant, twin_id).sms_opted_out_at is not None
+    assert kit.row(Participant, mum).sms_opted_out_at is not None
     actions = {
         event.subject_id for event in kit.rows(AuditEvent, AuditEvent.action == "participant_stopped_texts")
     }
-    assert actions == {str(kit.people["Ana"]), str(twin_id)}
+    assert actions == {str(kit.people["Ana"]), str(mum)}
 
 
 # START
@@ -237,6 +225,17 @@ def test_cant_come_to_a_reminder_records_the_answer_the_email_link_records(kit: 
         assert answer.startswith("Gracias: anotamos que no puede venir el ")
     else:
         assert answer.startswith("Thank you: we noted you can't come on Monday ")
+
+
+def test_with_one_number_for_two_registrants_a_reply_is_about_the_one_last_texted(kit: TextsKit):
+    mum = kit.same_number("Ana", "Mum", in_the_group=True)
+    kit.sent_text("Ana", sent_ago=timedelta(hours=3))
+    kit.sent_text("Mum", sent_ago=timedelta(hours=1))
+    kit.text_from(kit.phones["Ana"], "Thanks!")
+    kit.text_from(kit.phones["Ana"], "NO")
+    assert kept(kit) == [(mum, "other"), (mum, "not_coming")]
+    [recorded] = kit.rows(MeetingAnswer)
+    assert recorded.participant_id == mum
 
 
 def test_cant_come_with_no_reminder_sent_is_a_text_for_the_coordinator(kit: TextsKit):
