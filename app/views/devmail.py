@@ -1,4 +1,6 @@
-"""`/dev/mail`: the messages the development mail catcher received. Registered only outside production.
+"""`/dev/mail`: the messages the development mail catcher received, and beside them the texts the local SMS
+emulator holds (with a link to its phone page, to reply as a person would). Registered only outside
+production.
 
 Caught mail holds every registrant's signed links, so it is for the person at this machine only: a request
 from another machine, or one whose Host is not this machine's own name (a web page elsewhere whose name was
@@ -11,12 +13,15 @@ import ipaddress
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
+import requests
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from emails.catcher import calendar_part, list_messages, read_message
+from integrations.sms.emulator_control import EmulatorControl
 
 blueprint = Blueprint("devmail", __name__, url_prefix="/dev/mail")
 LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+EMULATOR_TIMEOUT = 2.0  # rather the page without its texts than waiting on an emulator that is not there
 
 
 @blueprint.before_request
@@ -49,7 +54,32 @@ def _message(message_id: str) -> EmailMessage:
 def inbox():
     directory = _directory()
     messages = list_messages(directory) if directory.exists() else []
-    return render_template("devmail/inbox.html", messages=reversed(messages))
+    emulator = _sms_emulator()
+    texts = _emulator_texts(emulator) if emulator else None
+    return render_template(
+        "devmail/inbox.html",
+        messages=reversed(messages),
+        texts=reversed(texts) if texts is not None else None,
+        phone_url=f"{emulator.url}/phone" if emulator else None,
+    )
+
+
+def _sms_emulator() -> EmulatorControl | None:
+    """The local SMS emulator the app texts through, if it texts through one."""
+    twilio = current_app.config["SETTINGS"].twilio
+    if twilio is None or not twilio.uses_emulator:
+        return None
+    control = EmulatorControl(twilio.api_base_url)
+    control.timeout = EMULATOR_TIMEOUT
+    return control
+
+
+def _emulator_texts(emulator: EmulatorControl) -> list[dict] | None:
+    """Every text the emulator holds, sent and received, oldest first; None when it does not answer."""
+    try:
+        return emulator.messages()
+    except (requests.RequestException, ValueError):
+        return None
 
 
 @blueprint.get("/<message_id>")

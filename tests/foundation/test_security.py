@@ -22,6 +22,7 @@ from app.models import (
     OutboundMessage,
     Participant,
     Stage,
+    TextReply,
     ZoomOperation,
     ZoomUser,
 )
@@ -65,6 +66,7 @@ PERSONAL_DATA = {
     "console.program", "console.cohort", "console.export_cohorts", "console.export_results",
     "console.waitlist", "console.meeting", "console.attendance", "console.results", "console.hosts",
     "selfservice.manage", "hosts.page", "survey.answer", "api.program_facts", "answers.answer",
+    "console.texts", "console.unknown_texts",
 }  # fmt: skip
 
 
@@ -81,9 +83,15 @@ def _approved_demo(app) -> dict:
         cohort = session.get(Cohort, first(Cohort))
         cohort.host_id = first(Host)  # hosted, so that its host's pages have a meeting to show
         meeting = approve_cohort(session, cohort, actor="test", now=utcnow())
+        participant = first(Participant)
+        texts = [  # one from a registrant, one from a number we do not know
+            TextReply(message_sid=f"SM{n:032x}", program_id=program_id, participant_id=sender, body="Hello",
+                      meaning="other", from_number="+15550100000")
+            for n, (program_id, sender) in enumerate([(program.id, participant), (None, None)])
+        ]  # fmt: skip
+        session.add_all(texts)
         session.commit()
 
-        participant = first(Participant)
         return {
             "slug": program.slug,
             "cohort_id": cohort.id,
@@ -96,6 +104,7 @@ def _approved_demo(app) -> dict:
             "message_id": first(OutboundMessage),
             "operation_id": first(ZoomOperation),
             "zoom_user_id": first(ZoomUser),
+            "reply_id": texts[1].id,
             "payload": {
                 "participant": participant,
                 "p": participant,

@@ -19,6 +19,7 @@ from app.views.console import (  # noqa: F401  (each adds its routes)
     programs,
     results,
     survey_questions,
+    texts,
     two_factor,
     waitlist,
     zoom_users,

@@ -11,7 +11,7 @@ import logging
 from functools import wraps
 from typing import Any, NoReturn, TypeVar
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
 from app import database
@@ -19,6 +19,7 @@ from app.models import Cohort, Meeting, Program
 from app.services.audit import record_event
 from app.services.program_access import may_see_program
 from app.services.registration import find_program
+from app.services.text_inbox import count_unread_texts
 from app.views.lookups import find_row
 
 blueprint = Blueprint("console", __name__, url_prefix="/console")
@@ -48,7 +49,19 @@ def require_admins_second_factor():
 @blueprint.context_processor
 def provide_console_facts() -> dict[str, Any]:
     settings = current_app.config["SETTINGS"]
-    return {"zoom_uses_emulator": settings.zoom_uses_emulator, "shows_dev_mail": not settings.is_production}
+    return {
+        "zoom_uses_emulator": settings.zoom_uses_emulator,
+        "shows_dev_mail": not settings.is_production,
+        "unread_texts": unread_texts,
+    }
+
+
+def unread_texts(program: Program) -> int:
+    """How many of the program's texts no one has read, for its navigation (asked once per page)."""
+    counts = g.setdefault("unread_texts", {})
+    if program.id not in counts:
+        counts[program.id] = count_unread_texts(database.session(), program.id)
+    return counts[program.id]
 
 
 def load_program(slug: str) -> Program:
