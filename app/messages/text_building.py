@@ -5,8 +5,8 @@ no STOP, the program's texts on) and the message still has something to say, for
 email of its kind would be skipped. It fits one segment (GSM-7 160, UCS-2 70 characters: see
 `integrations.sms.segments`): its fixed words are written for that, the time and the name are written in
 GSM-7's letters (á as a, as phones without the accent do), and the program's name is shortened, at a word,
-as far as it must be. The name is the one others may see (its neutral title), and it is left out
-altogether when even that names a diagnosis.
+as far as it must be. The name is the one others may see (its neutral title), or a generic title when
+even that names a diagnosis.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session, select
 
-from app.inputs.neutral_title import named_diagnosis
+from app.inputs.neutral_title import GENERIC_TITLE, named_diagnosis
 from app.messages.kinds import MessageKind
 from app.messages.sources import NotDeliverable, NotNeeded, Sources
 from app.messages.text_links import text_link
@@ -115,11 +115,11 @@ def one_segment_text(kind: str, *, program: str, when: str, link: str, locale: s
 
 
 def _shown_name(sources: Sources) -> str:
-    """The program's name as others may see it, unless even that names a diagnosis."""
+    """The program's name as others may see it, or a generic one when even that names a diagnosis."""
     program = sources.program_row
     name = program.neutral_title or program.name
     conditions = [offer.condition for offer in list_conditions(sources.session, program)]
-    return "" if named_diagnosis(name, conditions) else name
+    return GENERIC_TITLE if named_diagnosis(name, conditions) else name
 
 
 TEXT_BUILDERS: dict[MessageKind, Callable[[Sources], str]] = {

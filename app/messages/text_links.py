@@ -21,7 +21,7 @@ from app.links import absolute_url, participant_links, signed_url
 from app.messages.kinds import Channel, MessageKind
 from app.models import OutboundMessage, Participant, ParticipantStatus, Program
 
-CODE_MAC_LENGTH = 12  # 72 bits of the hash
+CODE_MAC_LENGTH = 10  # 60 bits of the hash: far beyond guessing, one request at a time
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
