@@ -75,6 +75,14 @@ def dispatch_due_texts(
 def _handle(session: Session, message: OutboundMessage, sender: TextSender | None, *, now: datetime) -> str:
     if sender is None:
         return _settle(message, MessageStatus.CANCELLED, NOT_SET_UP)
+    if "tried" in message.context:
+        try:
+            earlier = _earlier_attempt(sender.client, message)
+        except SmsError as error:
+            return _try_later(message, error, now)
+        if earlier is not None:
+            return _sent(message, earlier)
+        _forget_attempt(message)
     if message.not_after is not None and now > message.not_after:
         return _settle(message, MessageStatus.SKIPPED, "its moment had passed")
     try:
@@ -113,17 +121,6 @@ def _send(
     *,
     now: datetime,
 ) -> str:
-    client = sender.client
-    earlier = message.context.get("tried")
-    if earlier is not None:
-        try:
-            found = client.find_message(
-                earlier["to"], earlier["body"], since=datetime.fromisoformat(earlier["at"])
-            )
-        except SmsError as error:
-            return _try_later(message, error, now)
-        if found is not None:
-            return _sent(message, found)
     turn = take_turn(session, sender.sender)
     message.context = {
         **message.context,
@@ -132,20 +129,24 @@ def _send(
     session.commit()
     time.sleep(max((turn - utcnow()).total_seconds(), 0.0))
     try:
-        sent = client.send_message(message.recipient, body, status_callback=sender.status_callback)
+        sent = sender.client.send_message(message.recipient, body, status_callback=sender.status_callback)
     except SmsOptedOutError as error:
         participant.sms_opted_out_at = utcnow()
         session.add(participant)
-        return _settle(
-            message, MessageStatus.CANCELLED, f"they replied STOP to our texts ({error})", tried=False
-        )
+        return _settle(message, MessageStatus.CANCELLED, f"they replied STOP to our texts ({error})")
     except SmsError as error:
         if error.outcome_unknown:
             return _try_later(message, error, now)
         if error.retryable:
             return _try_later(message, error, now, tried=False)
-        return _settle(message, MessageStatus.FAILED, str(error)[:2000], tried=False)
+        return _settle(message, MessageStatus.FAILED, str(error)[:2000])
     return _sent(message, sent)
+
+
+def _earlier_attempt(client: TwilioClient, message: OutboundMessage) -> SentMessage | None:
+    """The text an earlier attempt of this row handed to Twilio, if Twilio has it: sent after all."""
+    tried = message.context["tried"]
+    return client.find_message(tried["to"], tried["body"], since=datetime.fromisoformat(tried["at"]))
 
 
 def _sent(message: OutboundMessage, sent: SentMessage) -> str:
@@ -172,9 +173,9 @@ def _try_later(message: OutboundMessage, error: SmsError, now: datetime, *, trie
     return "retrying"
 
 
-def _settle(message: OutboundMessage, status: MessageStatus, reason: str, *, tried: bool = True) -> str:
-    if not tried:
-        _forget_attempt(message)
+def _settle(message: OutboundMessage, status: MessageStatus, reason: str) -> str:
+    """Done with, unsent: no attempt of it reached Twilio (or none is left to look for)."""
+    _forget_attempt(message)
     message.status, message.last_error = status, reason
     return status.value
 

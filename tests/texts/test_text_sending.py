@@ -225,3 +225,35 @@ def test_a_person_who_withdrew_consent_gets_no_text(texting_app, sms):
 
     assert run_text_work(texting_app, due)["cancelled"] == 1
     assert _sent_by_emulator(sms) == []
+
+
+def test_a_text_whose_answer_was_lost_counts_as_sent_even_if_it_is_no_longer_wanted(texting_app, sms):
+    texting_app.extensions["text_sender"] = build_text_sender(texting_app.config["SETTINGS"], timeout=0.5)
+    [reminder], due, _ = _reminders_due(texting_app)
+    sms.delay_next(1.5)
+    run_text_work(texting_app, due)
+    with texting_app.app_context():
+        session = database.session()
+        session.get(Participant, _row(texting_app, reminder).participant_id).sms_consent_at = None
+        session.commit()
+
+    assert run_text_work(texting_app, _row(texting_app, reminder).send_at)["sent"] == 1  # it had gone
+    assert len(_sent_by_emulator(sms)) == 1
+
+
+def test_a_text_that_cannot_reach_twilio_goes_back_to_the_queue(database_url, tmp_path, sms):
+    from app import create_app
+
+    from ..conftest import free_port, make_settings
+
+    nowhere = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    settings = make_settings(database_url, tmp_path / "instance", TWILIO_API_BASE_URL=nowhere)
+    app = create_app({"TESTING": True, "SETTINGS": settings})
+    try:
+        [reminder], due, _ = _reminders_due(app)
+        assert run_text_work(app, due)["retrying"] == 1
+        row = _row(app, reminder)
+        assert row.status == MessageStatus.PENDING and row.send_at == due + timedelta(minutes=1)
+        assert "tried" not in row.context  # nothing went, so nothing is looked for next time
+    finally:
+        app.extensions["engine"].dispose()
