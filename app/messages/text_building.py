@@ -86,8 +86,11 @@ def _meeting_changed(sources: Sources) -> str:
 
 
 def _survey(sources: Sources) -> str:
-    """Only to someone who joined and has not answered: the email says "sorry we missed you" to others."""
+    """Only to someone who came (as far as we know) and has not answered: the email says "sorry we missed
+    you" to someone who did not join."""
     participant_id = sources.message.participant_id
+    if sources.not_coming():
+        raise NotNeeded("they told us they could not come")
     if missed_meeting(sources.session, sources.meeting, participant_id):
         raise NotNeeded("they did not join the meeting; their email says we missed them")
     if has_answered(sources.session, sources.message.meeting_id, participant_id):

@@ -19,7 +19,7 @@ from integrations.sms import segment_text
 from integrations.sms.segments import Encoding
 
 from ..conftest import make_settings
-from .conftest import MOBILE, agree_to_texts, proposed_group
+from .conftest import MOBILE, agree_to_texts, proposed_group, texts
 
 TEXTED = [kind for kind, entry in KINDS.items() if Channel.SMS in entry.channels]
 LONG_ADDRESS = "https://meetups.riverside-university-hospital.example.org"
@@ -136,3 +136,20 @@ def test_a_text_of_a_kind_that_goes_by_email_only_is_never_built(db_session):
     )  # fmt: skip
     with pytest.raises(NotDeliverable):
         build_text(db_session, row)
+
+
+def test_someone_who_said_they_cannot_come_gets_no_reminder_or_survey_by_text(db_session):
+    from app.messages.sources import NotNeeded
+    from app.models import Answer
+    from app.services.meeting_answers import record_answer
+
+    now = utcnow()
+    group = proposed_group(db_session, now=now)
+    member = agree_to_texts(group.members[0])
+    meeting = group.approve(db_session, now=now)
+    record_answer(db_session, meeting, member, Answer.NOT_COMING, now=now)
+
+    for kind in (MessageKind.REMINDER, MessageKind.SURVEY):
+        [row] = texts(db_session, kind=kind)
+        with pytest.raises(NotNeeded, match=r"could not come|cannot come"):
+            build_text(db_session, row)
