@@ -10,8 +10,9 @@ claimed again by the next worker, so a crash loses nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlmodel import Session, SQLModel
@@ -21,12 +22,14 @@ DEFAULT_LEASE = timedelta(minutes=5)
 
 @dataclass(frozen=True)
 class Queue:
-    """How one kind of work is kept in its table: which column says when it is due, and its statuses."""
+    """How one kind of work is kept in its table: which column says when it is due, and its statuses;
+    `scope`, conditions on its rows when the table holds more than one kind of work (emails and texts)."""
 
     model: type[SQLModel]
     due_column: str
     waiting: str
     working: str
+    scope: tuple[Any, ...] = field(default=(), compare=False)
 
     def column(self, name: str):
         return getattr(self.model, name)
@@ -49,7 +52,7 @@ def claim_due(
     )
     candidates = (
         select(queue.column("id"))
-        .where(due)
+        .where(due, *queue.scope)
         .order_by(queue.column(queue.due_column), queue.column("id"))
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -72,7 +75,7 @@ def still_claimed_by(session: Session, queue: Queue, row_ids: list[int], worker:
     rows = session.exec(
         select(queue.model)
         .where(queue.column("id").in_(row_ids), queue.column("claimed_by") == worker)
-        .where(queue.column("status") == queue.working)
+        .where(queue.column("status") == queue.working, *queue.scope)
         .order_by(queue.column("id"))
         .execution_options(populate_existing=True)
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -96,12 +96,15 @@ NICKNAMES = (
 )  # fmt: skip
 
 
-def seed_demo(session: Session, *, registrants: int = 0, today: date | None = None) -> Program:
-    """Create the demo program with its hosts if missing, and top its registrants up to `registrants`."""
+def seed_demo(
+    session: Session, *, registrants: int = 0, today: date | None = None, mobiles: bool = False
+) -> Program:
+    """Create the demo program with its hosts if missing, and top its registrants up to `registrants`; with
+    `mobiles`, some of those added have a mobile number and take texts (`_demo_mobile`)."""
     program = session.exec(select(Program).where(Program.slug == DEMO_SLUG)).first()
     if program is None:
         program = _create_program(session, today or utcnow().date())
-    _add_registrants(session, program, registrants)
+    _add_registrants(session, program, registrants, mobiles=mobiles)
     return program
 
 
@@ -161,7 +164,7 @@ def _create_program(session: Session, today: date) -> Program:
     return program
 
 
-def _add_registrants(session: Session, program: Program, wanted: int) -> None:
+def _add_registrants(session: Session, program: Program, wanted: int, *, mobiles: bool) -> None:
     """Deterministic synthetic registrants, numbered so seeding twice adds nobody twice."""
     conditions = session.exec(select(Condition).where(Condition.program_id == program.id)).all()
     stages = {
@@ -187,9 +190,18 @@ def _add_registrants(session: Session, program: Program, wanted: int) -> None:
                     "status": ParticipantStatus.VERIFIED,
                     "verified_at": now,
                     **person,
+                    **_demo_mobile(number if mobiles else 0, now),
                 }
             )
     insert_rows(session, Participant, rows)
+
+
+def _demo_mobile(number: int, now: datetime) -> dict:
+    """One registrant in three of the first 300 has a fictional mobile number (+1 201-555-0100 to -0199,
+    numbers no one has) and agreed to texts, so the demo shows texts on the SMS emulator's phone page."""
+    if not 0 < number <= 300 or number % 3 != 1:
+        return {"phone": None, "sms_consent_at": None}
+    return {"phone": f"+120155501{number // 3:02d}", "sms_consent_at": now}
 
 
 def _synthetic_person(rng: random.Random, number: int) -> dict:

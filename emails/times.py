@@ -22,8 +22,8 @@ def format_meeting_time(starts_at_utc: datetime, ends_at_utc: datetime, timezone
     ``Tuesday, March 3, 2026, 2:00 - 3:00 PM (Central European Time, Europe/Madrid)``
     (Babel joins the hours with the locale's own dash).
     """
-    start, babel_locale = _localise(starts_at_utc, timezone, locale)
-    end, _ = _localise(ends_at_utc, timezone, locale)
+    start, babel_locale = localise(starts_at_utc, timezone, locale)
+    end, _ = localise(ends_at_utc, timezone, locale)
     date = format_date(start, format="full", locale=babel_locale)
     hours = format_interval(start, end, _hour_minute(babel_locale), tzinfo=start.tzinfo, locale=babel_locale)
     return f"{date}, {hours} ({_zone_name(start, babel_locale)}, {timezone})"
@@ -33,7 +33,7 @@ def format_moment(moment_utc: datetime, timezone: str, locale: str) -> str:
     """Write one moment with its date in ``timezone``, for example
     ``Tuesday, March 3, 2026, 2:00 PM (Central European Time, Europe/Madrid)``.
     """
-    local, babel_locale = _localise(moment_utc, timezone, locale)
+    local, babel_locale = localise(moment_utc, timezone, locale)
     date = format_date(local, format="full", locale=babel_locale)
     time = format_time(local, format="short", tzinfo=local.tzinfo, locale=babel_locale)
     return f"{date}, {time} ({_zone_name(local, babel_locale)}, {timezone})"
@@ -44,13 +44,13 @@ def format_weekday_time(moment_utc: datetime, timezone: str, locale: str) -> str
 
     For example ``Tuesday 8:00 AM (Eastern Time)``.
     """
-    local, babel_locale = _localise(moment_utc, timezone, locale)
+    local, babel_locale = localise(moment_utc, timezone, locale)
     weekday = format_date(local, format="EEEE", locale=babel_locale)
     time = format_time(local, format="short", tzinfo=local.tzinfo, locale=babel_locale)
     return f"{weekday} {time} ({_zone_name(local, babel_locale)})"
 
 
-def _localise(moment_utc: datetime, timezone: str, locale: str) -> tuple[datetime, Locale]:
+def localise(moment_utc: datetime, timezone: str, locale: str) -> tuple[datetime, Locale]:
     return require_utc(moment_utc).astimezone(ZoneInfo(timezone)), parse_locale(locale)
 
 

@@ -7,7 +7,7 @@ from collections import Counter
 
 from sqlmodel import Session, select
 
-from app.messages.kinds import MEMBER_SCHEDULE, MessageKind
+from app.messages.kinds import KINDS, MEMBER_SCHEDULE, Channel, MessageKind
 from app.models import (
     Cohort,
     CohortMember,
@@ -16,17 +16,24 @@ from app.models import (
     Meeting,
     OutboundMessage,
     Participant,
+    Program,
     ZoomOperation,
     ZoomOperationKind,
 )
+from app.services.text_consent import may_text
 
 
 def queued(session: Session, program_id: int) -> Counter[tuple]:
-    """Every message and Zoom call of the program's meetings, and every "still waiting" message, counted."""
-    messages = session.exec(
-        select(OutboundMessage.kind, OutboundMessage.meeting_id, OutboundMessage.participant_id,
-               OutboundMessage.host_id).where(OutboundMessage.program_id == program_id)
-    ).all()  # fmt: skip
+    """Every message and Zoom call of the program's meetings, and every "still waiting" message, counted (a
+    text as its kind followed by ":sms")."""
+    messages = [
+        (_by(kind, channel), *row)
+        for kind, channel, *row in session.exec(
+            select(OutboundMessage.kind, OutboundMessage.channel, OutboundMessage.meeting_id,
+                   OutboundMessage.participant_id, OutboundMessage.host_id)
+            .where(OutboundMessage.program_id == program_id)
+        ).all()
+    ]  # fmt: skip
     calls = session.exec(
         select(ZoomOperation.kind, ZoomOperation.meeting_id, ZoomOperation.participant_id)
         .join(Meeting, Meeting.id == ZoomOperation.meeting_id)
@@ -38,18 +45,25 @@ def queued(session: Session, program_id: int) -> Counter[tuple]:
 
 def expected(session: Session, program_id: int) -> Counter[tuple]:
     """What every approved cohort's meeting needs, once each: its Zoom meeting, each member's registration and
-    messages, its host's briefing; and one "still waiting" message to each person the match left out."""
+    messages (and texts, to those who may be texted), its host's briefing; and one "still waiting" message to
+    each person the match left out."""
     rows: Counter[tuple] = Counter()
+    program = session.get(Program, program_id)
+    texted = [kind for kind in MEMBER_SCHEDULE if Channel.SMS in KINDS[kind].channels]
     approved = session.exec(
         select(Cohort).where(Cohort.program_id == program_id, Cohort.status == CohortStatus.APPROVED)
     ).all()
     for cohort in approved:
         [meeting] = session.exec(select(Meeting).where(Meeting.cohort_id == cohort.id)).all()
         rows[("zoom", ZoomOperationKind.CREATE, meeting.id, None)] += 1
-        members = session.exec(select(CohortMember.participant_id).where(CohortMember.cohort_id == cohort.id))
+        members = session.exec(
+            select(Participant).join(CohortMember).where(CohortMember.cohort_id == cohort.id)
+        ).all()
         for member in members:
-            rows[("zoom", ZoomOperationKind.REGISTER, meeting.id, member)] += 1
-            rows.update((kind, meeting.id, member, None) for kind in MEMBER_SCHEDULE)
+            rows[("zoom", ZoomOperationKind.REGISTER, meeting.id, member.id)] += 1
+            rows.update((kind, meeting.id, member.id, None) for kind in MEMBER_SCHEDULE)
+            if may_text(program, member):
+                rows.update((_by(kind, Channel.SMS), meeting.id, member.id, None) for kind in texted)
         host = session.get(Host, cohort.host_id) if cohort.host_id else None
         if host is not None and host.active:
             rows[(MessageKind.HOST_BRIEFING, meeting.id, None, host.id)] += 1
@@ -60,3 +74,7 @@ def expected(session: Session, program_id: int) -> Counter[tuple]:
     )
     rows.update((MessageKind.WAITLISTED, None, person, None) for person in waiting)
     return rows
+
+
+def _by(kind: str, channel: str) -> str:
+    return kind if channel == Channel.EMAIL else f"{kind}:{channel}"

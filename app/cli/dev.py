@@ -1,5 +1,5 @@
-"""`flask dev`: everything `make run` serves, in one terminal — the app, the worker, the Zoom emulator and the
-mail catcher — stopped together with Ctrl+C."""
+"""`flask dev`: everything `make run` serves, in one terminal — the app, the worker, the Zoom and SMS
+emulators and the mail catcher — stopped together with Ctrl+C."""
 
 from __future__ import annotations
 
@@ -12,25 +12,16 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.settings import CATCHER_SMTP_PORT, EMULATOR_ZOOM_PORT
+from app.settings import CATCHER_SMTP_PORT, EMULATOR_SMS_PORT, EMULATOR_ZOOM_PORT
 
 WEB_PORT = 5000
 
 
-@click.command(help="Serve the app with its worker, the local Zoom emulator and the local mail catcher.")
+@click.command(help="Serve the app with its worker, the local Zoom and SMS emulators and the mail catcher.")
 @with_appcontext
 def dev() -> None:
     settings = current_app.config["SETTINGS"]
-    flask = [sys.executable, "-m", "flask", "--app", "app"]
-    processes = {"worker": [*flask, "worker"]}
-    if settings.uses_mail_catcher:
-        processes["mail catcher"] = [
-            sys.executable, "-m", "emails.catcher", "--port", str(CATCHER_SMTP_PORT),
-            "--directory", str(settings.mail_catcher_dir),
-        ]  # fmt: skip
-    if settings.zoom_uses_emulator:
-        processes["Zoom emulator"] = [*flask, "zoom-emulator", "--port", str(EMULATOR_ZOOM_PORT)]
-    processes["web"] = [*flask, "run", "--port", str(WEB_PORT), "--debug"]
+    processes = dev_processes(settings)
     running = {name: subprocess.Popen(command) for name, command in processes.items()}  # noqa: S603
     _announce(settings)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -43,6 +34,24 @@ def dev() -> None:
         pass
     finally:
         _stop(running.values())
+
+
+def dev_processes(settings) -> dict[str, list[str]]:
+    """The command of each process `flask dev` runs, by name: the stand-ins only where no real service is
+    configured."""
+    flask = [sys.executable, "-m", "flask", "--app", "app"]
+    processes = {"worker": [*flask, "worker"]}
+    if settings.uses_mail_catcher:
+        processes["mail catcher"] = [
+            sys.executable, "-m", "emails.catcher", "--port", str(CATCHER_SMTP_PORT),
+            "--directory", str(settings.mail_catcher_dir),
+        ]  # fmt: skip
+    if settings.zoom_uses_emulator:
+        processes["Zoom emulator"] = [*flask, "zoom-emulator", "--port", str(EMULATOR_ZOOM_PORT)]
+    if _texts_use_emulator(settings):
+        processes["SMS emulator"] = [*flask, "sms-emulator", "--port", str(EMULATOR_SMS_PORT)]
+    processes["web"] = [*flask, "run", "--port", str(WEB_PORT), "--debug"]
+    return processes
 
 
 def _announce(settings) -> None:
@@ -58,7 +67,15 @@ def _announce(settings) -> None:
         lines.append(
             f"Zoom:              local emulator, http://127.0.0.1:{EMULATOR_ZOOM_PORT} (no account needed)"
         )
+    if _texts_use_emulator(settings):
+        lines.append(
+            f"Texts:             local SMS emulator, http://127.0.0.1:{EMULATOR_SMS_PORT}/phone (no account)"
+        )
     click.echo("\n".join(["", *lines, "Press Ctrl+C to stop.", ""]))
+
+
+def _texts_use_emulator(settings) -> bool:
+    return settings.twilio is not None and settings.twilio.uses_emulator
 
 
 def _stop(processes) -> None:

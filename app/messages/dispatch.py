@@ -23,13 +23,17 @@ from sqlmodel import Session
 from app.claims import DEFAULT_LEASE, Queue, claim_due, still_claimed_by
 from app.database import database_error_reason, utcnow
 from app.messages.building import build_email
+from app.messages.kinds import Channel
 from app.messages.sources import NotDeliverable, NotNeeded, NotReady
 from app.models import MessageStatus, OutboundMessage
 from app.retry import next_attempt
 from emails.messages import compose
 from emails.sending import Sender, SendError
 
-MAIL_QUEUE = Queue(OutboundMessage, "send_at", MessageStatus.PENDING, MessageStatus.SENDING)
+MAIL_QUEUE = Queue(
+    OutboundMessage, "send_at", MessageStatus.PENDING, MessageStatus.SENDING,
+    scope=(OutboundMessage.channel == Channel.EMAIL,),
+)  # fmt: skip
 WAIT_FOR_MEETING = timedelta(minutes=2)
 RECORD_RETRY_PAUSE, MAX_RECORD_RETRY_PAUSE = 0.5, 10.0  # seconds
 logger = logging.getLogger(__name__)

@@ -123,6 +123,8 @@ WHEN_QUEUED = Timing("at once when queued; not tied to a meeting", None)
 AT_ONCE = Timing(
     "at once (at approval, or at the change), until the meeting starts", _at_once, OnMove.DEADLINE_FOLLOWS
 )
+# By text as well as by email, to those who gave a mobile number and agreed to texts.
+BY_TEXT_TOO = (Channel.EMAIL, Channel.SMS)
 AFTER_THE_END = Timing("program.survey_hours_after hours after the end, for 14 days", _survey, OnMove.FOLLOWS)
 
 KINDS: dict[MessageKind, KindEntry] = {
@@ -141,13 +143,14 @@ KINDS: dict[MessageKind, KindEntry] = {
         Timing(
             "program.reminder_hours_before hours before the start, until it starts", _reminder, OnMove.FOLLOWS
         ),
+        BY_TEXT_TOO,
     ),
-    MessageKind.MEETING_CHANGED: KindEntry("New details", AT_ONCE),
+    MessageKind.MEETING_CHANGED: KindEntry("New details", AT_ONCE, BY_TEXT_TOO),
     # A place given up in a meeting is cancelled for the meeting as its holder knew it.
     MessageKind.MEETING_CANCELLED: KindEntry(
-        "Cancellation", Timing("at once, until the meeting starts at the time it had", _at_once)
+        "Cancellation", Timing("at once, until the meeting starts at the time it had", _at_once), BY_TEXT_TOO
     ),
-    MessageKind.SURVEY: KindEntry("Follow-up survey (or “sorry we missed you”)", AFTER_THE_END),
+    MessageKind.SURVEY: KindEntry("Follow-up survey (or “sorry we missed you”)", AFTER_THE_END, BY_TEXT_TOO),
     # Built in place of the survey for someone who never joined. A sent survey's row that went so takes this
     # kind when its recipient is erased: who joined can no longer be told then.
     MessageKind.MISSED_YOU: KindEntry("“Sorry we missed you”", AFTER_THE_END),

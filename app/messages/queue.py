@@ -11,8 +11,11 @@ from sqlmodel import Session, select
 
 from app.bulk import insert_new
 from app.database import utcnow
-from app.messages.kinds import MessageKind, due
-from app.models import Meeting, MessageStatus, OutboundMessage, Program
+from app.messages.kinds import KINDS, Channel, MessageKind, due
+from app.models import Meeting, MessageStatus, OutboundMessage, Participant, Program
+from app.services.text_consent import may_text
+
+TEXT_KEY_SUFFIX = ":sms"
 
 
 def message_row(
@@ -33,6 +36,7 @@ def message_row(
     `app.messages.kinds`."""
     return {
         "kind": MessageKind(kind),
+        "channel": Channel.EMAIL,
         "program_id": program_id,
         "recipient": recipient,
         "dedupe_key": dedupe_key,
@@ -68,6 +72,26 @@ def meeting_message_row(
     )  # fmt: skip
 
 
+def with_texts(
+    rows: Iterable[dict[str, Any]], program: Program, participant: Participant
+) -> list[dict[str, Any]]:
+    """The email rows for `participant`, each followed by its text (same kind, moments and meeting) when
+    its kind goes by text too and they may be texted now."""
+    textable = may_text(program, participant)
+    written = []
+    for row in rows:
+        written.append(row)
+        if textable and Channel.SMS in KINDS[row["kind"]].channels:
+            written.append(text_row(row, participant.phone))
+    return written
+
+
+def text_row(email_row: dict[str, Any], phone: str) -> dict[str, Any]:
+    """The text that goes beside an email (a row from `message_row`) to the number `phone`."""
+    dedupe_key = email_row["dedupe_key"] + TEXT_KEY_SUFFIX
+    return {**email_row, "channel": Channel.SMS, "recipient": phone, "dedupe_key": dedupe_key}
+
+
 def queue_messages(session: Session, rows: Iterable[dict[str, Any]]) -> None:
     """Queue many messages (rows from `message_row`) at once, each once: a message whose `dedupe_key` is
     queued already, by an earlier call or by another process, is left as it is."""
@@ -90,6 +114,18 @@ def queue_meeting_message(
 def _queue_one(session: Session, row: dict[str, Any]) -> OutboundMessage:
     queue_messages(session, [row])
     return _by_key(session, row["dedupe_key"])
+
+
+def cancel_text_of(session: Session, email: OutboundMessage) -> None:
+    """Cancel the text that was queued beside `email`, if it has not gone out."""
+    session.exec(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.dedupe_key == email.dedupe_key + TEXT_KEY_SUFFIX,
+            OutboundMessage.status == MessageStatus.PENDING,
+        )
+        .values(status=MessageStatus.CANCELLED)
+    )
 
 
 def cancel_messages(

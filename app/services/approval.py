@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app.messages.kinds import MEMBER_SCHEDULE, MessageKind
-from app.messages.queue import cancel_messages, meeting_message_row, queue_meeting_message, queue_messages
+from app.messages.queue import cancel_messages, meeting_message_row, queue_messages, with_texts
 from app.models import (
     Cohort,
     CohortMember,
@@ -201,12 +201,12 @@ def member_message_rows(
     program: Program, meeting: Meeting, member: Participant, *, now: datetime, occasion: str = ""
 ) -> list[dict[str, Any]]:
     """The invitation now; tips, reminder, survey and the survey's one reminder at the program's timings,
-    never after they make sense.
+    never after they make sense; the reminder and the survey go by text too, to someone who may be texted.
 
     `occasion` tells a later joining (e.g. "cohort-v7") from the approval, so that someone who left the
     group and came back is invited again rather than matched to the messages cancelled when they left.
     """
-    return [
+    emails = [
         meeting_message_row(
             kind,
             program,
@@ -219,6 +219,7 @@ def member_message_rows(
         )
         for kind in MEMBER_SCHEDULE
     ]
+    return with_texts(emails, program, member)
 
 
 def queue_host_briefing(
@@ -248,7 +249,8 @@ def queue_member_cancellation(
     occasion: str = "",
 ) -> None:
     """Tell one member their place in this meeting is gone (a calendar CANCEL), and drop what was still
-    to come for it. Nothing is sent when they were never invited. `occasion`: see `member_message_rows`."""
+    to come for it, by text too when they may be texted. Nothing is sent when they were never invited.
+    `occasion`: see `member_message_rows`."""
     invited = session.exec(
         select(OutboundMessage.id).where(
             OutboundMessage.meeting_id == meeting.id,
@@ -261,13 +263,14 @@ def queue_member_cancellation(
     if invited is None or not member.email:
         return
     kind = MessageKind.MEETING_CANCELLED
-    queue_meeting_message(
-        session, kind, program, meeting, now=now, recipient=member.email, locale=member.locale,
+    email = meeting_message_row(
+        kind, program, meeting, now=now, recipient=member.email, locale=member.locale,
         participant_id=member.id,
         dedupe_key=_key(
             f"{kind}:meeting-{meeting.id}:participant-{member.id}:seq-{meeting.calendar_sequence}", occasion
         ),
     )  # fmt: skip
+    queue_messages(session, with_texts([email], program, member))
 
 
 def _key(base: str, occasion: str) -> str:

@@ -1,5 +1,5 @@
 """What the console's "Meetings and messages" pages show: every meeting of a program with its state at Zoom
-and its messages counted by status, and one meeting with each of its Zoom calls and messages.
+and its emails and texts counted by status, and one meeting with each of its Zoom calls and messages.
 
 People are named by display name only, never by address.
 """
@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
+from app.messages.kinds import Channel
 from app.models import (
     Cohort,
     Host,
@@ -38,13 +39,15 @@ from app.services.zoom_operations import WAITING
 
 @dataclass
 class MeetingRow:
-    """One meeting on the status page: its Zoom state in words and its messages counted by status."""
+    """One meeting on the status page: its Zoom state in words, and its emails and its texts counted by
+    status."""
 
     meeting: Meeting
     state: str
     state_words: str
     failed: list[ZoomOperation] = field(default_factory=list)
     messages: Counter[str] = field(default_factory=Counter)
+    texts: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass(frozen=True)
@@ -99,18 +102,22 @@ def page_meetings(
         .order_by(ZoomOperation.id)
     ):
         operations[operation.meeting_id].append(operation)
-    counts: dict[int, Counter[str]] = defaultdict(Counter)
-    for meeting_id, status, count in session.exec(
-        select(OutboundMessage.meeting_id, OutboundMessage.status, func.count(OutboundMessage.id))
+    counts: dict[tuple[int, str], Counter[str]] = defaultdict(Counter)
+    for meeting_id, channel, status, count in session.exec(
+        select(
+            OutboundMessage.meeting_id, OutboundMessage.channel, OutboundMessage.status,
+            func.count(OutboundMessage.id),
+        )
         .where(OutboundMessage.meeting_id.in_(ids))
-        .group_by(OutboundMessage.meeting_id, OutboundMessage.status)
-    ):
-        counts[meeting_id][status] = count
+        .group_by(OutboundMessage.meeting_id, OutboundMessage.channel, OutboundMessage.status)
+    ):  # fmt: skip
+        counts[meeting_id, channel][status] = count
     rows = []
     for meeting in meetings:
         state_key, words = zoom_state(meeting, operations[meeting.id], now)
         failed = [op for op in operations[meeting.id] if op.status == ZoomOperationStatus.FAILED]
-        rows.append(MeetingRow(meeting, state_key, words, failed, counts[meeting.id]))
+        emails, texts = counts[meeting.id, Channel.EMAIL], counts[meeting.id, Channel.SMS]
+        rows.append(MeetingRow(meeting, state_key, words, failed, emails, texts))
     return MeetingsPage(rows, page)
 
 

@@ -16,6 +16,7 @@ from app.inputs.program_settings import validate_new_program, validate_program_s
 from app.models import Coordinator, Program
 from app.services.audit import record_event
 from app.services.registration import list_conditions
+from app.services.text_consent import stop_program_texts
 
 
 class ProgramError(ValueError):
@@ -53,6 +54,8 @@ def update_program(
     for name in changed:
         setattr(program, name, columns[name])
     session.add(program)
+    if "texts_enabled" in changed and not program.texts_enabled:
+        stop_program_texts(session, program)
     record_change(
         session, "program.settings_changed", program, by, subject=("program", program.id), fields=changed
     )

@@ -18,6 +18,8 @@ from sqlmodel import Session
 from app.messages.kinds import Channel
 from app.models import MessageStatus, OutboundMessage, Participant, Program
 
+TEXTS_SWITCHED_OFF = "the program's texts were switched off"
+
 
 def text_columns(
     phone: str | None, wanted: bool, *, now: datetime, current: Participant | None = None
@@ -61,3 +63,14 @@ def follow_pending_texts(session: Session, participant: Participant, *, old_phon
         session.exec(waiting.values(status=MessageStatus.CANCELLED))
     elif participant.phone != old_phone:
         session.exec(waiting.values(recipient=participant.phone))
+
+
+def stop_program_texts(session: Session, program: Program) -> int:
+    """A program whose texts were switched off sends none of those still waiting; how many were stopped."""
+    waiting = update(OutboundMessage).where(
+        OutboundMessage.program_id == program.id,
+        OutboundMessage.channel != Channel.EMAIL,
+        OutboundMessage.status == MessageStatus.PENDING,
+    )
+    stopped = waiting.values(status=MessageStatus.CANCELLED, last_error=TEXTS_SWITCHED_OFF)
+    return session.exec(stopped).rowcount

@@ -15,6 +15,7 @@ from app.views import (
     public,
     selfservice,
     survey,
+    text_links,
     webhooks,
 )
 from app.views.program_scope import provide_form_vocabulary
@@ -31,6 +32,7 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(survey.blueprint)
     app.register_blueprint(answers.blueprint)
     app.register_blueprint(absence.blueprint)
+    app.register_blueprint(text_links.blueprint)
     if not app.config["SETTINGS"].is_production:
         app.register_blueprint(devmail.blueprint)
     app.before_request(remember_locale_choice)

@@ -18,7 +18,8 @@ from sqlmodel import Session
 
 from app.database import database_error_reason, utcnow
 from app.messages.dispatch import dispatch_due_messages
-from app.messages.senders import mail_sender
+from app.messages.senders import mail_sender, text_sender
+from app.messages.text_dispatch import dispatch_due_texts
 from app.services.absence import ask_absent_members, pause_unanswered
 from app.services.retention import erase_expired_programs
 from app.services.waiting import tell_everyone_waiting_long
@@ -30,6 +31,7 @@ POLL_SECONDS = 10
 # The most Zoom calls and messages one turn carries out before the other kind of work has its turn.
 ZOOM_TURN = 20
 MAIL_TURN = 50
+TEXT_TURN = 10  # texts go one a second, so a turn of them is short
 RETENTION_SECONDS = 3600
 FOLLOW_UP_SECONDS = 600
 logger = logging.getLogger(__name__)
@@ -67,18 +69,29 @@ def run_mail_work(app: Flask, now: datetime | None = None, *, most: int | None =
         )
 
 
+def run_text_work(app: Flask, now: datetime | None = None, *, most: int | None = None) -> Counter[str]:
+    """The due texts (up to about `most`: a turn)."""
+    with app.app_context(), Session(app.extensions["engine"], expire_on_commit=False) as session:
+        now = now or utcnow()
+        return dispatch_due_texts(session, text_sender(), now=now, worker=worker_name(), most=most)
+
+
 def run_due_work(app: Flask, now: datetime | None = None) -> dict[str, Counter[str]]:
-    """Zoom calls and messages in turns, bounded each, until neither has anything due: a thousand meetings
+    """Zoom calls, emails and texts in turns, bounded each, until none has anything due: a thousand meetings
     waiting for Zoom never hold back an invitation whose meeting exists, nor does mail hold back Zoom. Zoom
     goes first in each turn, so a meeting created in it has its invitations sent in the same turn. The
     creates are planned once, before the turns."""
     plan_zoom_work(app, now)
-    done: dict[str, Counter[str]] = {"zoom": Counter(), "mail": Counter()}
+    done: dict[str, Counter[str]] = {"zoom": Counter(), "mail": Counter(), "text": Counter()}
     while True:
-        zoom, mail = run_zoom_work(app, now, most=ZOOM_TURN), run_mail_work(app, now, most=MAIL_TURN)
-        done["zoom"] += zoom
-        done["mail"] += mail
-        if not (zoom or mail):
+        turn = {
+            "zoom": run_zoom_work(app, now, most=ZOOM_TURN),
+            "mail": run_mail_work(app, now, most=MAIL_TURN),
+            "text": run_text_work(app, now, most=TEXT_TURN),
+        }
+        for work, outcomes in turn.items():
+            done[work] += outcomes
+        if not any(turn.values()):
             return done
 
 

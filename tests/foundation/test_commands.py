@@ -28,6 +28,10 @@ def test_demo_seed_tops_up_synthetic_registrants_without_duplicates(runner, db_s
     emails = db_session.exec(select(Participant.email)).all()
     assert len(emails) == len(set(emails)) == 60
     assert all(email.endswith("@example.org") for email in emails)
+    texted = db_session.exec(select(Participant).where(Participant.phone.is_not(None))).all()
+    assert len(texted) == 20  # one in three, with numbers no one has: +1 201-555-0100 to -0199
+    assert all(person.phone.startswith("+120155501") and person.sms_consent_at for person in texted)
+    assert len({person.phone for person in texted}) == 20
 
 
 def test_coordinator_create_reads_the_password_from_stdin(runner, db_session):

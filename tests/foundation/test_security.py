@@ -14,6 +14,7 @@ from app import create_app, database
 from app.database import utcnow
 from app.demo import seed_demo
 from app.links import make_token
+from app.messages.text_links import text_link_code
 from app.models import (
     Cohort,
     Condition,
@@ -102,6 +103,7 @@ def _approved_demo(app) -> dict:
             "stage_id": first(Stage),
             "run_id": 1,
             "message_id": first(OutboundMessage),
+            "code": text_link_code(first(OutboundMessage)),
             "operation_id": first(ZoomOperation),
             "zoom_user_id": first(ZoomUser),
             "reply_id": texts[1].id,

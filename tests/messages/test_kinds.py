@@ -15,12 +15,15 @@ import app
 import emails
 from app.messages.building import BUILDERS
 from app.messages.kinds import KINDS, MEMBER_SCHEDULE, Channel, MessageKind
+from app.messages.text_building import TEXT_BUILDERS
 from emails.i18n import LANGUAGES, SOURCE_LANGUAGE, catalogue_path
 
 EMAILS = Path(emails.__file__).parent
 TEMPLATES = EMAILS / "templates"
 ROOT = Path(app.__file__).parent.parent
 TEMPLATE_FILES = ("subject.txt", "preview.txt", "body.txt", "body.html")
+TEXT_TEMPLATE = "sms.txt"
+TEXTED = {kind for kind, entry in KINDS.items() if Channel.SMS in entry.channels}
 # What the outbox's `kind` column has always held: renaming one would orphan the rows already written.
 STORED_KINDS = {
     "verify_email", "manage_link", "registration_confirmed", "waitlisted", "cohort_invitation",
@@ -40,6 +43,18 @@ def test_every_kind_has_a_builder_for_each_of_its_channels():
 
     assert emailed == set(MessageKind)
     assert set(BUILDERS) == emailed
+    assert set(TEXT_BUILDERS) == TEXTED
+
+
+def test_reminders_changes_cancellations_and_surveys_go_by_text_too():
+    by_text = {
+        MessageKind.REMINDER,
+        MessageKind.MEETING_CHANGED,
+        MessageKind.MEETING_CANCELLED,
+        MessageKind.SURVEY,
+    }
+
+    assert by_text == TEXTED
 
 
 def test_every_kind_has_a_label_of_its_own_and_says_when_it_goes():
@@ -72,7 +87,7 @@ def test_every_template_folder_is_a_registered_kind():
 
 @pytest.mark.parametrize("kind", list(MessageKind))
 def test_every_kind_has_all_its_templates(kind):
-    missing = [name for name in TEMPLATE_FILES if not (TEMPLATES / kind / name).is_file()]
+    missing = [name for name in _template_files(kind) if not (TEMPLATES / kind / name).is_file()]
 
     assert missing == []
 
@@ -110,9 +125,14 @@ def _template_strings(kind: str) -> set[str | tuple[str, ...]]:
     [options] = options.values()
     return {
         message
-        for name in TEMPLATE_FILES
+        for name in _template_files(kind)
         for _, message, _, _ in extract_from_file(method, TEMPLATES / kind / name, options=options)
     }
+
+
+def _template_files(kind: str) -> tuple[str, ...]:
+    """The templates of one kind: its email's, and the text's when it goes by text."""
+    return TEMPLATE_FILES + ((TEXT_TEMPLATE,) if kind in TEXTED else ())
 
 
 def _translated(entry) -> bool:

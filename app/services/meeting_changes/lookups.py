@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from app.messages.kinds import MessageKind
+from app.messages.kinds import Channel, MessageKind
 from app.models import Cohort, Meeting, MeetingStatus, MessageStatus, OutboundMessage, Participant
 from app.services.approval import cohort_members
 
@@ -90,6 +90,7 @@ def _message(
         select(OutboundMessage).where(
             OutboundMessage.meeting_id == meeting.id,
             OutboundMessage.kind == kind,
+            OutboundMessage.channel == Channel.EMAIL,
             OutboundMessage.status == status,
             recipient,
         )

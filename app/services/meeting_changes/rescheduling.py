@@ -7,8 +7,15 @@ from datetime import UTC, datetime
 from sqlmodel import Session
 
 from app.messages.kinds import MessageKind, OnMove, moving_with_meeting
-from app.messages.queue import move_deadlines, move_messages, queue_meeting_message
-from app.models import Cohort, Host, Meeting, MeetingStatus, MessageStatus, Program
+from app.messages.queue import (
+    cancel_text_of,
+    meeting_message_row,
+    move_deadlines,
+    move_messages,
+    queue_messages,
+    with_texts,
+)
+from app.models import Cohort, Host, Meeting, MeetingStatus, MessageStatus, Participant, Program
 from app.services.audit import record_event
 from app.services.locks import hold
 from app.services.meeting_answers import forget_answers
@@ -95,7 +102,7 @@ def _tell_of_change(
         ):
             told += _queue_change(
                 session, program, meeting, previous, now=now, recipient=member.email, locale=member.locale,
-                participant_id=member.id, key=f"participant-{member.id}",
+                participant_id=member.id, key=f"participant-{member.id}", member=member,
             )  # fmt: skip
     host = session.get(Host, cohort.host_id) if cohort.host_id else None
     if (
@@ -111,8 +118,17 @@ def _tell_of_change(
 
 
 def _queue_change(
-    session: Session, program: Program, meeting: Meeting, previous: dict, *, now: datetime, key: str, **to
+    session: Session,
+    program: Program,
+    meeting: Meeting,
+    previous: dict,
+    *,
+    now: datetime,
+    key: str,
+    member: Participant | None = None,
+    **to,
 ) -> int:
+    """The change for one member (by text too, when they may be texted) or the host."""
     kind = MessageKind.MEETING_CHANGED
     unsent = waiting_message(
         session, meeting, kind, participant_id=to.get("participant_id"), host_id=to.get("host_id")
@@ -120,11 +136,13 @@ def _queue_change(
     if unsent is not None:
         unsent.status = MessageStatus.CANCELLED
         session.add(unsent)
+        cancel_text_of(session, unsent)
         previous = {name: unsent.context[name] for name in previous}
         if datetime.fromisoformat(previous["previous_starts_at"]) == meeting.starts_at:
             return 0  # moved back before they heard of the move: their calendar is right as it is
-    queue_meeting_message(
-        session, kind, program, meeting, now=now, context=previous,
+    email = meeting_message_row(
+        kind, program, meeting, now=now, context=previous,
         dedupe_key=f"{kind}:meeting-{meeting.id}:{key}:seq-{meeting.calendar_sequence}", **to,
     )  # fmt: skip
+    queue_messages(session, [email] if member is None else with_texts([email], program, member))
     return 1

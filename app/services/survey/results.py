@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.inputs.survey_questions import SCALE
-from app.messages.kinds import MessageKind
+from app.messages.kinds import Channel, MessageKind
 from app.models import (
     Attendance,
     Cohort,
@@ -249,7 +249,7 @@ def _response_rates(
     query = (
         select(OutboundMessage.meeting_id, func.count())
         .where(OutboundMessage.program_id == program.id, OutboundMessage.kind == MessageKind.SURVEY)
-        .where(OutboundMessage.status == MessageStatus.SENT)
+        .where(OutboundMessage.channel == Channel.EMAIL, OutboundMessage.status == MessageStatus.SENT)
         .where(or_(OutboundMessage.participant_id.is_(None), ~went_as_missed_you()))
         .group_by(OutboundMessage.meeting_id)
     )

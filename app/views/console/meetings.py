@@ -1,7 +1,7 @@
 """Console routes: meetings and their messages.
 
-The status of every meeting (its Zoom state and its emails), one meeting's Zoom calls and emails, and a retry
-for what failed (or, for an email not sent yet, cancelling it).
+The status of every meeting (its Zoom state, its emails and texts), one meeting's Zoom calls, emails and
+texts, and a retry for what failed (or, for a message not sent yet, cancelling it).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from flask import current_app, flash, render_template, request, url_for
 
 from app import database
 from app.database import utcnow
-from app.messages.kinds import LABELS
+from app.messages.kinds import LABELS, Channel
 from app.messages.queue import cancel_message as cancel_outbound_message
 from app.messages.queue import retry_message as retry_outbound_message
 from app.models import OutboundMessage, ZoomOperation
@@ -132,5 +132,6 @@ def _change_message(slug: str, message_id: int, change, action: str, outcome: st
     audit(action, program, subject=("message", message.id), kind=message.kind)
     session.commit()
     kind = LABELS.get(message.kind, message.kind).lower()
-    flash(f"The {kind} to {name_recipient(session, message)} {outcome}.", "success")
+    by_text = " (text)" if message.channel == Channel.SMS else ""
+    flash(f"The {kind}{by_text} to {name_recipient(session, message)} {outcome}.", "success")
     return back(default)
