@@ -30,6 +30,7 @@ from app.messages.text_building import build_text
 from app.messages.text_pace import take_turn
 from app.models import MessageStatus, OutboundMessage, Participant
 from app.retry import next_attempt
+from app.services.text_opt_outs import stop_texts_to
 from integrations.sms import SentMessage, SmsError, SmsOptedOutError, TwilioClient
 
 TEXT_QUEUE = Queue(
@@ -101,7 +102,7 @@ def _handle(session: Session, message: OutboundMessage, sender: TextSender | Non
     if allowed != now:
         return _wait_for_morning(message, allowed)
     message.recipient = participant.phone
-    return _send(session, message, participant, sender, body, now=now)
+    return _send(session, message, sender, body, now=now)
 
 
 def _wait_for_morning(message: OutboundMessage, morning: datetime) -> str:
@@ -115,7 +116,6 @@ def _wait_for_morning(message: OutboundMessage, morning: datetime) -> str:
 def _send(
     session: Session,
     message: OutboundMessage,
-    participant: Participant,
     sender: TextSender,
     body: str,
     *,
@@ -131,8 +131,8 @@ def _send(
     try:
         sent = sender.client.send_message(message.recipient, body, status_callback=sender.status_callback)
     except SmsOptedOutError as error:
-        participant.sms_opted_out_at = utcnow()
-        session.add(participant)
+        # Every text still waiting for this number is stopped with this one, as a STOP we read would.
+        stop_texts_to(session, message.recipient, now=utcnow(), why="carrier_refused")
         return _settle(message, MessageStatus.CANCELLED, f"they replied STOP to our texts ({error})")
     except SmsError as error:
         if error.outcome_unknown:
