@@ -13,7 +13,20 @@ from sqlmodel import Session, select
 
 from app.bulk import insert_rows
 from app.database import utcnow
-from app.models import Condition, Host, Participant, ParticipantStatus, Program, Role, Stage, ZoomUser
+from app.models import (
+    Cohort,
+    CohortStatus,
+    Condition,
+    Host,
+    Meeting,
+    MeetingStatus,
+    Participant,
+    ParticipantStatus,
+    Program,
+    Role,
+    Stage,
+    ZoomUser,
+)
 
 DEMO_SLUG = "demo"
 # Licensed Zoom users of the Pro kind (one meeting at a time each) the demo's meetings are shared over.
@@ -106,6 +119,22 @@ def seed_demo(
         program = _create_program(session, today or utcnow().date())
     _add_registrants(session, program, registrants, mobiles=mobiles)
     return program
+
+
+def next_demo_meeting(
+    session: Session, program: Program, *, now: datetime, group: int | None = None
+) -> Meeting | None:
+    """The next meeting still ahead of an approved group of `program` (of group number `group`, if given)."""
+    query = (
+        select(Meeting)
+        .join(Cohort, Cohort.id == Meeting.cohort_id)
+        .where(Cohort.program_id == program.id, Cohort.status == CohortStatus.APPROVED)
+        .where(Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at > now)
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    if group is not None:
+        query = query.where(Cohort.id == group)
+    return session.exec(query).first()
 
 
 def _create_program(session: Session, today: date) -> Program:

@@ -184,6 +184,16 @@ def move_deadlines(
     return len(pending)
 
 
+def send_now(session: Session, meeting_id: int, kind: MessageKind, *, now: datetime) -> int:
+    """A meeting's pending messages of `kind` go with the worker's next round rather than at their time (texts
+    still wait for the morning where their reader lives)."""
+    pending = _pending(session, meeting_id, (kind,))
+    for message in pending:
+        message.send_at = now
+        session.add(message)
+    return len(pending)
+
+
 def retry_message(session: Session, message: OutboundMessage, *, now: datetime | None = None) -> None:
     """A coordinator's "send again" on a failed message: it goes out with the worker's next round."""
     now = now or utcnow()

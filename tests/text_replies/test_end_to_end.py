@@ -4,20 +4,25 @@ replies posted from the emulator's control API, signed as Twilio signs them."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 
 import pytest
+from sqlmodel import select
 from werkzeug.serving import make_server
 
-from app import create_app
-from app.models import Answer, MeetingAnswer, OutboundMessage, TextReply
+from app import create_app, database
+from app.database import utcnow
+from app.models import Answer, CohortMember, MeetingAnswer, OutboundMessage, Participant, TextReply
 from app.settings import EMULATOR_TWILIO_ACCOUNT_SID, EMULATOR_TWILIO_AUTH_TOKEN, EMULATOR_TWILIO_FROM_NUMBER
+from app.worker.runner import run_text_work
 from integrations.sms import TwilioClient
 from integrations.sms.emulator import EmulatorConfig, RunningEmulator, start_in_thread
 from integrations.sms.emulator_control import EmulatorControl
 
 from ..conftest import free_port
+from ..text_sending.conftest import daytime_zone
 from .conftest import WEBHOOK, TextsKit, build_group
 
 
@@ -114,3 +119,46 @@ def test_a_reminder_is_delivered_and_a_reply_answers_the_meeting_end_to_end(site
 def test_the_mail_page_says_so_when_the_sms_emulator_is_not_running(client):
     page = client.get("/dev/mail/").text
     assert "The SMS emulator does not answer" in page
+
+
+def test_the_demo_texts_a_reminder_and_takes_a_no_by_text(site, phone):
+    """As a developer tries it: the demo seeded with mobile numbers, matched and approved, `flask demo
+    remind` for a group with someone who takes texts, the worker's round, and a NO from the phone page."""
+    app, base_url = site
+    runner = app.test_cli_runner()
+    for command in (["demo", "seed", "--registrants", "60"], ["match", "run", "demo"], ["cohorts", "approve",
+                    "demo", "--all"]):  # fmt: skip
+        assert runner.invoke(args=command).exit_code == 0
+    with app.app_context():
+        session = database.session()
+        person, group = session.exec(
+            select(Participant, CohortMember.cohort_id)
+            .join(CohortMember, CohortMember.participant_id == Participant.id)
+            .where(Participant.phone.is_not(None), Participant.sms_consent_at.is_not(None))
+        ).first()
+        person.timezone = daytime_zone(utcnow())  # a reader for whom it is day: no waiting for the morning
+        session.add(person)
+        session.commit()
+        number, person_id = person.phone, person.id
+
+    answer = runner.invoke(args=["demo", "remind", "--group", str(group)])
+    assert answer.exit_code == 0 and "go with the worker's next round" in answer.output
+    run_text_work(app)
+
+    [reminder] = [text for text in phone.messages() if text["to"] == number]
+    # In the person's language: "Can't come? Reply NO." or "¿No puede venir? Responda NO."
+    assert re.search(r"(Reply|Responda) NO\.", reminder["body"]) and f"{base_url}/t/" in reminder["body"]
+    [confirmation] = phone.reply(number, "NO")["replies"]
+    assert f"{base_url}/p/demo/manage/" in confirmation
+    with app.app_context():
+        [recorded] = database.session().exec(select(MeetingAnswer)).all()
+        assert (recorded.participant_id, recorded.answer) == (person_id, Answer.NOT_COMING)
+
+
+def test_the_demo_says_what_to_do_when_no_group_is_approved_yet(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+
+    answer = runner.invoke(args=["demo", "remind"])
+
+    assert answer.exit_code == 1 and "approve one on the console first" in answer.output
