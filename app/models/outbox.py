@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 from app.models.columns import created_at_field, json_dict_field, time_field
@@ -21,10 +21,20 @@ class MessageStatus(StrEnum):
     SKIPPED = "skipped"
 
 
+PRICE_NOT_ASKED = "channel = 'sms' AND price_asked_at IS NULL AND provider_id IS NOT NULL"
+
+
 class OutboundMessage(SQLModel, table=True):
     """`dedupe_key` is unique, so the same message can never be queued twice."""
 
-    __table_args__ = (Index("ix_outboundmessage_due", "status", "send_at"),)
+    __table_args__ = (
+        Index("ix_outboundmessage_due", "status", "send_at"),
+        # The texts whose price is still to be asked of Twilio (app/messages/text_prices.py).
+        Index(
+            "ix_outboundmessage_price_not_asked", "id",
+            postgresql_where=text(PRICE_NOT_ASKED), sqlite_where=text(PRICE_NOT_ASKED),
+        ),
+    )  # fmt: skip
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=32)  # a value of app.messages.kinds.MessageKind
@@ -51,5 +61,6 @@ class OutboundMessage(SQLModel, table=True):
     segments: int | None = None
     price: str | None = Field(default=None, max_length=16)
     price_unit: str | None = Field(default=None, max_length=8)
+    price_asked_at: datetime | None = time_field()  # when the worker asked Twilio for the price
     context: dict[str, Any] = json_dict_field()
     created_at: datetime = created_at_field()

@@ -20,6 +20,7 @@ from app.database import database_error_reason, utcnow
 from app.messages.dispatch import dispatch_due_messages
 from app.messages.senders import mail_sender, text_sender
 from app.messages.text_dispatch import dispatch_due_texts
+from app.messages.text_prices import ask_prices
 from app.services.absence import ask_absent_members, pause_unanswered
 from app.services.retention import erase_expired_programs
 from app.services.waiting import tell_everyone_waiting_long
@@ -72,8 +73,11 @@ def run_mail_work(app: Flask, now: datetime | None = None, *, most: int | None =
 def run_text_work(app: Flask, now: datetime | None = None, *, most: int | None = None) -> Counter[str]:
     """The due texts (up to about `most`: a turn)."""
     with app.app_context(), Session(app.extensions["engine"], expire_on_commit=False) as session:
-        now = now or utcnow()
-        return dispatch_due_texts(session, text_sender(), now=now, worker=worker_name(), most=most)
+        now, sender = now or utcnow(), text_sender()
+        done = dispatch_due_texts(session, sender, now=now, worker=worker_name(), most=most)
+        if sender is not None:
+            done["priced"] += ask_prices(session, sender.client, now=now)
+        return +done
 
 
 def run_due_work(app: Flask, now: datetime | None = None) -> dict[str, Counter[str]]:

@@ -121,10 +121,9 @@ def test_the_mail_page_says_so_when_the_sms_emulator_is_not_running(client):
     assert "The SMS emulator does not answer" in page
 
 
-def test_the_demo_texts_a_reminder_and_takes_a_no_by_text(site, phone):
-    """As a developer tries it: the demo seeded with mobile numbers, matched and approved, `flask demo
-    remind` for a group with someone who takes texts, the worker's round, and a NO from the phone page."""
-    app, base_url = site
+def _demo_reminder_texted(app) -> tuple[str, int]:
+    """The demo seeded with mobile numbers, matched and approved, `flask demo remind` for a group with someone
+    who takes texts, and the worker's round: that person's number and id."""
     runner = app.test_cli_runner()
     for command in (["demo", "seed", "--registrants", "60"], ["match", "run", "demo"], ["cohorts", "approve",
                     "demo", "--all"]):  # fmt: skip
@@ -140,10 +139,16 @@ def test_the_demo_texts_a_reminder_and_takes_a_no_by_text(site, phone):
         session.add(person)
         session.commit()
         number, person_id = person.phone, person.id
-
     answer = runner.invoke(args=["demo", "remind", "--group", str(group)])
     assert answer.exit_code == 0 and "go with the worker's next round" in answer.output
-    run_text_work(app)
+    assert run_text_work(app)["sent"] >= 1
+    return number, person_id
+
+
+def test_the_demo_texts_a_reminder_and_takes_a_no_by_text(site, phone):
+    """As a developer tries it, with NO answered from the phone."""
+    app, base_url = site
+    number, person_id = _demo_reminder_texted(app)
 
     [reminder] = [text for text in phone.messages() if text["to"] == number]
     # In the person's language: "Can't come? Reply NO." or "¿No puede venir? Responda NO."
@@ -153,6 +158,41 @@ def test_the_demo_texts_a_reminder_and_takes_a_no_by_text(site, phone):
     with app.app_context():
         [recorded] = database.session().exec(select(MeetingAnswer)).all()
         assert (recorded.participant_id, recorded.answer) == (person_id, Answer.NOT_COMING)
+
+
+def _price_asks(phone, sid: str) -> int:
+    return sum(
+        1
+        for call in phone.recorded_requests()["log"]
+        if call["method"] == "GET" and call["path"].endswith(f"/Messages/{sid}.json")
+    )
+
+
+def test_a_text_s_price_is_asked_once_when_its_delivery_is_known(site, phone):
+    app, _ = site
+    number, _ = _demo_reminder_texted(app)
+    [reminder] = [text for text in phone.messages() if text["to"] == number]
+    with app.app_context():
+        [row] = database.session().exec(
+            select(OutboundMessage).where(OutboundMessage.provider_id == reminder["sid"])
+        )
+        assert row.price is None  # Twilio's answer to a new text has none
+
+    run_text_work(app)
+    assert _price_asks(phone, reminder["sid"]) == 0  # not before its delivery is known
+    for _ in range(3):
+        phone.advance(reminder["sid"])  # queued, sent, delivered: each report reaches the app
+    phone.fail_next(503, count=4)  # Twilio does not answer the first time the worker asks
+    run_text_work(app)
+    run_text_work(app)
+    run_text_work(app)
+
+    priced = next(text for text in phone.messages() if text["sid"] == reminder["sid"])
+    with app.app_context():
+        row = database.session().get(OutboundMessage, row.id)
+        assert (row.delivery_status, row.price, row.price_unit) == ("delivered", priced["price"], "USD")
+        assert row.price_asked_at is not None
+    assert _price_asks(phone, reminder["sid"]) == 4 + 1  # the four refused, then once, and never again
 
 
 def test_the_demo_says_what_to_do_when_no_group_is_approved_yet(app):
