@@ -19,7 +19,7 @@ from app.inputs.neutral_title import GENERIC_TITLE, named_diagnosis
 from app.messages.kinds import MessageKind
 from app.messages.sources import NotDeliverable, NotNeeded, Sources
 from app.messages.text_links import text_link
-from app.models import CohortMember, MeetingStatus, OutboundMessage, Participant
+from app.models import CohortMember, MeetingStatus, OutboundMessage, Participant, Program
 from app.services.registration import list_conditions
 from app.services.survey.invitations import has_answered, missed_meeting
 from app.services.text_consent import may_text, texts_stopped
@@ -118,10 +118,14 @@ def one_segment_text(kind: str, *, program: str, when: str, link: str, locale: s
 
 
 def _shown_name(sources: Sources) -> str:
-    """The program's name as others may see it, or a generic one when even that names a diagnosis."""
-    program = sources.program_row
+    return shown_name(sources.session, sources.program_row)
+
+
+def shown_name(session: Session, program: Program) -> str:
+    """The program's name in a text, which lock screens show: as others may see it (its neutral title), or
+    a generic one when even that names a diagnosis."""
     name = program.neutral_title or program.name
-    conditions = [offer.condition for offer in list_conditions(sources.session, program)]
+    conditions = [offer.condition for offer in list_conditions(session, program)]
     return GENERIC_TITLE if named_diagnosis(name, conditions) else name
 
 

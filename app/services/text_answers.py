@@ -1,8 +1,9 @@
 """What we text back to a person's text, in their language: who we are and how to stop (HELP), that their
 "can't come" is noted and how to change their mind, and that texts have stopped.
 
-Texts show on lock screens, so they name the program by its neutral title where it has one, and not its
-organisation (whose name may say what illness its members have). The Spanish wording keeps to letters of
+Texts show on lock screens, so they name the program as every text does (its neutral title, or a generic
+one when even that names a diagnosis: `app.messages.text_building.shown_name`), and not its organisation
+(whose name may say what illness its members have). The Spanish wording keeps to letters of
 the GSM-7 alphabet (no á, í, ó, ú), so that a text fits one segment of 160 characters instead of 70 where
 the names in it allow.
 """
@@ -32,15 +33,16 @@ def reply_locale(body: str, person: Participant | None) -> str:
     return "es" if SPANISH_WORDS & set(plain.replace(",", " ").replace(".", " ").split()) else "en"
 
 
-def help_answer(program: Program | None, locale: str) -> str:
-    """Who we are, how to reach a person, and how to stop: in one segment when the names allow."""
+def help_answer(program: Program | None, title: str | None, locale: str) -> str:
+    """Who we are (`title`: the program's name as texts show it), how to reach a person, and how to stop: in
+    one segment when the names allow."""
     with force_locale(locale):
         if program is None:
             return gettext(
                 "%(service)s: texts about peer support meet-ups. Reply STOP to stop them.",
                 service=SERVICE_NAME,
             )
-        title, email = program.neutral_title or program.name, program.contact_email
+        email = program.contact_email
         full = gettext(
             "%(title)s: reminders of your meet-ups. Questions: %(email)s. Reply STOP to stop them.",
             title=title,

@@ -27,6 +27,7 @@ from sqlmodel import Session, select
 
 from app.bulk import conflict_insert
 from app.messages.kinds import Channel, MessageKind
+from app.messages.text_building import shown_name
 from app.models import (
     Answer,
     Meeting,
@@ -87,7 +88,8 @@ def receive_text(session: Session, text: InboundMessage, *, now: datetime) -> li
         return []
     if meaning is ReplyMeaning.HELP:
         program = session.get(Program, person.program_id) if person else None
-        return [help_answer(program, reply_locale(text.body, person))]
+        title = shown_name(session, program) if program else None
+        return [help_answer(program, title, reply_locale(text.body, person))]
     if meaning is ReplyMeaning.NOT_COMING:
         return _not_coming(session, reply_id, person, meeting, now)
     return []

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 
 from app import database
 from app.database import utcnow
@@ -19,6 +20,7 @@ from app.models import (
     MessageStatus,
     OutboundMessage,
     Participant,
+    Program,
     TextReply,
 )
 from integrations.sms import fits_one_segment
@@ -170,6 +172,19 @@ def test_help_says_who_we_are_and_how_to_stop_in_their_language_in_one_segment(
     assert "Cancer" not in answer  # the neutral title, never the name that says the illness
     assert fits_one_segment(answer)
     assert kept(kit) == [(kit.people[name], "help")]
+
+
+def test_help_never_names_an_illness_even_from_a_program_with_no_neutral_title(kit: TextsKit):
+    with kit.app.app_context():
+        session = database.session()
+        program = session.exec(select(Program).where(Program.slug == "demo")).one()
+        program.name, program.neutral_title = "Lung cancer circle", ""
+        session.add(program)
+        session.commit()
+
+    [answer] = replies(kit.text_from(kit.phones["Ana"], "HELP"))
+
+    assert answer.startswith("Peer meet-up: reminders of your meet-ups.") and "cancer" not in answer.lower()
 
 
 @pytest.mark.parametrize(
