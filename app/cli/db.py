@@ -1,19 +1,28 @@
-"""`flask db`: Alembic migrations for the database named by DATABASE_URL."""
+"""`flask db`: Alembic migrations for the database named by DATABASE_URL.
+
+Alembic is imported when a migration runs, not with the app: it brings Mako and Pygments, which every web
+worker and every other command would otherwise load at start for nothing.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import click
-from alembic import command
-from alembic.config import Config
 from flask import current_app
 from flask.cli import with_appcontext
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -21,7 +30,14 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade_database(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+    alembic_commands().upgrade(alembic_config(url), revision)
+
+
+def alembic_commands() -> ModuleType:
+    """`alembic.command`, imported on first use (see above)."""
+    from alembic import command
+
+    return command
 
 
 @click.group(help="Create and migrate the database.")
@@ -41,14 +57,14 @@ def upgrade(revision: str) -> None:
 @click.argument("revision")
 @with_appcontext
 def downgrade(revision: str) -> None:
-    command.downgrade(alembic_config(current_app.config["SETTINGS"].database_url), revision)
+    alembic_commands().downgrade(alembic_config(current_app.config["SETTINGS"].database_url), revision)
 
 
 @db.command(help="Write a new migration from the difference between the models and the database.")
 @click.option("-m", "--message", required=True)
 @with_appcontext
 def revision(message: str) -> None:
-    command.revision(
+    alembic_commands().revision(
         alembic_config(current_app.config["SETTINGS"].database_url), message=message, autogenerate=True
     )
 
@@ -56,4 +72,4 @@ def revision(message: str) -> None:
 @db.command(help="Show the revision the database is at.")
 @with_appcontext
 def current() -> None:
-    command.current(alembic_config(current_app.config["SETTINGS"].database_url))
+    alembic_commands().current(alembic_config(current_app.config["SETTINGS"].database_url))

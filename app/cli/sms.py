@@ -8,7 +8,6 @@ from flask.cli import with_appcontext
 
 from app.messages.senders import WEBHOOK_PATH
 from app.settings import EMULATOR_SMS_PORT
-from integrations.sms.emulator import EmulatorConfig, serve
 
 
 @click.command(
@@ -18,6 +17,9 @@ from integrations.sms.emulator import EmulatorConfig, serve
 @click.option("--port", default=EMULATOR_SMS_PORT, show_default=True)
 @with_appcontext
 def sms_emulator(host: str, port: int) -> None:
+    # Imported here, not with the app: its spec checks load openapi-core, which nothing else needs.
+    from integrations.sms.emulator import EmulatorConfig, serve
+
     settings = current_app.config["SETTINGS"]
     twilio = settings.twilio
     if twilio is None or not twilio.uses_emulator:

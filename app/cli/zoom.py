@@ -7,7 +7,6 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.settings import EMULATOR_ZOOM_PORT
-from integrations.zoom.emulator import EmulatorConfig, serve
 
 
 @click.command(
@@ -22,6 +21,9 @@ from integrations.zoom.emulator import EmulatorConfig, serve
 )
 @with_appcontext
 def zoom_emulator(host: str, port: int, revoke_previous_tokens: bool) -> None:
+    # Imported here, not with the app: its spec checks load openapi-core, which nothing else needs.
+    from integrations.zoom.emulator import EmulatorConfig, serve
+
     settings = current_app.config["SETTINGS"]
     credentials = settings.zoom_credentials
     config = EmulatorConfig(

@@ -28,6 +28,25 @@ def test_pure_package_imports_neither_app_flask_nor_orm(package):
     assert result.stdout.strip() == ""
 
 
+STARTUP_PROBE = """
+import sys
+from app import create_app
+create_app()
+print(",".join(sorted({name.split(".")[0] for name in sys.modules} & {"alembic", "mako", "openapi_core"})))
+"""
+
+
+def test_the_app_starts_without_what_only_migrations_and_emulators_need(tmp_path):
+    """Every web worker and every `flask` command starts the app: migrations (Alembic, with Mako) and the
+    emulators' spec checks (openapi-core) load only when one runs."""
+    environment = {"PATH": "", "APP_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path}/start.db"}
+    result = subprocess.run(
+        [sys.executable, "-c", STARTUP_PROBE], capture_output=True, text=True, check=True, env=environment,
+        cwd=Path(__file__).resolve().parents[2],
+    )  # fmt: skip
+    assert result.stdout.strip() == ""
+
+
 VIEWS = Path(__file__).resolve().parents[2] / "app" / "views"
 ORM_PACKAGES = ("sqlmodel", "sqlalchemy")
 QUERY_CALLS = {"exec", "execute", "scalar", "scalars", "query"}
