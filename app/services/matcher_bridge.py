@@ -6,14 +6,15 @@ disagree on what a registrant, a host or a cohort is.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import json
+from collections import defaultdict, namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
 from typing import Any
 
-from sqlalchemy import Row
+from sqlalchemy import JSON, Row, Select, Text, cast
 from sqlmodel import Session, select
 
 from app.models import Cohort, CohortStatus, Condition, Host, Participant, Program, Stage
@@ -84,6 +85,32 @@ REGISTRANT_COLUMNS = (
     Participant.timezone,
     Participant.avoid,
 )
+
+
+def read_rows(session: Session, statement: Select) -> list[Any]:
+    """The rows of `statement`, each a named tuple of its columns, with its JSON columns read as text and
+    decoded once per distinct text.
+
+    A program's registrants give the same few languages, availability windows and empty avoid lists over and
+    over: at 100,000 registrants decoding each value costs seconds, looking up the few distinct ones almost
+    nothing. The values are shared between rows, so they are only to be read."""
+    columns = statement.selected_columns
+    as_text = [isinstance(column.type, JSON) for column in columns]
+    readable = [
+        cast(column, Text).label(column.key) if text else column
+        for column, text in zip(columns, as_text, strict=True)
+    ]
+    shape = namedtuple("Row", [column.key for column in columns])
+    rows = session.execute(statement.with_only_columns(*readable))
+    return [
+        shape(*(_decoded(value) if text else value for value, text in zip(row, as_text, strict=True)))
+        for row in rows
+    ]
+
+
+@lru_cache(maxsize=65536)
+def _decoded(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
 
 
 def matcher_registrant(person: Participant | Row, catalogue: Catalogue, week: date) -> Registrant:

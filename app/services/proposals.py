@@ -11,7 +11,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row
 from sqlmodel import Session, select
 
 from app.bulk import insert_rows, insert_rows_returning_ids, update_rows
@@ -31,6 +30,7 @@ from app.services.matcher_bridge import (
     matcher_host,
     matcher_registrant,
     matcher_settings,
+    read_rows,
 )
 from app.services.scheduling import program_week_start
 from app.services.zoom_pool import pool_capacity
@@ -71,7 +71,7 @@ class MatchInput:
     problem: Problem
     cohorts: dict[str, Cohort]
     members: dict[int, set[int]]
-    people: dict[str, Row]
+    people: dict[str, Any]
 
 
 def load_match_input(session: Session, program: Program, *, today: date) -> MatchInput:
@@ -111,15 +111,16 @@ def _members_by_cohort(session: Session, cohorts: list[Cohort]) -> dict[int, set
     return members
 
 
-def _people_to_match(session: Session, program: Program, placed: set[int]) -> list[Row]:
+def _people_to_match(session: Session, program: Program, placed: set[int]) -> list[Any]:
     """Everyone already in a cohort (the matcher must know them), and every verified registrant: the columns
     the matcher needs and the standing the last match left them with."""
-    return session.exec(
+    return read_rows(
+        session,
         select(*REGISTRANT_COLUMNS, *STANDING_COLUMNS)
         .where(Participant.program_id == program.id)
         .where((Participant.status == ParticipantStatus.VERIFIED) | Participant.id.in_(placed))
-        .order_by(Participant.id)
-    ).all()
+        .order_by(Participant.id),
+    )
 
 
 def _record(session: Session, program: Program, assignment: Assignment, found: MatchInput) -> ProposalSummary:
@@ -151,7 +152,7 @@ def _record(session: Session, program: Program, assignment: Assignment, found: M
 
 
 def _insert_cohorts(
-    session: Session, program: Program, proposed: list[MatcherCohort], people: dict[str, Row]
+    session: Session, program: Program, proposed: list[MatcherCohort], people: dict[str, Any]
 ) -> dict[str, tuple[int, int | None]]:
     """Create the new cohorts; their database ids and hosts by the matcher's ids."""
     rows = [
@@ -196,7 +197,7 @@ def _standing(waiting: Waiting | None) -> dict[str, Any]:
     }
 
 
-def _standing_changes(people: dict[str, Row], waiting: dict[str, Waiting]) -> list[dict[str, Any]]:
+def _standing_changes(people: dict[str, Any], waiting: dict[str, Waiting]) -> list[dict[str, Any]]:
     changes = []
     for key, person in people.items():
         wanted = _standing(waiting.get(key))
