@@ -205,10 +205,10 @@ def _take_part(world: World, make_cohorts, *, guest: bool = False) -> Trail:
         person, cohort = session.get(Participant, person_id), session.get(Cohort, cohort_id)
         move_member(session, person, cohort, actor="coordinator@example.org", override=True, now=_now())
         other = session.exec(select(CohortMember).where(CohortMember.participant_id != person_id)).first()
+        first = approve_cohort(session, cohort, actor="coordinator@example.org", now=_now()).id
         # Someone asked not to meet them again, and they asked not to meet someone again.
         keep_apart(session, session.get(Participant, other.participant_id), person_id, actor="participant")
         keep_apart(session, person, other.participant_id, actor="participant")
-        first = approve_cohort(session, cohort, actor="coordinator@example.org", now=_now()).id
         session.commit()
     run_once(app)  # the Zoom meeting, everyone's registration, the invitations and the host's briefing
     _meet(world, first, person_id, other.participant_id, guest=guest)
