@@ -75,6 +75,9 @@ def test_a_hostless_group_s_meeting_is_opened_by_a_coordinator_and_its_members_e
         meeting = database.session().exec(select(Meeting).where(Meeting.cohort_id == cohort_id)).one()
         assert meeting.zoom_meeting_id and meeting.zoom_user
 
+    listed = console.get(f"/console/programs/{SLUG}/meetings").get_data(as_text=True)
+    assert "Meetings a coordinator opens" in listed
+    assert f'href="/console/programs/{SLUG}/meetings/{meeting.id}">Group {cohort_id},' in listed
     page = console.get(f"/console/programs/{SLUG}/meetings/{meeting.id}").get_data(as_text=True)
     assert "This group has no host: one of this program's coordinators opens its meeting" in page
     started = console.post(f"/console/programs/{SLUG}/meetings/{meeting.id}/start")
@@ -98,6 +101,7 @@ def test_a_hosted_group_s_members_still_hear_of_their_volunteer_host(
     assert runner.invoke(args=["worker", "--once"]).exit_code == 0
     _, tips = _member_emails(app, cohort_id)
     assert "fellow patient who volunteers" in tips and "A member of our team opens" not in tips
+    assert "Meetings a coordinator opens" not in console.get(f"/console/programs/{SLUG}/meetings").text
 
 
 def _member_emails(app, cohort_id: int, *, locale: str = "en") -> tuple[str, str]:
