@@ -156,11 +156,14 @@ def cohort_invitation(
     )
 
 
-def preparation_tips(*, program: Program, recipient: Person, links: Links, meeting: MeetingDetails) -> Email:
-    """What to have ready and what to expect, a few days before the meeting."""
+def preparation_tips(
+    *, program: Program, recipient: Person, links: Links, meeting: MeetingDetails, hosted: bool = True
+) -> Email:
+    """What to have ready and what to expect, a few days before the meeting; a group with no volunteer host
+    (`hosted` False) is told a member of the program's team opens it, as its invitation says."""
     minutes = int((meeting.ends_at_utc - meeting.starts_at_utc).total_seconds() // 60)
     return _meeting_email(
-        "preparation_tips", program, recipient, links, meeting, minutes=minutes, method=None
+        "preparation_tips", program, recipient, links, meeting, minutes=minutes, hosted=hosted, method=None
     )
 
 

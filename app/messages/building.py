@@ -107,7 +107,9 @@ def _told_waiting_before_placed(sources: Sources, members: list[CohortMember]) -
 def _preparation_tips(sources: Sources) -> messages.Email:
     if sources.not_coming():
         raise NotNeeded("they told us they cannot come")
-    return _meeting_message(messages.preparation_tips)(sources)
+    return messages.preparation_tips(
+        **sources.envelope, meeting=sources.meeting_details(), hosted=sources.cohort.host_id is not None
+    )
 
 
 def _reminder(sources: Sources) -> messages.Email:

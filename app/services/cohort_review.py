@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from app.models import Cohort, CohortStatus, Host, Participant, Program
 from app.services.adjustments.backfill import backfill_candidates
+from app.services.approval_risks import exceeds_pool
 from app.services.destinations import Destination, merge_partners, move_destinations
 from app.services.feasibility import common_slots, host_options, rules_for
 from app.services.follow_up import MeetAgainPanel, meet_again_panel
@@ -30,6 +31,7 @@ class CohortReview:
     merge_partners: list[Destination]
     candidates: list[Participant]
     meet_again: MeetAgainPanel
+    over_capacity: bool  # a proposed group meeting when the Zoom users cannot run every meeting at once
 
 
 def review_cohort(session: Session, program: Program, cohort: Cohort, *, now: datetime) -> CohortReview:
@@ -50,4 +52,5 @@ def review_cohort(session: Session, program: Program, cohort: Cohort, *, now: da
         if live
         else [],
         meet_again=meet_again_panel(session, cohort, now=now),
+        over_capacity=editable and exceeds_pool(session, program, cohort),
     )

@@ -59,6 +59,12 @@ def fetch_start_url(session: Session, zoom: ZoomClient, host: Host | None, meeti
             "You no longer host this group, so this link cannot start its meeting. If you think this is a "
             f"mistake, please write to the program's coordinator at {contact}.",
         )
+    return zoom_start_url(zoom, meeting)
+
+
+def zoom_start_url(zoom: ZoomClient, meeting: Meeting) -> str:
+    """Zoom's start link for the meeting, fresh, for whoever may start it (its host, or a coordinator of its
+    program); `StartRefused` when the meeting is cancelled, not made yet, or Zoom does not answer."""
     if meeting.status == MeetingStatus.CANCELLED:
         raise StartRefused(StartProblem.CANCELLED, "This meeting was cancelled.")
     if not meeting.zoom_meeting_id:

@@ -28,6 +28,7 @@ from app.inputs.phone import validate_texts
 from app.inputs.registration import validate_preferences
 from app.links import LinkError
 from app.models import Condition, Participant, ParticipantStatus, Program
+from app.services.keep_apart import KeepApartError, group_mates, keep_apart
 from app.services.my_meetup import describe_my_meetup, next_meeting_invite
 from app.services.registration import list_conditions, program_choices
 from app.services.selfservice import (
@@ -142,6 +143,21 @@ def texts(program: Program, participant: Participant, token: str):
     return redirect(url_for(".manage", slug=program.slug, token=token, _anchor="texts"), 303)
 
 
+@blueprint.post("/manage/<token>/keep-apart")
+@_participant_link("manage")
+def keep_apart_from(program: Program, participant: Participant, token: str):
+    """Ask, privately, not to be grouped again with a member of one's group; the other is never told."""
+    try:
+        keep_apart(
+            database.session(), participant, request.form.get("member", type=int) or 0, actor="participant"
+        )
+    except KeepApartError:
+        abort(400)
+    database.session().commit()
+    flash(_("Thank you for telling us. We will not put you in a group with this person again."))
+    return redirect(url_for(".manage", slug=program.slug, token=token, _anchor="keep-apart"), 303)
+
+
 @blueprint.post("/manage/<token>/<any(pause, resume):step>")
 @_participant_link("manage")
 def take_break(program: Program, participant: Participant, token: str, step: str):
@@ -203,4 +219,5 @@ def _render_manage(
         texts=texts or (texts_form(participant), {}),
         texting=may_text(program, participant),
         texts_stopped=texts_stopped(participant),
+        group_mates=group_mates(session, participant),
     )

@@ -27,6 +27,7 @@ from sqlmodel import SQLModel, select
 from app import database
 from app.models import (
     Attendance,
+    AuditEvent,
     Cohort,
     CohortMember,
     Host,
@@ -41,6 +42,7 @@ from app.models import (
 from app.services.adjustments.moves import move_member
 from app.services.approval import approve_cohort
 from app.services.follow_up import schedule_next_meeting
+from app.services.keep_apart import keep_apart
 from app.services.meeting_attendance import meeting_attendance
 from app.services.overview import program_figures
 from app.services.report import program_report, registrations_per_week
@@ -123,6 +125,7 @@ def test_deleting_my_data_leaves_nothing_of_me_in_any_table(world, app, program,
 
     assert _traces(app, [PERSON, ZONE.lower()]) == []
     _erased_row_keeps_only_counts(app, trail.person_id)
+    _no_event_lists(app, trail.person_id)
     after = _figures(app, trail)
     # They left their group, so one place fewer is taken; everything else still counts them.
     assert after.pop("placed") == before.pop("placed") - 1
@@ -179,6 +182,15 @@ def test_the_retention_purge_leaves_nothing_of_anyone_in_any_table(
 # The person's way through the service --------------------------------------------------------------------
 
 
+def _no_event_lists(app, person_id: int) -> None:
+    """No audit event lists them among its members any more (a keep-apart request, a split, a merge)."""
+    with app.app_context():
+        events = database.session().exec(select(AuditEvent)).all()
+    listed = [event for event in events if isinstance(event.detail.get("members"), list)]
+    assert [event.action for event in listed if person_id in event.detail["members"]] == []
+    assert any(event.action == "participant.keep_apart" for event in events)
+
+
 def _take_part(world: World, make_cohorts, *, guest: bool = False) -> Trail:
     app = world.app
     [cohort_id] = make_cohorts(1, size=4)
@@ -193,8 +205,10 @@ def _take_part(world: World, make_cohorts, *, guest: bool = False) -> Trail:
         person, cohort = session.get(Participant, person_id), session.get(Cohort, cohort_id)
         move_member(session, person, cohort, actor="coordinator@example.org", override=True, now=_now())
         other = session.exec(select(CohortMember).where(CohortMember.participant_id != person_id)).first()
-        session.get(Participant, other.participant_id).avoid = [person_id]  # someone asked not to meet them
         first = approve_cohort(session, cohort, actor="coordinator@example.org", now=_now()).id
+        # Someone asked not to meet them again, and they asked not to meet someone again.
+        keep_apart(session, session.get(Participant, other.participant_id), person_id, actor="participant")
+        keep_apart(session, person, other.participant_id, actor="participant")
         session.commit()
     run_once(app)  # the Zoom meeting, everyone's registration, the invitations and the host's briefing
     _meet(world, first, person_id, other.participant_id, guest=guest)

@@ -15,6 +15,7 @@ from app.views.console import (  # noqa: F401  (each adds its routes)
     formatting,
     hosts,
     meeting_changes,
+    meeting_start,
     meetings,
     programs,
     results,

@@ -19,6 +19,7 @@ from app.services.adjustments import AdjustmentError, NeedsOverride, StaleCohort
 from app.services.adjustments.backfill import backfill_cohort
 from app.services.adjustments.cohort_edits import merge_cohorts, set_host, set_locked, set_slot, split_cohort
 from app.services.adjustments.moves import move_member
+from app.services.keep_apart import KeepApartError, record_for_member
 from app.views.console.access import blueprint, find_program_row, load_program, program_row
 from app.views.console.cohort_page import override_request, render_cohort
 
@@ -179,6 +180,26 @@ def backfill(slug: str, cohort_id: int):
         return f"Added from the waitlist: {', '.join(person.display_name for person in added)}."
 
     return _attempt(program, cohort, change)
+
+
+@blueprint.post("/programs/<slug>/cohorts/<int:cohort_id>/keep-apart")
+def record_keep_apart(slug: str, cohort_id: int):
+    """Record, for a member, that they asked not to be grouped again with another member (the other is
+    not told)."""
+    program = load_program(slug)
+    cohort = program_row(program, Cohort, cohort_id)
+    asker = program_row(program, Participant, _number(request.form.get("participant_id", "")))
+    other = program_row(program, Participant, _number(request.form.get("other_id", "")))
+    session = database.session()
+    try:
+        record_for_member(session, cohort, asker, other.id, **_actor())
+    except KeepApartError as error:
+        session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("console.cohort", slug=slug, cohort_id=cohort.id))
+    session.commit()
+    flash(f"{asker.display_name} will not be grouped again with {other.display_name}.", "success")
+    return redirect(url_for("console.cohort", slug=slug, cohort_id=cohort.id))
 
 
 def _number(value: str) -> int:

@@ -9,6 +9,7 @@ from app import database
 from app.database import utcnow
 from app.models import Cohort, CohortStatus, MatchRun
 from app.services.approval import ApprovalError, approve_cohort, approve_each_cohort
+from app.services.approval_risks import approval_risks
 from app.services.exports import cohort_export
 from app.services.feasibility import cohort_warnings
 from app.services.match_runs import INLINE_LIMIT, MatchRunError, latest_run, open_run, request_proposals
@@ -148,7 +149,10 @@ def approve_all(slug: str):
         people = sum(
             len(row.members) for row in describe_cohorts(session, program, proposed, today=utcnow().date())
         )
-        return render_template("console/approve_all.html", program=program, cohorts=proposed, people=people)
+        risks = approval_risks(session, program, proposed)
+        return render_template(
+            "console/approve_all.html", program=program, cohorts=proposed, people=people, risks=risks
+        )
     outcome = approve_each_cohort(
         session, proposed, actor=current_user.email, coordinator_id=current_user.id, now=utcnow()
     )

@@ -14,6 +14,7 @@ from app.messages.kinds import LABELS, Channel
 from app.messages.queue import cancel_message as cancel_outbound_message
 from app.messages.queue import retry_message as retry_outbound_message
 from app.models import OutboundMessage, ZoomOperation
+from app.services.hostless_meetings import hostless_meetings
 from app.services.meeting_answers import member_answers
 from app.services.meeting_changes.open_places import open_places
 from app.services.meeting_overview import describe_meeting, name_call, name_recipient, page_meetings
@@ -54,6 +55,7 @@ def meetings(slug: str):
         query={"when": "past" if past else None, "state": state},
         open_places=places,
         late_creates=late,
+        hostless=hostless_meetings(session, program, now=now),
         statuses=MESSAGE_STATUSES,
         describe_failure=describe_failure,
     )
