@@ -58,7 +58,14 @@ def attendance_sheet(session: Session, meeting: Meeting) -> list[SheetRow]:
 
 
 def mark_attendance(
-    session: Session, meeting: Meeting, present: set[int], *, by: str, program_id: int, now: datetime
+    session: Session,
+    meeting: Meeting,
+    present: set[int],
+    *,
+    by: str,
+    program_id: int,
+    now: datetime,
+    coordinator_id: int | None = None,
 ) -> list[SheetRow]:
     """Mark every member of the group present (their id in `present`) or absent; `by` is "host" or the
     coordinator's email. Ids of people outside the group are ignored. Audited with the counts, not names."""
@@ -75,7 +82,7 @@ def mark_attendance(
         session.add(mark)
     came = sum(row.participant_id in present for row in sheet)
     record_event(
-        session, "meeting.attendance_marked", actor=by, program_id=program_id,
+        session, "meeting.attendance_marked", actor=by, coordinator_id=coordinator_id, program_id=program_id,
         subject=("meeting", meeting.id), present=came, absent=len(sheet) - came,
     )  # fmt: skip
     session.flush()

@@ -14,6 +14,7 @@ from app.messages.kinds import LABELS, Channel
 from app.messages.queue import cancel_message as cancel_outbound_message
 from app.messages.queue import retry_message as retry_outbound_message
 from app.models import OutboundMessage, ZoomOperation
+from app.services.marked_attendance import never_started
 from app.services.meeting_answers import member_answers
 from app.services.meeting_changes.open_places import open_places
 from app.services.meeting_overview import describe_meeting, name_call, name_recipient, page_meetings
@@ -39,6 +40,7 @@ def meetings(slug: str):
         after=request.args.get("after"), before=request.args.get("before"),
     )  # fmt: skip
     places = open_places(session, program, now=now)
+    unstarted = never_started(session, [row.meeting.id for row in listed.rows], now=now)
     daily_limit = current_app.config["SETTINGS"].zoom_daily_limit
     late = late_creates(session, program, now=now, limit=daily_limit)
     if places:
@@ -53,6 +55,7 @@ def meetings(slug: str):
         states=STATES,
         query={"when": "past" if past else None, "state": state},
         open_places=places,
+        never_started=unstarted,
         late_creates=late,
         statuses=MESSAGE_STATUSES,
         describe_failure=describe_failure,
