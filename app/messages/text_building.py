@@ -89,9 +89,9 @@ def _survey(sources: Sources) -> str:
     """Only to someone who came (as far as we know) and has not answered: the email says "sorry we missed
     you" to someone who did not join."""
     participant_id = sources.message.participant_id
-    sources.require_held()
     if sources.not_coming():
         raise NotNeeded("they told us they could not come")
+    sources.require_held()
     if missed_meeting(sources.session, sources.meeting, participant_id):
         raise NotNeeded("they did not join the meeting; their email says we missed them")
     if has_answered(sources.session, sources.message.meeting_id, participant_id):

@@ -14,7 +14,7 @@ from app.inputs.neutral_title import DIAGNOSIS_WORDS, GENERIC_TITLE
 from app.messages.kinds import KINDS, Channel, MessageKind
 from app.messages.queue import meeting_message_row, queue_messages, text_row
 from app.messages.text_building import build_text
-from app.models import Condition, OutboundMessage
+from app.models import Attendance, Condition, OutboundMessage
 from integrations.sms import segment_text
 from integrations.sms.segments import Encoding
 
@@ -47,6 +47,10 @@ def _texts_of_every_kind(session, *, locale="en", timezone="America/New_York", n
     if name is not None:
         group.program.neutral_title = name
     meeting = group.approve(session, now=now)
+    # They came (a meeting that never started sends no survey, and one who did not come is missed by email).
+    session.add(
+        Attendance(meeting_id=meeting.id, participant_id=member.id, zoom_participant_key="m", joined_at=now)
+    )
     rows = [
         text_row(
             meeting_message_row(
