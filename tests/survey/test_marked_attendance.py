@@ -15,7 +15,7 @@ from flask import url_for
 from app.database import utcnow
 from app.links import make_token
 from app.messages.kinds import MessageKind
-from app.models import AuditEvent, Cohort, MarkedAttendance, Meeting, MessageStatus
+from app.models import AuditEvent, Cohort, Host, MarkedAttendance, Meeting, MessageStatus
 
 from .conftest import CSRF
 
@@ -70,16 +70,22 @@ def test_the_host_marks_who_came_and_the_survey_follows_the_marks(survey, locale
     assert _received(survey, MISSED_YOU) == [0, 0, 0, 1]
 
 
-def test_marking_needs_the_form_s_token_and_a_meeting_that_is_over(survey):
+def test_only_the_meeting_s_host_marks_it_once_it_is_over_and_with_the_form_s_token(survey):
     page_url = _host_page(survey)
-    page = survey.client.get(page_url)
-    action = f"{page_url}/meetings/{survey.meeting_id}/attendance"
-    assert "Who came?" not in page.text  # the meeting is still to come
+    assert "Who came?" not in survey.client.get(page_url).text  # the meeting is still to come
+    _held_two_hours_ago(survey)
+    page = survey.client.get(page_url).text
+    token = CSRF.search(page).group(1)
+    other = next(host.id for host in survey.rows(Host) if host.id != survey.rows(Cohort)[0].host_id)
+    with survey.app.test_request_context():
+        other_page = url_for("hosts.page", token=make_token("host", {"h": other}))
 
-    without_token = survey.client.post(action, data={"present": [survey.members[0]]})
-    too_early = survey.client.post(action, data={"csrf_token": CSRF.search(page.text).group(1)})
+    without_token = survey.client.post(f"{page_url}/meetings/{survey.meeting_id}/attendance", data={})
+    not_theirs = survey.client.post(
+        f"{other_page}/meetings/{survey.meeting_id}/attendance", data={"csrf_token": token}
+    )
 
-    assert (without_token.status_code, too_early.status_code) == (400, 403)
+    assert (without_token.status_code, not_theirs.status_code) == (400, 403)
     assert survey.rows(MarkedAttendance) == []
 
 
