@@ -22,7 +22,6 @@ from app.models import (
     Meeting,
     MeetingStatus,
     Participant,
-    Program,
 )
 from app.services.host_pool import may_start
 from app.services.marked_attendance import SheetRow, attendance_sheet, mark_attendance, may_mark
@@ -43,10 +42,10 @@ class StartProblem(StrEnum):
 
 
 class StartRefused(Exception):
-    """The meeting cannot be started through this link now; the message says why, in the host's words."""
+    """The meeting cannot be started through this link now; the host page says why, in the host's words."""
 
-    def __init__(self, problem: StartProblem, message: str):
-        super().__init__(message)
+    def __init__(self, problem: StartProblem):
+        super().__init__(problem.value)
         self.problem = problem
 
 
@@ -69,21 +68,16 @@ def list_host_meetings(session: Session, host: Host) -> list[Meeting]:
 def fetch_start_url(session: Session, zoom: ZoomClient, host: Host | None, meeting: Meeting) -> str:
     """Zoom's start link for the meeting, fresh, when `host` may start it now; `StartRefused` otherwise."""
     if not may_start(session, host, meeting):
-        contact = session.get(Program, session.get(Cohort, meeting.cohort_id).program_id).contact_email
-        raise StartRefused(
-            StartProblem.NOT_HOST,
-            "You no longer host this group, so this link cannot start its meeting. If you think this is a "
-            f"mistake, please write to the program's coordinator at {contact}.",
-        )
+        raise StartRefused(StartProblem.NOT_HOST)
     if meeting.status == MeetingStatus.CANCELLED:
-        raise StartRefused(StartProblem.CANCELLED, "This meeting was cancelled.")
+        raise StartRefused(StartProblem.CANCELLED)
     if not meeting.zoom_meeting_id:
-        raise StartRefused(StartProblem.NOT_READY, "The meeting is still being set up. Try again soon.")
+        raise StartRefused(StartProblem.NOT_READY)
     try:
         return zoom.get_meeting(int(meeting.zoom_meeting_id)).start_url
     except ZoomError:
         logger.exception("could not fetch a start link for meeting %s", meeting.id)
-        raise StartRefused(StartProblem.ZOOM_DOWN, "Zoom did not answer. Please try again.") from None
+        raise StartRefused(StartProblem.ZOOM_DOWN) from None
 
 
 @dataclass(frozen=True)

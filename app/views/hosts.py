@@ -15,7 +15,7 @@ from app.database import utcnow
 from app.extensions import csrf
 from app.i18n import SUPPORTED_LOCALES
 from app.links import LinkError, make_token, read_token
-from app.models import Host, Meeting, Program
+from app.models import Cohort, Host, Meeting, Program
 from app.services.host_meetings import (
     MarkRefused,
     StartProblem,
@@ -121,7 +121,10 @@ def start(token: str):
     try:
         start_url = fetch_start_url(database.session(), zoom_client(), host, meeting)
     except StartRefused as refused:
-        return render_template("host_start.html", problem=str(refused)), START_STATUSES[refused.problem]
+        program = find_row(Program, find_row(Cohort, meeting.cohort_id).program_id)
+        _speak_for(program)
+        page = render_template("host_start.html", problem=refused.problem, contact=program.contact_email)
+        return page, START_STATUSES[refused.problem]
     response = redirect(start_url, code=303)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -10,7 +10,7 @@ import pytest
 from flask import url_for
 
 from app.links import make_token
-from app.models import Cohort, Participant
+from app.models import Cohort, Meeting, MeetingStatus, Participant
 
 NOTE = "Please do not mention my surgery"
 SHOWN = {
@@ -39,3 +39,18 @@ def test_the_host_sees_languages_and_ticked_needs_but_no_contact_details_or_note
     assert NOTE not in page and "+15005550006" not in page and "5550006" not in page
     assert not any(survey.member(number).email in page for number in range(4))
     assert "@" not in page.replace(survey.program().contact_email, "")
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"), [("en", "This meeting was cancelled."), ("es", "Esta reunión se canceló.")]
+)
+def test_a_start_link_that_cannot_start_says_why_in_the_host_s_language(survey, locale, words):
+    survey.change(Meeting, survey.meeting_id, status=MeetingStatus.CANCELLED)
+    host_id = survey.rows(Cohort, id=survey.meeting().cohort_id)[0].host_id
+    with survey.app.test_request_context():
+        payload = {"h": host_id, "m": survey.meeting_id}
+        url = url_for("hosts.start", token=make_token("host", payload), lang=locale)
+
+    refused = survey.client.get(url)
+
+    assert refused.status_code == 410 and words in refused.text
