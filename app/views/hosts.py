@@ -6,14 +6,13 @@ never emailed or stored: the host's link points here, and here we ask Zoom for a
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app import database
 from app.database import utcnow
 from app.extensions import csrf
-from app.i18n import SUPPORTED_LOCALES
 from app.links import LinkError, make_token, read_token
 from app.models import Cohort, Host, Meeting, Program
 from app.services.host_meetings import (
@@ -26,6 +25,7 @@ from app.services.host_meetings import (
 )
 from app.services.host_pool import stop_hosting
 from app.views.lookups import find_row, row_or_404
+from app.views.program_scope import speak_for
 from app.zoom import zoom_client
 from emails.times import format_meeting_time
 
@@ -53,19 +53,12 @@ def _host(token: str) -> Host:
     return row_or_404(Host, _payload(token).get("h"))
 
 
-def _speak_for(program: Program) -> None:
-    """The host's pages speak the program's languages, the program's own first."""
-    g.page_locale = program.default_locale
-    g.page_locales = [locale for locale in program.languages if locale in SUPPORTED_LOCALES]
-
-
 @blueprint.get("/<token>")
 def page(token: str):
     """A host's own page: their meetings to come, each with its members and a button that starts it, and
     the meetings just past, to mark who came."""
     host = _host(token)
-    program = find_row(Program, host.program_id)
-    _speak_for(program)
+    program = speak_for(find_row(Program, host.program_id))
     schedule = host_schedule(database.session(), host, now=utcnow())
     start_tokens = {
         item.meeting.id: make_token("host", {"h": host.id, "m": item.meeting.id})
@@ -88,7 +81,7 @@ def page(token: str):
 def mark(token: str, meeting_id: int):
     """The host marks who came to a meeting of theirs that is over."""
     host = _host(token)
-    _speak_for(find_row(Program, host.program_id))
+    speak_for(find_row(Program, host.program_id))
     meeting = row_or_404(Meeting, meeting_id)
     session = database.session()
     present = {int(value) for value in request.form.getlist("present") if value.isdigit()}
@@ -121,8 +114,7 @@ def start(token: str):
     try:
         start_url = fetch_start_url(database.session(), zoom_client(), host, meeting)
     except StartRefused as refused:
-        program = find_row(Program, find_row(Cohort, meeting.cohort_id).program_id)
-        _speak_for(program)
+        program = speak_for(find_row(Program, find_row(Cohort, meeting.cohort_id).program_id))
         page = render_template("host_start.html", problem=refused.problem, contact=program.contact_email)
         return page, START_STATUSES[refused.problem]
     response = redirect(start_url, code=303)
