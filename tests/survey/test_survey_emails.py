@@ -23,8 +23,7 @@ NOT_SENT = (MessageStatus.CANCELLED, MessageStatus.SKIPPED)
 
 
 def test_everyone_who_came_gets_the_survey_and_non_answerers_one_reminder(survey):
-    survey.attended(0, 1, 2, 3)
-    survey.run_worker(survey.survey_time())
+    survey.surveys_sent()
     assert [len(survey.emails_to(number, SURVEY)) for number in range(4)] == [1, 1, 1, 1]
     survey.post(survey.survey_link(0), FULL_ANSWERS)
 

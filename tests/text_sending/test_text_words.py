@@ -14,12 +14,12 @@ from app.inputs.neutral_title import DIAGNOSIS_WORDS, GENERIC_TITLE
 from app.messages.kinds import KINDS, Channel, MessageKind
 from app.messages.queue import meeting_message_row, queue_messages, text_row
 from app.messages.text_building import build_text
-from app.models import Attendance, Condition, OutboundMessage
+from app.models import Condition, OutboundMessage
 from integrations.sms import segment_text
 from integrations.sms.segments import Encoding
 
 from ..conftest import make_settings
-from .conftest import MOBILE, agree_to_texts, proposed_group, texts
+from .conftest import MOBILE, agree_to_texts, came, proposed_group, texts
 
 TEXTED = [kind for kind, entry in KINDS.items() if Channel.SMS in entry.channels]
 LONG_ADDRESS = "https://meetups.riverside-university-hospital.example.org"
@@ -47,10 +47,7 @@ def _texts_of_every_kind(session, *, locale="en", timezone="America/New_York", n
     if name is not None:
         group.program.neutral_title = name
     meeting = group.approve(session, now=now)
-    # They came (a meeting that never started sends no survey, and one who did not come is missed by email).
-    session.add(
-        Attendance(meeting_id=meeting.id, participant_id=member.id, zoom_participant_key="m", joined_at=now)
-    )
+    came(session, meeting.id, member.id)
     rows = [
         text_row(
             meeting_message_row(
