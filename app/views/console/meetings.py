@@ -69,6 +69,7 @@ def meeting(slug: str, meeting_id: int):
     meeting, cohort = program_meeting(program, meeting_id)
     now = utcnow()
     detail = describe_meeting(session, meeting, now=now)
+    unstarted = bool(never_started(session, [meeting.id], now=now))
     audit("console.viewed_meeting", program, subject=("meeting", meeting.id))
     session.commit()
     return render_template(
@@ -81,6 +82,7 @@ def meeting(slug: str, meeting_id: int):
         operations=detail.calls,
         messages=detail.messages,
         changeable=detail.changeable,
+        never_started=unstarted,
         answers=member_answers(session, meeting),
         starts_local=local_input(meeting.starts_at, program.timezone),
         minimum_local=local_input(now, program.timezone),
