@@ -147,7 +147,8 @@ def _meeting_changed(sources: Sources) -> messages.Email:
 
 def _survey(sources: Sources) -> messages.Email:
     """The survey; or, to someone who registered but never joined, "sorry we missed you" instead (nothing
-    to someone who told us they could not come)."""
+    to someone who told us they could not come; nothing to anyone when the meeting never started)."""
+    sources.require_held()
     if missed_meeting(sources.session, sources.meeting, sources.message.participant_id):
         if sources.not_coming():
             raise NotNeeded("they told us they could not come, and did not")
@@ -169,6 +170,7 @@ def _missed_you(sources: Sources) -> messages.Email:
 def _survey_reminder(sources: Sources) -> messages.Email:
     """Only to someone who joined the meeting and has not answered yet."""
     participant_id = sources.message.participant_id
+    sources.require_held()
     if has_answered(sources.session, sources.message.meeting_id, participant_id):
         raise NotNeeded("they have answered the survey")
     if missed_meeting(sources.session, sources.meeting, participant_id):

@@ -22,6 +22,7 @@ from app.models import (
     ParticipantStatus,
     Program,
 )
+from app.services.marked_attendance import was_held
 from app.services.meeting_answers import answer_of
 from app.services.zoom_operations import member_join_url
 from emails import context as mail
@@ -125,6 +126,11 @@ class Sources:
         """Whether the member told us they cannot come to this message's meeting."""
         answer = answer_of(self.session, self.message.meeting_id, self.message.participant_id)
         return answer == Answer.NOT_COMING
+
+    def require_held(self) -> None:
+        """A meeting that never started thanks no one for taking part, nor says it missed them."""
+        if not was_held(self.session, self.meeting):
+            raise NotNeeded("the meeting never started (Zoom did not say so and no one was marked present)")
 
     def meeting_details(self, *, starts_at: datetime | None = None, sequence: int | None = None):
         meeting = self.meeting

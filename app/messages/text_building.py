@@ -91,6 +91,7 @@ def _survey(sources: Sources) -> str:
     participant_id = sources.message.participant_id
     if sources.not_coming():
         raise NotNeeded("they told us they could not come")
+    sources.require_held()
     if missed_meeting(sources.session, sources.meeting, participant_id):
         raise NotNeeded("they did not join the meeting; their email says we missed them")
     if has_answered(sources.session, sources.message.meeting_id, participant_id):

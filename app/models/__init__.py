@@ -4,6 +4,7 @@ from app.models.account import Coordinator, CoordinatorProgram, RecoveryCode
 from app.models.audit import AuditEvent
 from app.models.cohort import Cohort, CohortMember, CohortStatus
 from app.models.host import Host
+from app.models.marked_attendance import MarkedAttendance
 from app.models.match_run import MatchRun, MatchRunStatus
 from app.models.meeting import (
     ERASED_GUEST_KEY,
@@ -37,6 +38,7 @@ __all__ = [
     "Coordinator",
     "CoordinatorProgram",
     "Host",
+    "MarkedAttendance",
     "MatchRun",
     "MatchRunStatus",
     "Meeting",

@@ -22,7 +22,6 @@ from app.messages.kinds import MessageKind
 from app.messages.queue import queue_message
 from app.models import (
     Answer,
-    Attendance,
     CohortMember,
     Meeting,
     MeetingAnswer,
@@ -31,6 +30,7 @@ from app.models import (
     ParticipantStatus,
 )
 from app.services.audit import record_event
+from app.services.marked_attendance import came_expression, held_expression
 from app.services.selfservice import pause_participant, resume_participant, withdraw_participant
 
 MISSED_IN_A_ROW = 2
@@ -122,9 +122,9 @@ def answer_by(participant: Participant) -> datetime | None:
 
 def _missing_in_a_row(now: datetime):
     """The ids of verified members whose last `MISSED_IN_A_ROW` held meetings since they were last asked
-    (and since they joined the group) all went without them and without notice: one query, ranked by SQL."""
-    held = or_(Meeting.started_at.is_not(None), exists().where(Attendance.meeting_id == Meeting.id))
-    joined = exists().where(Attendance.meeting_id == Meeting.id, Attendance.participant_id == Participant.id)
+    (and since they joined the group) all went without them and without notice: one query, ranked by SQL.
+    Who came follows the marked attendance where there is one (`app.services.marked_attendance`)."""
+    held, joined = held_expression(), came_expression()
     notice = exists().where(
         MeetingAnswer.meeting_id == Meeting.id,
         MeetingAnswer.participant_id == Participant.id,

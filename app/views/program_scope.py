@@ -21,17 +21,18 @@ _Program = TypeVar("_Program", Program, ProgramTerms)
 
 def load_program(slug: str) -> Program:
     """The program of this page, or 404; its languages steer which language the page speaks."""
-    return _speak_for(find_program(database.session(), slug))
+    return speak_for(find_program(database.session(), slug))
 
 
 def load_registration_terms(slug: str) -> tuple[ProgramTerms, list[ConditionOffer]]:
     """What a registration checks of this page's program, and the conditions it offers (one query), or 404;
     as `load_program`."""
     program, offers = find_registration_terms(database.session(), slug)
-    return _speak_for(program), offers
+    return speak_for(program), offers
 
 
-def _speak_for(program: _Program | None) -> _Program:
+def speak_for(program: _Program | None) -> _Program:
+    """The program, or 404; the page speaks the program's languages, its own first."""
     if program is None:
         abort(404)
     g.page_locale = program.default_locale

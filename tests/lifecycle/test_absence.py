@@ -27,6 +27,7 @@ from app.models import (
 )
 from app.services.approval import approve_cohort
 from app.services.follow_up import schedule_next_meeting
+from app.services.marked_attendance import mark_attendance
 from app.services.meeting_answers import record_answer
 from app.worker.runner import run_once
 from integrations.zoom.models import format_zoom_time
@@ -194,6 +195,33 @@ def test_a_meeting_that_never_started_does_not_count(app, group, mailbox):
 
     assert "asked_about_absence" not in done["follow_up"]
     assert not _emails_to(mailbox, group, 0, ASKED["en"])
+
+
+def test_who_was_marked_as_coming_counts_over_what_zoom_reported(app, group, mailbox):
+    # The first meeting: Zoom saw 1, 2 and 3; the host marks 0 present (she dialled in by phone) and 3 absent
+    # (Zoom's 3 was someone else on her link). The second never started in Zoom, but 1 and 2 are marked
+    # present: it was held, and 0 and 3 missed it.
+    first = group.meet(joined=(1, 2, 3), days_ago=30)
+    second = group.meet(joined=(), held=False, days_ago=2)
+    _mark(app, group, first, present=(0, 1, 2))
+    _mark(app, group, second, present=(1, 2))
+
+    done = run_once(app)
+
+    assert done["follow_up"]["asked_about_absence"] == 1
+    assert len(_emails_to(mailbox, group, 3, ASKED["en"])) == 1
+    assert not any(_emails_to(mailbox, group, index, ASKED["en"]) for index in (0, 1, 2))
+
+
+def _mark(app, group: Group, meeting: Meeting, *, present: tuple[int, ...]) -> None:
+    with app.app_context():
+        session = database.session()
+        ids = {group.members[index].id for index in present}
+        program_id = group.members[0].program_id
+        mark_attendance(
+            session, session.get(Meeting, meeting.id), ids, by="host", program_id=program_id, now=utcnow()
+        )
+        session.commit()
 
 
 def test_pausing_from_the_question_pauses_at_once_and_leaving_takes_them_out(app, group, mailbox):

@@ -84,6 +84,11 @@ class SurveyKit:
                 )  # fmt: skip
             session.commit()
 
+    def surveys_sent(self) -> None:
+        """Everyone came (Zoom saw them join), and the worker sends the survey when it is due."""
+        self.attended(*range(len(self.members)))
+        self.run_worker(self.survey_time())
+
     def survey_time(self) -> datetime:
         meeting, program = self.meeting(), self.program()
         ends = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)

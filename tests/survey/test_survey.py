@@ -32,8 +32,8 @@ from .conftest import CSRF, FULL_ANSWERS
 
 @pytest.fixture
 def link(survey) -> str:
-    """Member 0's survey link, taken from the survey email they were sent."""
-    survey.run_worker(survey.survey_time())
+    """Member 0's survey link, taken from the survey email they were sent after the meeting they came to."""
+    survey.surveys_sent()
     return survey.survey_link(0)
 
 
@@ -116,7 +116,7 @@ def test_answers_outside_the_questions_are_refused(survey, link, answers, proble
 
 def test_the_page_speaks_the_members_language(survey):
     survey.change(Participant, survey.members[0], locale="es")
-    survey.run_worker(survey.survey_time())
+    survey.surveys_sent()
     [email] = survey.emails_to(0, "¿Qué tal fue su conversación?")
 
     page = survey.client.get(survey.link_in(email), headers={"Accept-Language": "en"}).text
@@ -335,7 +335,7 @@ def test_a_new_choice_question_gets_a_key_of_its_own_and_is_asked_in_both_langua
     assert [option["value"] for option in first["options"]] == ["yes", "too-early", "too-late"]
     assert second["options"][1]["text"] == {"en": "Too early"}
     survey.change(Participant, survey.members[0], locale="es")
-    survey.run_worker(survey.survey_time())
+    survey.surveys_sent()
     [email] = survey.emails_to(0, "¿Qué tal fue su conversación?")
     page = survey.client.get(survey.link_in(email)).text
     assert page.count("¿Fue buena la hora?") == 2 and "Demasiado pronto" in page

@@ -14,7 +14,7 @@ from app import create_app
 from app.database import utcnow
 from app.demo import seed_demo
 from app.messages.kinds import Channel
-from app.models import Cohort, CohortStatus, Meeting, OutboundMessage, Participant, Program
+from app.models import Attendance, Cohort, CohortStatus, Meeting, OutboundMessage, Participant, Program
 from app.services.approval import approve_cohort, cohort_members
 from app.services.proposals import propose_cohorts
 from app.settings import EMULATOR_TWILIO_ACCOUNT_SID, EMULATOR_TWILIO_AUTH_TOKEN, EMULATOR_TWILIO_FROM_NUMBER
@@ -54,6 +54,16 @@ def proposed_group(session: Session, *, now: datetime | None = None) -> Group:
 def agree_to_texts(person: Participant, phone: str = MOBILE, *, at: datetime | None = None) -> Participant:
     person.phone, person.sms_consent_at = phone, at or utcnow() - timedelta(days=1)
     return person
+
+
+def came(session: Session, meeting_id: int, participant_id: int) -> None:
+    """Zoom saw the member join: the meeting was held and they took part (a meeting that never started
+    sends no survey, and one who did not come is missed by email, not texted)."""
+    stretch = Attendance(
+        meeting_id=meeting_id, participant_id=participant_id, zoom_participant_key=f"member-{participant_id}",
+        joined_at=utcnow(),
+    )  # fmt: skip
+    session.add(stretch)
 
 
 def texts(session: Session, **where) -> list[OutboundMessage]:

@@ -18,7 +18,7 @@ from app.messages.text_dispatch import dispatch_due_texts
 from app.models import MessageStatus, OutboundMessage, Participant
 from app.worker.runner import run_text_work
 
-from .conftest import MOBILE, agree_to_texts, daytime_zone, proposed_group, texts
+from .conftest import MOBILE, agree_to_texts, came, daytime_zone, proposed_group, texts
 
 MAGIC_OPTED_OUT = "+15005550004"  # Twilio's test number that answers 21610
 
@@ -184,9 +184,12 @@ def _at_night(app, message_id: int, moment) -> None:
 
 
 def test_a_text_due_in_their_night_waits_for_eight_in_their_morning(texting_app, sms):
-    _reminders_due(texting_app)
+    *_, meeting_id = _reminders_due(texting_app)
     with texting_app.app_context():
-        [survey] = texts(database.session(), kind=MessageKind.SURVEY)
+        session = database.session()
+        [survey] = texts(session, kind=MessageKind.SURVEY)
+        came(session, meeting_id, survey.participant_id)
+        session.commit()
     _at_night(texting_app, survey.id, survey.send_at)
 
     assert (

@@ -19,7 +19,7 @@ from integrations.sms import segment_text
 from integrations.sms.segments import Encoding
 
 from ..conftest import make_settings
-from .conftest import MOBILE, agree_to_texts, proposed_group, texts
+from .conftest import MOBILE, agree_to_texts, came, proposed_group, texts
 
 TEXTED = [kind for kind, entry in KINDS.items() if Channel.SMS in entry.channels]
 LONG_ADDRESS = "https://meetups.riverside-university-hospital.example.org"
@@ -47,6 +47,7 @@ def _texts_of_every_kind(session, *, locale="en", timezone="America/New_York", n
     if name is not None:
         group.program.neutral_title = name
     meeting = group.approve(session, now=now)
+    came(session, meeting.id, member.id)
     rows = [
         text_row(
             meeting_message_row(

@@ -18,6 +18,7 @@ from app.models import (
     Program,
     SurveyReceipt,
 )
+from app.services.marked_attendance import marked
 
 
 class SurveyState(StrEnum):
@@ -64,8 +65,12 @@ def has_answered(session: Session, meeting_id: int, participant_id: int) -> bool
 
 
 def missed_meeting(session: Session, meeting: Meeting, participant_id: int) -> bool:
-    """Whether this participant never joined a meeting we know was held (Zoom told us it started, or that
-    someone joined). Without any attendance data (webhooks not set up) nobody counts as missing."""
+    """Whether this participant did not come: as the host or coordinator marked it when they did; else
+    they never joined a meeting Zoom told us was held (it started, or someone joined). Without any
+    attendance data (webhooks not set up) nobody counts as missing."""
+    mark = marked(session, meeting.id, participant_id)
+    if mark is not None:
+        return not mark
     attended = select(Attendance.id).where(Attendance.meeting_id == meeting.id)
     if session.exec(attended.where(Attendance.participant_id == participant_id)).first() is not None:
         return False

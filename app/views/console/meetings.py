@@ -15,6 +15,7 @@ from app.messages.queue import cancel_message as cancel_outbound_message
 from app.messages.queue import retry_message as retry_outbound_message
 from app.models import OutboundMessage, ZoomOperation
 from app.services.hostless_meetings import hostless_meetings
+from app.services.marked_attendance import never_started
 from app.services.meeting_answers import member_answers
 from app.services.meeting_changes.open_places import open_places
 from app.services.meeting_overview import describe_meeting, name_call, name_recipient, page_meetings
@@ -40,6 +41,7 @@ def meetings(slug: str):
         after=request.args.get("after"), before=request.args.get("before"),
     )  # fmt: skip
     places = open_places(session, program, now=now)
+    unstarted = never_started(session, [row.meeting.id for row in listed.rows], now=now)
     daily_limit = current_app.config["SETTINGS"].zoom_daily_limit
     late = late_creates(session, program, now=now, limit=daily_limit)
     if places:
@@ -54,6 +56,7 @@ def meetings(slug: str):
         states=STATES,
         query={"when": "past" if past else None, "state": state},
         open_places=places,
+        never_started=unstarted,
         late_creates=late,
         hostless=hostless_meetings(session, program, now=now),
         statuses=MESSAGE_STATUSES,
@@ -68,6 +71,7 @@ def meeting(slug: str, meeting_id: int):
     meeting, cohort = program_meeting(program, meeting_id)
     now = utcnow()
     detail = describe_meeting(session, meeting, now=now)
+    unstarted = bool(never_started(session, [meeting.id], now=now))
     audit("console.viewed_meeting", program, subject=("meeting", meeting.id))
     session.commit()
     return render_template(
@@ -80,6 +84,7 @@ def meeting(slug: str, meeting_id: int):
         operations=detail.calls,
         messages=detail.messages,
         changeable=detail.changeable,
+        never_started=unstarted,
         answers=member_answers(session, meeting),
         starts_local=local_input(meeting.starts_at, program.timezone),
         minimum_local=local_input(now, program.timezone),

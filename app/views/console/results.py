@@ -5,11 +5,13 @@ Pages that can show names (attendance, and answers given under a name) are recor
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from app import database
 from app.database import utcnow
 from app.services.exports import survey_export
+from app.services.marked_attendance import attendance_sheet, mark_attendance, may_mark, never_started
 from app.services.meeting_attendance import meeting_attendance
 from app.services.report import program_report
 from app.services.survey.results import survey_results
@@ -22,12 +24,37 @@ def attendance(slug: str, meeting_id: int):
     program = load_program(slug)
     meeting, cohort = program_meeting(program, meeting_id)
     session = database.session()
-    presence = meeting_attendance(session, meeting, now=utcnow())
+    now = utcnow()
+    presence = meeting_attendance(session, meeting, now=now)
+    markable = may_mark(meeting, now)
+    sheet = attendance_sheet(session, meeting) if markable else []
+    unstarted = bool(never_started(session, [meeting.id], now=now))
     audit("console.viewed_attendance", program, subject=("meeting", meeting.id))
     session.commit()
     return render_template(
-        "console/attendance.html", program=program, meeting=meeting, cohort=cohort, attendance=presence
-    )
+        "console/attendance.html", program=program, meeting=meeting, cohort=cohort, attendance=presence,
+        markable=markable, sheet=sheet, never_started=unstarted,
+    )  # fmt: skip
+
+
+@blueprint.post("/programs/<slug>/meetings/<int:meeting_id>/attendance")
+def mark_meeting_attendance(slug: str, meeting_id: int):
+    """The coordinator marks who came to a meeting that is over, as the host may from their page."""
+    program = load_program(slug)
+    meeting, _ = program_meeting(program, meeting_id)
+    session = database.session()
+    now = utcnow()
+    if not may_mark(meeting, now):
+        abort(409)
+    present = {int(value) for value in request.form.getlist("present") if value.isdigit()}
+    sheet = mark_attendance(
+        session, meeting, present, by=current_user.email, coordinator_id=current_user.id,
+        program_id=program.id, now=now,
+    )  # fmt: skip
+    session.commit()
+    came = sum(row.present for row in sheet)
+    flash(f"Saved: {came} of {len(sheet)} members came.", "success")
+    return redirect(url_for("console.attendance", slug=slug, meeting_id=meeting.id), code=303)
 
 
 @blueprint.get("/programs/<slug>/results")
