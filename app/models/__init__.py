@@ -3,6 +3,7 @@
 from app.models.account import Coordinator, CoordinatorProgram, RecoveryCode
 from app.models.audit import AuditEvent
 from app.models.cohort import Cohort, CohortMember, CohortStatus
+from app.models.concern import Concern, ConcernStatus, HostDebrief, Mood, Reporter
 from app.models.host import Host
 from app.models.match_run import MatchRun, MatchRunStatus
 from app.models.meeting import (
@@ -33,10 +34,13 @@ __all__ = [
     "Cohort",
     "CohortMember",
     "CohortStatus",
+    "Concern",
+    "ConcernStatus",
     "Condition",
     "Coordinator",
     "CoordinatorProgram",
     "Host",
+    "HostDebrief",
     "MatchRun",
     "MatchRunStatus",
     "Meeting",
@@ -44,12 +48,14 @@ __all__ = [
     "MeetingRegistrant",
     "MeetingStatus",
     "MessageStatus",
+    "Mood",
     "OutboundMessage",
     "Participant",
     "ParticipantStatus",
     "Program",
     "RecoveryCode",
     "ReplyMeaning",
+    "Reporter",
     "Role",
     "SeatOffer",
     "SeatOfferStatus",
