@@ -32,7 +32,7 @@ class Reporter(StrEnum):
 
 
 class HostDebrief(SQLModel, table=True):
-    """The host's two-minute debrief of one meeting; one per meeting, changeable until a coordinator reads it."""
+    """The host's two-minute debrief of one meeting, given once."""
 
     id: int | None = Field(default=None, primary_key=True)
     program_id: int = Field(foreign_key="program.id", index=True, ondelete="CASCADE")
