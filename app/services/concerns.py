@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import case, func
 from sqlalchemy.orm import aliased
@@ -32,10 +33,18 @@ from app.models import (
     Reporter,
 )
 from app.services.audit import record_event
+from app.services.my_meetup import current_cohort
 
 QUEUE_ORDER = case(
     (Concern.status == ConcernStatus.NEW, 0), (Concern.status == ConcernStatus.ACKNOWLEDGED, 1), else_=2
 )
+
+
+class ConcernScope(NamedTuple):
+    """The meeting a concern is about, and the members it may name (id, display name)."""
+
+    meeting_id: int | None
+    members: list[tuple[int, str]]
 
 
 @dataclass(frozen=True)
@@ -129,6 +138,25 @@ def group_members(session: Session, cohort_id: int, *, besides: int | None = Non
     if besides is not None:
         query = query.where(Participant.id != besides)
     return [(member_id, name) for member_id, name in session.exec(query).all()]
+
+
+def member_scope(session: Session, participant: Participant, *, now: datetime) -> ConcernScope:
+    """What a member's concern from their own page refers to: their group's latest meeting so far (none
+    before the first), and the others in their group."""
+    cohort = current_cohort(session, participant)
+    if cohort is None:
+        return ConcernScope(None, [])
+    latest = session.exec(
+        select(Meeting.id)
+        .where(Meeting.cohort_id == cohort.id, Meeting.starts_at <= now)
+        .order_by(Meeting.starts_at.desc())
+    ).first()
+    return ConcernScope(latest, group_members(session, cohort.id, besides=participant.id))
+
+
+def survey_scope(session: Session, meeting: Meeting, participant: Participant) -> ConcernScope:
+    """What a concern from the survey refers to: the meeting surveyed, and the others in its group."""
+    return ConcernScope(meeting.id, group_members(session, meeting.cohort_id, besides=participant.id))
 
 
 def hosted_members(session: Session, host: Host) -> list[tuple[int, str]]:
