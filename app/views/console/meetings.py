@@ -14,6 +14,7 @@ from app.messages.kinds import LABELS, Channel
 from app.messages.queue import cancel_message as cancel_outbound_message
 from app.messages.queue import retry_message as retry_outbound_message
 from app.models import OutboundMessage, ZoomOperation
+from app.services.debriefs import debrief_of
 from app.services.meeting_answers import member_answers
 from app.services.meeting_changes.open_places import open_places
 from app.services.meeting_overview import describe_meeting, name_call, name_recipient, page_meetings
@@ -79,6 +80,7 @@ def meeting(slug: str, meeting_id: int):
         messages=detail.messages,
         changeable=detail.changeable,
         answers=member_answers(session, meeting),
+        debrief=debrief_of(session, meeting.id),
         starts_local=local_input(meeting.starts_at, program.timezone),
         minimum_local=local_input(now, program.timezone),
         kinds=LABELS,
