@@ -172,7 +172,7 @@ def concern(program: Program, participant: Participant, token: str):
     session = database.session()
     scope = member_scope(session, participant, now=utcnow())
     action = url_for(".concern", slug=program.slug, token=token)
-    return take_member_concern(session, program, participant, scope, action=action)
+    return take_member_concern(program, participant, scope, action=action)
 
 
 @blueprint.route("/unsubscribe/<token>", methods=["GET", "POST"])

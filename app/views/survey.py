@@ -83,7 +83,7 @@ def concern(token: str):
     session = database.session()
     scope = survey_scope(session, invitation.meeting, invitation.participant)
     action = url_for(".concern", token=token)
-    return take_member_concern(session, invitation.program, invitation.participant, scope, action=action)
+    return take_member_concern(invitation.program, invitation.participant, scope, action=action)
 
 
 def _invitation(token: str) -> tuple[SurveyInvitation, SurveyState]:
