@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, g, render_template, request
 from werkzeug.datastructures import MultiDict
 
 from app import database
@@ -28,6 +28,7 @@ CLOSED_STATUSES = {DebriefState.ANSWERED: 200, DebriefState.NOT_YET: 200, Debrie
 def debrief(token: str):
     payload = signed_payload("host", token)
     host, meeting = row_or_404(Host, payload.get("h")), row_or_404(Meeting, payload.get("m"))
+    _speak_as_emails(host)
     session = database.session()
     state = debrief_state(session, host, meeting, now=utcnow())
     if state in CLOSED_STATUSES:
@@ -48,6 +49,7 @@ def debrief(token: str):
 def concern(token: str):
     """A concern from the host, about their groups in general or one member of them."""
     host = row_or_404(Host, signed_payload("host", token).get("h"))
+    program = _speak_as_emails(host)
     session = database.session()
     members = hosted_members(session, host)
     if request.method == "GET":
@@ -56,12 +58,18 @@ def concern(token: str):
         written = read_concern(concern_data(request.form), [member_id for member_id, _ in members])
     except InvalidInput as invalid:
         return _concern_form(host, token, members, request.form, invalid.errors), 422
-    program = find_row(Program, host.program_id)
     raise_concern(
         session, program, written, reporter=Reporter.HOST, by_id=host.id, meeting_id=None, now=utcnow()
     )
     session.commit()
     return render_template("hosts/concern_sent.html", host=host)
+
+
+def _speak_as_emails(host: Host) -> Program:
+    """The page speaks the language of the host's emails, unless their browser asks for another."""
+    program = find_row(Program, host.program_id)
+    g.page_locale = program.default_locale
+    return program
 
 
 def _debrief_form(host, meeting, members, form, errors):
