@@ -14,7 +14,7 @@ from app.database import utcnow
 from app.models import Cohort, CohortMember, Host, Meeting, Participant, Program
 
 from ..survey import conftest as survey_fixtures
-from ..survey.conftest import SurveyKit
+from ..survey.conftest import BASE_URL, CSRF, SurveyKit
 
 running_emulator, zoom, mailbox = (
     survey_fixtures.running_emulator,
@@ -24,6 +24,7 @@ running_emulator, zoom, mailbox = (
 app, program, make_cohorts, base_url = (
     survey_fixtures.app, survey_fixtures.program, survey_fixtures.make_cohorts, survey_fixtures.base_url
 )  # fmt: skip
+__all__ = ["CSRF"]
 COORDINATOR = "concerns-coordinator@example.org"
 
 
@@ -34,6 +35,18 @@ class ConcernKit(SurveyKit):
         with self.app.app_context():
             session = database.session()
             return session.get(Host, session.get(Cohort, self.meeting().cohort_id).host_id)
+
+    def links(self, messages, path_start: str) -> list[str]:
+        """The links to `path_start` in the plain-text parts of `messages`, as a reader would tap them."""
+        return [
+            word.removeprefix(BASE_URL)
+            for message in messages
+            for word in message.get_body(preferencelist=("plain",)).get_content().split()
+            if word.startswith(BASE_URL + path_start)
+        ]
+
+    def first_link(self, messages, path_start: str) -> str:
+        return self.links(messages, path_start)[0]
 
     def end_meeting(self) -> None:
         """The worker's round just after the meeting's end; then the meeting is moved to have ended an hour
