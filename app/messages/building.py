@@ -288,7 +288,7 @@ def _concern_raised(sources: Sources) -> messages.Email:
     recipient = mail.Person(
         address.partition("@")[0], address, sources.program_row.timezone, sources.message.locale
     )
-    links = mail.Links(manage_url=queue_url, unsubscribe_url=queue_url, to_coordinator=True)
+    links = mail.Links(manage_url=queue_url, unsubscribe_url=None, to_coordinator=True)
     return messages.concern_raised(
         program=sources.program, recipient=recipient, links=links, queue_url=queue_url
     )

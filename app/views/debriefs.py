@@ -14,7 +14,7 @@ from app.forms.concerns import concern_data, debrief_data
 from app.inputs.concerns import read_concern, read_debrief
 from app.inputs.fields import InvalidInput
 from app.links import make_token
-from app.models import Host, Meeting, Mood, Program, Reporter
+from app.models import Host, Meeting, Program, Reporter
 from app.services.concerns import group_members, hosted_members, raise_concern
 from app.services.debriefs import DebriefState, debrief_state, meetings_to_debrief, record_debrief
 from app.views.lookups import find_row, row_or_404, signed_payload
@@ -62,7 +62,7 @@ def concern(token: str):
         session, program, written, reporter=Reporter.HOST, by_id=host.id, meeting_id=None, now=utcnow()
     )
     session.commit()
-    return render_template("hosts/concern_sent.html", host=host)
+    return render_template("concerns/sent.html", program=program)
 
 
 def _speak_as_emails(host: Host) -> Program:
@@ -74,13 +74,7 @@ def _speak_as_emails(host: Host) -> Program:
 
 def _debrief_form(host, meeting, members, form, errors):
     return render_template(
-        "hosts/debrief.html",
-        host=host,
-        meeting=meeting,
-        members=members,
-        form=form,
-        errors=errors,
-        moods=Mood,
+        "hosts/debrief.html", host=host, meeting=meeting, members=members, form=form, errors=errors
     )
 
 

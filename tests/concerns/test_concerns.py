@@ -85,7 +85,7 @@ def test_a_host_raises_a_concern_from_their_host_page(kit, coordinator):
 
     sent = kit.post(href, {"concern": WORRY, "about": str(kit.members[2])})
 
-    assert sent.status_code == 200 and "Concern sent" in sent.text
+    assert sent.status_code == 200 and "Concern sent" in sent.text and "Cancer Patient Café" in sent.text
     [concern] = kit.rows(Concern)
     assert (concern.reporter, concern.host_id, concern.about_id, concern.meeting_id) == (
         "host", kit.host().id, kit.members[2], None
