@@ -89,15 +89,18 @@ class Person:
 @dataclass(frozen=True)
 class Links:
     """Links that every message carries in its footer and headers. A host's (`to_host`) lead to their host
-    page, and the footer tells them they get it as a host, not as someone who registered."""
+    page, and the footer tells them they get it as a host, not as someone who registered; a coordinator's
+    (`to_coordinator`) lead to the console and offer no unsubscribing: theirs are alerts, not a mailing."""
 
     manage_url: str
-    unsubscribe_url: str
+    unsubscribe_url: str | None
     to_host: bool = False
+    to_coordinator: bool = False
 
     def __post_init__(self) -> None:
         require_absolute_url(self.manage_url)
-        require_absolute_url(self.unsubscribe_url)
+        if self.unsubscribe_url is not None or not self.to_coordinator:
+            require_absolute_url(self.unsubscribe_url)
 
 
 @dataclass(frozen=True)

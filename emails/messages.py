@@ -298,6 +298,22 @@ def _email(
     return Email(kind, program, recipient, links, context, invite)
 
 
+def host_debrief(
+    *, program: Program, recipient: Person, links: Links, meeting: MeetingDetails, debrief_url: str
+) -> Email:
+    """Ask the host, once their meeting has ended, for a two-minute debrief through ``debrief_url``."""
+    debrief_url = require_absolute_url(debrief_url)
+    return _meeting_email(
+        "host_debrief", program, recipient, links, meeting, method=None, debrief_url=debrief_url
+    )
+
+
+def concern_raised(*, program: Program, recipient: Person, links: Links, queue_url: str) -> Email:
+    """Tell a coordinator that a concern came in, with a link to the program's queue. Never its words, nor
+    who raised it: the email may be read where the console's sign-in does not protect it."""
+    return _email("concern_raised", program, recipient, links, queue_url=require_absolute_url(queue_url))
+
+
 def _meeting_email(
     kind: str,
     program: Program,

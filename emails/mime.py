@@ -44,14 +44,15 @@ def build_message(
     sender: Address,
     recipient: Person,
     reply_to: str,
-    unsubscribe_url: str,
+    unsubscribe_url: str | None,
     invite: CalendarInvite | None = None,
 ) -> EmailMessage:
     """Build the message that goes to ``recipient`` alone.
 
     ``sender`` is the From address (``MAIL_FROM`` with the programme's name); replies go to
     ``reply_to``. ``unsubscribe_url`` must be an absolute URL that accepts a one-click POST
-    (RFC 8058); it goes out as one plain line (see ``emails.policy``). Raises ``ValueError`` if the
+    (RFC 8058); it goes out as one plain line (see ``emails.policy``). Without one (a coordinator's
+    alert, which is no mailing) the message carries no List-Unsubscribe. Raises ``ValueError`` if the
     subject holds a line break, since it would start a new header, or if the unsubscribe URL could
     not travel as one line.
     """
@@ -64,8 +65,9 @@ def build_message(
     message["Message-ID"] = make_msgid(domain=sender.domain)
     # Tells mail servers and out-of-office robots that no person wrote this, so they do not answer it.
     message["Auto-Submitted"] = "auto-generated"
-    message["List-Unsubscribe"] = f"<{require_absolute_url(unsubscribe_url)}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if unsubscribe_url is not None:
+        message["List-Unsubscribe"] = f"<{require_absolute_url(unsubscribe_url)}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(rendered.text, cte=TEXT_ENCODING)
     message.add_alternative(rendered.html, subtype="html", cte=TEXT_ENCODING)
     if invite is not None:

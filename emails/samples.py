@@ -121,6 +121,8 @@ def sample_email(
             ],
             "start_url": "https://meetups.example.org/host/cohorts/17/start",
         },
+        "host_debrief": {"meeting": first, "debrief_url": "https://meetups.example.org/host/debrief/d1"},
+        "concern_raised": {"queue_url": "https://meetups.example.org/console/programs/x/concerns"},
     }[kind]
     build = getattr(messages, kind)
     return build(program=program, recipient=recipient, links=links, **arguments)

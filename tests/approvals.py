@@ -45,8 +45,8 @@ def queued(session: Session, program_id: int) -> Counter[tuple]:
 
 def expected(session: Session, program_id: int) -> Counter[tuple]:
     """What every approved cohort's meeting needs, once each: its Zoom meeting, each member's registration and
-    messages (and texts, to those who may be texted), its host's briefing; and one "still waiting" message to
-    each person the match left out."""
+    messages (and texts, to those who may be texted), its host's briefing and debrief; and one "still waiting"
+    message to each person the match left out."""
     rows: Counter[tuple] = Counter()
     program = session.get(Program, program_id)
     texted = [kind for kind in MEMBER_SCHEDULE if Channel.SMS in KINDS[kind].channels]
@@ -67,6 +67,7 @@ def expected(session: Session, program_id: int) -> Counter[tuple]:
         host = session.get(Host, cohort.host_id) if cohort.host_id else None
         if host is not None and host.active:
             rows[(MessageKind.HOST_BRIEFING, meeting.id, None, host.id)] += 1
+            rows[(MessageKind.HOST_DEBRIEF, meeting.id, None, host.id)] += 1
     waiting = session.exec(
         select(Participant.id).where(
             Participant.program_id == program_id, Participant.waitlist_reason.is_not(None)

@@ -8,7 +8,8 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from app.links import LIFETIMES, absence_links, add_time_link, signed_url, verify_link
+from app.database import utcnow
+from app.links import LIFETIMES, absence_links, absolute_url, add_time_link, signed_url, verify_link
 from app.messages.kinds import MessageKind
 from app.messages.sources import NotDeliverable, NotNeeded, Sources
 from app.models import (
@@ -24,6 +25,7 @@ from app.models import (
     Stage,
 )
 from app.services.absence import answer_by
+from app.services.debriefs import DebriefState, debrief_state
 from app.services.meeting_answers import answer_row
 from app.services.survey.invitations import has_answered, missed_meeting
 from app.services.waiting import is_waiting, suggested_starts
@@ -266,6 +268,36 @@ def _absence_paused(sources: Sources) -> messages.Email:
     return messages.absence_paused(**sources.envelope)
 
 
+def _host_debrief(sources: Sources) -> messages.Email:
+    """To the host once the meeting has ended, unless they debriefed it already or no longer lead it."""
+    host, meeting = sources.host, sources.meeting
+    if debrief_state(sources.session, host, meeting, now=utcnow()) in (
+        DebriefState.ANSWERED,
+        DebriefState.NOT_THEIRS,
+    ):
+        raise NotNeeded("the host debriefed this meeting already, or no longer leads its group")
+    return messages.host_debrief(
+        **sources.envelope,
+        meeting=sources.meeting_details(),
+        debrief_url=signed_url("debriefs.debrief", "host", {"h": host.id, "m": meeting.id}),
+    )
+
+
+def _concern_raised(sources: Sources) -> messages.Email:
+    """To one coordinator: a concern came in, and where the queue is (never the concern itself)."""
+    address = sources.message.recipient
+    if not address:
+        raise NotDeliverable("the coordinator's address is gone")
+    queue_url = absolute_url("console.concerns", slug=sources.program_row.slug)
+    recipient = mail.Person(
+        address.partition("@")[0], address, sources.program_row.timezone, sources.message.locale
+    )
+    links = mail.Links(manage_url=queue_url, unsubscribe_url=None, to_coordinator=True)
+    return messages.concern_raised(
+        program=sources.program, recipient=recipient, links=links, queue_url=queue_url
+    )
+
+
 BUILDERS: dict[MessageKind, Callable[[Sources], messages.Email]] = {
     MessageKind.VERIFY_EMAIL: _verify_email,
     MessageKind.MANAGE_LINK: _manage_link,
@@ -285,4 +317,6 @@ BUILDERS: dict[MessageKind, Callable[[Sources], messages.Email]] = {
     MessageKind.SEAT_TAKEN: _seat_taken,
     MessageKind.ABSENCE_CHECK: _absence_check,
     MessageKind.ABSENCE_PAUSED: _absence_paused,
+    MessageKind.HOST_DEBRIEF: _host_debrief,
+    MessageKind.CONCERN_RAISED: _concern_raised,
 }

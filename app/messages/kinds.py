@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from app.models import Meeting, Program
 
 SURVEY_VALID_FOR = timedelta(days=14)
+DEBRIEF_VALID_FOR = timedelta(days=14)
 
 
 class Channel(StrEnum):
@@ -53,6 +54,8 @@ class MessageKind(StrEnum):
     SEAT_TAKEN = "seat_taken"
     ABSENCE_CHECK = "absence_check"
     ABSENCE_PAUSED = "absence_paused"
+    HOST_DEBRIEF = "host_debrief"
+    CONCERN_RAISED = "concern_raised"
 
 
 class OnMove(Enum):
@@ -108,6 +111,10 @@ def _tips(moments: Moments) -> Due:
 
 def _reminder(moments: Moments) -> Due:
     return Due(moments.starts - timedelta(hours=moments.program.reminder_hours_before), moments.starts)
+
+
+def _debrief(moments: Moments) -> Due:
+    return Due(moments.ends, moments.ends + DEBRIEF_VALID_FOR)
 
 
 def _survey(moments: Moments) -> Due:
@@ -167,6 +174,11 @@ KINDS: dict[MessageKind, KindEntry] = {
     MessageKind.SEAT_TAKEN: KindEntry("Offered place taken", AT_ONCE),
     MessageKind.ABSENCE_CHECK: KindEntry("Asked whether to stay", WHEN_QUEUED),
     MessageKind.ABSENCE_PAUSED: KindEntry("Paused after no answer", WHEN_QUEUED),
+    MessageKind.HOST_DEBRIEF: KindEntry(
+        "Host debrief", Timing("at the end of the meeting, for 14 days", _debrief, OnMove.FOLLOWS)
+    ),
+    # To each of the program's coordinators: never the concern's words, only that one came in.
+    MessageKind.CONCERN_RAISED: KindEntry("A concern came in (to coordinators)", WHEN_QUEUED),
 }
 
 # What each member of a meeting is sent, from their invitation to the survey's reminder.

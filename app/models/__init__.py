@@ -3,6 +3,7 @@
 from app.models.account import Coordinator, CoordinatorProgram, RecoveryCode
 from app.models.audit import AuditEvent
 from app.models.cohort import Cohort, CohortMember, CohortStatus
+from app.models.concern import Concern, ConcernStatus, HostDebrief, Mood, Reporter
 from app.models.host import Host
 from app.models.marked_attendance import MarkedAttendance
 from app.models.match_run import MatchRun, MatchRunStatus
@@ -34,10 +35,13 @@ __all__ = [
     "Cohort",
     "CohortMember",
     "CohortStatus",
+    "Concern",
+    "ConcernStatus",
     "Condition",
     "Coordinator",
     "CoordinatorProgram",
     "Host",
+    "HostDebrief",
     "MarkedAttendance",
     "MatchRun",
     "MatchRunStatus",
@@ -46,12 +50,14 @@ __all__ = [
     "MeetingRegistrant",
     "MeetingStatus",
     "MessageStatus",
+    "Mood",
     "OutboundMessage",
     "Participant",
     "ParticipantStatus",
     "Program",
     "RecoveryCode",
     "ReplyMeaning",
+    "Reporter",
     "Role",
     "SeatOffer",
     "SeatOfferStatus",

@@ -178,7 +178,7 @@ def set_up_meeting(
         queued.messages += member_message_rows(program, meeting, member, now=invite_at)
     host = session.get(Host, cohort.host_id) if cohort.host_id else None
     if host is not None and host.active:
-        queued.messages.append(host_briefing_row(program, meeting, host, now=invite_at))
+        queued.messages += host_message_rows(program, meeting, host, now=invite_at)
     if into is None:
         queued.write(session)
     return meeting
@@ -225,18 +225,22 @@ def member_message_rows(
 def queue_host_briefing(
     session: Session, program: Program, meeting: Meeting, host: Host, *, now: datetime, occasion: str = ""
 ) -> None:
-    """The host's briefing on their group; `occasion` as for `member_message_rows`."""
-    queue_messages(session, [host_briefing_row(program, meeting, host, now=now, occasion=occasion)])
+    """The host's briefing on their group and their debrief after it; `occasion` as for
+    `member_message_rows`."""
+    queue_messages(session, host_message_rows(program, meeting, host, now=now, occasion=occasion))
 
 
-def host_briefing_row(
+def host_message_rows(
     program: Program, meeting: Meeting, host: Host, *, now: datetime, occasion: str = ""
-) -> dict[str, Any]:
-    kind = MessageKind.HOST_BRIEFING
-    return meeting_message_row(
-        kind, program, meeting, now=now, recipient=host.email, locale=program.default_locale,
-        host_id=host.id, dedupe_key=_key(f"{kind}:meeting-{meeting.id}:host-{host.id}", occasion),
-    )  # fmt: skip
+) -> list[dict[str, Any]]:
+    """The briefing now, and the two-minute debrief once the meeting has ended."""
+    return [
+        meeting_message_row(
+            kind, program, meeting, now=now, recipient=host.email, locale=program.default_locale,
+            host_id=host.id, dedupe_key=_key(f"{kind}:meeting-{meeting.id}:host-{host.id}", occasion),
+        )
+        for kind in (MessageKind.HOST_BRIEFING, MessageKind.HOST_DEBRIEF)
+    ]  # fmt: skip
 
 
 def queue_member_cancellation(

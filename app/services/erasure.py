@@ -18,7 +18,8 @@ One routine for both. Afterwards no row holds the person's personal data or lead
   answering is kept; the receipt that they answered goes.
 - Their time in meetings stays under a random key, so attendance still adds up; Zoom's ids and addresses
   for them are dropped with their registration rows.
-- The audit log no longer names them, and other registrants' avoid requests no longer point at them.
+- The audit log no longer names them, and other registrants' avoid requests no longer point at them; nor
+  do concerns and host debriefs (`app.services.concern_erasure`).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ from app.models import (
     ZoomOperation,
 )
 from app.services.audit import NAMING_TEXTS, PARTICIPANT_LISTS, record_event
+from app.services.concern_erasure import forget_concern_words, forget_member_in_concerns
 from app.services.leaving import release_place
 from app.services.survey.answering import answer_day
 from app.services.survey.results import went_as_missed_you
@@ -94,6 +96,7 @@ def erase_participants(session: Session, people: Sequence[Participant], *, actor
         _forget_zoom_calls(session, chunk)
         _forget_text_replies(session, program, chunk)
     _forget_in_audit_log(session, program, people)
+    forget_member_in_concerns(session, program, ids, _names_of(people), ERASED_MENTION)
     _forget_avoid_requests(session, program, set(ids))
     zone = ZoneInfo(program.timezone)
     for person in people:
@@ -156,6 +159,7 @@ def erase_meeting_traces(session: Session, program: Program) -> None:
     )
     _forget_zoom_calls(session, erased, spare_open=False)
     session.exec(_forgotten_replies(TextReply.program_id == program.id))
+    forget_concern_words(session, program)
     session.flush()
 
 

@@ -8,6 +8,7 @@ from app.views import (
     answers,
     api,
     console,
+    debriefs,
     devmail,
     errors,
     health,
@@ -27,6 +28,7 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(selfservice.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(hosts.blueprint)
+    app.register_blueprint(debriefs.blueprint)
     app.register_blueprint(webhooks.blueprint)
     app.register_blueprint(console.blueprint)
     app.register_blueprint(survey.blueprint)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from flask import abort
+from flask import abort, make_response, render_template
 
 from app import database
+from app.links import LinkError, read_token
 
 Row = TypeVar("Row")
 
@@ -23,3 +24,12 @@ def row_or_404(model: type[Row], row_id: object) -> Row:
     if row is None:
         abort(404)
     return row
+
+
+def signed_payload(purpose: str, token: str) -> dict:
+    """What a signed link of `purpose` carries; a page saying why the link does not work (400) otherwise."""
+    try:
+        return read_token(purpose, token)
+    except LinkError as error:
+        page = render_template("link_problem.html", message=str(error), expired=error.expired)
+        abort(make_response(page, 400))

@@ -28,6 +28,7 @@ from app.inputs.phone import validate_texts
 from app.inputs.registration import validate_preferences
 from app.links import LinkError
 from app.models import Condition, Participant, ParticipantStatus, Program
+from app.services.concerns import member_scope
 from app.services.keep_apart import KeepApartError, group_mates, keep_apart
 from app.services.my_meetup import describe_my_meetup, next_meeting_invite
 from app.services.registration import list_conditions, program_choices
@@ -44,6 +45,7 @@ from app.services.selfservice import (
 )
 from app.services.text_consent import may_text, texts_stopped
 from app.views.lookups import find_row
+from app.views.member_concerns import take_member_concern
 from app.views.program_scope import load_program, render_link_problem
 
 blueprint = Blueprint("selfservice", __name__, url_prefix="/p/<slug>")
@@ -177,6 +179,16 @@ def confirm(program: Program, participant: Participant, token: str, step: str):
     action(database.session(), participant)
     database.session().commit()
     return render_template(done, program=program)
+
+
+@blueprint.route("/manage/<token>/concern", methods=["GET", "POST"])
+@_participant_link("manage")
+def concern(program: Program, participant: Participant, token: str):
+    """A concern raised privately from their own page, about their group or one member of it."""
+    session = database.session()
+    scope = member_scope(session, participant, now=utcnow())
+    action = url_for(".concern", slug=program.slug, token=token)
+    return take_member_concern(program, participant, scope, action=action)
 
 
 @blueprint.route("/unsubscribe/<token>", methods=["GET", "POST"])

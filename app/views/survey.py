@@ -7,7 +7,7 @@ answering is thanked, not asked again.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, make_response, render_template, request
+from flask import Blueprint, abort, g, make_response, render_template, request, url_for
 from flask_babel import get_locale
 from werkzeug.datastructures import MultiDict
 
@@ -18,6 +18,7 @@ from app.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from app.inputs.fields import InvalidInput
 from app.inputs.survey_answers import MAX_ANSWER_LENGTH, validate_answers
 from app.links import LinkError
+from app.services.concerns import survey_scope
 from app.services.survey.another_group import ask_for_another_group, still_in_group
 from app.services.survey.answering import AlreadyAnswered, questions_in, submit_answers
 from app.services.survey.invitations import (
@@ -26,6 +27,7 @@ from app.services.survey.invitations import (
     find_survey_invitation,
     survey_state,
 )
+from app.views.member_concerns import take_member_concern
 
 blueprint = Blueprint("survey", __name__, url_prefix="/s")
 
@@ -42,12 +44,12 @@ def answer(token: str):
     if state == SurveyState.ANSWERED:
         return render_template("survey/answered.html", program=invitation.program)
     if request.method == "GET":
-        return _render_questions(invitation, MultiDict(), {})
+        return _render_questions(invitation, token, MultiDict(), {})
     values, anonymous = answers_data(request.form, invitation.program)
     try:
         answers = validate_answers(invitation.program, values, anonymous=anonymous)
     except InvalidInput as invalid:
-        return _render_questions(invitation, request.form, answer_errors(invalid.errors)), 422
+        return _render_questions(invitation, token, request.form, answer_errors(invalid.errors)), 422
     session = database.session()
     try:
         submit_answers(session, invitation, answers, now=utcnow())
@@ -55,7 +57,9 @@ def answer(token: str):
         session.rollback()
         return render_template("survey/answered.html", program=invitation.program)
     session.commit()
-    return render_template("survey/thanks.html", program=invitation.program, anonymous=answers.anonymous)
+    return render_template(
+        "survey/thanks.html", program=invitation.program, anonymous=answers.anonymous, token=token
+    )
 
 
 @blueprint.route("/<token>/another-group", methods=["GET", "POST"])
@@ -70,6 +74,16 @@ def another_group(token: str):
     ask_for_another_group(session, invitation)
     session.commit()
     return render_template("survey/another_group_done.html", program=invitation.program, already=False)
+
+
+@blueprint.route("/<token>/concern", methods=["GET", "POST"])
+def concern(token: str):
+    """A concern raised privately from the survey, about the meeting or one member of it."""
+    invitation, _state = _invitation(token)
+    session = database.session()
+    scope = survey_scope(session, invitation.meeting, invitation.participant)
+    action = url_for(".concern", token=token)
+    return take_member_concern(invitation.program, invitation.participant, scope, action=action)
 
 
 def _invitation(token: str) -> tuple[SurveyInvitation, SurveyState]:
@@ -90,9 +104,10 @@ def _invitation(token: str) -> tuple[SurveyInvitation, SurveyState]:
     return invitation, state
 
 
-def _render_questions(invitation: SurveyInvitation, form: MultiDict, errors: dict[str, str]):
+def _render_questions(invitation: SurveyInvitation, token: str, form: MultiDict, errors: dict[str, str]):
     return render_template(
         "survey/answer.html",
+        token=token,
         program=invitation.program,
         questions=questions_in(invitation.program, str(get_locale())),
         form=form,

@@ -17,6 +17,7 @@ from app.links import make_token
 from app.messages.text_links import text_link_code
 from app.models import (
     Cohort,
+    Concern,
     Condition,
     Coordinator,
     Host,
@@ -56,6 +57,7 @@ LINK_PURPOSES = {
     "selfservice": "manage",
     "survey": "survey",
     "hosts": "host",
+    "debriefs": "host",
     "answers.answer": "answer",
     "answers.seat": "seat",
     "answers.add_time": "add_time",
@@ -67,7 +69,7 @@ PERSONAL_DATA = {
     "console.program", "console.cohort", "console.export_cohorts", "console.export_results",
     "console.waitlist", "console.meeting", "console.attendance", "console.results", "console.hosts",
     "selfservice.manage", "hosts.page", "survey.answer", "api.program_facts", "answers.answer",
-    "console.texts", "console.unknown_texts",
+    "console.texts", "console.unknown_texts", "console.concerns",
 }  # fmt: skip
 
 
@@ -91,6 +93,8 @@ def _approved_demo(app) -> dict:
             for n, (program_id, sender) in enumerate([(program.id, participant), (None, None)])
         ]  # fmt: skip
         session.add_all(texts)
+        concern = Concern(program_id=program.id, reporter="member", participant_id=participant, body="Hm")
+        session.add(concern)
         session.commit()
 
         return {
@@ -107,6 +111,7 @@ def _approved_demo(app) -> dict:
             "operation_id": first(ZoomOperation),
             "zoom_user_id": first(ZoomUser),
             "reply_id": texts[1].id,
+            "concern_id": concern.id,
             "payload": {
                 "participant": participant,
                 "p": participant,

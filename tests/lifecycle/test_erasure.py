@@ -25,22 +25,30 @@ from sqlalchemy import select as select_rows
 from sqlmodel import SQLModel, select
 
 from app import database
+from app.inputs.concerns import ConcernChange, ConcernInput, DebriefInput
 from app.models import (
     Attendance,
     AuditEvent,
     Cohort,
     CohortMember,
+    Concern,
+    ConcernStatus,
     Host,
+    HostDebrief,
     Meeting,
     MeetingRegistrant,
+    Mood,
     Participant,
     ParticipantStatus,
     Program,
     ReplyMeaning,
+    Reporter,
     TextReply,
 )
 from app.services.adjustments.moves import move_member
 from app.services.approval import approve_cohort
+from app.services.concerns import change_concern, raise_concern
+from app.services.debriefs import record_debrief
 from app.services.follow_up import schedule_next_meeting
 from app.services.keep_apart import keep_apart
 from app.services.meeting_attendance import meeting_attendance
@@ -105,6 +113,7 @@ def test_deleting_my_data_leaves_nothing_of_me_in_any_table(world, app, program,
     _shows_my_comment(coordinator, program)
     _mark_every_personal_column(app, Participant, trail.person_id, PERSON)
     _text_us(app, program.id, trail.person_id)
+    _confide(app, trail)
     before = _figures(app, trail)
 
     client = app.test_client()
@@ -135,6 +144,11 @@ def test_deleting_my_data_leaves_nothing_of_me_in_any_table(world, app, program,
         (None, "", "other"),
         ("+12025550198", "See you there", "other"),
     ]
+    assert _concerns(app) == [
+        ("", "member", []),  # their own words go with them
+        ("Worried about someone since erased. ", "host", ["Called someone since erased."]),
+        ["someone since erased was upset. "],
+    ]
     _hides_my_comment(coordinator, program)
     activity = coordinator.get("/console/programs/demo/activity").text
     assert PERSON not in activity.casefold() and "a registrant since erased" in activity
@@ -149,6 +163,7 @@ def test_the_retention_purge_leaves_nothing_of_anyone_in_any_table(
         host_id = database.session().get(Cohort, trail.cohort_id).host_id
     _mark_every_personal_column(app, Host, host_id, HOST)
     _text_us(app, program.id, trail.person_id, stranger=GUEST)
+    _confide(app, trail, host_words=f"Signed, {HOST}")
     before = _figures(app, trail)
     with app.app_context():
         session = database.session()
@@ -176,6 +191,7 @@ def test_the_retention_purge_leaves_nothing_of_anyone_in_any_table(
     )
     assert after["weeks"] == before["weeks"]
     assert _replies(app) == [(None, "", "stop"), (None, "", "other"), (None, "", "other")]
+    assert _concerns(app) == [("", "member", []), ("", "host", [""]), [""]]  # no words are left
     _hides_my_comment(coordinator, program)
 
 
@@ -338,6 +354,47 @@ def _text_us(app, program_id: int, person_id: int, *, stranger: str = "+12025550
             ]
         )  # fmt: skip
         session.commit()
+
+
+def _confide(app, trail: Trail, *, host_words: str = "") -> None:
+    """Concerns: the person's own, about another member; their host's about them, with a coordinator's note
+    naming them; and the host's debrief of the first meeting, naming them too (and `host_words`)."""
+    with app.app_context():
+        session = database.session()
+        program = session.exec(select(Program).where(Program.slug == "demo")).one()
+        host = session.get(Host, session.get(Cohort, trail.cohort_id).host_id)
+        other = session.exec(
+            select(CohortMember).where(CohortMember.participant_id != trail.person_id)
+        ).first()
+        raise_concern(
+            session, program, ConcernInput(f"{PERSON} felt unsafe", other.participant_id),
+            reporter=Reporter.MEMBER, by_id=trail.person_id, meeting_id=trail.first, now=_now(),
+        )  # fmt: skip
+        about = raise_concern(
+            session, program, ConcernInput(f"Worried about {NAME}. {host_words}", trail.person_id),
+            reporter=Reporter.HOST, by_id=host.id, meeting_id=trail.first, now=_now(),
+        )  # fmt: skip
+        change_concern(
+            session, about, ConcernChange(ConcernStatus.ACKNOWLEDGED, f"Called {NAME}."),
+            by="coordinator@example.org", now=_now(),
+        )  # fmt: skip
+        record_debrief(
+            session, host, session.get(Meeting, trail.first),
+            DebriefInput(Mood.MIXED, f"{NAME} was upset. {host_words}", None), now=_now(),
+        )  # fmt: skip
+        session.commit()
+
+
+def _concerns(app) -> list[tuple[str, str | None, list[str]]]:
+    """What the concerns and debriefs keep: each concern's words, its reporter and what its notes say."""
+    with app.app_context():
+        session = database.session()
+        concerns = session.exec(select(Concern).order_by(Concern.id)).all()
+        notes = [debrief.note for debrief in session.exec(select(HostDebrief))]
+        return [
+            (concern.body, concern.reporter, [step["note"] for step in concern.history])
+            for concern in concerns
+        ] + [notes]
 
 
 def _replies(app) -> list[tuple[str | None, str, str]]:

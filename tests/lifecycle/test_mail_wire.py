@@ -59,13 +59,21 @@ def test_every_kind_of_message_carries_a_plain_unsubscribe_line_that_works(app, 
     run_mail_work(app)
 
     sent = _sent_by_message_id(app)
-    received = []
+    received, alerts = [], []
     for raw in raw_messages(mailbox.directory):
         row = sent[BytesParser(policy=compat32).parsebytes(raw, headersonly=True)["Message-ID"]]
+        if row.kind == MessageKind.CONCERN_RAISED:  # a coordinator's alert: no mailing to leave
+            alerts.append(BytesParser(policy=compat32).parsebytes(raw))
+            continue
         received.append((row, raw, check_travelled(raw)))
+    [alert] = alerts
+    assert alert["List-Unsubscribe"] is None and alert["List-Unsubscribe-Post"] is None
     # Every kind but "sorry we missed you", which goes as the survey's other face (below).
-    assert {row.kind for row, _, _ in received} == set(BUILDERS) - {MessageKind.MISSED_YOU}
-    assert len(received) == len(sent) == 4 + 1 + 17  # invitations, briefing, and what was queued
+    assert {row.kind for row, _, _ in received} == set(BUILDERS) - {
+        MessageKind.MISSED_YOU,
+        MessageKind.CONCERN_RAISED,
+    }
+    assert len(received) + 1 == len(sent) == 4 + 1 + 19  # invitations, briefing, and what was queued
     surveys = [carried.parsed["Subject"] for row, _, carried in received if row.kind == MessageKind.SURVEY]
     assert MISSED_YOU in surveys and len(surveys) == 2  # the survey's other face, to who missed the meeting
 
@@ -187,6 +195,8 @@ def _queue_every_other_kind(app, approved: dict[str, int]) -> None:
         answer = {"participant": joined.id, "changes": 1}
         _queue(session, meeting, MessageKind.MEMBER_ANSWER, answer, host_id=approved["host"])
         _queue(session, meeting, MessageKind.MEETING_CHANGED, previous, host_id=approved["host"])
+        _queue(session, meeting, MessageKind.HOST_DEBRIEF, {}, host_id=approved["host"])
+        _queue(session, meeting, MessageKind.CONCERN_RAISED, {"concern": 0})  # to a coordinator
         session.commit()
 
 

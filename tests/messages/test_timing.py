@@ -15,6 +15,7 @@ from app.services.meeting_changes.rescheduling import reschedule_meeting
 
 NOW = datetime(2030, 2, 20, 9, 0, tzinfo=UTC)
 START = datetime(2030, 3, 4, 17, 0, tzinfo=UTC)  # a 90-minute meeting: it ends at 18:30
+END = datetime(2030, 3, 4, 18, 30, tzinfo=UTC)
 
 
 def _approved_group(session, *, invite_at: datetime = NOW):
@@ -62,7 +63,10 @@ def test_each_member_and_the_host_get_their_messages_at_the_program_timings(db_s
                 datetime(2030, 4, 3, 22, 30, tzinfo=UTC),
             ),
         }
-    assert _times(db_session, host_id=host.id) == {MessageKind.HOST_BRIEFING: (NOW, START)}
+    assert _times(db_session, host_id=host.id) == {
+        MessageKind.HOST_BRIEFING: (NOW, START),
+        MessageKind.HOST_DEBRIEF: (END, END + timedelta(days=14)),  # once it has ended, for two weeks
+    }
 
 
 def test_a_late_invitation_sends_what_is_already_due_at_once(db_session):
@@ -108,6 +112,9 @@ def test_a_moved_meeting_carries_its_scheduled_messages_and_the_deadlines_of_tho
             datetime(2030, 4, 3, 22, 30, tzinfo=UTC) + day,
         ),
     }
-    assert _times(db_session, host_id=host.id) == {MessageKind.HOST_BRIEFING: (NOW, START + day)}
+    assert _times(db_session, host_id=host.id) == {
+        MessageKind.HOST_BRIEFING: (NOW, START + day),
+        MessageKind.HOST_DEBRIEF: (END + day, END + day + timedelta(days=14)),
+    }
     # The one who left keeps the cancellation of the meeting as they knew it.
     assert _times(db_session, participant_id=leaving.id) == {MessageKind.MEETING_CANCELLED: (NOW, START)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from app import database
-from app.models import Program
+from app.database import utcnow
+from app.links import make_token
+from app.models import Cohort, Meeting, Program
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
@@ -245,3 +248,25 @@ def test_a_person_removes_their_number_from_their_page_on_a_phone(kit, server, p
     expect(phone.get_by_text("You have not given a mobile number, so we do not text you.")).to_be_visible()
     after = kit.participant(participant.id)
     assert (after.phone, after.sms_consent_at) == (None, None)
+
+
+def test_the_concern_and_debrief_forms_have_no_serious_accessibility_problems(kit, place, server, phone):
+    participant = kit.register_and_verify()
+    meeting_id = place(participant)
+    phone.goto(server + kit.signed_path(kit.manage, "manage", participant.id))
+    phone.get_by_role("link", name="Something worried you? Tell the coordinators privately").click()
+    phone.get_by_role("button", name="Send to the coordinators").click()
+    phone.get_by_role("alert").wait_for()  # nothing written: the problem is shown and linked
+    assert _serious_violations(phone) == []
+
+    with kit.app.app_context():
+        session = database.session()
+        meeting = session.get(Meeting, meeting_id)
+        meeting.starts_at = utcnow() - timedelta(hours=3)  # it has ended
+        host_id = session.get(Cohort, meeting.cohort_id).host_id
+        session.commit()
+    with kit.app.test_request_context():
+        token = make_token("host", {"h": host_id, "m": meeting_id})
+    phone.goto(f"{server}/host/debrief/{token}")
+    phone.get_by_label("It was difficult").check()
+    assert _serious_violations(phone) == []

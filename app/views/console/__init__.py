@@ -11,6 +11,7 @@ from app.views.console import (  # noqa: F401  (each adds its routes)
     adjustments,
     auth,
     cohorts,
+    concerns,
     follow_up,
     formatting,
     hosts,

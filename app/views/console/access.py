@@ -17,6 +17,7 @@ from flask_login import current_user
 from app import database
 from app.models import Cohort, Meeting, Program
 from app.services.audit import record_event
+from app.services.concerns import count_new_concerns
 from app.services.program_access import may_see_program
 from app.services.registration import find_program
 from app.services.text_inbox import count_unread_texts
@@ -53,6 +54,7 @@ def provide_console_facts() -> dict[str, Any]:
         "zoom_uses_emulator": settings.zoom_uses_emulator,
         "shows_dev_mail": not settings.is_production,
         "unread_texts": unread_texts,
+        "new_concerns": new_concerns,
     }
 
 
@@ -61,6 +63,14 @@ def unread_texts(program: Program) -> int:
     counts = g.setdefault("unread_texts", {})
     if program.id not in counts:
         counts[program.id] = count_unread_texts(database.session(), program.id)
+    return counts[program.id]
+
+
+def new_concerns(program: Program) -> int:
+    """How many of the program's concerns no coordinator has acknowledged, for its navigation."""
+    counts = g.setdefault("new_concerns", {})
+    if program.id not in counts:
+        counts[program.id] = count_new_concerns(database.session(), program.id)
     return counts[program.id]
 
 

@@ -55,6 +55,11 @@ ACTIONS = {
     "program.survey_changed": "Changed the follow-up survey",
     "survey.answered": "Registrant answered the survey",
     "participant_asked_for_another_group": "Registrant who missed their meeting asked for another group",
+    "concern.raised": "A host or member raised a concern",
+    "console.viewed_concerns": "Read the concerns",
+    "concern.new": "Marked a concern new again",
+    "concern.acknowledged": "Acknowledged a concern",
+    "concern.resolved": "Resolved a concern",
 }
 
 

@@ -14,6 +14,7 @@ from app.messages.kinds import LABELS, Channel
 from app.messages.queue import cancel_message as cancel_outbound_message
 from app.messages.queue import retry_message as retry_outbound_message
 from app.models import OutboundMessage, ZoomOperation
+from app.services.debriefs import debrief_of
 from app.services.hostless_meetings import hostless_meetings
 from app.services.marked_attendance import never_started
 from app.services.meeting_answers import member_answers
@@ -86,6 +87,7 @@ def meeting(slug: str, meeting_id: int):
         changeable=detail.changeable,
         never_started=unstarted,
         answers=member_answers(session, meeting),
+        debrief=debrief_of(session, meeting.id),
         starts_local=local_input(meeting.starts_at, program.timezone),
         minimum_local=local_input(now, program.timezone),
         kinds=LABELS,
