@@ -98,6 +98,7 @@ def mark(token: str, meeting_id: int):
 @csrf.exempt  # the one-click POST of RFC 8058 comes from mail clients, not our form; the link is the proof
 def unsubscribe(token: str):
     host = _host(token)
+    speak_for(find_row(Program, host.program_id))
     if request.method == "GET":
         return render_template("hosts/unsubscribe.html", host=host, token=token)
     session = database.session()

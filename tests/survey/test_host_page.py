@@ -54,3 +54,22 @@ def test_a_start_link_that_cannot_start_says_why_in_the_host_s_language(survey, 
     refused = survey.client.get(url)
 
     assert refused.status_code == 410 and words in refused.text
+
+
+@pytest.mark.parametrize(
+    ("locale", "question", "goodbye"),
+    [
+        ("en", "Stop hosting?", "You will get no more hosting emails"),
+        ("es", "¿Dejar de ser anfitrión?", "No recibirá más correos de anfitrión"),
+    ],
+)
+def test_a_host_stops_hosting_in_their_language(survey, locale, question, goodbye):
+    host_id = survey.rows(Cohort, id=survey.meeting().cohort_id)[0].host_id
+    with survey.app.test_request_context():
+        url = url_for("hosts.unsubscribe", token=make_token("host", {"h": host_id}), lang=locale)
+
+    asked = html.unescape(survey.client.get(url).text)
+    told = html.unescape(survey.client.post(url).text)
+
+    assert question in asked and f'<html lang="{locale}">' in asked
+    assert goodbye in told
