@@ -63,7 +63,7 @@ def insert_rows(session: Session, model: type[SQLModel], rows: Iterable[dict[str
     The defaults are worked out once for the whole call, so every row gets the same time for a
     `created_at`-like column.
     """
-    batch = _with_defaults(model, rows)
+    batch = with_defaults(model, rows)
     if batch:
         session.execute(insert(model), batch)
 
@@ -76,7 +76,7 @@ def insert_rows_returning_ids(
     Slower per row than `insert_rows` (the rows go out as large multi-row statements to read the keys back),
     so kept for the inserts that need the keys.
     """
-    batch = _with_defaults(model, rows)
+    batch = with_defaults(model, rows)
     if not batch:
         return []
     (key,) = model.__table__.primary_key.columns
@@ -96,7 +96,8 @@ def update_rows(session: Session, model: type[SQLModel], rows: Iterable[dict[str
         session.execute(update(model), batch)
 
 
-def _with_defaults(model: type[SQLModel], rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def with_defaults(model: type[SQLModel], rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`rows` with every column they leave out (but the primary key) set to the model's default."""
     keys = {column.name for column in model.__table__.primary_key.columns}
     defaults = {
         name: field.get_default(call_default_factory=True)

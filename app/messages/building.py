@@ -27,6 +27,7 @@ from app.models import (
 from app.services.absence import answer_by
 from app.services.debriefs import DebriefState, debrief_state
 from app.services.meeting_answers import answer_row
+from app.services.registration import changed_answers
 from app.services.survey.invitations import has_answered, missed_meeting
 from app.services.waiting import is_waiting, suggested_starts
 from emails import context as mail
@@ -50,8 +51,17 @@ def _verify_email(sources: Sources) -> messages.Email:
         **sources.envelope,
         verify_url=verify_url,
         expires_at_utc=sources.message.created_at + LIFETIMES["verify"],
-        changes=sources.message.context.get("changes", ()),
+        changes=_changed_answers(sources),
     )
+
+
+def _changed_answers(sources: Sources) -> list[str]:
+    """What the link would change, named when the email is written; an email queued before that was done
+    carries its own list."""
+    context = sources.message.context
+    if "changes" in context:
+        return context["changes"]
+    return changed_answers(sources.session, sources.program_row, sources.participant, context.get("nonce"))
 
 
 def _manage_link(sources: Sources) -> messages.Email:

@@ -12,14 +12,11 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Insert, Row, bindparam
 from sqlmodel import Session, select
 
-from app.bulk import dialect_name, insert_for
 from app.database import utcnow
 from app.inputs.fields import InvalidInput
 from app.inputs.registration import ProgramChoices, Registration, validate_registration
@@ -104,49 +101,8 @@ def program_choices(program: Program | ProgramTerms, offers: list[ConditionOffer
     )
 
 
-def register_participant(
-    session: Session,
-    program: Program | ProgramTerms,
-    offers: list[ConditionOffer],
-    registration: Registration,
-    *,
-    locale: str,
-) -> Row:
-    """Create a registration, or hold new answers for a known address, and queue the confirmation email.
-
-    One statement does either (an insert that, for an address the program knows, holds the answers instead),
-    so a known address costs what a new one does, and two registrations of one address at the same moment
-    cannot both create it. Returns what the database now holds of the registrant: its id, address, held
-    answers and current answers (read-only, named as a Participant's attributes).
-    """
-    nonce = secrets.token_urlsafe(12)
-    # A plain row, not a Participant: the columns' own defaults fill the rest, for less work per request.
-    row = {"program_id": program.id, **_answer_columns(program, offers, registration, locale=locale)}
-    row[_HELD] = {"nonce": nonce, "answers": registration.as_json(), "locale": locale}
-    participant = session.execute(_registration_upsert(dialect_name(session)), row).one()
-    _queue_verification(session, program, offers, participant, nonce=nonce, locale=locale)
-    return participant
-
-
-_HELD = "held_changes"
-# Enough to queue the email and, for an address already known, to tell which answers would change.
-_RETURNED = ("id", "email", "pending_changes", *ANSWER_COLUMNS)
-
-
-@cache
-def _registration_upsert(dialect: str) -> Insert:
-    """The insert that `register_participant` runs, built once per kind of database.
-
-    Its values are parameters rather than part of the statement, so that SQLAlchemy compiles it once: a
-    statement holding its values is checked value by value on every run, which cost more than the
-    database's own work.
-    """
-    table = Participant.__table__
-    upsert = insert_for(dialect)(table)
-    held = bindparam(_HELD, type_=table.c.pending_changes.type)
-    set_ = {"pending_changes": held, "updated_at": upsert.excluded.updated_at}
-    upsert = upsert.on_conflict_do_update(index_elements=["program_id", "email"], set_=set_)
-    return upsert.returning(*(table.c[name] for name in _RETURNED))
+# The column that holds the answers a registration with a known address brings, until the link is followed.
+HELD_CHANGES = "pending_changes"
 
 
 def _find_by_email(session: Session, program: Program, email: str) -> Participant | None:
@@ -165,11 +121,11 @@ def apply_registration(
 ) -> None:
     """Write a registration's answers onto a known registrant's row, once they confirmed the change."""
     texts = text_columns(registration.phone, registration.sms_consent, now=utcnow(), current=participant)
-    for column, value in {**_answer_columns(program, offers, registration, locale=locale), **texts}.items():
+    for column, value in {**answer_columns(program, offers, registration, locale=locale), **texts}.items():
         setattr(participant, column, value)
 
 
-def _answer_columns(
+def answer_columns(
     program: Program | ProgramTerms, offers: list[ConditionOffer], registration: Registration, *, locale: str
 ) -> dict[str, Any]:
     """A registration's answers and consent, as participant columns."""
@@ -302,9 +258,24 @@ def _held_for(session: Session, program: Program, token: str) -> tuple[Participa
     participant = session.get(Participant, payload.get("participant"))
     if participant is None or participant.program_id != program.id or participant.email is None:
         raise LinkError("This link is not valid.")
+    return participant, _held(participant, payload.get("nonce"))
+
+
+def _held(participant: Participant, nonce: str | None) -> dict[str, Any] | None:
+    """The answers held for the link with `nonce`; None if there are none, or newer ones replaced them."""
     pending = participant.pending_changes or {}
-    held = payload.get("nonce") is not None and pending.get("nonce") == payload["nonce"]
-    return participant, pending if held else None
+    return pending if nonce is not None and pending.get("nonce") == nonce else None
+
+
+def changed_answers(
+    session: Session, program: Program, participant: Participant, nonce: str | None
+) -> list[str]:
+    """The answers the verification link with `nonce` would change (`ANSWER_FIELDS`), for its email."""
+    pending = _held(participant, nonce)
+    if not pending:
+        return []
+    change = _held_change(program, list_conditions(session, program), participant, pending)
+    return list(change.fields) if change else []
 
 
 def _still_valid(
@@ -333,29 +304,10 @@ def send_new_link(session: Session, program: Program, email: str) -> None:
         return
     pending = participant.pending_changes or {}
     if participant.status == ParticipantStatus.PENDING_VERIFICATION or pending:
-        offers = list_conditions(session, program)
-        _queue_verification(
-            session, program, offers, participant, nonce=pending.get("nonce"), locale=participant.locale
-        )
+        context = {"nonce": pending.get("nonce")}
+        _queue_email(session, program, participant, MessageKind.VERIFY_EMAIL, participant.locale, context)
         return
     _queue_email(session, program, participant, MessageKind.MANAGE_LINK, participant.locale, {})
-
-
-def _queue_verification(
-    session: Session,
-    program: Program | ProgramTerms,
-    offers: list[ConditionOffer],
-    participant: Participant,
-    *,
-    nonce: str | None,
-    locale: str,
-) -> None:
-    pending = participant.pending_changes or {}
-    change = _held_change(program, offers, participant, pending) if pending else None
-    # Only the names of the answers that would change: the values wait behind the link, for its owner. The
-    # link itself is signed when the email is built (app.messages.building), from the nonce.
-    context = {"nonce": nonce, "changes": change.fields if change else []}
-    _queue_email(session, program, participant, MessageKind.VERIFY_EMAIL, locale, context)
 
 
 def _queue_email(
@@ -366,24 +318,30 @@ def _queue_email(
     locale: str,
     extra: dict[str, Any],
 ) -> None:
-    """Every request gets its own email (the rate limit, not deduplication, stops floods)."""
-    message = message_row(
+    row = link_email_row(kind, program, participant.email, locale, extra)
+    queue_messages(session, [{**row, "participant_id": participant.id}])
+
+
+def link_email_row(
+    kind: MessageKind, program: Program | ProgramTerms, recipient: str, locale: str, context: dict[str, Any]
+) -> dict[str, Any]:
+    """An email with a link for a registrant, due now, as `queue_messages` takes it (its `participant_id`
+    still to set). Every request gets its own email: the rate limit, not deduplication, stops floods."""
+    return message_row(
         kind=kind,
         program_id=program.id,
-        participant_id=participant.id,
-        recipient=participant.email,
-        dedupe_key=f"{kind}:{participant.id}:{secrets.token_urlsafe(12)}",
+        recipient=recipient,
+        dedupe_key=f"{kind}:{secrets.token_urlsafe(16)}",
         send_at=utcnow(),
         locale=locale,
         # Only what the email cannot find out when it is built: its name, links and recipient are looked
         # up then (app.messages.sources), as for every other email.
-        context=extra,
+        context=context,
     )
-    queue_messages(session, [message])
 
 
-def registration_reference(participant: Participant) -> str:
+def registration_reference(participant_id: int) -> str:
     """The id the API hands out: stable for a registration, but unordered, so it cannot tell a caller
     whether an address was registered before (a row number would, by being older than the newest)."""
     key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"registration:{participant.id}".encode(), "sha256").hexdigest()[:24]
+    return hmac.new(key, f"registration:{participant_id}".encode(), "sha256").hexdigest()[:24]

@@ -14,12 +14,8 @@ from app.api.openapi import build_openapi
 from app.extensions import csrf
 from app.inputs.fields import InvalidInput
 from app.inputs.registration import ROLES, validate_registration
-from app.services.registration import (
-    list_conditions,
-    program_choices,
-    register_participant,
-    registration_reference,
-)
+from app.services.registration import list_conditions, program_choices, registration_reference
+from app.services.registration_record import register_participant
 from app.views.program_scope import load_program, load_registration_terms, registration_limit
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
@@ -73,6 +69,6 @@ def create_registration(slug: str):
         registration = validate_registration(body, program_choices(program, offers))
     except InvalidInput as invalid:
         return jsonify(errors=invalid.errors), 422
-    participant = register_participant(session, program, offers, registration, locale=str(get_locale()))
+    participant_id = register_participant(session, program, offers, registration, locale=str(get_locale()))
     session.commit()
-    return jsonify(id=registration_reference(participant), status="pending_verification"), 201
+    return jsonify(id=registration_reference(participant_id), status="pending_verification"), 201

@@ -24,10 +24,10 @@ from app.services.registration import (
     keep_answers,
     list_conditions,
     program_choices,
-    register_participant,
     send_new_link,
     verify_participant,
 )
+from app.services.registration_record import register_participant
 from app.views.program_scope import (
     load_program,
     load_registration_terms,

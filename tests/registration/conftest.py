@@ -15,6 +15,7 @@ from app import database
 from app.demo import seed_demo
 from app.links import LIFETIMES, make_token
 from app.messages.building import build_email
+from app.messages.kinds import MessageKind
 from app.models import OutboundMessage, Participant
 from emails.messages import compose
 
@@ -112,14 +113,24 @@ class Kit:
         return path
 
     def emailed_links(self, message: OutboundMessage | None = None) -> list[str]:
-        """The links of a queued email (the newest, unless given) as the worker would send it, read from
-        its plain-text part by the standard library's email parser."""
+        """The links of a queued email (the newest, unless given) as the worker would send it."""
+        return re.findall(r"https?://\S+", self.emailed_text(message))
+
+    def emailed_text(self, message: OutboundMessage | None = None) -> str:
+        """The plain-text part of a queued email (the newest, unless given) as the worker would send it, read
+        by the standard library's email parser."""
         with self.app.app_context():
             session = database.session()
             message = session.merge(message or self.messages()[-1])
             raw = bytes(compose(build_email(session, message), mail_from=MAIL_FROM))
-        text = message_from_bytes(raw, policy=policy.default).get_body(preferencelist=("plain",))
-        return re.findall(r"https?://\S+", text.get_content())
+        parsed = message_from_bytes(raw, policy=policy.default)
+        return parsed.get_body(preferencelist=("plain",)).get_content()
+
+    def changes_named_in_the_email(self) -> list[str]:
+        """The answers the newest confirmation email says would change, as its reader sees them."""
+        email = self.emailed_text(self.messages(MessageKind.VERIFY_EMAIL)[-1])
+        listed = email.split("These answers would change:")[1].split("Nothing changes")[0]
+        return [line.removeprefix("- ") for line in listed.strip().splitlines()]
 
     def signed_path(self, base: str, purpose: str, participant_id: int, *, expired: bool = False) -> str:
         """A link signed as our emails sign it; an expired one is signed as if long ago."""

@@ -213,7 +213,7 @@ def test_a_number_given_by_registering_again_is_shown_before_it_applies(kit):
     assert (
         kit.client.post(kit.api, json=kit.body(phone="+34 612 34 56 78", sms_consent=True)).status_code == 201
     )
-    assert kit.messages(MessageKind.VERIFY_EMAIL)[-1].context["changes"] == ["texts"]
+    assert kit.changes_named_in_the_email() == ["your mobile number and text reminders"]
     page = kit.client.get(kit.latest_link()).text
     assert "Mobile number and text reminders" in page
     assert "No mobile number" in page and "+34 612 34 56 78, with text reminders" in page
@@ -238,7 +238,7 @@ def test_registering_again_with_the_same_number_keeps_its_consent_time_and_its_s
 def test_registering_again_without_the_box_ticked_ends_texts(kit):
     participant = kit.register_and_verify(phone="+34612345678", sms_consent=True)
     assert kit.client.post(kit.api, json=kit.body(phone="+34612345678")).status_code == 201
-    assert kit.messages(MessageKind.VERIFY_EMAIL)[-1].context["changes"] == ["texts"]
+    assert kit.changes_named_in_the_email() == ["your mobile number and text reminders"]
     assert "+34 612 34 56 78, without texts" in kit.client.get(kit.latest_link()).text
     kit.post_form(kit.latest_link(), {"answers": "change"})
     after = kit.participant(participant.id)
