@@ -24,7 +24,8 @@ from app.claims import DEFAULT_LEASE, Queue, claim_due, still_claimed_by
 from app.database import database_error_reason, utcnow
 from app.messages.building import build_email
 from app.messages.kinds import Channel
-from app.messages.sources import NotDeliverable, NotNeeded, NotReady
+from app.messages.sources import NotReady
+from app.messages.unbuilt import unbuilt
 from app.models import MessageStatus, OutboundMessage
 from app.retry import next_attempt
 from emails.messages import compose
@@ -114,10 +115,6 @@ def _prepare(
             email = compose(build_email(session, message), mail_from=mail_from)
             email.replace_header("Message-ID", outbox_message_id(message, mail_from))
             ready.append((message, email))
-        except NotNeeded as reason:
-            outcomes[_settle(message, MessageStatus.SKIPPED, str(reason))] += 1
-        except NotDeliverable as reason:
-            outcomes[_settle(message, MessageStatus.CANCELLED, str(reason))] += 1
         except NotReady as reason:
             message.status, message.send_at, message.last_error = (
                 MessageStatus.PENDING,
@@ -126,12 +123,8 @@ def _prepare(
             )
             message.attempts -= 1
             outcomes["waiting"] += 1
-        except OperationalError:
-            raise  # the database's fault, not the message's: its claim runs out and it is tried again
         except Exception as error:
-            # A fault in our own code or data must not stop everyone else's mail: the coordinator sees it.
-            logger.exception("could not build message %s", message.id)
-            outcomes[_settle(message, MessageStatus.FAILED, f"could not be built: {error}")] += 1
+            outcomes[_settle(message, *unbuilt(message, error))] += 1
     return ready
 
 

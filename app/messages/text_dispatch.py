@@ -12,22 +12,20 @@ skipped when the morning comes after its moment has passed).
 
 from __future__ import annotations
 
-import logging
 import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app.claims import Queue, claim_due, still_claimed_by
 from app.database import utcnow
 from app.messages.kinds import Channel
 from app.messages.quiet_hours import first_moment_allowed
-from app.messages.sources import NotDeliverable, NotNeeded
 from app.messages.text_building import build_text
 from app.messages.text_pace import take_turn
+from app.messages.unbuilt import unbuilt
 from app.models import MessageStatus, OutboundMessage, Participant
 from app.retry import next_attempt
 from app.services.text_opt_outs import stop_texts_to
@@ -38,7 +36,6 @@ TEXT_QUEUE = Queue(
     scope=(OutboundMessage.channel == Channel.SMS,),
 )  # fmt: skip
 NOT_SET_UP = "texts are not set up: no Twilio keys are configured"
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -88,15 +85,8 @@ def _handle(session: Session, message: OutboundMessage, sender: TextSender | Non
         return _settle(message, MessageStatus.SKIPPED, "its moment had passed")
     try:
         body = build_text(session, message)
-    except NotNeeded as reason:
-        return _settle(message, MessageStatus.SKIPPED, str(reason))
-    except NotDeliverable as reason:
-        return _settle(message, MessageStatus.CANCELLED, str(reason))
-    except OperationalError:
-        raise  # the database's fault, not the text's: its claim runs out and it is tried again
     except Exception as error:
-        logger.exception("could not build text %s", message.id)
-        return _settle(message, MessageStatus.FAILED, f"could not be built: {error}")
+        return _settle(message, *unbuilt(message, error))
     participant = session.get(Participant, message.participant_id)
     allowed = first_moment_allowed(now, participant.timezone)
     if allowed != now:
