@@ -1,9 +1,6 @@
-"""How the console writes times, waitlist reasons, audit actions and shares, as template filters."""
+"""How the console writes weekly hours, waitlist reasons, audit actions and shares, as template filters."""
 
 from __future__ import annotations
-
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from app.charts import bar_chart, percent
 from app.services.destinations import Destination
@@ -68,13 +65,6 @@ blueprint.add_app_template_filter(percent, "percent")
 blueprint.add_app_template_global(bar_chart, "bar_chart")
 
 
-@blueprint.app_template_filter("in_zone")
-def in_zone(moment: datetime, zone: str) -> str:
-    """A moment as someone in `zone` reads it, e.g. "Tue 3 Mar 2026, 09:00 America/New_York"."""
-    local = moment.astimezone(ZoneInfo(zone))
-    return f"{local:%a %-d %b %Y, %H:%M} {zone}"
-
-
 @blueprint.app_template_filter("wait_reason")
 def wait_reason(reason: str | None) -> str:
     if not reason:
@@ -113,9 +103,3 @@ def action_words(action: str) -> str:
 def out_of(part: int, whole: int) -> str:
     """A part of a whole in words, like "3 of 4 (75%)"; "none yet" when there is no whole to count against."""
     return f"{part} of {whole} ({percent(part, whole)})" if whole else "none yet"
-
-
-@blueprint.app_template_filter("clock")
-def clock(moment: datetime, zone: str) -> str:
-    """A moment in `zone`, short: "3 Mar, 09:05"."""
-    return f"{moment.astimezone(ZoneInfo(zone)):%-d %b, %H:%M}"

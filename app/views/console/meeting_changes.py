@@ -13,7 +13,7 @@ from app.models import Cohort
 from app.services.meeting_changes import MeetingChangeError, cancellation, open_places, rescheduling
 from app.services.meeting_changes.cancellation import CancellationPlan, plan_cancellation
 from app.views.console.access import audit, blueprint, load_program, program_meeting, program_row
-from app.views.console.formatting import in_zone
+from app.views.console.local_time import for_reader, viewer_zone
 from app.views.console.navigation import back, form_next
 
 
@@ -23,7 +23,7 @@ def reschedule_meeting(slug: str, meeting_id: int):
     session = database.session()
     meeting, _ = program_meeting(program, meeting_id)
     try:
-        starts_at = parse_local_time(request.form.get("starts_at", ""), program.timezone)
+        starts_at = parse_local_time(request.form.get("starts_at", ""), viewer_zone(program))
         rescheduling.reschedule_meeting(
             session,
             meeting,
@@ -37,7 +37,7 @@ def reschedule_meeting(slug: str, meeting_id: int):
         return back(url_for("console.meeting", slug=slug, meeting_id=meeting.id))
     session.commit()
     flash(
-        f"The meeting now starts {in_zone(starts_at, program.timezone)}. Zoom is updated by the worker, the "
+        f"The meeting now starts {for_reader(starts_at, program)}. Zoom is updated by the worker, the "
         "reminders follow the new time, and everyone already invited is emailed the new details.",
         "success",
     )
