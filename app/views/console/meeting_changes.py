@@ -19,18 +19,21 @@ from app.views.console.navigation import back, form_next
 
 @blueprint.post("/programs/<slug>/meetings/<int:meeting_id>/reschedule")
 def reschedule_meeting(slug: str, meeting_id: int):
+    """First POST: the new time, with who of the group is not usually free then. Second POST, with
+    confirm=yes: move the meeting."""
     program = load_program(slug)
     session = database.session()
     meeting, _ = program_meeting(program, meeting_id)
+    now = utcnow()
     try:
         starts_at = parse_local_time(request.form.get("starts_at", ""), viewer_zone(program))
+        plan = rescheduling.plan_reschedule(session, meeting, starts_at, now=now)
+        if request.form.get("confirm") != "yes":
+            return render_template(
+                "console/reschedule_meeting.html", program=program, plan=plan, next=form_next()
+            )
         rescheduling.reschedule_meeting(
-            session,
-            meeting,
-            starts_at,
-            actor=current_user.email,
-            coordinator_id=current_user.id,
-            now=utcnow(),
+            session, meeting, starts_at, actor=current_user.email, coordinator_id=current_user.id, now=now
         )
     except (InvalidChange, MeetingChangeError) as error:
         flash(str(error), "error")

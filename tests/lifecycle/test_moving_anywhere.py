@@ -1,0 +1,161 @@
+"""Moving a group's meeting to any day and hour, typed in the coordinator's own time zone: first the page
+says who of the group is not usually free then (by the times they gave), and nothing changes; once confirmed,
+Zoom (the emulator) moves and every member is emailed the new time (a real SMTP server)."""
+
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
+
+import pytest
+from icalendar import Calendar
+from sqlmodel import select
+
+from app import database
+from app.database import utcnow
+from app.models import AuditEvent, Cohort, Meeting, Participant
+from app.services.approval import approve_cohort
+from app.worker.runner import run_once
+from emails.catcher import calendar_part
+
+TOKYO, NEW_YORK = ZoneInfo("Asia/Tokyo"), ZoneInfo("America/New_York")
+CHANGED = "Your conversation has changed"
+WEDNESDAY_EVENINGS = [{"weekday": 2, "start": "18:00", "end": "22:00"}]  # in New York
+MONDAY_MORNINGS = [{"weekday": 0, "start": "08:00", "end": "12:00"}]
+
+
+class CannotCome(HTMLParser):
+    """The names listed under "Not usually free then", read from the page's HTML."""
+
+    def __init__(self, page: str):
+        super().__init__()
+        self.depth, self.names, self._item = 0, [], None
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "ul" and ("class", "cannot-come") in attrs:
+            self.depth = 1
+        elif self.depth and tag == "li":
+            self._item = ""
+
+    def handle_endtag(self, tag):
+        if self.depth and tag == "li":
+            self.names.append(self._item.split(" (")[0].strip())
+            self._item = None
+        elif self.depth and tag == "ul":
+            self.depth = 0
+
+    def handle_data(self, data):
+        if self._item is not None:
+            self._item += data
+
+
+@pytest.fixture
+def coordinator(app, program, console_client):
+    """A coordinator of the demo program who reads the console in Tokyo time."""
+    app.config["WTF_CSRF_ENABLED"] = False  # the console's forms are tested with CSRF elsewhere
+    client = console_client("demo")
+    assert client.post("/console/account/time-zone", data={"timezone": "Asia/Tokyo"}).status_code == 303
+    return client
+
+
+@pytest.fixture
+def meeting(app, make_cohorts) -> Meeting:
+    """An approved, invited group of four in New York: two free on Wednesday evenings, two on Monday
+    mornings."""
+    [cohort_id] = make_cohorts(1, size=4, hosted=False)
+    with app.app_context():
+        session = database.session()
+        members = session.exec(
+            select(Participant).where(Participant.email.startswith(f"member-{cohort_id}-"))
+        ).all()
+        for person in members:
+            wednesday = person.display_name.endswith((".0", ".1"))
+            person.availability = WEDNESDAY_EVENINGS if wednesday else MONDAY_MORNINGS
+            session.add(person)
+        approved = approve_cohort(session, session.get(Cohort, cohort_id), actor="test", now=utcnow())
+        session.commit()
+        meeting_id = approved.id
+    run_once(app)
+    with app.app_context():
+        return database.session().get(Meeting, meeting_id)
+
+
+def _next_wednesday_evening(after: datetime) -> datetime:
+    """19:30 New York time on the first Wednesday after `after`, in UTC."""
+    day = after.astimezone(NEW_YORK).date() + timedelta(days=1)
+    while day.weekday() != 2:
+        day += timedelta(days=1)
+    return datetime(day.year, day.month, day.day, 19, 30, tzinfo=NEW_YORK).astimezone(UTC)
+
+
+def _typed_in_tokyo(moment: datetime) -> str:
+    return moment.astimezone(TOKYO).strftime("%Y-%m-%dT%H:%M")
+
+
+def _stored(app, meeting_id: int) -> Meeting:
+    with app.app_context():
+        return database.session().get(Meeting, meeting_id)
+
+
+def test_moving_to_any_time_names_who_cannot_come_then_moves_zoom_and_tells_everyone(
+    app, coordinator, meeting, mailbox, running_emulator
+):
+    new_start = _next_wednesday_evening(meeting.starts_at)
+    reschedule = f"/console/programs/demo/meetings/{meeting.id}/reschedule"
+
+    preview = coordinator.post(reschedule, data={"starts_at": _typed_in_tokyo(new_start)})
+
+    assert preview.status_code == 200
+    assert sorted(CannotCome(preview.text).names) == ["Member 0.2", "Member 0.3"]
+    assert "Nothing has changed yet" in preview.text
+    assert new_start.astimezone(TOKYO).strftime("%H:%M JST") in preview.text  # read back in Tokyo time
+    assert _stored(app, meeting.id).starts_at == meeting.starts_at
+    run_once(app)
+    assert not [message for message in mailbox.messages() if message["Subject"] == CHANGED]
+
+    done = coordinator.post(
+        reschedule, data={"starts_at": _typed_in_tokyo(new_start), "confirm": "yes"}, follow_redirects=True
+    )
+    assert "The meeting now starts" in done.text
+    assert _stored(app, meeting.id).starts_at == new_start
+    run_once(app)
+
+    stored = running_emulator.emulator.state.get_meeting(int(meeting.zoom_meeting_id))
+    assert stored["start_time"] == new_start.strftime("%Y-%m-%dT%H:%M:%SZ")
+    changed = [message for message in mailbox.messages() if message["Subject"] == CHANGED]
+    told = {message["To"].addresses[0].addr_spec for message in changed}
+    assert told == {f"member-{meeting.cohort_id}-{seat}@example.org" for seat in range(4)}
+    for message in changed:
+        [event] = Calendar.from_ical(calendar_part(message)).walk("VEVENT")
+        assert event["DTSTART"].dt == new_start
+    with app.app_context():
+        [moved] = (
+            database.session()
+            .exec(select(AuditEvent).where(AuditEvent.action == "meeting.rescheduled"))
+            .all()
+        )
+        assert moved.detail["starts_at"] == new_start.isoformat()
+
+
+def test_a_time_everyone_gave_says_so_and_a_past_one_is_refused_before_any_question(
+    app, coordinator, meeting
+):
+    reschedule = f"/console/programs/demo/meetings/{meeting.id}/reschedule"
+    monday = meeting.starts_at.astimezone(NEW_YORK).date() + timedelta(days=7)
+    while monday.weekday() != 0:
+        monday += timedelta(days=1)
+    morning = datetime(monday.year, monday.month, monday.day, 9, tzinfo=NEW_YORK)
+    with app.app_context():
+        session = database.session()
+        for person in session.exec(select(Participant)).all():
+            person.availability = MONDAY_MORNINGS
+            session.add(person)
+        session.commit()
+
+    preview = coordinator.post(reschedule, data={"starts_at": _typed_in_tokyo(morning)})
+    assert CannotCome(preview.text).names == []
+    assert "Everyone in the group is usually free then." in preview.text
+
+    past = coordinator.post(reschedule, data={"starts_at": "2020-01-06T10:00"}, follow_redirects=True)
+    assert "The new time has already passed." in past.text
+    assert _stored(app, meeting.id).starts_at == meeting.starts_at
