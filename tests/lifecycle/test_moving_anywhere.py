@@ -3,6 +3,7 @@ says who of the group is not usually free then (by the times they gave), and not
 Zoom (the emulator) moves and every member is emailed the new time (a real SMTP server)."""
 
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
@@ -159,3 +160,67 @@ def test_a_time_everyone_gave_says_so_and_a_past_one_is_refused_before_any_quest
     past = coordinator.post(reschedule, data={"starts_at": "2020-01-06T10:00"}, follow_redirects=True)
     assert "The new time has already passed." in past.text
     assert _stored(app, meeting.id).starts_at == meeting.starts_at
+
+
+class SlotOptions(HTMLParser):
+    """The weekly hours the cohort page offers: (optgroup label, value, text) of each option."""
+
+    def __init__(self, page: str):
+        super().__init__()
+        self.options, self._inside, self._group, self._option = [], False, None, None
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "select" and attributes.get("name") == "slot":
+            self._inside = True
+        elif self._inside and tag == "optgroup":
+            self._group = attributes["label"]
+        elif self._inside and tag == "option":
+            self._option = [self._group, int(attributes["value"]), ""]
+
+    def handle_endtag(self, tag):
+        if tag == "option" and self._option is not None:
+            self.options.append(tuple(self._option))
+            self._option = None
+        elif tag == "select":
+            self._inside = False
+
+    def handle_data(self, data):
+        if self._option is not None:
+            self._option[2] += data
+
+
+def test_a_proposed_group_is_offered_every_hour_in_the_coordinator_s_zone_with_who_is_not_free(
+    app, coordinator, make_cohorts
+):
+    [cohort_id] = make_cohorts(1, size=4, hosted=False)
+    with app.app_context():
+        session = database.session()
+        for person in session.exec(select(Participant)).all():
+            late = person.display_name.endswith(".3")
+            person.timezone, person.availability = "UTC", [{"weekday": 0, "start": "14:00", "end": "17:00"}]
+            if late:
+                person.availability = [{"weekday": 0, "start": "15:00", "end": "17:00"}]
+            session.add(person)
+        session.commit()
+    page = f"/console/programs/demo/cohorts/{cohort_id}"
+
+    options = SlotOptions(coordinator.get(page).text).options
+
+    assert len(options) == 168
+    everyone = [(slot, text) for group, slot, text in options if group == "Everyone free"]
+    assert everyone == [(15, "Tuesday 00:00 JST"), (16, "Tuesday 01:00 JST")]  # Monday 15:00, 16:00 UTC
+    by_slot = {slot: text for _, slot, text in options}
+    assert by_slot[14] == "Monday 23:00 JST — not free: Member 0.3"
+    assert by_slot[17] == "Tuesday 02:00 JST — not free: Member 0.0, Member 0.1, Member 0.2, Member 0.3"
+    assert [slot for group, slot, _ in options if group != "Everyone free"][0] == 159  # Monday 00:00 JST
+
+    moved = coordinator.post(f"{page}/slot", data={"slot": "40", "version": "1"})
+    assert moved.status_code == 409 and "Make this change anyway" in moved.text
+    warnings = unescape(moved.text)
+    for seat in range(4):
+        assert f"Member 0.{seat} is not free at the group's time (Tuesday 16:00 UTC)." in warnings
+    coordinator.post(f"{page}/slot", data={"slot": "40", "version": "1", "override": "yes"})
+    with app.app_context():
+        assert database.session().get(Cohort, cohort_id).slot == 40

@@ -4,11 +4,15 @@ One filter, `when`, writes a moment as `<time datetime="…Z" title="… UTC">Tu
 the reader's local time with the zone's abbreviation, and the UTC time on hover. A coordinator who has not
 chosen a zone (see `app.services.account_zone`) reads a program's pages in the program's zone and the others
 in UTC. A moment in someone else's zone (a member's, a host's) passes that zone explicitly.
+
+A cohort's weekly hour (an hour of the week in UTC) is written the same way, as it falls in the week the
+program's meetings begin, so daylight saving is taken as it will be then.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_login import current_user
@@ -16,8 +20,10 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from app.database import utcnow
 from app.models import Program
-from app.services.scheduling import local_input
+from app.services.feasibility import SlotChoice, slot_label
+from app.services.scheduling import local_input, program_week_start
 from app.views.console.access import blueprint
 
 
@@ -69,3 +75,32 @@ def reading_zone(context: Context) -> str:
 def field_time(context: Context, moment: datetime | None) -> str:
     """A moment as a datetime-local field holds it, in the reader's zone ("" for none)."""
     return local_input(moment, reading_zone(context)) if moment else ""
+
+
+@blueprint.app_template_filter("slot")
+@pass_context
+def slot(context: Context, hour: int) -> str:
+    """A weekly hour as the reader reads it: "Monday 15:00 CET"."""
+    return weekly_hour(hour, context.get("program"))
+
+
+def weekly_hour(hour: int, program: Program | None) -> str:
+    """A weekly hour (UTC hour of the week) in the reader's zone, in the program's first week of meetings;
+    "Monday 14:00 UTC" when there is no program to place it in."""
+    if program is None:
+        return slot_label(hour)
+    local = _in_week(hour, program)
+    return f"{local:%A %H:%M} {abbreviation(local)}"
+
+
+@blueprint.app_template_filter("in_local_week")
+@pass_context
+def in_local_week(context: Context, choices: Iterable[SlotChoice]) -> list[SlotChoice]:
+    """Weekly hours in the order of the reader's own week, Monday morning first."""
+    program = context["program"]
+    return sorted(choices, key=lambda choice: _in_week(choice.slot, program).strftime("%u %H:%M"))
+
+
+def _in_week(hour: int, program: Program) -> datetime:
+    monday = datetime.combine(program_week_start(program, utcnow().date()), time(), tzinfo=UTC)
+    return (monday + timedelta(hours=hour)).astimezone(ZoneInfo(viewer_zone(program)))
