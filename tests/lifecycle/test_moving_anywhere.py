@@ -214,7 +214,7 @@ def test_a_proposed_group_is_offered_every_hour_in_the_coordinator_s_zone_with_w
     by_slot = {slot: text for _, slot, text in options}
     assert by_slot[14] == "Monday 23:00 JST — not free: Member 0.3"
     assert by_slot[17] == "Tuesday 02:00 JST — not free: Member 0.0, Member 0.1, Member 0.2, Member 0.3"
-    assert [slot for group, slot, _ in options if group != "Everyone free"][0] == 159  # Monday 00:00 JST
+    assert next(slot for group, slot, _ in options if group != "Everyone free") == 159  # Monday 00:00 JST
 
     moved = coordinator.post(f"{page}/slot", data={"slot": "40", "version": "1"})
     assert moved.status_code == 409 and "Make this change anyway" in moved.text
