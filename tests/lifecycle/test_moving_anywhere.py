@@ -224,3 +224,24 @@ def test_a_proposed_group_is_offered_every_hour_in_the_coordinator_s_zone_with_w
     coordinator.post(f"{page}/slot", data={"slot": "40", "version": "1", "override": "yes"})
     with app.app_context():
         assert database.session().get(Cohort, cohort_id).slot == 40
+
+
+def test_a_host_not_free_at_the_new_time_is_named_too(app, coordinator, make_cohorts):
+    [cohort_id] = make_cohorts(1, size=4)  # led by Jonah, free 10:00-20:00 New York time on weekdays
+    with app.app_context():
+        session = database.session()
+        cohort = session.get(Cohort, cohort_id)
+        meeting = approve_cohort(session, cohort, actor="test", now=utcnow())
+        for person in session.exec(select(Participant)).all():
+            person.availability = WEDNESDAY_EVENINGS
+            session.add(person)
+        session.commit()
+        meeting_id, starts_at = meeting.id, meeting.starts_at
+    reschedule = f"/console/programs/demo/meetings/{meeting_id}/reschedule"
+
+    late = _next_wednesday_evening(starts_at)  # 19:30 to 20:30 in New York: past Jonah's evening
+    assert CannotCome(coordinator.post(reschedule, data={"starts_at": _typed_in_tokyo(late)}).text).names == [
+        "Jonah, the host"
+    ]
+    earlier = coordinator.post(reschedule, data={"starts_at": _typed_in_tokyo(late - timedelta(hours=1))})
+    assert "Everyone in the group, and the host, is usually free then." in earlier.text
