@@ -39,6 +39,31 @@ def utc_slots(windows: Iterable[Mapping[str, object]], timezone: str, week_start
     return frozenset(slots)
 
 
+def is_free(windows: Iterable[Mapping[str, object]], timezone: str, start: datetime, end: datetime) -> bool:
+    """Whether a meeting from `start` to `end` (aware datetimes, any minute) lies wholly inside the person's
+    weekly `windows`, each read in their own `timezone` on the actual dates the meeting falls on (so the
+    offsets are those of that day). Windows that meet end to end, such as Monday until 24:00 and Tuesday
+    from 00:00, count as one stretch."""
+    zone = ZoneInfo(timezone)
+    first = start.astimezone(zone).date() - timedelta(days=1)
+    days = [first + timedelta(days=n) for n in range((end.astimezone(zone).date() - first).days + 1)]
+    stretches = sorted(
+        (_local_instant(day, str(window["start"]), zone), _local_instant(day, str(window["end"]), zone))
+        for day in days
+        for window in windows
+        if _weekday(window) == day.weekday()
+    )
+    covered_from = covered_to = None
+    for stretch_start, stretch_end in stretches:
+        if covered_to is not None and stretch_start <= covered_to:
+            covered_to = max(covered_to, stretch_end)
+        else:
+            covered_from, covered_to = stretch_start, stretch_end
+        if covered_from <= start and end <= covered_to:
+            return True
+    return False
+
+
 def _weekday(window: Mapping[str, object]) -> int:
     weekday = window["weekday"]
     if not isinstance(weekday, int) or isinstance(weekday, bool) or not 0 <= weekday <= 6:

@@ -1,5 +1,5 @@
-"""What a coordinator types to sign in, to change their password, or as a code of two-factor sign-in: there,
-of a sane length, and the new password typed the same twice.
+"""What a coordinator types to sign in, to change their password or time zone, or as a code of two-factor
+sign-in: there, of a sane length, a time zone we know, and the new password typed the same twice.
 
 Whether a password or a code is right, or a new password good enough, is the services' question
 (`app.services.accounts.password_problem` is shared with the `coordinator create` command).
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.inputs.fields import FieldProblem, FieldReader, Rule
-from app.inputs.rules import MAX_EMAIL_LENGTH, text
+from app.inputs.rules import MAX_EMAIL_LENGTH, text, time_zone
 
 MAX_PASSWORD_LENGTH = 1000
 MAX_CODE_LENGTH = 64  # a six-digit code or a recovery code, with whatever spaces came along
@@ -81,3 +81,11 @@ def _code(value: Any) -> str:
     if len(value) > MAX_CODE_LENGTH:
         raise FieldProblem("That is too long for a code. Please check it.")
     return value
+
+
+def validate_time_zone(data: Mapping[str, Any]) -> str:
+    """The zone a coordinator chose to read the console in: an IANA name we know."""
+    reader = FieldReader(data)
+    zone = reader.read("timezone", time_zone)
+    reader.finish()
+    return zone

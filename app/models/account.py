@@ -38,6 +38,9 @@ class Coordinator(UserMixin, SQLModel, table=True):
     totp_secret: str | None = Field(default=None, max_length=64)
     totp_confirmed_at: datetime | None = time_field()
     totp_last_step: int | None = None
+    # The IANA zone the console shows this coordinator's times in. Empty until they choose one or their
+    # browser reports one at sign-in; meanwhile pages of a program use its zone and the others UTC.
+    timezone: str | None = Field(default=None, max_length=64)
 
     @property
     def is_active(self) -> bool:

@@ -1,7 +1,7 @@
 """What the console's cohort page shows for reviewing one cohort: its members, the rules it breaks, and the
-changes on offer (hours, hosts, where members may move, groups that may merge in, who could fill a place),
-and its meet-ups. What is on offer depends on the cohort's status: only a proposed cohort changes its hour
-or takes in another group, and a cancelled one offers nothing."""
+changes on offer (every hour, with who is not free then; hosts; where members may move, groups that may merge
+in, who could fill a place), and its meet-ups. What is on offer depends on the cohort's status: only a
+proposed cohort changes its hour or takes in another group, and a cancelled one offers nothing."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from app.models import Cohort, CohortStatus, Host, Participant, Program
 from app.services.adjustments.backfill import backfill_candidates
 from app.services.approval_risks import exceeds_pool
 from app.services.destinations import Destination, merge_partners, move_destinations
-from app.services.feasibility import common_slots, host_options, rules_for
+from app.services.feasibility import SlotChoice, host_options, rules_for, slot_choices
 from app.services.follow_up import MeetAgainPanel, meet_again_panel
 from app.services.overview import CohortRow, describe_cohorts
 
@@ -25,7 +25,7 @@ CANDIDATES_SHOWN = 20
 class CohortReview:
     row: CohortRow
     warnings: list[str]
-    slots: list[int]
+    slots: list[SlotChoice]  # every hour of the week, with who is not free then
     hosts: list[tuple[Host, list[str]]]
     destinations: dict[int, list[Destination]]
     merge_partners: list[Destination]
@@ -44,7 +44,7 @@ def review_cohort(session: Session, program: Program, cohort: Cohort, *, now: da
     return CohortReview(
         row=row,
         warnings=rules.warnings(draft) if live else [],
-        slots=common_slots(session, cohort, rules, draft) if editable else [],
+        slots=slot_choices(session, cohort, rules, draft) if editable else [],
         hosts=host_options(session, cohort, rules, draft) if live else [],
         destinations=move_destinations(session, cohort, draft.members, rules) if live else {},
         merge_partners=merge_partners(session, cohort, size, program.max_size) if editable else [],

@@ -50,6 +50,14 @@ class Draft:
         return replace(self, members=tuple(members))
 
 
+@dataclass(frozen=True)
+class SlotChoice:
+    """An hour of the week a cohort could meet at, and who of it is not free then."""
+
+    slot: int
+    busy: tuple[str, ...]
+
+
 class CohortRules:
     """One program's feasibility rules, ready to check its cohorts and to say what they break.
 
@@ -108,14 +116,18 @@ class CohortRules:
             self._registrants[person.id] = matcher_registrant(person, self.catalogue, self.week)
         return self._registrants[person.id]
 
-    def free_hours(self, draft: Draft) -> set[int]:
-        """The hours when every member, and the host, is free (every hour when there is nobody)."""
-        hours = set(range(HOURS_PER_WEEK))
-        for person in draft.members:
-            hours &= self.registrant(person).availability
+    def busy_hours(self, draft: Draft) -> list[SlotChoice]:
+        """Every hour of the week, each with who of the draft (members by name, then the host) is not
+        free then by the times they gave."""
+        members = sorted(draft.members, key=lambda person: person.display_name)
+        people = [(person.display_name, self.registrant(person).availability) for person in members]
         if draft.host is not None:
-            hours &= matcher_host(draft.host, self.week).availability
-        return hours
+            host = draft.host
+            people.append((f"{host.display_name} (host)", matcher_host(host, self.week).availability))
+        return [
+            SlotChoice(slot, tuple(name for name, free in people if slot not in free))
+            for slot in range(HOURS_PER_WEEK)
+        ]
 
     def _matcher_cohort(self, draft: Draft) -> MatcherCohort:
         cohort = draft.cohort
@@ -230,13 +242,13 @@ def cohort_warnings(session: Session, cohort: Cohort, rules: CohortRules | None 
     return rules.warnings(rules.draft(cohort))
 
 
-def common_slots(
+def slot_choices(
     session: Session, cohort: Cohort, rules: CohortRules | None = None, draft: Draft | None = None
-) -> list[int]:
-    """The UTC hours of the week when every member, and the host if any, is free (`draft`: the cohort as
-    it is, when the caller has read it already)."""
+) -> list[SlotChoice]:
+    """Every UTC hour of the week, each with who of the cohort (members, and the host if any) is not free
+    then (`draft`: the cohort as it is, when the caller has read it already)."""
     rules = rules or rules_for(session, cohort)
-    return sorted(rules.free_hours(draft or rules.draft(cohort)))
+    return rules.busy_hours(draft or rules.draft(cohort))
 
 
 def host_options(

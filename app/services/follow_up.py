@@ -29,7 +29,6 @@ from app.models import (
 from app.services.approval import cohort_members, set_up_meeting
 from app.services.audit import record_event
 from app.services.locks import hold
-from app.services.scheduling import local_input
 from app.services.zoom_pool import ZoomPoolError
 
 MEET_AGAIN = "meet_again"  # the survey question whose answers tell whether a group wants to meet again
@@ -80,16 +79,7 @@ class MeetAgainPanel:
     meetings: list[tuple[Meeting, str]]  # every meet-up of the group, each with its state in words
     interest: MeetAgainInterest
     next_start: datetime | None  # the proposed time of the next meet-up, when one can be scheduled now
-    zone: str
     now: datetime
-
-    @property
-    def next_local(self) -> str:
-        return local_input(self.next_start, self.zone) if self.next_start else ""
-
-    @property
-    def earliest_local(self) -> str:
-        return local_input(self.now, self.zone)
 
 
 def meet_again_interest(
@@ -121,7 +111,6 @@ def meet_again_panel(session: Session, cohort: Cohort, *, now: datetime) -> Meet
         meetings=[(meeting, _state(meeting, now)) for meeting in meetings],
         interest=meet_again_interest(session, cohort, now=now),
         next_start=next_start(program, latest) if schedulable else None,
-        zone=program.timezone,
         now=now,
     )
 

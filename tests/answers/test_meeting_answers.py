@@ -137,7 +137,7 @@ def test_a_moved_meeting_asks_again_and_an_answer_for_the_old_time_no_longer_sta
 
     moved = coordinator.post(
         f"/console/programs/{program.slug}/meetings/{meeting.id}/reschedule",
-        data={"starts_at": later.strftime("%Y-%m-%dT%H:%M")},
+        data={"starts_at": later.strftime("%Y-%m-%dT%H:%M"), "confirm": "yes"},
     )
     kit.run_worker()
 

@@ -38,7 +38,7 @@ from app.services.adjustments.backfill import backfill_candidates, backfill_coho
 from app.services.adjustments.cohort_edits import merge_cohorts, set_host, set_locked, set_slot, split_cohort
 from app.services.adjustments.moves import move_member
 from app.services.approval import approve_cohort
-from app.services.feasibility import CohortRules, cohort_warnings, common_slots, host_options
+from app.services.feasibility import CohortRules, cohort_warnings, host_options, slot_choices
 from app.worker.runner import run_once
 from emails.catcher import calendar_part
 
@@ -167,10 +167,14 @@ def test_too_small_a_group_and_someone_unsure_of_their_stage(session, build):
     assert cohort_warnings(session, cohort) == ["The group has 2 people; this program needs at least 4."]
 
 
-def test_common_slots_are_the_hours_every_member_and_the_host_are_free(session, build):
+def test_every_hour_is_offered_with_who_of_the_group_is_not_free_then(session, build):
     later = build.person("Dev", free=[{"weekday": 0, "start": "16:00", "end": "20:00"}])
     cohort = build.cohort([build.person("Ana"), build.person("Ben"), later])
-    assert common_slots(session, cohort) == [16, 17]
+    choices = {choice.slot: choice.busy for choice in slot_choices(session, cohort)}
+    assert len(choices) == 168
+    assert [slot for slot, busy in choices.items() if not busy] == [16, 17]
+    assert choices[15] == ("Dev",) and choices[18] == ("Ana", "Ben")
+    assert choices[40] == ("Ana", "Ben", "Dev")
 
 
 def test_host_options_list_hosts_that_fit_first_with_what_others_would_break(session, build):

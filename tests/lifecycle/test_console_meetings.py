@@ -165,9 +165,12 @@ def test_rescheduling_reads_the_time_in_the_program_s_zone(app, make_cohorts, co
     madrid = ZoneInfo("Europe/Madrid")
     local = (meeting.starts_at + timedelta(days=2)).astimezone(madrid).replace(hour=18, minute=30)
     page = _post(
-        coordinator, f"{MEETINGS}/{meeting.id}/reschedule", starts_at=local.strftime("%Y-%m-%dT%H:%M")
+        coordinator,
+        f"{MEETINGS}/{meeting.id}/reschedule",
+        starts_at=local.strftime("%Y-%m-%dT%H:%M"),
+        confirm="yes",
     )
-    assert "The meeting now starts" in page and "18:30 Europe/Madrid" in page
+    assert "The meeting now starts" in page and f"{local:%-d %b %Y}, 18:30 {local:%Z}" in page
     moved = _rows(app, Meeting, Meeting.id == meeting.id)[0]
     assert moved.starts_at == local.astimezone(ZoneInfo("UTC")) and moved.calendar_sequence == 1
 

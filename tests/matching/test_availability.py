@@ -1,8 +1,8 @@
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from matching.availability import mask_to_slots, slots_to_mask, utc_slots
+from matching.availability import is_free, mask_to_slots, slots_to_mask, utc_slots
 
 MONDAY = 0
 WEEK_BEFORE_US_DST = date(2026, 3, 2)  # New York on EST (UTC-5), Madrid on CET (UTC+1)
@@ -74,3 +74,38 @@ def test_bad_windows_are_rejected_with_a_reason(bad, message):
 def test_masks_round_trip_every_hour_of_the_week():
     hours = (0, 1, 100, 167)
     assert mask_to_slots(slots_to_mask(hours)) == hours
+
+
+EVENINGS_NY = [{"weekday": 1, "start": "18:00", "end": "21:00"}]  # Tuesdays 18:00-21:00, New York time
+
+
+def _meeting(year, month, day, hour, minute=0, minutes=60):
+    start = datetime(year, month, day, hour, minute, tzinfo=UTC)
+    return start, start + timedelta(minutes=minutes)
+
+
+@pytest.mark.parametrize(
+    ("meeting", "free"),
+    [
+        (_meeting(2026, 1, 13, 23), True),  # Tuesday 18:00-19:00 EST: the window's first hour
+        (_meeting(2026, 1, 14, 0, 30, 90), True),  # 19:30-21:00 EST fits exactly
+        (_meeting(2026, 1, 14, 0, 45, 90), False),  # 19:45-21:15 EST ends past the window
+        (_meeting(2026, 1, 13, 22, 30), False),  # 17:30 EST starts before the window
+        (_meeting(2026, 7, 14, 22), True),  # Tuesday 18:00 EDT in summer is 22:00 UTC
+        (_meeting(2026, 7, 14, 23, 30, 90), True),  # 19:30-21:00 EDT
+        (_meeting(2026, 1, 13, 23, 30, 90), True),  # 18:30-20:00 EST, in winter
+        (_meeting(2026, 7, 14, 23, 0, 240), False),  # three hours past the window's end in summer
+        (_meeting(2026, 1, 20, 23), True),  # any Tuesday
+        (_meeting(2026, 1, 14, 23), False),  # a Wednesday
+    ],
+)
+def test_a_meeting_at_any_minute_is_free_only_inside_a_window_on_its_own_date(meeting, free):
+    assert is_free(EVENINGS_NY, "America/New_York", *meeting) is free
+
+
+def test_windows_that_meet_at_midnight_hold_a_meeting_across_it():
+    late_monday = {"weekday": 0, "start": "22:00", "end": "24:00"}
+    early_tuesday = {"weekday": 1, "start": "00:00", "end": "01:00"}
+    across = _meeting(2026, 1, 12, 23, 30)  # Monday 23:30 to Tuesday 00:30, UTC
+    assert is_free([late_monday, early_tuesday], "UTC", *across)
+    assert not is_free([late_monday], "UTC", *across)

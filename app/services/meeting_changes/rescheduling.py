@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
@@ -24,6 +25,42 @@ from app.services.meeting_changes.lookups import members_by_name, under_way, wai
 from app.services.zoom_operations import queue_zoom_update
 from app.services.zoom_placement import keep_after_move
 from app.services.zoom_pool import ZoomPoolError
+from matching.availability import is_free
+
+
+@dataclass(frozen=True)
+class ReschedulePlan:
+    """What moving a meeting would mean, shown before the coordinator confirms it."""
+
+    meeting: Meeting
+    cohort: Cohort
+    starts_at: datetime
+    members: list[Participant]
+    cannot_come: list[Participant]  # members whose usual availability does not hold the new time
+    host: Host | None
+    host_cannot_come: bool
+
+
+def plan_reschedule(
+    session: Session, meeting: Meeting, starts_at: datetime, *, now: datetime
+) -> ReschedulePlan:
+    """Check a move as `reschedule_meeting` would (raising `MeetingChangeError` the same way), changing
+    nothing, and say who of the group is not usually free at the new time, by the availability they gave."""
+    starts_at = starts_at.astimezone(UTC)
+    check_movable(meeting, starts_at, now)
+    cohort = session.get(Cohort, meeting.cohort_id)
+    ends_at = starts_at + timedelta(minutes=meeting.duration_minutes)
+    members = members_by_name(session, cohort)
+    host = session.get(Host, cohort.host_id) if cohort.host_id else None
+    return ReschedulePlan(
+        meeting=meeting, cohort=cohort, starts_at=starts_at, members=members,
+        cannot_come=[person for person in members if not _free(person, starts_at, ends_at)],
+        host=host, host_cannot_come=host is not None and not _free(host, starts_at, ends_at),
+    )  # fmt: skip
+
+
+def _free(person: Participant | Host, starts_at: datetime, ends_at: datetime) -> bool:
+    return is_free(person.availability, person.timezone, starts_at, ends_at)
 
 
 def reschedule_meeting(
@@ -40,7 +77,7 @@ def reschedule_meeting(
     cohort = session.get(Cohort, meeting.cohort_id)
     hold(session, cohort)  # a cancellation at the same moment goes first or waits for this move
     session.refresh(meeting)
-    _check_movable(meeting, starts_at, now)
+    check_movable(meeting, starts_at, now)
     program = session.get(Program, cohort.program_id)
     previous = {
         "previous_starts_at": meeting.starts_at.isoformat(),
@@ -69,7 +106,8 @@ def reschedule_meeting(
     )  # fmt: skip
 
 
-def _check_movable(meeting: Meeting, starts_at: datetime, now: datetime) -> None:
+def check_movable(meeting: Meeting, starts_at: datetime, now: datetime) -> None:
+    """Refuse a move that cannot be made, saying why."""
     if meeting.status == MeetingStatus.CANCELLED:
         raise MeetingChangeError("This meeting was cancelled, so it cannot be moved.")
     if meeting.status == MeetingStatus.ENDED or meeting.ends_at <= now:

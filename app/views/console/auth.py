@@ -21,6 +21,7 @@ from app.database import utcnow
 from app.extensions import limiter
 from app.inputs.accounts import validate_code, validate_password_change, validate_sign_in
 from app.inputs.fields import InvalidInput
+from app.services.account_zone import adopt_browser_zone
 from app.services.accounts import (
     LOCKOUT_PERIOD,
     MAX_FAILED_LOGINS,
@@ -106,6 +107,7 @@ def login():
         start_second_step(coordinator, utcnow(), next_page)
         return redirect(url_for("console.login_code"), 303)
     complete_sign_in(session, coordinator, now=utcnow())
+    adopt_browser_zone(session, coordinator, request.form.get("browser_zone"))
     session.commit()
     start_session(coordinator, utcnow())
     return redirect(next_page or url_for("console.programs"), 303)
@@ -144,6 +146,7 @@ def login_code():
             return redirect(url_for("console.login"), 303)
         return _code_page({"code": str(refused)}), 401
     complete_sign_in(session, coordinator, now=now, factor=factor.value)
+    adopt_browser_zone(session, coordinator, request.form.get("browser_zone"))
     left = recovery_codes_left(session, coordinator)
     session.commit()
     start_session(coordinator, now)

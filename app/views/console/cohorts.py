@@ -28,6 +28,7 @@ from app.services.zoom_pool import hour_loads
 from app.views.console.access import audit, blueprint, find_program_row, load_program, program_row
 from app.views.console.cohort_page import override_request, render_cohort
 from app.views.console.downloads import csv_download
+from app.views.console.local_time import for_reader
 
 
 @blueprint.get("/programs/<slug>")
@@ -132,7 +133,7 @@ def approve(slug: str, cohort_id: int):
         return redirect(url_for("console.cohort", slug=slug, cohort_id=cohort_id))
     session.commit()
     flash(
-        f"Group {cohort.id} approved for {meeting.starts_at:%A %-d %B, %H:%M} UTC. Its Zoom meeting is being "
+        f"Group {cohort.id} approved for {for_reader(meeting.starts_at, program)}. Its Zoom meeting is being "
         "created and the invitations are queued.",
         "success",
     )

@@ -12,7 +12,7 @@ from app.models import Cohort
 from app.services import follow_up
 from app.services.follow_up import FollowUpError
 from app.views.console.access import blueprint, load_program, program_row
-from app.views.console.formatting import in_zone
+from app.views.console.local_time import for_reader, viewer_zone
 
 
 @blueprint.post("/programs/<slug>/cohorts/<int:cohort_id>/next-meeting")
@@ -21,7 +21,7 @@ def schedule_next_meeting(slug: str, cohort_id: int):
     cohort = program_row(program, Cohort, cohort_id)
     session = database.session()
     try:
-        starts_at = parse_local_time(request.form.get("starts_at", ""), program.timezone)
+        starts_at = parse_local_time(request.form.get("starts_at", ""), viewer_zone(program))
         meeting = follow_up.schedule_next_meeting(
             session, cohort, starts_at=starts_at, actor=current_user.email, coordinator_id=current_user.id,
             now=utcnow(),
@@ -31,7 +31,7 @@ def schedule_next_meeting(slug: str, cohort_id: int):
         return _back_to(program, cohort)
     session.commit()
     flash(
-        f"Meet-up {meeting.number} is scheduled for {in_zone(meeting.starts_at, program.timezone)}. Its Zoom "
+        f"Meet-up {meeting.number} is scheduled for {for_reader(meeting.starts_at, program)}. Its Zoom "
         "meeting is being created and every member is being invited.",
         "success",
     )
@@ -58,7 +58,7 @@ def schedule_series(slug: str, cohort_id: int):
 
 
 def _series_words(program, meetings) -> str:
-    first, last = (in_zone(meeting.starts_at, program.timezone) for meeting in (meetings[0], meetings[-1]))
+    first, last = (for_reader(meeting.starts_at, program) for meeting in (meetings[0], meetings[-1]))
     if len(meetings) == 1:
         return f"Meet-up {meetings[0].number} is scheduled for {first}, and everyone is being invited."
     return (

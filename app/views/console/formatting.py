@@ -1,14 +1,14 @@
-"""How the console writes times, waitlist reasons, audit actions and shares, as template filters."""
+"""How the console writes weekly hours, waitlist reasons, audit actions and shares, as template filters."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from app.charts import bar_chart, percent
 from app.services.destinations import Destination
-from app.services.feasibility import slot_label
 from app.views.console.access import blueprint
+from app.views.console.local_time import weekly_hour
 
 WAIT_REASONS = {
     "too_few_people": "Too few people with this condition and role to form a group yet.",
@@ -63,16 +63,8 @@ ACTIONS = {
 }
 
 
-blueprint.add_app_template_filter(slot_label, "slot")
 blueprint.add_app_template_filter(percent, "percent")
 blueprint.add_app_template_global(bar_chart, "bar_chart")
-
-
-@blueprint.app_template_filter("in_zone")
-def in_zone(moment: datetime, zone: str) -> str:
-    """A moment as someone in `zone` reads it, e.g. "Tue 3 Mar 2026, 09:00 America/New_York"."""
-    local = moment.astimezone(ZoneInfo(zone))
-    return f"{local:%a %-d %b %Y, %H:%M} {zone}"
 
 
 @blueprint.app_template_filter("wait_reason")
@@ -83,21 +75,24 @@ def wait_reason(reason: str | None) -> str:
 
 
 @blueprint.app_template_filter("best_slots")
-def best_slots(detail: dict | None) -> str:
+@pass_context
+def best_slots(context: Context, detail: dict | None) -> str:
     """The hours that came closest for someone waiting for a common time, with how many were free."""
     if not detail or not detail.get("best_slots"):
         return ""
-    needed = detail.get("needed")
+    needed, program = detail.get("needed"), context.get("program")
     return "; ".join(
-        f"{slot_label(s['slot'])} ({s['count']} of {needed} needed)" for s in detail["best_slots"]
+        f"{weekly_hour(s['slot'], program)} ({s['count']} of {needed} needed)" for s in detail["best_slots"]
     )
 
 
 @blueprint.app_template_filter("destination")
-def destination(other: Destination) -> str:
-    """A group offered as a destination, e.g. "Group 12, Tuesday 14:00 UTC, 5 members (approved)"."""
+@pass_context
+def destination(context: Context, other: Destination) -> str:
+    """A group offered as a destination, e.g. "Group 12, Tuesday 15:00 CET, 5 members (approved)"."""
     group, people = other.cohort, "member" if other.size == 1 else "members"
-    return f"Group {group.id}, {slot_label(group.slot)}, {other.size} {people} ({group.status})"
+    hour = weekly_hour(group.slot, context.get("program"))
+    return f"Group {group.id}, {hour}, {other.size} {people} ({group.status})"
 
 
 @blueprint.app_template_filter("action_words")
@@ -113,9 +108,3 @@ def action_words(action: str) -> str:
 def out_of(part: int, whole: int) -> str:
     """A part of a whole in words, like "3 of 4 (75%)"; "none yet" when there is no whole to count against."""
     return f"{part} of {whole} ({percent(part, whole)})" if whole else "none yet"
-
-
-@blueprint.app_template_filter("clock")
-def clock(moment: datetime, zone: str) -> str:
-    """A moment in `zone`, short: "3 Mar, 09:05"."""
-    return f"{moment.astimezone(ZoneInfo(zone)):%-d %b, %H:%M}"

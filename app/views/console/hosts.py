@@ -17,7 +17,7 @@ from app.models import Host, Program
 from app.services.host_pool import HostUpdate, add_host, list_host_pool, update_host
 from app.services.registration import list_conditions
 from app.views.console.access import blueprint, load_program, program_row
-from app.views.console.formatting import in_zone
+from app.views.console.local_time import for_reader
 
 
 @blueprint.get("/programs/<slug>/hosts")
@@ -78,7 +78,7 @@ def _flash_update(program: Program, host: Host, update: HostUpdate) -> None:
     flash(f"{host.display_name}’s details are saved.", "success")
     if update.released:
         groups = "; ".join(
-            f"group {row.cohort.id} ({row.cohort.status}, {in_zone(row.starts_at, program.timezone)})"
+            f"group {row.cohort.id} ({row.cohort.status}, {for_reader(row.starts_at, program)})"
             for row in update.released
         )
         flash(

@@ -13,31 +13,34 @@ from app.models import Cohort
 from app.services.meeting_changes import MeetingChangeError, cancellation, open_places, rescheduling
 from app.services.meeting_changes.cancellation import CancellationPlan, plan_cancellation
 from app.views.console.access import audit, blueprint, load_program, program_meeting, program_row
-from app.views.console.formatting import in_zone
+from app.views.console.local_time import for_reader, viewer_zone
 from app.views.console.navigation import back, form_next
 
 
 @blueprint.post("/programs/<slug>/meetings/<int:meeting_id>/reschedule")
 def reschedule_meeting(slug: str, meeting_id: int):
+    """First POST: the new time, with who of the group is not usually free then. Second POST, with
+    confirm=yes: move the meeting."""
     program = load_program(slug)
     session = database.session()
     meeting, _ = program_meeting(program, meeting_id)
+    now = utcnow()
     try:
-        starts_at = parse_local_time(request.form.get("starts_at", ""), program.timezone)
+        starts_at = parse_local_time(request.form.get("starts_at", ""), viewer_zone(program))
+        plan = rescheduling.plan_reschedule(session, meeting, starts_at, now=now)
+        if request.form.get("confirm") != "yes":
+            return render_template(
+                "console/reschedule_meeting.html", program=program, plan=plan, next=form_next()
+            )
         rescheduling.reschedule_meeting(
-            session,
-            meeting,
-            starts_at,
-            actor=current_user.email,
-            coordinator_id=current_user.id,
-            now=utcnow(),
+            session, meeting, starts_at, actor=current_user.email, coordinator_id=current_user.id, now=now
         )
     except (InvalidChange, MeetingChangeError) as error:
         flash(str(error), "error")
         return back(url_for("console.meeting", slug=slug, meeting_id=meeting.id))
     session.commit()
     flash(
-        f"The meeting now starts {in_zone(starts_at, program.timezone)}. Zoom is updated by the worker, the "
+        f"The meeting now starts {for_reader(starts_at, program)}. Zoom is updated by the worker, the "
         "reminders follow the new time, and everyone already invited is emailed the new details.",
         "success",
     )

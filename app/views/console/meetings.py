@@ -21,7 +21,6 @@ from app.services.meeting_answers import member_answers
 from app.services.meeting_changes.open_places import open_places
 from app.services.meeting_overview import describe_meeting, name_call, name_recipient, page_meetings
 from app.services.meeting_states import MESSAGE_STATUSES, STATES, ZOOM_CALL_STATUSES, describe_failure
-from app.services.scheduling import local_input
 from app.services.zoom_allowance import late_creates
 from app.services.zoom_operations import retry_zoom_operation as retry_operation
 from app.views.console.access import audit, blueprint, load_program, program_meeting, program_row
@@ -88,8 +87,7 @@ def meeting(slug: str, meeting_id: int):
         never_started=unstarted,
         answers=member_answers(session, meeting),
         debrief=debrief_of(session, meeting.id),
-        starts_local=local_input(meeting.starts_at, program.timezone),
-        minimum_local=local_input(now, program.timezone),
+        now=now,
         kinds=LABELS,
         statuses=MESSAGE_STATUSES,
         call_statuses=ZOOM_CALL_STATUSES,
