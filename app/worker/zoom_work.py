@@ -219,7 +219,19 @@ def _captions_if_asked(session: Session, client: ZoomClient, meeting: Meeting) -
     """Turn captions on at Zoom for a group where someone asked for them (a setting of the Zoom user the
     meeting belongs to, as Zoom's meetings have none of their own; turning it on again changes nothing)."""
     if group_needs_captions(session, meeting.cohort_id):
-        client.enable_captions(meeting.zoom_user)
+        _enable_captions(client, meeting.zoom_user)
+
+
+def _enable_captions(client: ZoomClient, user: str) -> None:
+    """Captions help, but a meeting is not held back for them: when Zoom refuses them for good (a setting its
+    account locks, a scope our app lacks), the meeting is still made and the refusal logged. A passing fault
+    is raised, so the call is tried again later."""
+    try:
+        client.enable_captions(user)
+    except ZoomError as error:
+        if error.retryable or error.retry_at:
+            raise
+        logger.warning("Zoom refused to turn captions on for %s: %s", user, error)
 
 
 def _alternative_hosts(session: Session, program: Program, cohort: Cohort, meeting: Meeting) -> list[str]:
@@ -280,7 +292,7 @@ def _register(session: Session, client: ZoomClient, meeting: Meeting, operation:
         raise _NotReady  # they left and came back: register them once that cancellation is through
     zoom_id = _zoom_id(meeting)
     if CAPTIONS in participant.accessibility_needs:
-        client.enable_captions(meeting.zoom_user)  # they joined after the meeting was made
+        _enable_captions(client, meeting.zoom_user)  # they joined after the meeting was made
     registrant = client.register_participant(
         zoom_id, email=participant.email, first_name=participant.display_name
     )

@@ -129,6 +129,20 @@ def test_captions_asked_for_are_turned_on_at_zoom_and_the_host_is_told(
     assert CAPTIONS_NOTE in host_page.get_data(as_text=True).replace("&#39;", "'")
 
 
+def test_a_zoom_account_that_refuses_captions_still_gets_its_meeting_and_its_invitations(
+    app, make_cohorts, mailbox, zoom, caplog
+):
+    # Zoom's answer when the app lacks the scope that user settings need: nothing another try would cure.
+    lacking = "Invalid access token, does not contain scopes:[user:write:admin]."
+    zoom.fail_next(401, code=4711, message=lacking)
+
+    group = _approve(app, make_cohorts, accessibility_needs=["captions"])
+
+    assert group["meeting"].zoom_meeting_id is not None
+    assert len(_received(mailbox, group["first"])) == 1
+    assert "Zoom refused to turn captions on" in caplog.text and "4711" in caplog.text
+
+
 def test_without_captions_asked_for_zoom_and_the_host_hear_nothing_of_them(
     app, make_cohorts, mailbox, running_emulator
 ):
