@@ -72,13 +72,14 @@ class Person:
 
     ``timezone`` is an IANA name; ``locale`` is a Babel locale identifier whose language we write in
     (``en``, ``en_GB``, ``es``, ``es_MX``…): the language picks the catalogue, the full locale the way
-    dates and times are written.
+    dates and times are written. ``large_text`` for someone who asked for larger type.
     """
 
     display_name: str
     email: str
     timezone: str
     locale: str
+    large_text: bool = False
 
     def __post_init__(self) -> None:
         # An unknown zone or language fails here, where the app builds the value, not mid-rendering.
@@ -164,6 +165,26 @@ class MeetingDetails:
             raise ValueError("a meeting must end after it starts")
         if self.sequence < 0:
             raise ValueError("SEQUENCE starts at 0")
+
+
+@dataclass(frozen=True)
+class DialIn:
+    """How one member joins a meeting by phone: the number to call (the one for their country), then the
+    meeting ID and the numeric passcode to key in."""
+
+    number: str
+    meeting_id: str
+    passcode: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.meeting_id.isdigit() or not (self.passcode or "0").isdigit():
+            raise ValueError("a phone keys in digits only: the meeting ID and passcode must be numbers")
+
+    @property
+    def spaced_meeting_id(self) -> str:
+        """The meeting ID in groups, as Zoom writes it (`812 3456 7890`), easier to key in."""
+        digits = self.meeting_id
+        return " ".join(part for part in (digits[:3], digits[3:-4], digits[-4:]) if part)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from emails.context import (
     AbsenceChoices,
     AnswerLinks,
     CohortMember,
+    DialIn,
     Links,
     MeetingDetails,
     Person,
@@ -137,10 +138,11 @@ def cohort_invitation(
     answers: AnswerLinks,
     again: bool = False,
     place_opened: bool = False,
+    dial_in: DialIn | None = None,
 ) -> Email:
     """Invite a member to their cohort's meeting, with ``others`` fellow members, a calendar invite and
     the two answers; ``again`` for a later meet-up of the same group, ``place_opened`` for someone we had
-    told was still waiting."""
+    told was still waiting; ``dial_in`` for someone who joins by phone."""
     return _meeting_email(
         "cohort_invitation",
         program,
@@ -153,6 +155,7 @@ def cohort_invitation(
         answers=answers,
         again=again,
         place_opened=place_opened,
+        dial_in=dial_in,
     )
 
 
@@ -168,10 +171,19 @@ def preparation_tips(
 
 
 def reminder(
-    *, program: Program, recipient: Person, links: Links, meeting: MeetingDetails, answers: AnswerLinks
+    *,
+    program: Program,
+    recipient: Person,
+    links: Links,
+    meeting: MeetingDetails,
+    answers: AnswerLinks,
+    dial_in: DialIn | None = None,
 ) -> Email:
-    """Remind a member of the meeting shortly before it starts, with the two answers."""
-    return _meeting_email("reminder", program, recipient, links, meeting, method=None, answers=answers)
+    """Remind a member of the meeting shortly before it starts, with the two answers; ``dial_in`` for someone
+    who joins by phone."""
+    return _meeting_email(
+        "reminder", program, recipient, links, meeting, method=None, answers=answers, dial_in=dial_in
+    )
 
 
 def survey(*, program: Program, recipient: Person, links: Links, survey_url: str) -> Email:
@@ -268,8 +280,10 @@ def host_briefing(
     condition: str,
     members: Sequence[CohortMember],
     start_url: str,
+    captions: bool = False,
 ) -> Email:
-    """Brief a host on their cohort: who is coming (never their addresses) and how to start the meeting.
+    """Brief a host on their cohort: who is coming (never their addresses) and how to start the meeting;
+    ``captions`` when a member asked for them (they are turned on, and the host is told how to show them).
 
     ``start_url`` is a link to our site that fetches a fresh Zoom start link when followed; Zoom's own
     start URL expires and would let anyone holding this email start the meeting as host.
@@ -283,6 +297,7 @@ def host_briefing(
         condition=condition,
         members=[_member_row(member, meeting, recipient.locale) for member in members],
         start_url=require_absolute_url(start_url),
+        captions=captions,
     )
 
 

@@ -14,6 +14,7 @@ from emails.context import (
     AbsenceChoices,
     AnswerLinks,
     CohortMember,
+    DialIn,
     Links,
     MeetingDetails,
     Person,
@@ -43,6 +44,7 @@ def person(
     return Person(display_name=display_name, email=email, timezone=timezone, locale=locale)
 
 
+DIAL_IN = DialIn(number="+34 910 000 123", meeting_id="81234567890", passcode="482913")
 ANSWERS = AnswerLinks(
     "https://meetups.example.org/p/x/meeting/a1/coming",
     "https://meetups.example.org/p/x/meeting/a1/not_coming",
@@ -88,9 +90,10 @@ def sample_email(
             "others": 5,
             "host_name": "Bea",
             "answers": ANSWERS,
+            "dial_in": DIAL_IN,
         },
         "preparation_tips": {"meeting": first},
-        "reminder": {"meeting": first, "answers": ANSWERS},
+        "reminder": {"meeting": first, "answers": ANSWERS, "dial_in": DIAL_IN},
         "member_answer": {"meeting": first, "member": "Carl", "coming": False},
         "seat_offered": {
             "starts_at_utc": first.starts_at_utc,
@@ -120,6 +123,7 @@ def sample_email(
                 CohortMember("Dee", "in treatment", "Asia/Tokyo", ("en",)),
             ],
             "start_url": "https://meetups.example.org/host/cohorts/17/start",
+            "captions": True,
         },
         "host_debrief": {"meeting": first, "debrief_url": "https://meetups.example.org/host/debrief/d1"},
         "concern_raised": {"queue_url": "https://meetups.example.org/console/programs/x/concerns"},

@@ -25,6 +25,7 @@ from app.models import (
     Stage,
 )
 from app.services.absence import answer_by
+from app.services.access_needs import group_needs_captions
 from app.services.debriefs import DebriefState, debrief_state
 from app.services.meeting_answers import answer_row
 from app.services.registration import changed_answers
@@ -106,6 +107,7 @@ def _cohort_invitation(sources: Sources) -> messages.Email:
         answers=sources.answers,
         again=again,
         place_opened=not again and _told_waiting_before_placed(sources, members),
+        dial_in=sources.dial_in,
     )
 
 
@@ -131,6 +133,7 @@ def _reminder(sources: Sources) -> messages.Email:
         **sources.envelope,
         meeting=sources.meeting_details(),
         answers=sources.answers,
+        dial_in=sources.dial_in,
     )
 
 
@@ -220,6 +223,7 @@ def _host_briefing(sources: Sources) -> messages.Email:
         condition=sources.session.get(Condition, cohort.condition_id).name,
         members=members,
         start_url=signed_url("hosts.start", "host", payload),
+        captions=group_needs_captions(sources.session, cohort.id),
     )
 
 

@@ -22,6 +22,7 @@ from app.models import (
     ParticipantStatus,
     Program,
 )
+from app.services.access_needs import dial_in_for, reads_large_text
 from app.services.marked_attendance import was_held
 from app.services.meeting_answers import answer_of
 from app.services.zoom_operations import member_join_url
@@ -80,7 +81,11 @@ class Sources:
             return mail.Person(host.display_name, host.email, host.timezone, self.message.locale)
         participant = self.participant
         return mail.Person(
-            participant.display_name, participant.email, participant.timezone, participant.locale
+            participant.display_name,
+            participant.email,
+            participant.timezone,
+            participant.locale,
+            large_text=reads_large_text(participant),
         )
 
     @property
@@ -121,6 +126,11 @@ class Sources:
         """The member's two answers for this message's meeting."""
         links = answer_links(self.program_row.slug, self.message.participant_id, self.message.meeting_id)
         return mail.AnswerLinks(**links)
+
+    @property
+    def dial_in(self) -> mail.DialIn | None:
+        """How the member joins this message's meeting by phone, if they asked to."""
+        return dial_in_for(self.meeting, self.participant, self.program_row)
 
     def not_coming(self) -> bool:
         """Whether the member told us they cannot come to this message's meeting."""

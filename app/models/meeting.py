@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.models.columns import created_at_field, time_field
+from app.models.columns import created_at_field, json_list_field, time_field
 
 # What `Attendance.zoom_participant_key` becomes once the person is erased: a random key after this prefix,
 # the same for all of one person's stretches in a meeting, so they still count as one attendee. A registrant's
@@ -41,6 +41,8 @@ class Meeting(SQLModel, table=True):
     zoom_meeting_id: str | None = Field(default=None, max_length=32, index=True)
     zoom_join_url: str | None = Field(default=None, max_length=1000)
     zoom_passcode: str | None = Field(default=None, max_length=16)
+    zoom_dial_in_numbers: list[dict[str, str]] = json_list_field()  # as Zoom answers them, for phone joiners
+    zoom_phone_passcode: str | None = Field(default=None, max_length=16)  # the digits a phone keys in
     zoom_vanished_at: datetime | None = time_field()
     calendar_uid: str = Field(max_length=200, unique=True)
     calendar_sequence: int = 0

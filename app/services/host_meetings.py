@@ -23,6 +23,7 @@ from app.models import (
     MeetingStatus,
     Participant,
 )
+from app.services.access_needs import CAPTIONS
 from app.services.host_pool import may_start
 from app.services.marked_attendance import SheetRow, attendance_sheet, mark_attendance, may_mark
 from app.services.meeting_answers import member_answers
@@ -104,6 +105,11 @@ class HostMeeting:
     meeting: Meeting
     members: list[HostMember]
     sheet: list[SheetRow]  # who came, for a meeting that is over; empty for one to come
+
+    @property
+    def captions(self) -> bool:
+        """Whether a member asked for captions (they are turned on at Zoom, and the host should say so)."""
+        return any(CAPTIONS in member.needs for member in self.members)
 
 
 @dataclass(frozen=True)

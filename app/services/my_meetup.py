@@ -30,6 +30,7 @@ from app.models import (
     ParticipantStatus,
     Program,
 )
+from app.services.access_needs import dial_in_for
 from app.services.meeting_answers import answer_of
 from app.services.meeting_changes.lookups import upcoming_meeting
 from app.services.waiting import suggested_starts
@@ -37,9 +38,6 @@ from app.services.zoom_operations import member_join_url
 from emails import context as mail
 from emails.calendar import CalendarInvite, build_meeting_invite
 from emails.times import format_meeting_time, format_weekday_time
-
-# The registration form's code for "Joining by phone instead of video" (`app.forms.registration`).
-JOINS_BY_PHONE = "phone"
 
 
 class Standing(StrEnum):
@@ -71,15 +69,15 @@ class Suggestion:
 @dataclass(frozen=True)
 class NextMeeting:
     """The group's next meeting as this member sees it. `join_url` is None while Zoom is still setting it
-    up; `moved_from` is the time they were told before the meeting last moved; `phone` is the meeting's
-    id and passcode for someone who joins by phone."""
+    up; `moved_from` is the time they were told before the meeting last moved; `dial_in` is how someone
+    who joins by phone calls in."""
 
     when: str
     join_url: str | None
     answer: Answer | None
     answer_urls: dict[str, str]
     moved_from: str | None
-    phone: tuple[str, str | None] | None
+    dial_in: mail.DialIn | None
 
 
 @dataclass(frozen=True)
@@ -171,14 +169,13 @@ def _next_meeting(
         return format_meeting_time(starts_at, ends_at, participant.timezone, locale)
 
     moved_from = _told_before_move(session, meeting, participant)
-    by_phone = JOINS_BY_PHONE in participant.accessibility_needs and meeting.zoom_meeting_id
     return NextMeeting(
         when=when(meeting.starts_at),
         join_url=member_join_url(session, meeting, participant.id),
         answer=answer_of(session, meeting.id, participant.id),
         answer_urls=answer_links(program.slug, participant.id, meeting.id, link=signed_path),
         moved_from=when(moved_from) if moved_from else None,
-        phone=(meeting.zoom_meeting_id, meeting.zoom_passcode) if by_phone else None,
+        dial_in=dial_in_for(meeting, participant, program),
     )
 
 

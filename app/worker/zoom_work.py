@@ -29,6 +29,7 @@ from app.models import (
     ZoomOperationStatus,
 )
 from app.retry import next_attempt
+from app.services.access_needs import CAPTIONS, group_needs_captions, keep_phone_details
 from app.services.erasure import finish_erasure
 from app.services.zoom_allowance import (
     COUNTED,
@@ -193,6 +194,7 @@ def _create(session: Session, client: ZoomClient, meeting: Meeting, operation: Z
         return
     cohort = session.get(Cohort, meeting.cohort_id)
     program = session.get(Program, cohort.program_id)
+    _captions_if_asked(session, client, meeting)
     found = None
     if operation.attempts > 1:
         # An earlier try may have created the meeting before its answer was lost: look before creating.
@@ -209,7 +211,27 @@ def _create(session: Session, client: ZoomClient, meeting: Meeting, operation: Z
     meeting.zoom_meeting_id = str(created.id)
     meeting.zoom_join_url = created.join_url
     meeting.zoom_passcode = created.password
+    keep_phone_details(meeting, created)
     session.add(meeting)
+
+
+def _captions_if_asked(session: Session, client: ZoomClient, meeting: Meeting) -> None:
+    """Turn captions on at Zoom for a group where someone asked for them (a setting of the Zoom user the
+    meeting belongs to, as Zoom's meetings have none of their own; turning it on again changes nothing)."""
+    if group_needs_captions(session, meeting.cohort_id):
+        _enable_captions(client, meeting.zoom_user)
+
+
+def _enable_captions(client: ZoomClient, user: str) -> None:
+    """Captions help, but a meeting is not held back for them: when Zoom refuses them for good (a setting its
+    account locks, a scope our app lacks), the meeting is still made and the refusal logged. A passing fault
+    is raised, so the call is tried again later."""
+    try:
+        client.enable_captions(user)
+    except ZoomError as error:
+        if error.retryable or error.retry_at:
+            raise
+        logger.warning("Zoom refused to turn captions on for %s: %s", user, error)
 
 
 def _alternative_hosts(session: Session, program: Program, cohort: Cohort, meeting: Meeting) -> list[str]:
@@ -236,13 +258,16 @@ def _update(session: Session, client: ZoomClient, meeting: Meeting, operation: Z
     zoom_id = _zoom_id(meeting)
     cohort = session.get(Cohort, meeting.cohort_id)
     program = session.get(Program, cohort.program_id)
+    _captions_if_asked(session, client, meeting)
     client.update_meeting(
         zoom_id,
         start_time=meeting.starts_at,
         duration=meeting.duration_minutes,
         alternative_hosts=_alternative_hosts(session, program, cohort, meeting),
     )
-    meeting.zoom_join_url = client.get_meeting(zoom_id).join_url
+    now_at_zoom = client.get_meeting(zoom_id)
+    meeting.zoom_join_url = now_at_zoom.join_url
+    keep_phone_details(meeting, now_at_zoom)
     session.add(meeting)
 
 
@@ -266,6 +291,8 @@ def _register(session: Session, client: ZoomClient, meeting: Meeting, operation:
     if _cancellation_running(session, meeting, participant.id):
         raise _NotReady  # they left and came back: register them once that cancellation is through
     zoom_id = _zoom_id(meeting)
+    if CAPTIONS in participant.accessibility_needs:
+        _enable_captions(client, meeting.zoom_user)  # they joined after the meeting was made
     registrant = client.register_participant(
         zoom_id, email=participant.email, first_name=participant.display_name
     )

@@ -15,13 +15,14 @@ from integrations.zoom.errors import (
     ZoomServerError,
     ZoomTimeoutError,
 )
-from integrations.zoom.models import Meeting, Registrant, Token
+from integrations.zoom.models import DialInNumber, Meeting, Registrant, Token
 from integrations.zoom.retry import RetryPolicy
 
 __all__ = [
     "DEFAULT_API_BASE_URL",
     "DEFAULT_TOKEN_URL",
     "MEETING_NOT_FOUND",
+    "DialInNumber",
     "Meeting",
     "Registrant",
     "RetryPolicy",

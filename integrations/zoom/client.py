@@ -20,6 +20,7 @@ from integrations.zoom.errors import (
 from integrations.zoom.models import Meeting, Registrant, Token
 from integrations.zoom.payloads import (
     RegistrantAction,
+    captions_settings_body,
     create_meeting_body,
     key_marker,
     registrant_body,
@@ -150,6 +151,11 @@ class ZoomClient:
             "settings": {"alternative_hosts": ";".join(alternative_hosts)},
         }
         self._call("PATCH", f"/meetings/{int(meeting_id)}", body=body)
+
+    def enable_captions(self, user_id: str) -> None:
+        """Let the meetings of `user_id` show captions, typed or automatic (a user setting at Zoom, not a
+        meeting's: see `captions_settings_body`). Setting it again changes nothing, so it may be repeated."""
+        self._call("PATCH", f"/users/{_segment(user_id)}/settings", body=captions_settings_body())
 
     def delete_meeting(self, meeting_id: int) -> None:
         """Delete a meeting; one that is already gone (404, code 3001) counts as deleted."""

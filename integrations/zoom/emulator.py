@@ -1,7 +1,8 @@
 """A local stand-in for the part of Zoom we use, for development, tests and benchmarks.
 
 A WSGI app on werkzeug. It issues server-to-server OAuth tokens, keeps meetings and registrants in
-memory, validates every API request against Zoom's published spec (400, code 300, like Zoom),
+memory with the dial-in numbers and phone passcode Zoom gives them, and users' settings (captions), validates
+every API request against Zoom's published spec (400, code 300, like Zoom),
 checks bearer tokens (401, code 124) and the per-host daily create/update cap (429, as Zoom words it).
 With `revoke_previous_tokens`, issuing a token makes every earlier one invalid, as on older Zoom accounts.
 
@@ -71,13 +72,15 @@ DAILY_LIMIT_MESSAGE = (
 )
 DEFAULT_FAULT_MESSAGES = {401: "Invalid access token.", 429: PER_SECOND_LIMIT_MESSAGE}
 DEFAULT_FAULT_CODES = {401: INVALID_TOKEN, 429: 429}
-GRANTED_SCOPES = "meeting:read:admin meeting:write:admin"
+GRANTED_SCOPES = "meeting:read:admin meeting:write:admin user:read:admin user:write:admin"
 
 _URL_MAP = Map(
     [
         Rule("/oauth/token", methods=["POST"], endpoint="issue_token"),
         Rule("/v2/users/<user_id>/meetings", methods=["POST"], endpoint="create_meeting"),
         Rule("/v2/users/<user_id>/meetings", methods=["GET"], endpoint="list_meetings"),
+        Rule("/v2/users/<user_id>/settings", methods=["GET"], endpoint="get_user_settings"),
+        Rule("/v2/users/<user_id>/settings", methods=["PATCH"], endpoint="update_user_settings"),
         Rule("/v2/meetings/<meeting_id>", methods=["GET"], endpoint="get_meeting"),
         Rule("/v2/meetings/<meeting_id>", methods=["PATCH"], endpoint="update_meeting"),
         Rule("/v2/meetings/<meeting_id>", methods=["DELETE"], endpoint="delete_meeting"),
@@ -209,6 +212,13 @@ class ZoomEmulator(emulator_server.ControlCalls):
                 "meetings": meetings[start:end],
             }
         )
+
+    def _get_user_settings(self, request: Request, user_id: str) -> Response:
+        return json_response(self.state.user_settings(user_id))
+
+    def _update_user_settings(self, request: Request, user_id: str) -> Response:
+        self.state.update_user_settings(user_id, request.get_json())
+        return Response(status=204)
 
     def _get_meeting(self, request: Request, meeting_id: str) -> Response:
         return json_response(self.state.get_meeting(int(meeting_id)))

@@ -1,8 +1,10 @@
-"""What the Zoom emulator remembers: tokens, meetings, registrants, users' plans, daily counts and faults.
+"""What the Zoom emulator remembers: tokens, meetings, registrants, users' plans and settings, daily counts
+and faults.
 
 Plain in-memory state behind one lock; it knows nothing about HTTP (see emulator.py).
 """
 
+import copy
 import secrets
 import threading
 from collections import Counter
@@ -12,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from integrations.emulator_faults import Fault, FaultQueue
+from integrations.zoom.emulator_phone import dial_in_settings, new_phone_passcode
 from integrations.zoom.models import format_zoom_time
 
 TOKEN_LIFETIME = 3599  # seconds, as Zoom issues them
@@ -76,6 +79,7 @@ class EmulatorState:
         with self._lock:
             self._tokens: dict[str, datetime] = {}
             self._concurrent: dict[str, int] = {}
+            self._user_settings: dict[str, dict[str, Any]] = {}
             self._meetings: dict[int, dict[str, Any]] = {}
             self._hosts: dict[int, str] = {}
             self._registrants: dict[int, list[dict[str, Any]]] = {}
@@ -148,6 +152,18 @@ class EmulatorState:
         """Set how many meetings `user_id` may have in progress at once (2 on Business plans and above)."""
         with self._lock:
             self._concurrent[user_id] = concurrent
+
+    def update_user_settings(self, user_id: str, changes: dict[str, Any]) -> None:
+        """Apply a user settings update (`PATCH /users/{userId}/settings`), section by section."""
+        with self._lock:
+            settings = self._user_settings.setdefault(user_id, {})
+            for section, values in changes.items():
+                settings[section] = _merged(settings.get(section, {}), values)
+
+    def user_settings(self, user_id: str) -> dict[str, Any]:
+        """The settings a user's updates set (only those: the emulator has no defaults to add)."""
+        with self._lock:
+            return copy.deepcopy(self._user_settings.get(user_id, {}))
 
     # Meetings in progress
 
@@ -230,7 +246,8 @@ class EmulatorState:
             "timezone": "UTC",
             "start_time": format_zoom_time(now),
             "password": secrets.token_hex(3),
-            "settings": dict(MEETING_SETTINGS_DEFAULTS),
+            "h323_password": new_phone_passcode(),
+            "settings": {**MEETING_SETTINGS_DEFAULTS, **dial_in_settings()},
             "start_url": f"{base_url}/s/{meeting_id}?zak={secrets.token_urlsafe(24)}",
         }
         _apply_changes(meeting, body, base_url)
@@ -347,12 +364,23 @@ def _apply_changes(meeting: dict[str, Any], body: dict[str, Any], base_url: str)
     if "start_time" in body:
         # Only times with an offset get here: the spec's `date-time` format refuses Zoom's local form.
         meeting["start_time"] = format_zoom_time(datetime.fromisoformat(body["start_time"]))
-    meeting["settings"] = {**meeting["settings"], **body.get("settings", {})}
-    # The passcode is part of the join link, so the link changes with it.
+    changes = body.get("settings", {})
+    meeting["settings"] = {**meeting["settings"], **changes}
+    if "global_dial_in_countries" in changes:
+        meeting["settings"].update(dial_in_settings(changes["global_dial_in_countries"]))
+    # The passcode is part of the join link, so the link changes with it, and so do the digits phones key in.
     if "password" in body or "join_url" not in meeting:
         meeting["join_url"] = f"{base_url}/j/{meeting['id']}?pwd={secrets.token_urlsafe(12)}"
+        meeting["h323_password"] = new_phone_passcode()
     if meeting["settings"]["approval_type"] != 2:
         meeting["registration_url"] = f"{base_url}/meeting/register/{meeting['uuid']}"
+
+
+def _merged(current: Any, change: Any) -> Any:
+    """`change` written over `current`, nested objects field by field, as Zoom applies a settings update."""
+    if not (isinstance(current, dict) and isinstance(change, dict)):
+        return copy.deepcopy(change)
+    return {**current, **{key: _merged(current.get(key), value) for key, value in change.items()}}
 
 
 def _link_target(url: str) -> str:

@@ -20,11 +20,33 @@ class Token:
 
 
 @dataclass(frozen=True)
+class DialInNumber:
+    """One number people may call to join by phone: `country` is ISO 3166 alpha-2, `kind` toll or tollfree."""
+
+    country: str
+    number: str
+    city: str = ""
+    kind: str = "toll"
+
+    @classmethod
+    def from_api(cls, payload: Mapping[str, Any]) -> "DialInNumber":
+        """A DialInNumber from one entry of a meeting's `settings.global_dial_in_numbers`."""
+        return cls(
+            country=payload.get("country", ""),
+            number=payload["number"],
+            city=payload.get("city", ""),
+            kind=payload.get("type", "toll"),
+        )
+
+
+@dataclass(frozen=True)
 class Meeting:
     """A scheduled Zoom meeting.
 
     `join_url` embeds the passcode; `start_url` starts the meeting as host and expires after about two
     hours, so it is only present on freshly fetched meetings and must never be stored or emailed.
+    People joining by phone call one of `dial_in_numbers`, key in the meeting `id`, then `phone_passcode`
+    (the numeric passcode Zoom answers as `h323_password`).
     """
 
     id: int
@@ -35,10 +57,13 @@ class Meeting:
     join_url: str = field(repr=False)
     password: str = field(repr=False)
     start_url: str | None = field(default=None, repr=False)
+    dial_in_numbers: tuple[DialInNumber, ...] = ()
+    phone_passcode: str = field(default="", repr=False)
 
     @classmethod
     def from_api(cls, payload: Mapping[str, Any]) -> "Meeting":
         """A Meeting from Zoom's create or get answer."""
+        numbers = payload.get("settings", {}).get("global_dial_in_numbers", [])
         return cls(
             id=int(payload["id"]),
             topic=payload["topic"],
@@ -48,6 +73,8 @@ class Meeting:
             join_url=payload["join_url"],
             password=payload.get("password", ""),
             start_url=payload.get("start_url"),
+            dial_in_numbers=tuple(DialInNumber.from_api(number) for number in numbers),
+            phone_passcode=payload.get("h323_password", ""),
         )
 
 

@@ -86,6 +86,16 @@ def create_meeting_body(
     }
 
 
+def captions_settings_body() -> dict[str, Any]:
+    """The body of `PATCH /users/{userId}/settings` that lets the user's meetings show captions.
+
+    Zoom's meeting settings have no caption fields: captions are a setting of the user who hosts the
+    meeting. `enable` lets the host type captions or assign someone to; `auto_transcribing` gives everyone
+    Zoom's automatic captions, which each participant turns on for themselves.
+    """
+    return {"in_meeting": {"closed_captioning": {"enable": True, "auto_transcribing": True}}}
+
+
 def update_time_body(start_time: datetime, duration: int | None) -> dict[str, Any]:
     """The body of `PATCH /meetings/{meetingId}` that moves a meeting."""
     body: dict[str, Any] = {"start_time": format_zoom_time(start_time)}

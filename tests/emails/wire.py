@@ -94,6 +94,11 @@ def plain_text(parsed: Message) -> str:
     return part.get_payload(decode=True).decode("utf-8")
 
 
+def body_font_size(html: str) -> int:
+    """The font size, in pixels, of the cell that holds a message's words (the first cell with a size)."""
+    return int(re.search(r'<td style="[^"]*font-size:(\d+)px', html).group(1))
+
+
 def read_with_postal_mime(raw: bytes) -> dict[str, Any]:
     """The message as postal-mime reads it: header values as written, sender, bodies, attachments' text."""
     node = shutil.which("node")

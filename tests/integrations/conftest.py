@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import requests
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
@@ -34,6 +35,17 @@ def zoom(running_emulator: RunningEmulator) -> EmulatorControl:
     control.reset()
     control.configure(daily_limit=CONFIG.daily_limit, webhook_url=None, revoke_previous_tokens=False)
     return control
+
+
+@pytest.fixture
+def bearer(zoom: EmulatorControl) -> dict[str, str]:
+    """Headers carrying a token the emulator issued."""
+    grant = {"grant_type": "account_credentials", "account_id": CONFIG.account_id}
+    response = requests.post(
+        zoom.token_url, params=grant, auth=(CONFIG.client_id, CONFIG.client_secret), timeout=5
+    )
+    assert response.status_code == 200
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 @pytest.fixture

@@ -22,14 +22,6 @@ def api_post(zoom, bearer: dict[str, str], path: str, body: dict) -> requests.Re
     return requests.post(zoom.api_base_url + path, json=body, headers=bearer, timeout=5)
 
 
-@pytest.fixture
-def bearer(zoom) -> dict[str, str]:
-    """Headers carrying a token the emulator issued."""
-    response = request_token(zoom)
-    assert response.status_code == 200
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
 def test_token_answer_has_zooms_fields_and_points_at_the_emulator(zoom):
     body = request_token(zoom).json()
     assert body.keys() == {"access_token", "token_type", "expires_in", "scope", "api_url"}

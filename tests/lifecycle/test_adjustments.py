@@ -274,6 +274,21 @@ def test_joining_an_approved_cohort_registers_at_zoom_and_invites(
     assert calendar_methods(mail_to(mailbox, "elena@example.org")) == ["REQUEST"]
 
 
+def test_someone_asking_for_captions_who_joins_an_approved_cohort_has_them_turned_on(
+    app, session, build, mailbox, running_emulator
+):
+    cohort = build.group("Ana", "Ben", "Carmen", "Dev")
+    meeting = approve(session, cohort)
+    work(app, session)
+    assert running_emulator.emulator.state.user_settings(meeting.zoom_user) == {}
+    newcomer = build.person("Elena")
+    newcomer.accessibility_needs = ["captions"]
+    move_member(session, newcomer, cohort, now=utcnow(), **ACTOR)
+    work(app, session)
+    settings = running_emulator.emulator.state.user_settings(meeting.zoom_user)
+    assert settings["in_meeting"]["closed_captioning"] == {"enable": True, "auto_transcribing": True}
+
+
 def zoom_statuses(running_emulator, meeting) -> dict[str, str]:
     """Each registrant of the meeting at the emulator (Zoom), by email: approved, or cancelled."""
     registrants = running_emulator.emulator.state.registrants(int(meeting.zoom_meeting_id))

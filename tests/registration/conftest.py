@@ -159,7 +159,13 @@ def _replace(values: dict, changes: dict) -> dict:
 
 
 # What Zoom gives a meeting and one member, standing in for the Zoom calls the worker makes.
-ZOOM_MEETING_ID, ZOOM_PASSCODE = "85012345678", "tea42"
+ZOOM_MEETING_ID, ZOOM_PASSCODE, ZOOM_PHONE_PASSCODE = "85012345678", "tea42", "604217"
+DIAL_IN_NUMBERS = [
+    {"country": "US", "number": "+1 646 555 0123", "city": "New York", "type": "toll"},
+    {"country": "US", "number": "+1 800 555 0199", "city": "", "type": "tollfree"},
+    {"country": "ES", "number": "+34 910 000 123", "city": "Madrid", "type": "toll"},
+    {"country": "GB", "number": "+44 20 7946 0123", "city": "London", "type": "toll"},
+]
 PERSONAL_JOIN_URL = "https://zoom.example/w/85012345678?tk=river-own"
 
 
@@ -196,6 +202,7 @@ def place(kit):
                 return None
             meeting = approve_cohort(session, cohort, actor="test", now=utcnow())
             meeting.zoom_meeting_id, meeting.zoom_passcode = ZOOM_MEETING_ID, ZOOM_PASSCODE
+            meeting.zoom_dial_in_numbers, meeting.zoom_phone_passcode = DIAL_IN_NUMBERS, ZOOM_PHONE_PASSCODE
             meeting.zoom_join_url = f"https://zoom.example/j/{ZOOM_MEETING_ID}"
             if registered:
                 session.add(

@@ -198,6 +198,18 @@ def test_my_meetup_reads_on_a_phone_without_sideways_scrolling(kit, place, serve
     assert _serious_violations(phone) == []
 
 
+def test_who_joins_by_phone_reads_and_taps_the_number_to_call_on_a_phone(kit, place, server, phone):
+    caller = kit.register_and_verify(accessibility_needs=["phone"])
+    place(caller)
+    phone.goto(server + kit.signed_path(kit.manage, "manage", caller.id))
+    assert phone.get_by_role("heading", name="Joining by phone").is_visible()
+    number = phone.get_by_role("link", name="+1 646 555 0123")
+    assert number.is_visible() and number.get_attribute("href") == "tel:+16465550123"
+    overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+    assert _serious_violations(phone) == []
+
+
 def test_a_person_gives_a_mobile_number_and_asks_for_texts_on_a_phone(kit, server, phone):
     phone.goto(f"{server}/p/demo")
     number = phone.get_by_label("Mobile number (optional)")

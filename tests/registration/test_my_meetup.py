@@ -19,7 +19,7 @@ from app.services.meeting_answers import answer_of
 from app.services.meeting_changes.rescheduling import reschedule_meeting
 
 from ..emails.wire import calendar_lines, calendar_values
-from .conftest import PERSONAL_JOIN_URL, ZOOM_MEETING_ID, ZOOM_PASSCODE
+from .conftest import PERSONAL_JOIN_URL, ZOOM_PASSCODE, ZOOM_PHONE_PASSCODE
 
 
 def _meeting(kit, meeting_id: int) -> Meeting:
@@ -127,12 +127,35 @@ def _check_entry(data: bytes, meeting: Meeting, *, sequence: int) -> None:
     )
 
 
-def test_someone_who_joins_by_phone_sees_the_meeting_id_and_passcode(kit, place):
-    caller = kit.register_and_verify(accessibility_needs=["phone"])
+@pytest.mark.parametrize(
+    ("phone", "number"),
+    [
+        (None, "+1 646 555 0123"),  # no number of their own: the program's country, the US
+        ("+34 612 345 678", "+34 910 000 123"),  # a Spanish mobile: the Madrid number
+        ("+33 6 12 34 56 78", "+1 646 555 0123"),  # France has no number: the program's country again
+    ],
+)
+def test_someone_who_joins_by_phone_sees_the_number_for_their_country_the_meeting_id_and_passcode(
+    kit, place, phone, number
+):
+    texts = {"phone": phone, "sms_consent": True} if phone else {}
+    caller = kit.register_and_verify(accessibility_needs=["phone"], **texts)
     place(caller)
     page = _manage(kit, caller)[1]
-    assert ZOOM_MEETING_ID in page and ZOOM_PASSCODE in page
-    assert "The numbers to dial are in the invitation email from Zoom." in page
+    details = re.search(r"<h3>Joining by phone</h3>(.*?)<h3>", page, re.S).group(1)
+    assert f'<a href="tel:{number.replace(" ", "")}">{number}</a>' in details
+    assert "850 1234 5678" in details and ZOOM_PHONE_PASSCODE in details
+    assert "key in the meeting ID, then the phone passcode, each followed by #" in details
+    assert ZOOM_PASSCODE not in page  # the video passcode is no use on a phone
+    assert "invitation email from Zoom" not in page
+
+
+def test_the_phone_details_speak_spanish(kit, place):
+    caller = kit.register_and_verify(accessibility_needs=["phone"])
+    place(caller)
+    page = _manage(kit, caller, **{"Accept-Language": "es"})[1]
+    assert "Unirse por teléfono" in page and "Número al que llamar" in page
+    assert "Código de acceso telefónico" in page and ZOOM_PHONE_PASSCODE in page
 
 
 def test_someone_who_joins_by_video_is_not_shown_phone_details(kit, place):
