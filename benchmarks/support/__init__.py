@@ -82,10 +82,35 @@ def analyze_postgres(url: str) -> None:
     engine.dispose()
 
 
+# Registrants per licensed Zoom user of a large program's pool. The demo shares its meetings over four Pro
+# users (one meeting at a time each), which caps it at a few hundred groups; a network of 100,000 licenses
+# enough users that its meetings, not its Zoom pool, are what a benchmark measures.
+REGISTRANTS_PER_ZOOM_USER = 20
+
+
 def prepare_demo(url: str, registrants: int = 0) -> str:
-    """Migrate the database and seed the demo program with `registrants`; what `flask demo seed` said."""
+    """Migrate the database and seed the demo program with `registrants` and a Zoom pool to match; what
+    `flask demo seed` said."""
     upgrade_database(url)
-    return flask(url, "demo", "seed", "--registrants", str(registrants))
+    seeded = flask(url, "demo", "seed", "--registrants", str(registrants))
+    _license_zoom_users(url, registrants // REGISTRANTS_PER_ZOOM_USER)
+    return seeded
+
+
+def _license_zoom_users(url: str, count: int) -> None:
+    """Add `count` Pro users to the demo program's Zoom pool."""
+    engine = build_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                'INSERT INTO zoomuser (program_id, "user", concurrent, active, created_at) '
+                "SELECT program.id, 'bench-' || number || '@example.org', 1, true, now() "
+                "FROM program, generate_series(1, :count) AS number WHERE program.slug = 'demo' "
+                "ON CONFLICT DO NOTHING"
+            ),
+            {"count": count},
+        )
+    engine.dispose()
 
 
 def flask(url: str, *arguments: str, stdin: str | None = None) -> str:
