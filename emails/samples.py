@@ -89,7 +89,10 @@ def sample_email(
             "host_name": "Bea",
             "answers": ANSWERS,
         },
-        "preparation_tips": {"meeting": first},
+        "preparation_tips": {
+            "meeting": first,
+            "own_tips": ["Have a glass of water nearby.", "Our volunteers answer the phone line until 8 pm."],
+        },
         "reminder": {"meeting": first, "answers": ANSWERS},
         "member_answer": {"meeting": first, "member": "Carl", "coming": False},
         "seat_offered": {
