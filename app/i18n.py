@@ -51,10 +51,11 @@ def program_text(program, field: str) -> Worded:
     return worded(program, field, str(get_locale()), program.default_locale)
 
 
-def language_name(code: str) -> str:
-    """A language's name in that language ("Español"), as people look for their own in a list."""
+def language_name(code: str, in_language: str | None = None) -> str:
+    """A language's name in that language ("Español"), as people look for their own in a list; or in
+    `in_language` ("Spanish", for the console)."""
     try:
-        name = Locale.parse(code).get_display_name(code) or code
+        name = Locale.parse(code).get_display_name(in_language or code) or code
     except (ValueError, UnknownLocaleError):
         return code
     return name[:1].upper() + name[1:]
