@@ -52,9 +52,7 @@ def survey_settings_form(program: Program) -> MultiDict:
         if question.get("required"):
             values.append((question_field(key, "required"), YES))
         for part, texts in _wordings(question):
-            values += [
-                (question_field(key, part, locale), texts.get(locale, "")) for locale in languages
-            ]
+            values += [(question_field(key, part, locale), texts.get(locale, "")) for locale in languages]
     if program.survey_anonymous:
         values.append(("survey_anonymous", YES))
     values.append(("survey_reminder_days", str(program.survey_reminder_days)))
