@@ -89,7 +89,7 @@ def verify(slug: str, token: str):
     session = database.session()
     try:
         if request.method == "GET":
-            change = find_held_change(session, program, token)
+            change = find_held_change(session, program, token, str(get_locale()))
             needs = ACCESSIBILITY_LABELS
             return render_template("public/verify.html", program=program, change=change, needs=needs)
         if request.form.get("answers") == "keep":
