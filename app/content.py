@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 # The texts of each kind of row that a coordinator writes in every program language.
 PROGRAM_TEXTS = ("description", "preparation_tips")
@@ -19,10 +19,6 @@ CONDITION_TEXTS = ("name",)
 STAGE_TEXTS = ("name", "hint")
 
 Translations = dict[str, dict[str, str]]
-
-
-class Translated(Protocol):
-    translations: Translations
 
 
 @dataclass(frozen=True)
