@@ -42,8 +42,9 @@ def test_a_text_with_no_spanish_shows_the_main_language_marked_as_such(kit):
         program.translations = with_texts(program.translations, "description", {"es": ""})
         database.session().commit()
     page = kit.client.get("/p/demo?lang=es").text
-    assert "Chronic lymphocytic leukaemia (CLL)" in page and "Cáncer de mama" in page
-    assert re.search(r'<p lang="en">Small video conversations', page)  # read aloud in English
+    assert '<span lang="en">Chronic lymphocytic leukaemia (CLL)</span>' in page  # read aloud in English
+    assert ">Cáncer de mama</label>" in page
+    assert re.search(r'<p lang="en">Small video conversations', page)
 
 
 def test_a_spanish_registrant_sees_their_answers_named_in_spanish_on_their_page(kit):
