@@ -80,6 +80,72 @@ CONDITIONS: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
 }
 
 
+# The same in Spanish, the demo's other language (addressing people as "usted"): {code: (name, {stage: (name,
+# hint)})}.
+SPANISH_CONDITIONS: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
+    "breast-cancer": (
+        "Cáncer de mama",
+        {
+            "early": (
+                "Etapa inicial (0–II)",
+                "El cáncer está en la mama y quizá en ganglios linfáticos cercanos.",
+            ),
+            "locally-advanced": (
+                "Localmente avanzado (III)",
+                "Se ha extendido a más ganglios linfáticos o a la pared torácica.",
+            ),
+            "metastatic": ("Metastásico (IV)", "Se ha extendido a otras partes del cuerpo."),
+            "after-treatment": ("Después del tratamiento", "Ha terminado el tratamiento activo."),
+        },
+    ),
+    "cll": (
+        "Leucemia linfocítica crónica (LLC)",
+        {
+            "watch-and-wait": (
+                "Vigilancia activa",
+                "Sus médicos la vigilan sin tratarla todavía.",
+            ),
+            "in-treatment": ("En tratamiento", "Está recibiendo tratamiento ahora."),
+            "post-treatment": ("Después del tratamiento", "Ha terminado un ciclo de tratamiento."),
+            "relapsed": ("Recaída", "Ha vuelto después del tratamiento."),
+        },
+    ),
+    "lung-cancer": (
+        "Cáncer de pulmón",
+        {
+            "early": ("Etapa inicial (I–II)", "El cáncer está solo en el pulmón o en ganglios cercanos."),
+            "locally-advanced": ("Localmente avanzado (III)", "Se ha extendido dentro del tórax."),
+            "advanced": ("Avanzado (IV)", "Se ha extendido fuera del tórax."),
+            "after-treatment": ("Después del tratamiento", "Ha terminado el tratamiento activo."),
+        },
+    ),
+    "colorectal-cancer": (
+        "Cáncer de intestino (colorrectal)",
+        {
+            "early": ("Etapa inicial (I–II)", "El cáncer está en la pared del intestino."),
+            "locally-advanced": ("Etapa III", "Ha llegado a ganglios linfáticos cercanos."),
+            "metastatic": ("Metastásico (IV)", "Se ha extendido a otros órganos."),
+            "after-treatment": ("Después del tratamiento", "Ha terminado el tratamiento activo."),
+        },
+    ),
+}
+DESCRIPTION = {
+    "en": (
+        "Small video conversations of about an hour between people living with the same kind of cancer, "
+        "each hosted by a fellow patient. A friendly talk, not medical advice."
+    ),
+    "es": (
+        "Pequeñas conversaciones por vídeo de una hora, más o menos, entre personas que viven con el mismo "
+        "tipo de cáncer, cada una moderada por una persona que también es paciente. Una charla amable, no "
+        "un consejo médico."
+    ),
+}
+PREPARATION_TIPS = {
+    "en": "Have a glass of water nearby.\nIf you feel tired on the day, you can listen without talking.",
+    "es": "Tenga un vaso de agua a mano.\nSi ese día tiene poca energía, puede escuchar sin hablar.",
+}
+
+
 @dataclass(frozen=True)
 class DemoHost:
     name: str
@@ -145,10 +211,12 @@ def _create_program(session: Session, today: date) -> Program:
         name="Cancer Patient Café",
         neutral_title="Patient Café",
         organisation="Example Cancer Centre",
-        description=(
-            "Small video conversations of about an hour between people living with the same kind of cancer, "
-            "each hosted by a fellow patient. A friendly talk, not medical advice."
-        ),
+        description=DESCRIPTION["en"],
+        preparation_tips=PREPARATION_TIPS["en"],
+        translations={
+            "description": {"es": DESCRIPTION["es"]},
+            "preparation_tips": {"es": PREPARATION_TIPS["es"]},
+        },
         contact_email="cafe@example.org",
         languages=["en", "es"],
         timezone="Europe/Madrid",
@@ -158,16 +226,25 @@ def _create_program(session: Session, today: date) -> Program:
     session.add(program)
     session.flush()
     for position, (code, (name, stages)) in enumerate(CONDITIONS.items()):
-        condition = Condition(program_id=program.id, code=code, name=name, position=position)
+        spanish_name, spanish_stages = SPANISH_CONDITIONS[code]
+        condition = Condition(
+            program_id=program.id,
+            code=code,
+            name=name,
+            translations={"name": {"es": spanish_name}},
+            position=position,
+        )
         session.add(condition)
         session.flush()
         for stage_position, (stage_code, stage_name, hint) in enumerate(stages):
+            spanish_stage, spanish_hint = spanish_stages[stage_code]
             session.add(
                 Stage(
                     condition_id=condition.id,
                     code=stage_code,
                     name=stage_name,
                     hint=hint,
+                    translations={"name": {"es": spanish_stage}, "hint": {"es": spanish_hint}},
                     position=stage_position,
                 )
             )

@@ -10,6 +10,8 @@ from babel import Locale, UnknownLocaleError
 from flask import g, has_request_context, request, session
 from flask_babel import get_locale
 
+from app.content import Worded, worded
+
 SUPPORTED_LOCALES = ("en", "es")
 DEFAULT_LOCALE = "en"
 
@@ -39,13 +41,21 @@ def provide_page_language() -> dict:
         "page_lang": str(get_locale()),
         "page_languages": [(code, language_name(code)) for code in offered if code in SUPPORTED_LOCALES],
         "language_name": language_name,
+        "program_text": program_text,
     }
 
 
-def language_name(code: str) -> str:
-    """A language's name in that language ("Español"), as people look for their own in a list."""
+def program_text(program, field: str) -> Worded:
+    """One of the program's own texts (its description…) in the page's language, or in the program's main
+    language where it has none."""
+    return worded(program, field, str(get_locale()), program.default_locale)
+
+
+def language_name(code: str, in_language: str | None = None) -> str:
+    """A language's name in that language ("Español"), as people look for their own in a list; or in
+    `in_language` ("Spanish", for the console)."""
     try:
-        name = Locale.parse(code).get_display_name(code) or code
+        name = Locale.parse(code).get_display_name(in_language or code) or code
     except (ValueError, UnknownLocaleError):
         return code
     return name[:1].upper() + name[1:]

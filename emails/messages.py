@@ -160,13 +160,28 @@ def cohort_invitation(
 
 
 def preparation_tips(
-    *, program: Program, recipient: Person, links: Links, meeting: MeetingDetails, hosted: bool = True
+    *,
+    program: Program,
+    recipient: Person,
+    links: Links,
+    meeting: MeetingDetails,
+    hosted: bool = True,
+    own_tips: Sequence[str] = (),
 ) -> Email:
     """What to have ready and what to expect, a few days before the meeting; a group with no volunteer host
-    (`hosted` False) is told a member of the program's team opens it, as its invitation says."""
+    (`hosted` False) is told a member of the program's team opens it, as its invitation says. ``own_tips``
+    are the programme's own, already in the recipient's language, one per item (blank ones are left out)."""
     minutes = int((meeting.ends_at_utc - meeting.starts_at_utc).total_seconds() // 60)
     return _meeting_email(
-        "preparation_tips", program, recipient, links, meeting, minutes=minutes, hosted=hosted, method=None
+        "preparation_tips",
+        program,
+        recipient,
+        links,
+        meeting,
+        minutes=minutes,
+        hosted=hosted,
+        own_tips=[tip.strip() for tip in own_tips if tip.strip()],
+        method=None,
     )
 
 

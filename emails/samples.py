@@ -92,7 +92,10 @@ def sample_email(
             "answers": ANSWERS,
             "dial_in": DIAL_IN,
         },
-        "preparation_tips": {"meeting": first},
+        "preparation_tips": {
+            "meeting": first,
+            "own_tips": ["Have a glass of water nearby.", "Our volunteers answer the phone line until 8 pm."],
+        },
         "reminder": {"meeting": first, "answers": ANSWERS, "dial_in": DIAL_IN},
         "member_answer": {"meeting": first, "member": "Carl", "coming": False},
         "seat_offered": {

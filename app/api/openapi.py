@@ -17,6 +17,13 @@ from app.inputs.registration import (
 from app.inputs.rules import MAX_EMAIL_LENGTH
 
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+LANG = {
+    "name": "lang",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string", "examples": ["es"]},
+    "description": "the language of the program's own texts; else Accept-Language decides",
+}
 
 
 def _json(schema_name: str, description: str) -> dict[str, Any]:
@@ -26,15 +33,26 @@ def _json(schema_name: str, description: str) -> dict[str, Any]:
 
 def _schemas() -> dict[str, Any]:
     text = {"type": "string"}
+    text_languages = {
+        "type": "object",
+        "additionalProperties": text,
+        "description": "the language each text is in, by field: the one asked for, or the program's main "
+        "language where the text has no translation in it",
+    }
     stage = {
         "type": "object",
-        "required": ["code", "name", "hint"],
-        "properties": {"code": text, "name": text, "hint": text},
+        "required": ["code", "name", "hint", "text_languages"],
+        "properties": {"code": text, "name": text, "hint": text, "text_languages": text_languages},
     }
     condition = {
         "type": "object",
-        "required": ["code", "name", "stages"],
-        "properties": {"code": text, "name": text, "stages": {"type": "array", "items": stage}},
+        "required": ["code", "name", "stages", "text_languages"],
+        "properties": {
+            "code": text,
+            "name": text,
+            "stages": {"type": "array", "items": stage},
+            "text_languages": text_languages,
+        },
     }
     window = {
         "type": "object",
@@ -106,11 +124,28 @@ def _schemas() -> dict[str, Any]:
     return {
         "Program": {
             "type": "object",
-            "required": ["slug", "name", "registration_open", "languages", "roles", "conditions"],
+            "required": [
+                "slug",
+                "name",
+                "lang",
+                "description",
+                "text_languages",
+                "registration_open",
+                "languages",
+                "roles",
+                "conditions",
+            ],
             "properties": {
                 "slug": text,
                 "name": text,
                 "organisation": text,
+                "lang": {
+                    "type": "string",
+                    "description": "the language asked for (`?lang=` or Accept-Language, among the "
+                    "program's languages; else its main language)",
+                },
+                "description": text,
+                "text_languages": text_languages,
                 "registration_open": {"type": "boolean"},
                 "privacy_notice_version": text,
                 "meeting_minutes": {"type": "integer"},
@@ -173,7 +208,7 @@ def build_openapi() -> dict[str, Any]:
                 "get": {
                     "summary": "A program's public facts: conditions, stages, languages, roles, whether open",
                     "operationId": "getProgram",
-                    "parameters": [SLUG],
+                    "parameters": [SLUG, LANG],
                     "responses": {"200": _json("Program", "The program."), "404": not_found},
                 }
             },

@@ -8,7 +8,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from app.i18n import SUPPORTED_LOCALES
+from app.content import main_first
 from app.inputs.survey_questions import new_field, option_part, question_field
 from app.models import Program
 
@@ -45,15 +45,14 @@ def survey_settings_data(form: MultiDict, questions: Sequence[Mapping[str, Any]]
 def survey_settings_form(program: Program) -> MultiDict:
     """The questions editor filled in with the program's questions and settings."""
     values: list[tuple[str, str]] = []
+    languages = main_first(program.languages, program.default_locale)
     for position, question in enumerate(program.survey_questions, start=1):
         key = question["key"]
         values.append((question_field(key, "position"), str(position)))
         if question.get("required"):
             values.append((question_field(key, "required"), YES))
         for part, texts in _wordings(question):
-            values += [
-                (question_field(key, part, locale), texts.get(locale, "")) for locale in SUPPORTED_LOCALES
-            ]
+            values += [(question_field(key, part, locale), texts.get(locale, "")) for locale in languages]
     if program.survey_anonymous:
         values.append(("survey_anonymous", YES))
     values.append(("survey_reminder_days", str(program.survey_reminder_days)))

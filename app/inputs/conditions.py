@@ -1,5 +1,6 @@
 """A program's conditions and their stages as a coordinator names them, checked: a new condition's name, and
-a condition's form (its name, each stage's name and description, and a stage to add at the end)."""
+a condition's form (its name, each stage's name and description, each in the program's other languages too,
+and a stage to add at the end)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from app.inputs.fields import FieldReader
 from app.inputs.rules import text
+from app.inputs.translations import read_translations
 from app.models import Stage
 
 MAX_NAME_LENGTH = 200
@@ -18,12 +20,14 @@ _condition_name = text(MAX_NAME_LENGTH, "Enter the condition's name.")
 
 @dataclass(frozen=True)
 class ConditionEdit:
-    """A condition's name, each stage's (name, hint) by stage id, and the stage to add ("" for none)."""
+    """A condition's name, each stage's (name, hint) by stage id, and the stage to add ("" for none), in the
+    main language; the translations sent, {main language's field: {locale: text}} ("stage-12-hint")."""
 
     name: str
     stages: dict[int, tuple[str, str]]
     new_stage_name: str
     new_stage_hint: str
+    translated: dict[str, dict[str, str]]
 
 
 def stage_field(stage: Stage, part: str) -> str:
@@ -53,13 +57,18 @@ def validate_condition_edit(data: Mapping[str, Any], stages: Sequence[Stage]) ->
         )
         for stage in stages
     }
+    translated = {"name": read_translations(reader, "name", text(MAX_NAME_LENGTH))}
+    for stage in stages:
+        for part, length in (("name", MAX_NAME_LENGTH), ("hint", MAX_HINT_LENGTH)):
+            field = stage_field(stage, part)
+            translated[field] = read_translations(reader, field, text(length))
     new_name = reader.read("new_stage_name", text(MAX_NAME_LENGTH))
     new_hint = reader.read("new_stage_hint", text(MAX_HINT_LENGTH))
     if new_hint and not new_name:
         reader.fail("new_stage_name", "Enter a name for the new stage, or clear its description.")
     _check_stage_names_differ(reader, stages, renames, new_name)
     reader.finish()
-    return ConditionEdit(name, renames, new_name, new_hint)
+    return ConditionEdit(name, renames, new_name, new_hint, translated)
 
 
 def _check_stage_names_differ(

@@ -10,14 +10,17 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
+from app.content import PROGRAM_TEXTS
 from app.i18n import SUPPORTED_LOCALES
 from app.inputs.fields import FieldReader
 from app.inputs.neutral_title import named_diagnosis, suggest_neutral_title
 from app.inputs.phone import program_country
 from app.inputs.rules import choices, email_address, flag, number, optional_date, text, time_zone
+from app.inputs.translations import read_translations
 from app.models import Condition
 
 MAX_GROUP_SIZE = 50
+TEXT_LENGTHS = {"description": 4000, "preparation_tips": 2000}
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 RESERVED_SLUGS = {"new"}  # /console/programs/new is the page for creating one
 
@@ -30,6 +33,7 @@ class ProgramSettings:
     neutral_title: str
     organisation: str
     description: str
+    preparation_tips: str
     contact_email: str
     languages: tuple[str, ...]
     default_locale: str
@@ -50,9 +54,14 @@ class ProgramSettings:
     retention_days: int
     country: str
     texts_enabled: bool
+    # The description and tips in the other languages whose fields were sent: {field: {locale: text}}.
+    translated: dict[str, dict[str, str]]
 
     def as_columns(self) -> dict[str, Any]:
-        return {**asdict(self), "languages": list(self.languages)}
+        """The columns as they are set, but for `translations`, which merge into the program's own."""
+        columns = {**asdict(self), "languages": list(self.languages)}
+        del columns["translated"]
+        return columns
 
 
 def validate_program_settings(
@@ -91,7 +100,8 @@ def _check_settings(reader: FieldReader, conditions: Sequence[Condition]) -> dic
         "name": reader.read("name", text(200, "Enter the program's name.")),
         "neutral_title": reader.read("neutral_title", text(200)),
         "organisation": reader.read("organisation", text(200, "Enter the organisation that runs it.")),
-        "description": reader.read("description", text(4000)),
+        "description": reader.read("description", text(TEXT_LENGTHS["description"])),
+        "preparation_tips": reader.read("preparation_tips", text(TEXT_LENGTHS["preparation_tips"])),
         "contact_email": reader.read("contact_email", email_address()),
         "languages": reader.read("languages", languages),
         "default_locale": reader.read("default_locale", text(8, "Choose the main language.")),
@@ -112,6 +122,9 @@ def _check_settings(reader: FieldReader, conditions: Sequence[Condition]) -> dic
         "retention_days": reader.read("retention_days", number(30, 3650)),
         "country": reader.read("country", program_country),
         "texts_enabled": reader.read("texts_enabled", flag),
+        "translated": {
+            field: read_translations(reader, field, text(TEXT_LENGTHS[field])) for field in PROGRAM_TEXTS
+        },
     }
     _check_sizes(reader, values)
     _check_neutral_title(reader, values, conditions)

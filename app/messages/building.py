@@ -15,7 +15,6 @@ from app.messages.sources import NotDeliverable, NotNeeded, Sources
 from app.models import (
     Answer,
     CohortMember,
-    Condition,
     Host,
     OutboundMessage,
     Participant,
@@ -122,7 +121,10 @@ def _preparation_tips(sources: Sources) -> messages.Email:
     if sources.not_coming():
         raise NotNeeded("they told us they cannot come")
     return messages.preparation_tips(
-        **sources.envelope, meeting=sources.meeting_details(), hosted=sources.cohort.host_id is not None
+        **sources.envelope,
+        meeting=sources.meeting_details(),
+        hosted=sources.cohort.host_id is not None,
+        own_tips=sources.program_text(sources.program_row, "preparation_tips").splitlines(),
     )
 
 
@@ -212,15 +214,15 @@ def _host_briefing(sources: Sources) -> messages.Email:
         .order_by(Participant.display_name)
     ).all()
     members = [
-        mail.CohortMember(participant.display_name, stage.name if stage else "", participant.timezone,
-                          tuple(participant.languages))
+        mail.CohortMember(participant.display_name, sources.program_text(stage, "name") if stage else "",
+                          participant.timezone, tuple(participant.languages))
         for participant, stage in rows
     ]  # fmt: skip
     payload = {"h": host.id, "m": sources.message.meeting_id}
     return messages.host_briefing(
         **sources.envelope,
         meeting=sources.meeting_details(),
-        condition=sources.session.get(Condition, cohort.condition_id).name,
+        condition=sources.condition_name,
         members=members,
         start_url=signed_url("hosts.start", "host", payload),
         captions=group_needs_captions(sources.session, cohort.id),

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from app.content import worded
 from app.links import answer_links, participant_links, signed_url
 from app.models import (
     Answer,
@@ -111,10 +112,16 @@ class Sources:
 
     @property
     def condition_name(self) -> str:
+        """The recipient's condition (a host's: their group's), named in the recipient's language."""
         condition_id = (
             self.participant.condition_id if self.message.participant_id else self.cohort.condition_id
         )
-        return self.session.get(Condition, condition_id).name
+        return self.program_text(self.session.get(Condition, condition_id), "name")
+
+    def program_text(self, row, field: str) -> str:
+        """One of the program's own texts (`app.content`) in the recipient's language, or in the program's
+        main language where it has none."""
+        return worded(row, field, self.message.locale, self.program_row.default_locale).text
 
     @property
     def envelope(self) -> dict[str, object]:

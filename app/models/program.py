@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.models.columns import created_at_field, json_list_field
+from app.models.columns import created_at_field, json_dict_field, json_list_field
 from app.models.survey import DEFAULT_SURVEY_QUESTIONS
 
 
@@ -18,7 +18,13 @@ class Program(SQLModel, table=True):
     slug: str = Field(max_length=64, unique=True, index=True)
     name: str = Field(max_length=200)
     organisation: str = Field(max_length=200)
+    # The texts people read are in the main language (`default_locale`); `translations` holds the others,
+    # {field: {locale: text}} (see `app.content`).
     description: str = Field(default="", max_length=4000)
+    preparation_tips: str = Field(
+        default="", max_length=2000, description="the program's own, in its tips email"
+    )
+    translations: dict[str, dict[str, str]] = json_dict_field()
     contact_email: str = Field(max_length=320)
     default_locale: str = Field(default="en", max_length=8)
     languages: list[str] = json_list_field()
@@ -62,6 +68,7 @@ class Condition(SQLModel, table=True):
     program_id: int = Field(foreign_key="program.id", index=True, ondelete="CASCADE")
     code: str = Field(max_length=64)
     name: str = Field(max_length=200)
+    translations: dict[str, dict[str, str]] = json_dict_field()  # the name in the program's other languages
     position: int = 0
 
 
@@ -75,4 +82,5 @@ class Stage(SQLModel, table=True):
     code: str = Field(max_length=64)
     name: str = Field(max_length=200)
     hint: str = Field(default="", max_length=500)
+    translations: dict[str, dict[str, str]] = json_dict_field()  # name and hint in the other languages
     position: int = 0

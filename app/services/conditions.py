@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from app.content import STAGE_TEXTS, with_texts
 from app.inputs.codes import code_for
-from app.inputs.conditions import validate_condition_edit, validate_new_condition
+from app.inputs.conditions import ConditionEdit, stage_field, validate_condition_edit, validate_new_condition
 from app.models import Cohort, Condition, Coordinator, Host, Participant, Program, Stage
 from app.services.programs import ProgramError, record_change
 from app.services.registration import list_conditions
@@ -39,10 +40,11 @@ def add_condition(
 def update_condition(
     session: Session, program: Program, condition: Condition, data: Mapping[str, Any], *, by: Coordinator
 ) -> bool:
-    """Rename the condition and its stages, and add a stage at the end; False when nothing changed."""
+    """Rename the condition and its stages (in every language), and add a stage at the end; False when nothing
+    changed."""
     stages = list_stages(session, condition)
     edit = validate_condition_edit(data, stages)
-    changed = _rename(session, condition, stages, edit.name, edit.stages)
+    changed = _rename(session, condition, stages, edit)
     if edit.new_stage_name:
         _append_stage(session, condition, stages, edit.new_stage_name, edit.new_stage_hint)
     if changed or edit.new_stage_name:
@@ -59,19 +61,21 @@ def update_condition(
     return bool(changed or edit.new_stage_name)
 
 
-def _rename(
-    session: Session, condition: Condition, stages: list[Stage], name: str, renames: dict[int, tuple]
-) -> int:
-    """Apply new names; returns how many of the condition and its stages changed."""
+def _rename(session: Session, condition: Condition, stages: list[Stage], edit: ConditionEdit) -> int:
+    """Apply new names and translations; returns how many of the condition and its stages changed."""
     changed = 0
-    if condition.name != name:
-        condition.name = name
+    translations = with_texts(condition.translations, "name", edit.translated["name"])
+    if (condition.name, condition.translations) != (edit.name, translations):
+        condition.name, condition.translations = edit.name, translations
         session.add(condition)
         changed += 1
     for stage in stages:
-        stage_name, hint = renames[stage.id]
-        if (stage.name, stage.hint) != (stage_name, hint):
-            stage.name, stage.hint = stage_name, hint
+        translations = stage.translations
+        for part in STAGE_TEXTS:
+            translations = with_texts(translations, part, edit.translated[stage_field(stage, part)])
+        renamed = (*edit.stages[stage.id], translations)
+        if (stage.name, stage.hint, stage.translations) != renamed:
+            stage.name, stage.hint, stage.translations = renamed
             session.add(stage)
             changed += 1
     return changed

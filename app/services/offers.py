@@ -8,11 +8,12 @@ values. Pages that show a program (the form again, with its errors) load the pro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
+from app.content import CONDITION_TEXTS, STAGE_TEXTS, Translations, worded
 from app.models import Condition, Program, Stage
 
 
@@ -34,6 +35,9 @@ class OfferedCondition:
     id: int
     code: str
     name: str
+    translations: Translations = field(default_factory=dict)
+    # The language of each text as `offers_in` shows it ({"name": "es"}); empty for the stored row.
+    text_locales: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,8 @@ class OfferedStage:
     code: str
     name: str
     hint: str
+    translations: Translations = field(default_factory=dict)
+    text_locales: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,33 @@ class ConditionOffer:
 
     def stage_named(self, code: str | None) -> Stage | OfferedStage | None:
         return next(stage for stage in self.stages if stage.code == code) if code is not None else None
+
+
+def offers_in(offers: list[ConditionOffer], locale: str, main: str) -> list[ConditionOffer]:
+    """The offers as a reader of `locale` sees them: each name and hint in `locale`, or in the program's main
+    language `main` where it has none, with the language of each (`text_locales`)."""
+    return [
+        ConditionOffer(
+            OfferedCondition(
+                offer.condition.id,
+                offer.condition.code,
+                **_texts(offer.condition, CONDITION_TEXTS, locale, main),
+            ),
+            tuple(
+                OfferedStage(stage.id, stage.code, **_texts(stage, STAGE_TEXTS, locale, main))
+                for stage in offer.stages
+            ),
+        )
+        for offer in offers
+    ]
+
+
+def _texts(row, fields: tuple[str, ...], locale: str, main: str) -> dict:
+    shown = {name: worded(row, name, locale, main) for name in fields}
+    return {
+        **{name: text.text for name, text in shown.items()},
+        "text_locales": {name: text.locale for name, text in shown.items()},
+    }
 
 
 def find_registration_terms(session: Session, slug: str) -> tuple[ProgramTerms | None, list[ConditionOffer]]:
@@ -71,9 +104,13 @@ def find_registration_terms(session: Session, slug: str) -> tuple[ProgramTerms |
     for row in rows:
         if row.condition_id is None:
             continue  # a program with no conditions yet
-        conditions.setdefault(row.condition_id, OfferedCondition(row.condition_id, row.code, row.name))
+        conditions.setdefault(
+            row.condition_id, OfferedCondition(row.condition_id, row.code, row.name, row.translations)
+        )
         if row.stage_id is not None:
-            stage = OfferedStage(row.stage_id, row.stage_code, row.stage_name, row.stage_hint)
+            stage = OfferedStage(
+                row.stage_id, row.stage_code, row.stage_name, row.stage_hint, row.stage_translations
+            )
             stages.setdefault(row.condition_id, []).append(stage)
     offers = [ConditionOffer(condition, tuple(stages.get(key, ()))) for key, condition in conditions.items()]
     return program, offers
@@ -89,10 +126,12 @@ _TERMS = (
         _CONDITION.c.id.label("condition_id"),
         _CONDITION.c.code,
         _CONDITION.c.name,
+        _CONDITION.c.translations,
         _STAGE.c.id.label("stage_id"),
         _STAGE.c.code.label("stage_code"),
         _STAGE.c.name.label("stage_name"),
         _STAGE.c.hint.label("stage_hint"),
+        _STAGE.c.translations.label("stage_translations"),
     )
     .select_from(
         _PROGRAM.outerjoin(_CONDITION, _CONDITION.c.program_id == _PROGRAM.c.id).outerjoin(

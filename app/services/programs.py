@@ -8,13 +8,16 @@ which conditions, hosts and the survey use too).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import Any
 
 from sqlmodel import Session, select
 
+from app.content import Translations, with_texts
 from app.inputs.program_settings import validate_new_program, validate_program_settings
 from app.models import Coordinator, Program
 from app.services.audit import record_event
+from app.services.main_language import check_main_language_change, move_main_language
 from app.services.registration import list_conditions
 from app.services.text_consent import stop_program_texts
 
@@ -26,7 +29,8 @@ class ProgramError(ValueError):
 def create_program(session: Session, data: Mapping[str, Any], *, by: Coordinator) -> Program:
     """A new program, closed to registration until it has conditions and a coordinator opens it."""
     slug, settings = validate_new_program(data, slug_taken=lambda slug: _slug_taken(session, slug))
-    program = Program(slug=slug, registration_open=False, **settings.as_columns())
+    translations = _merged({}, settings.translated)
+    program = Program(slug=slug, registration_open=False, translations=translations, **settings.as_columns())
     session.add(program)
     session.flush()
     record_change(session, "program.created", program, by, subject=("program", program.id), slug=slug)
@@ -45,14 +49,21 @@ def _slug_taken(session: Session, slug: str) -> bool:
 def update_program(
     session: Session, program: Program, data: Mapping[str, Any], *, by: Coordinator
 ) -> list[str]:
-    """Apply checked settings; returns the names of the settings that changed (none: nothing is recorded)."""
-    conditions = [offer.condition for offer in list_conditions(session, program)]
-    columns = validate_program_settings(data, conditions).as_columns()
+    """Apply checked settings; returns the names of the settings that changed (none: nothing is recorded).
+    A new main language takes its place in every text of the program (`app.services.main_language`)."""
+    offers = list_conditions(session, program)
+    settings = validate_program_settings(data, [offer.condition for offer in offers])
+    columns = {**settings.as_columns(), "translations": _merged(program.translations, settings.translated)}
+    old_main, new_main = program.default_locale, columns["default_locale"]
+    if new_main != old_main:
+        check_main_language_change(SimpleNamespace(**columns), offers, old_main, new_main)
     changed = [name for name, value in columns.items() if getattr(program, name) != value]
     if not changed:
         return []
     for name in changed:
         setattr(program, name, columns[name])
+    if new_main != old_main:
+        session.add_all(move_main_language(program, offers, old_main, new_main))
     session.add(program)
     if "texts_enabled" in changed and not program.texts_enabled:
         stop_program_texts(session, program)
@@ -60,6 +71,13 @@ def update_program(
         session, "program.settings_changed", program, by, subject=("program", program.id), fields=changed
     )
     return changed
+
+
+def _merged(translations: Translations, translated: Mapping[str, Mapping[str, str]]) -> Translations:
+    """`translations` with the texts sent for each field (`translated`) in place of those they had."""
+    for field, texts in translated.items():
+        translations = with_texts(translations, field, texts)
+    return translations
 
 
 def set_registration(session: Session, program: Program, is_open: bool, *, by: Coordinator) -> None:

@@ -25,7 +25,7 @@ from app.messages.kinds import MessageKind
 from app.messages.queue import message_row, queue_messages
 from app.models import Condition, Participant, ParticipantStatus, Program, Stage
 from app.services.audit import record_event
-from app.services.offers import ConditionOffer, ProgramTerms
+from app.services.offers import ConditionOffer, ProgramTerms, offers_in
 from app.services.text_consent import text_columns
 
 _OFFER_ORDER = (Condition.position, Condition.id, Stage.position, Stage.id)
@@ -180,14 +180,15 @@ def verify_participant(session: Session, program: Program, token: str) -> Partic
     return participant
 
 
-def find_held_change(session: Session, program: Program, token: str) -> HeldChange | None:
-    """The change this verification link would make, or None when it would only confirm the address (no
-    answers held for it, a newer registration replaced them, they no longer fit the program, or they are
-    the same answers)."""
+def find_held_change(session: Session, program: Program, token: str, locale: str) -> HeldChange | None:
+    """The change this verification link would make, the condition and stage named in `locale`, or None
+    when it would only confirm the address (no answers held for it, a newer registration replaced them, they
+    no longer fit the program, or they are the same answers)."""
     participant, pending = _held_for(session, program, token)
     if not pending:
         return None
-    return _held_change(program, list_conditions(session, program), participant, pending)
+    offers = offers_in(list_conditions(session, program), locale, program.default_locale)
+    return _held_change(program, offers, participant, pending)
 
 
 def _held_change(

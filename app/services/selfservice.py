@@ -16,11 +16,11 @@ from app.inputs.phone import TextsChoice
 from app.inputs.registration import Preferences
 from app.links import LinkError, read_token
 from app.messages.queue import cancel_messages
-from app.models import Condition, Participant, ParticipantStatus, Program, Stage
+from app.models import Participant, ParticipantStatus, Program
 from app.services.audit import record_event
 from app.services.erasure import erase_participants
 from app.services.leaving import release_place, take_off_calendars
-from app.services.offers import ConditionOffer
+from app.services.offers import ConditionOffer, OfferedCondition, OfferedStage, offers_in
 from app.services.registration import find_stage_id, list_conditions
 from app.services.text_consent import follow_pending_texts, text_columns
 
@@ -40,17 +40,20 @@ def find_participant_by_link(session: Session, program: Program, purpose: str, t
 @dataclass(frozen=True)
 class ManagePage:
     """What a registrant's own page shows of their answers: their condition (with its stages, to choose
-    another) and their stage. Their group and its meetings: `app.services.my_meetup`."""
+    another) and their stage, named in the page's language. Their group and its meetings:
+    `app.services.my_meetup`."""
 
-    condition: Condition
-    stage: Stage | None
+    condition: OfferedCondition
+    stage: OfferedStage | None
     offer: ConditionOffer
 
 
-def describe_registration(session: Session, program: Program, participant: Participant) -> ManagePage:
-    offers = list_conditions(session, program)
+def describe_registration(
+    session: Session, program: Program, participant: Participant, locale: str
+) -> ManagePage:
+    offers = offers_in(list_conditions(session, program), locale, program.default_locale)
     offer = next(offer for offer in offers if offer.condition.id == participant.condition_id)
-    stage = session.get(Stage, participant.stage_id) if participant.stage_id else None
+    stage = next((stage for stage in offer.stages if stage.id == participant.stage_id), None)
     return ManagePage(offer.condition, stage, offer)
 
 

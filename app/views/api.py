@@ -11,9 +11,11 @@ from flask_babel import gettext as _
 
 from app import database
 from app.api.openapi import build_openapi
+from app.content import worded
 from app.extensions import csrf
 from app.inputs.fields import InvalidInput
 from app.inputs.registration import ROLES, validate_registration
+from app.services.offers import offers_in
 from app.services.registration import list_conditions, program_choices, registration_reference
 from app.services.registration_record import register_participant
 from app.views.program_scope import load_program, load_registration_terms, registration_limit
@@ -29,12 +31,19 @@ def openapi():
 
 @blueprint.get("/v1/programs/<slug>")
 def program_facts(slug: str):
+    """The program's facts, its own texts in the language asked for (`?lang=` or Accept-Language) or, where
+    they have none in it, in the program's main language; `text_languages` says which each text is in."""
     program = load_program(slug)
-    offers = list_conditions(database.session(), program)
-    return jsonify(
+    locale = str(get_locale())
+    offers = offers_in(list_conditions(database.session(), program), locale, program.default_locale)
+    description = worded(program, "description", locale, program.default_locale)
+    response = jsonify(
         slug=program.slug,
         name=program.name,
         organisation=program.organisation,
+        lang=locale,
+        description=description.text,
+        text_languages={"description": description.locale},
         registration_open=program.registration_open,
         privacy_notice_version=program.privacy_notice_version,
         meeting_minutes=program.meeting_minutes,
@@ -46,13 +55,22 @@ def program_facts(slug: str):
             {
                 "code": offer.condition.code,
                 "name": offer.condition.name,
+                "text_languages": offer.condition.text_locales,
                 "stages": [
-                    {"code": stage.code, "name": stage.name, "hint": stage.hint} for stage in offer.stages
+                    {
+                        "code": stage.code,
+                        "name": stage.name,
+                        "hint": stage.hint,
+                        "text_languages": stage.text_locales,
+                    }
+                    for stage in offer.stages
                 ],
             }
             for offer in offers
         ],
     )
+    response.headers["Content-Language"] = locale
+    return response
 
 
 @blueprint.post("/v1/programs/<slug>/registrations")

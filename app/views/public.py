@@ -18,6 +18,7 @@ from app.inputs.fields import InvalidInput
 from app.inputs.registration import validate_email_address, validate_registration
 from app.links import LinkError
 from app.models import Program
+from app.services.offers import offers_in
 from app.services.programs import programs_open_for_registration
 from app.services.registration import (
     find_held_change,
@@ -88,7 +89,7 @@ def verify(slug: str, token: str):
     session = database.session()
     try:
         if request.method == "GET":
-            change = find_held_change(session, program, token)
+            change = find_held_change(session, program, token, str(get_locale()))
             needs = ACCESSIBILITY_LABELS
             return render_template("public/verify.html", program=program, change=change, needs=needs)
         if request.form.get("answers") == "keep":
@@ -129,7 +130,9 @@ def _render_form(program: Program, form: MultiDict, errors: dict[str, str]):
     return render_template(
         "public/program.html",
         program=program,
-        offers=list_conditions(database.session(), program),
+        offers=offers_in(
+            list_conditions(database.session(), program), str(get_locale()), program.default_locale
+        ),
         form=form,
         errors=errors,
         timezones=timezone_options(form.get("timezone")),

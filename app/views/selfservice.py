@@ -212,7 +212,7 @@ def _render_manage(
     texts: tuple[MultiDict, dict[str, str]] | None = None,
 ):
     session = database.session()
-    shown = describe_registration(session, program, participant)
+    shown = describe_registration(session, program, participant, str(get_locale()))
     my_meetup = describe_my_meetup(session, program, participant, now=utcnow(), locale=str(get_locale()))
     form = form if form is not None else preferences_form(participant, shown.stage, shown.condition.code)
     return render_template(

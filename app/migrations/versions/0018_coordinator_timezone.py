@@ -1,7 +1,7 @@
 """A coordinator's own time zone
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 
 The console shows every time in the zone of the coordinator reading it (`coordinator.timezone`, an IANA
 name), set from their browser at sign-in or chosen on their account page; empty until then.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | None = "0016"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -39,30 +39,33 @@ class ShownQuestion:
 
 
 def questions_in(program: Program, locale: str) -> list[ShownQuestion]:
-    """The program's questions worded in `locale`, each text falling back to English."""
-    return [_shown(question, locale) for question in program.survey_questions]
+    """The program's questions worded in `locale`, each text falling back to the program's main language,
+    as its other texts do (`app.content`)."""
+    order = (locale, program.default_locale, DEFAULT_LOCALE)
+    return [_shown(question, order) for question in program.survey_questions]
 
 
-def _shown(question: Mapping[str, Any], locale: str) -> ShownQuestion:
+def _shown(question: Mapping[str, Any], order: tuple[str, ...]) -> ShownQuestion:
     kind = question["kind"]
     if kind == "scale":
         ends = {
-            SCALE[0]: _words(question.get("low"), locale),
-            SCALE[-1]: _words(question.get("high"), locale),
+            SCALE[0]: _words(question.get("low"), order),
+            SCALE[-1]: _words(question.get("high"), order),
         }
         options = tuple((str(n), f"{n} – {ends[n]}" if ends.get(n) else str(n), None) for n in SCALE)
     else:
         options = tuple(
-            (option["value"], _words(option["text"], locale), None) for option in question.get("options", ())
+            (option["value"], _words(option["text"], order), None) for option in question.get("options", ())
         )
     return ShownQuestion(
-        question["key"], kind, bool(question.get("required")), _words(question["text"], locale), options
+        question["key"], kind, bool(question.get("required")), _words(question["text"], order), options
     )
 
 
-def _words(texts: Mapping[str, str] | None, locale: str) -> str:
+def _words(texts: Mapping[str, str] | None, order: tuple[str, ...]) -> str:
+    """The first of `texts` in the languages of `order`, or any there is."""
     texts = texts or {}
-    return texts.get(locale) or texts.get(DEFAULT_LOCALE) or next(iter(texts.values()), "")
+    return next((texts[locale] for locale in order if texts.get(locale)), next(iter(texts.values()), ""))
 
 
 def submit_answers(

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from app.content import main_first
 from app.inputs.survey_questions import validate_survey_settings
 from app.models import Cohort, Coordinator, Meeting, Program, SurveyResponse
 from app.services.programs import record_change
@@ -17,7 +18,8 @@ def update_survey_settings(
 ) -> list[str]:
     """Apply checked survey settings; returns what changed (nothing changed: nothing is recorded)."""
     before = list(program.survey_questions)
-    settings = validate_survey_settings(data, before, _answered_keys(session, program))
+    languages = main_first(program.languages, program.default_locale)
+    settings = validate_survey_settings(data, before, _answered_keys(session, program), languages)
     changes = {
         "survey_questions": list(settings.questions),
         "survey_anonymous": settings.anonymous,

@@ -7,7 +7,13 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from app import database
-from app.forms.console import condition_data, condition_form, program_data, program_form
+from app.forms.console import (
+    condition_data,
+    condition_form,
+    program_data,
+    program_form,
+    text_languages,
+)
 from app.forms.registration import COMMON_TIMEZONES
 from app.i18n import SUPPORTED_LOCALES, language_name
 from app.inputs.fields import InvalidInput
@@ -204,7 +210,7 @@ def _render_settings(
     edited = edited_condition or {}
     condition_forms = {
         offer.condition.id: edited.get(offer.condition.id)
-        or (condition_form(offer.condition.name, offer.stages), {})
+        or (condition_form(offer.condition, offer.stages), {})
         for offer in conditions
     }
     return render_template(
@@ -220,4 +226,5 @@ def _render_settings(
         title_advice=title_advice,
         condition_forms=condition_forms,
         new_condition=new_condition or (MultiDict(), {}),
+        **text_languages(program),
     )

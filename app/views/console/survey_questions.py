@@ -3,14 +3,13 @@ every answer is anonymous, and when the one reminder goes out."""
 
 from __future__ import annotations
 
-from babel import Locale
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from app import database
+from app.forms.console import text_languages
 from app.forms.survey import survey_settings_data, survey_settings_form
-from app.i18n import SUPPORTED_LOCALES
 from app.inputs.fields import InvalidInput
 from app.inputs.survey_questions import (
     KINDS,
@@ -56,7 +55,7 @@ def _render(program: Program, form: MultiDict, errors: dict[str, str]):
         questions=program.survey_questions,
         form=form,
         errors=errors,
-        locales=[(code, Locale.parse(code).get_display_name("en")) for code in SUPPORTED_LOCALES],
+        **text_languages(program),
         kinds=[(kind, KIND_WORDS[kind], None) for kind in KINDS],
         kind_words=KIND_WORDS,
         field=question_field,
