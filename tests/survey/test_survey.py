@@ -259,7 +259,8 @@ def test_a_coordinator_rewords_reorders_removes_and_adds_questions(app, editor):
     saved = _save(
         editor,
         **{
-            "q-feeling-text-en": "How was it for you?", "q-feeling-text-es": "",
+            "q-feeling-text-en": "How was it for you?",
+            **{f"q-feeling-text-{locale}": "" for locale in ("es", "fr", "pt_BR", "zh_Hans")},
             "q-feeling-high-en": "Wonderful", "q-less_alone-option-a_little-en": "Somewhat",
             "q-comments-position": "1",
             "q-comments-required": "yes", "q-host_helped-remove": "yes", "new-kind": "scale",
@@ -278,7 +279,10 @@ def test_a_coordinator_rewords_reorders_removes_and_adds_questions(app, editor):
     comments, feeling, less_alone, _meet_again, added = questions
     assert comments["required"] is True
     assert feeling["text"] == {"en": "How was it for you?"} and feeling["high"]["en"] == "Wonderful"
-    assert less_alone["options"][1] == {"value": "a_little", "text": {"en": "Somewhat", "es": "Un poco"}}
+    assert less_alone["options"][1] == {
+        "value": "a_little",
+        "text": {"en": "Somewhat", "es": "Un poco", "fr": "Un peu", "pt_BR": "Um pouco", "zh_Hans": "有一点"},
+    }
     assert added == {
         "key": "would-you-recommend-the-meet-ups", "kind": "scale", "required": True,
         "text": {"en": "Would you recommend the meet-ups?"}, "low": {"en": "Not at all"},
