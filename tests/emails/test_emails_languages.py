@@ -3,6 +3,7 @@ a language: BCP 47 (`pt-BR`, `zh-Hans`) in `<html lang>`, Content-Language and t
 
 from __future__ import annotations
 
+import re
 from email import message_from_bytes, policy
 
 import pytest
@@ -63,3 +64,13 @@ def test_a_regional_locale_is_written_in_the_catalogue_of_its_language(
 
     assert rendered.language == TAGS[language]
     assert rendered.subject == shipped.subject
+
+
+def test_every_text_names_faces_with_chinese_characters_on_each_platform(make_email, make_person):
+    html = render("reminder", make_email("reminder", make_person(locale="zh_Hans")).context, "zh_Hans").html
+
+    stacks = re.findall(r"font-family:([^;\"]+)", html)
+    assert stacks and all(
+        {"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC"} <= {face.strip() for face in stack.split(",")}
+        for stack in stacks
+    )
