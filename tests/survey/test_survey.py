@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from datetime import time as clock
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -124,6 +125,25 @@ def test_the_page_speaks_the_members_language(survey):
     assert '<html lang="es">' in page
     assert "¿Cómo se sintió en la conversación?" in page and "1 – Nada bien" in page
     assert "Que mis respuestas sean anónimas" in page and "Send my answers" not in page
+
+
+@pytest.mark.parametrize(
+    ("locale", "tag", "question", "lowest"),
+    [
+        ("fr", "fr", "Comment avez-vous vécu la conversation\u00a0?", "1 – Pas bien du tout"),
+        ("pt_BR", "pt-BR", "Como você se sentiu na conversa?", "1 – Nada bem"),
+        ("zh_Hans", "zh-Hans", "您觉得这次交流怎么样？", "1 – 一点也不好"),
+    ],
+)
+def test_the_default_questions_are_asked_in_each_shipped_language(survey, locale, tag, question, lowest):
+    survey.change(Participant, survey.members[0], locale=locale)
+    survey.surveys_sent()
+    email = survey.emails_to(0)[-1]  # the survey, the last to go
+
+    page = unescape(survey.client.get(survey.link_in(email), headers={"Accept-Language": "en"}).text)
+
+    assert f'<html lang="{tag}">' in page
+    assert question in page and lowest in page and "How did the conversation feel for you?" not in page
 
 
 def _signed_long_ago(app, purpose: str, payload: dict) -> str:
