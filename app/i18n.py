@@ -9,6 +9,7 @@ two agree (recompile with `pybabel compile -d app/translations -f`).
 from babel import Locale, UnknownLocaleError
 from flask import g, has_request_context, request, session
 from flask_babel import get_locale
+from markupsafe import Markup
 
 from emails.i18n import LANGUAGES, language_tag, matching_language
 
@@ -59,6 +60,7 @@ def provide_page_language() -> dict:
             (code, language_tag(code), language_name(code)) for code in offered if code in SUPPORTED_LOCALES
         ],
         "language_name": language_name,
+        "language_label": language_label,
     }
 
 
@@ -70,3 +72,9 @@ def language_name(code: str) -> str:
     except (ValueError, UnknownLocaleError):
         return code
     return name[:1].upper() + name[1:]
+
+
+def language_label(code: str) -> Markup:
+    """A language's own name marked as written in that language (WCAG's language of parts), so a screen reader
+    reading an English page says "中文 (简体)" in Chinese."""
+    return Markup('<span lang="{}">{}</span>').format(language_tag(code), language_name(code))

@@ -101,7 +101,7 @@ def test_the_page_speaks_the_language_the_browser_asks_for(every_language, accep
     assert f'<html lang="{tag}">' in page
 
 
-def test_the_language_switcher_names_each_language_in_itself(every_language):
+def test_the_language_switcher_and_the_form_name_each_language_in_itself(every_language):
     page = every_language.client.get("/p/demo").text
 
     for code, tag, name in [
@@ -112,6 +112,8 @@ def test_the_language_switcher_names_each_language_in_itself(every_language):
     ]:
         assert f'<a href="?lang={code}" lang="{tag}" hreflang="{tag}"' in page
         assert f">{name}</a>" in page
+    # The form's language choices too, marked so a screen reader says each name in its language.
+    assert '<label for="field-languages-zh_Hans"><span lang="zh-Hans">中文 (简体)</span></label>' in page
     chosen = every_language.client.get("/p/demo?lang=zh_Hans").text
     assert (
         '<html lang="zh-Hans">' in chosen
