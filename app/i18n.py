@@ -6,6 +6,8 @@ program offers, the program's default language, then English. Each language's ca
 two agree (recompile with `pybabel compile -d app/translations -f`).
 """
 
+from collections.abc import Iterable
+
 from babel import Locale, UnknownLocaleError
 from flask import g, has_request_context, request, session
 from flask_babel import get_locale
@@ -28,7 +30,7 @@ def select_locale() -> str:
     return browser_language(offered) or g.get("page_locale") or DEFAULT_LOCALE
 
 
-def browser_language(offered) -> str | None:
+def browser_language(offered: Iterable[str]) -> str | None:
     """The language of `offered` the browser's Accept-Language prefers, taking its languages in the reader's
     order: "pt-PT,pt;q=0.9,en;q=0.8" reads Brazilian Portuguese before English, and "zh-CN" reads zh_Hans.
     (Werkzeug's `best_match` would take any exact match first, so "en" would win there.)"""
