@@ -162,6 +162,15 @@ def test_the_registration_remembers_the_language_for_its_emails(every_language, 
     assert kit.participants()[0].locale == locale
 
 
+def test_a_registration_through_the_api_keeps_the_language_its_client_asked_for(every_language):
+    kit = every_language
+    answer = kit.client.post(kit.api, json=kit.body(), headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"})
+
+    assert answer.status_code == 201
+    assert kit.participants()[0].locale == "zh_Hans"
+    assert kit.messages(MessageKind.VERIFY_EMAIL)[0].locale == "zh_Hans"
+
+
 def test_without_a_preference_the_program_default_language_is_used(kit):
     page = kit.client.get("/p/demo").text
     assert '<html lang="en">' in page
