@@ -4,7 +4,8 @@ One invitation per recipient: the only ATTENDEE is the person the email goes to,
 another participant's address from the calendar file. The meeting's UID never changes, and the app
 raises SEQUENCE on every change, so Google Calendar, Outlook and Apple Calendar update or remove the
 entry they already hold instead of adding a second one. All times are UTC (``...Z``), which needs no
-VTIMEZONE; every client shows them in its owner's zone.
+VTIMEZONE; every client shows them in its owner's zone. The texts of the event (title, description, alarm)
+carry their language as RFC 5545's LANGUAGE parameter, a BCP 47 tag.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from enum import StrEnum
 from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 
 from emails.context import MeetingDetails, Person, Program, require_utc, single_line
+from emails.i18n import catalogue_language, language_tag
 from emails.rendering import render_template
 
 PRODID = "-//Peer Meet-ups//Emails//EN"
@@ -86,6 +88,7 @@ def _event(
     method: Method,
     stamp: datetime | None,
 ) -> Event:
+    in_language = {"LANGUAGE": language_tag(catalogue_language(attendee.locale))}
     event = Event()
     event.add("uid", meeting.uid)
     event.add("sequence", meeting.sequence)
@@ -93,8 +96,8 @@ def _event(
     event.add("dtstart", meeting.starts_at_utc)
     event.add("dtend", meeting.ends_at_utc)
     title = single_line(render_template("calendar_title.txt", {"program": program}, attendee.locale))
-    event.add("summary", title)
-    event.add("description", f"{description}\n\n{meeting.join_url}")
+    event.add("summary", title, parameters=in_language)
+    event.add("description", f"{description}\n\n{meeting.join_url}", parameters=in_language)
     event.add("location", meeting.join_url)
     event.add("url", meeting.join_url)
     event.add("status", "CANCELLED" if method is Method.CANCEL else "CONFIRMED")
@@ -113,7 +116,7 @@ def _event(
     if method is Method.REQUEST:
         minutes = int(ALARM_BEFORE.total_seconds() // 60)
         words = render_template("calendar_alarm.txt", {"title": title, "minutes": minutes}, attendee.locale)
-        event.add_component(_alarm(words))
+        event.add_component(_alarm(words, in_language))
     return event
 
 
@@ -124,9 +127,9 @@ def _address(email: str, name: str, **params: str) -> vCalAddress:
     return address
 
 
-def _alarm(words: str) -> Alarm:
+def _alarm(words: str, in_language: dict[str, str]) -> Alarm:
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
-    alarm.add("description", words)
+    alarm.add("description", words, parameters=in_language)
     alarm.add("trigger", -ALARM_BEFORE)
     return alarm

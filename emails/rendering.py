@@ -20,7 +20,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from emails.context import require_absolute_url, single_line
-from emails.i18n import parse_locale, translations
+from emails.i18n import catalogue_language, language_tag, translations
 
 TEMPLATE_EXTENSIONS = ("jinja2.ext.i18n",)
 
@@ -33,7 +33,7 @@ class Rendered:
     preview: str
     text: str
     html: str
-    language: str
+    language: str  # BCP 47, as `<html lang>` and Content-Language want it
 
 
 def render(kind: str, context: Mapping[str, Any], locale: str) -> Rendered:
@@ -42,7 +42,7 @@ def render(kind: str, context: Mapping[str, Any], locale: str) -> Rendered:
     Raises ``jinja2.UndefinedError`` when the context lacks a variable a template uses, and
     ``ValueError`` when the HTML would carry a link that is not an absolute http(s) URL.
     """
-    language = parse_locale(locale).language
+    language = language_tag(catalogue_language(locale))
     preview = single_line(render_template(f"{kind}/preview.txt", context, locale))
     variables = {**context, "preview": preview, "language": language}
     html = render_template(f"{kind}/body.html", variables, locale)
@@ -58,7 +58,7 @@ def render(kind: str, context: Mapping[str, Any], locale: str) -> Rendered:
 
 def render_template(name: str, context: Mapping[str, Any], locale: str) -> str:
     """Render one template file of ``emails/templates`` in the language of ``locale``."""
-    return environment(parse_locale(locale).language).get_template(name).render(context).strip()
+    return environment(catalogue_language(locale)).get_template(name).render(context).strip()
 
 
 @cache

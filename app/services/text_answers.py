@@ -10,27 +10,37 @@ the names in it allow.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from flask_babel import force_locale, gettext
 
-from app.i18n import SUPPORTED_LOCALES
+from app.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from app.links import signed_url
 from app.models import Meeting, Participant, Program
 from emails.times import format_weekday_time
 from integrations.sms import fits_one_segment
 
 SERVICE_NAME = "Peer Meet-ups"
-# Words that say a text from a number we do not know was written in Spanish.
-SPANISH_WORDS = frozenset({"ayuda", "informacion", "alto", "parar", "detener", "cancelar", "baja", "quiero"})
+# Words that say which language a text from a number we do not know was written in, as `classify_reply`
+# understands them (lower case, without accents); the first language whose word appears wins, so PARAR and
+# CANCELAR, Portuguese too, are answered in Spanish. Chinese is told by its characters.
+LANGUAGE_WORDS = {
+    "es": frozenset({"ayuda", "informacion", "alto", "parar", "detener", "cancelar", "baja", "quiero"}),
+    "fr": frozenset({"aide", "arret", "arreter", "desabonner", "desinscrire", "veux", "plus", "merci"}),
+    "pt_BR": frozenset({"ajuda", "sair", "descadastrar", "quero", "nao", "mais", "obrigado", "obrigada"}),
+}
 
 
 def reply_locale(body: str, person: Participant | None) -> str:
     """The language to answer in: the registrant's own, else that of the words they wrote."""
     if person is not None and person.locale in SUPPORTED_LOCALES:
         return person.locale
+    if any(unicodedata.name(char, "").startswith("CJK UNIFIED IDEOGRAPH") for char in body):
+        return "zh_Hans"
     plain = unicodedata.normalize("NFKD", body.casefold()).encode("ascii", "ignore").decode()
-    return "es" if SPANISH_WORDS & set(plain.replace(",", " ").replace(".", " ").split()) else "en"
+    words = set(re.findall(r"[a-z]+", plain))
+    return next((locale for locale, known in LANGUAGE_WORDS.items() if known & words), DEFAULT_LOCALE)
 
 
 def help_answer(program: Program | None, title: str | None, locale: str) -> str:

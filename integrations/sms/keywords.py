@@ -6,9 +6,10 @@ So CANCEL stops texts — it is never "cancel my place" — and the word a remin
 when they can't come is `CANT_COME_REPLY` ("NO"), which is no carrier keyword in any language.
 
 `classify_reply` is more generous than Twilio with opt-outs: case, accents, punctuation, emoji and
-polite words around the keyword are ignored, Spanish keywords count, and a few plain phrases ("please
-stop texting me") do too, since a person's wish to stop counts however it is written. Twilio blocks
-further texts only for its own single words, so for every other opt-out our own record must stop them.
+polite words around the keyword are ignored, keywords of every language we write in (English, Spanish,
+French, Portuguese, Chinese) count, and a few plain phrases ("please stop texting me") do too, since a
+person's wish to stop counts however it is written. Twilio blocks further texts only for its own single
+words, so for every other opt-out our own record must stop them.
 Everything else matches whole messages only: "no puedo faltar" (I can't miss it) is not "can't come".
 """
 
@@ -28,8 +29,8 @@ class ReplyKind(StrEnum):
     OTHER = "other"  # anything else: for a person to read
 
 
-#: The word reminders ask people to reply when they cannot come, in English and in Spanish alike
-#: ("Reply NO if you can't come" / "Responda NO si no puede venir").
+#: The word reminders ask people to reply when they cannot come, in every language alike
+#: ("Reply NO if you can't come" / "Responda NO si no puede venir"); NON, NÃO and 不 are understood too.
 CANT_COME_REPLY = "NO"
 
 # Twilio's default opt-out handling (long codes and toll-free numbers): a message that is exactly one
@@ -57,14 +58,27 @@ _OPT_OUT = frozenset(
     | _phrases(("no more",), ("texts", "messages", "text messages"))
     | _phrases(("dar", "darme", "me doy"), ("de baja",))
     | _phrases(("no", "no quiero"), ("mas mensajes", "mas textos", "recibir mas mensajes"))
+    # French: STOP is the French carriers' own word; ARRET and these are what people write.
+    | {("arret",), ("arreter",), ("desabonnement",)}
+    | _phrases(("", "me"), ("desabonner", "desinscrire"))
+    | _phrases(("plus de", "je ne veux plus de", "je veux plus de"), ("messages", "sms", "textos"))
+    # Portuguese (PARAR and CANCELAR are Spanish words too).
+    | {("sair",), ("descadastrar",)}
+    | _phrases(("nao quero",), ("mais mensagens", "receber mais mensagens"))
+    # Chinese: 退订 (and its initials TD) is how Chinese texts are unsubscribed from.
+    | {("退订",), ("td",), ("取消订阅",), ("停止",), ("停止发送",)}
 )
 _OPT_IN = frozenset({(word.lower(),) for word in TWILIO_OPT_IN_KEYWORDS})
-_HELP = frozenset({("help",), ("info",), ("ayuda",), ("informacion",)})
+_HELP = frozenset({("help",), ("info",), ("ayuda",), ("informacion",), ("aide",), ("ajuda",), ("帮助",)})
+# A "no" before a can't-come phrase is still one: "No, I can't come", "Non, je ne peux pas".
+_NOES = frozenset({("no",), ("non",), ("nao",), ("不",)})
 
 _THIS_TIME = ("", "this time")
 _ESTA_VEZ = ("", "esta vez")
 _CANT_COME = frozenset(
-    {("no",), ("nope",), ("not", "this", "time"), ("esta", "vez", "no")}
+    _NOES
+    | {("nope",), ("not", "this", "time"), ("esta", "vez", "no"), ("pas", "cette", "fois")}
+    | {("desta", "vez", "nao"), ("dessa", "vez", "nao")}
     | _phrases(
         ("", "i"),
         ("cant", "cannot", "can not"),
@@ -100,6 +114,29 @@ _CANT_COME = frozenset(
         ),
         _ESTA_VEZ,
     )
+    | _phrases(
+        ("", "je"),
+        ("ne peux pas", "peux pas", "ne pourrai pas", "pourrai pas"),
+        ("", "venir", "y aller", "etre la", "participer"),
+        ("", "cette fois"),
+    )
+    | _phrases(
+        ("", "je"), ("ne viendrai pas", "viendrai pas", "ne serai pas la", "serai pas la"), ("", "cette fois")
+    )
+    | _phrases(
+        ("", "eu"),
+        ("nao",),
+        ("posso", "poderei", "vou", "vou poder", "consigo", "vou conseguir"),
+        ("", "ir", "vir", "participar", "comparecer"),
+        ("", "desta vez", "dessa vez"),
+    )
+    # Chinese runs together without spaces: each reply is one "word", 我 (I) and 这次 (this time) or not.
+    | {("不行",)}
+    | {
+        (f"{who}{phrase}",)
+        for who in ("", "我", "这次", "我这次")
+        for phrase in ("不来", "不去", "来不了", "去不了", "不能来", "不能去", "不能参加")
+    }
 )
 # Words of courtesy around a reply, dropped from either end before matching.
 _COURTESIES = (
@@ -123,13 +160,34 @@ _COURTESIES = (
     ("lamentablemente",),
     ("desafortunadamente",),
     ("hola",),
+    ("merci",),
+    ("merci", "beaucoup"),
+    ("svp",),
+    ("sil", "vous", "plait"),
+    ("desole",),
+    ("desolee",),
+    ("malheureusement",),
+    ("bonjour",),
+    ("obrigado",),
+    ("obrigada",),
+    ("desculpe",),
+    ("sinto", "muito"),
+    ("infelizmente",),
+    ("ola",),
+    ("oi",),
+    ("谢谢",),
+    ("对不起",),
+    ("抱歉",),
+    ("不好意思",),
+    ("您好",),
+    ("你好",),
 )
 _APOSTROPHES = re.compile("['’‘`´]")
 _WORD = re.compile(r"[^\W_]+")
 
 
 def classify_reply(body: str) -> ReplyKind:
-    """What the text `body` someone sent us asks for, in English or Spanish.
+    """What the text `body` someone sent us asks for, in any language we write in.
 
     Opt-out comes first: a text that is an opt-out keyword is one whatever else it could mean.
     """
@@ -140,8 +198,7 @@ def classify_reply(body: str) -> ReplyKind:
         return ReplyKind.OPT_IN
     if words in _HELP:
         return ReplyKind.HELP
-    # "No, I can't come" / "No, no puedo": a "no" before a can't-come phrase is still one.
-    if words in _CANT_COME or (words[:1] == ("no",) and words[1:] in _CANT_COME):
+    if words in _CANT_COME or (words[:1] in _NOES and words[1:] in _CANT_COME):
         return ReplyKind.CANT_COME
     return ReplyKind.OTHER
 

@@ -228,6 +228,24 @@ def test_good_settings_are_saved_and_audited(app, demo, console_client):
     }
 
 
+def test_a_program_may_speak_every_shipped_language_with_any_as_its_main_one(app, demo, console_client):
+    client = console_client("demo")
+    page = client.get("/console/programs/demo/settings").text
+    for name in ("English", "Español", "Français", "Português (Brasil)", "中文 (简体)"):
+        assert f">{name}</label>" in page
+
+    every = ["en", "es", "fr", "pt_BR", "zh_Hans"]
+    saved = client.post(
+        "/console/programs/demo/settings",
+        data=form_of(settings_of(app), languages=every, default_locale="pt_BR"),
+        follow_redirects=True,
+    )
+
+    assert "Settings saved." in saved.text
+    assert (settings_of(app)["languages"], settings_of(app)["default_locale"]) == (every, "pt_BR")
+    assert '<html lang="pt-BR">' in app.test_client().get("/p/demo").text
+
+
 def test_the_country_of_phone_numbers_and_the_texts_switch_are_saved(app, demo, console_client):
     client = console_client("demo")
     page = client.get("/console/programs/demo/settings").text

@@ -168,7 +168,7 @@ def test_without_a_neutral_title_the_name_shows(deliver_raw, make_email, make_pe
     assert read_with_postal_mime(raw)["from"]["name"] == "Patient Café"
     lines = calendar_lines(check_travelled(raw).calendar)
     assert 'ORGANIZER;CN="Patient Café":mailto:hello@example.org' in lines
-    assert "SUMMARY:Patient Café meet-up" in lines
+    assert "SUMMARY;LANGUAGE=en:Patient Café meet-up" in lines
 
 
 def test_the_calendar_title_and_its_alarm_speak_the_recipients_language(deliver_raw, make_email, make_person):
@@ -177,5 +177,6 @@ def test_the_calendar_title_and_its_alarm_speak_the_recipients_language(deliver_
 
     lines = calendar_lines(check_travelled(deliver_raw(compose(email, mail_from=MAIL_FROM))).calendar)
 
-    assert "SUMMARY:Encuentro de Patient Café" in lines
-    assert "DESCRIPTION:Dentro de 30 minutos: Encuentro de Patient Café" in lines  # the alarm's words
+    assert "SUMMARY;LANGUAGE=es:Encuentro de Patient Café" in lines
+    alarm = "DESCRIPTION;LANGUAGE=es:Dentro de 30 minutos: Encuentro de Patient Café"
+    assert alarm in lines

@@ -84,8 +84,12 @@ def calendar_lines(calendar: bytes) -> list[str]:
 
 
 def calendar_values(calendar: bytes, name: str) -> list[str]:
-    """The values of every property `name` written without parameters in the calendar file, in order."""
-    return [line.removeprefix(f"{name}:") for line in calendar_lines(calendar) if line.startswith(f"{name}:")]
+    """The values of every property `name` in the calendar file, in order, whatever its parameters."""
+    return [
+        line.split(":", 1)[1]
+        for line in calendar_lines(calendar)
+        if line.startswith((f"{name}:", f"{name};"))
+    ]
 
 
 def plain_text(parsed: Message) -> str:

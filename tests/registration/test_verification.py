@@ -100,7 +100,7 @@ def test_the_link_shows_the_change_side_by_side_and_changes_nothing_by_itself(ki
         cells[0]: cells[1:]
         for cells in (
             [
-                re.sub(r"<[^>]+>|\s+", " ", cell).strip()
+                re.sub(r"<[^>]+>|\s+", " ", re.sub(r"</?span[^>]*>", "", cell)).strip()  # spans are inline
                 for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
             ]
             for row in re.findall(r"<tr>(.*?)</tr>", page.split("<tbody>")[1], re.S)

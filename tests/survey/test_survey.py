@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from datetime import time as clock
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -124,6 +125,25 @@ def test_the_page_speaks_the_members_language(survey):
     assert '<html lang="es">' in page
     assert "¿Cómo se sintió en la conversación?" in page and "1 – Nada bien" in page
     assert "Que mis respuestas sean anónimas" in page and "Send my answers" not in page
+
+
+@pytest.mark.parametrize(
+    ("locale", "tag", "question", "lowest"),
+    [
+        ("fr", "fr", "Comment avez-vous vécu la conversation\u00a0?", "1 – Pas bien du tout"),
+        ("pt_BR", "pt-BR", "Como você se sentiu na conversa?", "1 – Nada bem"),
+        ("zh_Hans", "zh-Hans", "您觉得这次交流怎么样？", "1 – 一点也不好"),
+    ],
+)
+def test_the_default_questions_are_asked_in_each_shipped_language(survey, locale, tag, question, lowest):
+    survey.change(Participant, survey.members[0], locale=locale)
+    survey.surveys_sent()
+    email = survey.emails_to(0)[-1]  # the survey, the last to go
+
+    page = unescape(survey.client.get(survey.link_in(email), headers={"Accept-Language": "en"}).text)
+
+    assert f'<html lang="{tag}">' in page
+    assert question in page and lowest in page and "How did the conversation feel for you?" not in page
 
 
 def _signed_long_ago(app, purpose: str, payload: dict) -> str:
@@ -259,7 +279,8 @@ def test_a_coordinator_rewords_reorders_removes_and_adds_questions(app, editor):
     saved = _save(
         editor,
         **{
-            "q-feeling-text-en": "How was it for you?", "q-feeling-text-es": "",
+            "q-feeling-text-en": "How was it for you?",
+            **{f"q-feeling-text-{locale}": "" for locale in ("es", "fr", "pt_BR", "zh_Hans")},
             "q-feeling-high-en": "Wonderful", "q-less_alone-option-a_little-en": "Somewhat",
             "q-comments-position": "1",
             "q-comments-required": "yes", "q-host_helped-remove": "yes", "new-kind": "scale",
@@ -278,7 +299,10 @@ def test_a_coordinator_rewords_reorders_removes_and_adds_questions(app, editor):
     comments, feeling, less_alone, _meet_again, added = questions
     assert comments["required"] is True
     assert feeling["text"] == {"en": "How was it for you?"} and feeling["high"]["en"] == "Wonderful"
-    assert less_alone["options"][1] == {"value": "a_little", "text": {"en": "Somewhat", "es": "Un poco"}}
+    assert less_alone["options"][1] == {
+        "value": "a_little",
+        "text": {"en": "Somewhat", "es": "Un poco", "fr": "Un peu", "pt_BR": "Um pouco", "zh_Hans": "有一点"},
+    }
     assert added == {
         "key": "would-you-recommend-the-meet-ups", "kind": "scale", "required": True,
         "text": {"en": "Would you recommend the meet-ups?"}, "low": {"en": "Not at all"},

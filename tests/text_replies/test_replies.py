@@ -23,6 +23,7 @@ from app.models import (
     Program,
     TextReply,
 )
+from app.services.text_answers import reply_locale
 from integrations.sms import fits_one_segment
 from integrations.sms.emulator_delivery import read_replies
 
@@ -313,3 +314,22 @@ def test_a_webhook_delivered_twice_is_acted_on_once(kit: TextsKit, body):
     assert len(kit.rows(AuditEvent, AuditEvent.action == "participant_stopped_texts")) == (
         1 if body == "STOP" else 0
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "locale"),
+    [
+        ("HELP", "en"),
+        ("Ayuda", "es"),
+        ("Parar", "es"),
+        ("AIDE", "fr"),
+        ("Arrêter, merci", "fr"),
+        ("Ajuda", "pt_BR"),
+        ("Não quero mais mensagens", "pt_BR"),
+        ("帮助", "zh_Hans"),
+        ("退订", "zh_Hans"),
+        ("👍", "en"),
+    ],
+)
+def test_a_number_we_do_not_know_is_answered_in_the_language_it_wrote_in(body, locale):
+    assert reply_locale(body, None) == locale

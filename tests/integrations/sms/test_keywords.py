@@ -1,4 +1,5 @@
-"""Reading people's replies, in English and Spanish: stop, start, help, can't come, or anything else."""
+"""Reading people's replies, in every language we write in (English, Spanish, French, Portuguese, Chinese):
+stop, start, help, can't come, or anything else."""
 
 import pytest
 
@@ -33,9 +34,21 @@ OPT_OUT = [
     "Darme de baja",
     "No más mensajes",
     "Por favor, no quiero recibir más mensajes",
+    # French
+    "ARRÊT",
+    "Arrêter, merci",
+    "Me désinscrire",
+    "Plus de SMS s'il vous plaît",
+    # Portuguese
+    "Sair",
+    "Não quero receber mais mensagens, obrigada",
+    # Chinese
+    "退订",
+    "TD",
+    "取消订阅。谢谢",
 ]
 OPT_IN = ["START", "start", "Yes", "UNSTOP", "unstop."]
-HELP = ["HELP", "help?", "Info", "AYUDA", "Ayuda por favor", "Información"]
+HELP = ["HELP", "help?", "Info", "AYUDA", "Ayuda por favor", "Información", "AIDE", "Ajuda", "帮助"]
 CANT_COME = [
     "NO",
     "no",
@@ -64,6 +77,22 @@ CANT_COME = [
     "Esta vez no",
     "No voy a poder",
     "NO PUEDO. Gracias",
+    # French
+    "NON",
+    "Non, je ne peux pas venir",
+    "Désolée, je ne pourrai pas être là cette fois",
+    "Je ne viendrai pas, merci",
+    "Pas cette fois",
+    # Portuguese
+    "NÃO",
+    "Não posso ir",
+    "Desculpe, não vou conseguir participar desta vez",
+    "Eu não vou",
+    # Chinese
+    "不",
+    "不能来",
+    "对不起，我这次来不了",
+    "不行，谢谢",
 ]
 OTHER = [
     "",
@@ -81,12 +110,17 @@ OTHER = [
     "The end of the meeting was great",
     "cancel my place",  # not a lone carrier keyword, and not our can't-come word either
     "Necesito ayuda con el enlace",
+    "Je ne peux pas attendre !",  # "I can't wait!"
+    "Oui, à bientôt",
+    "Não vou faltar",  # "I won't miss it"
+    "好的，我会来",  # "OK, I will come"
+    "我不能不来",  # "I can't not come"
     "👍",
 ]
 
 
 @pytest.mark.parametrize("body", OPT_OUT)
-def test_opt_out_words_in_english_and_spanish_stop_texts(body):
+def test_opt_out_words_in_every_language_stop_texts(body):
     assert classify_reply(body) is ReplyKind.OPT_OUT
 
 
