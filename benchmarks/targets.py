@@ -32,6 +32,7 @@ from support import (
     environment,
     flask,
     gunicorn,
+    license_zoom_pool,
     postgres_url,
     prepare_demo,
     reset_postgres,
@@ -85,6 +86,7 @@ def _measure_size(url: str, size: int, args: argparse.Namespace) -> dict[Target,
     os.environ.update(environment(url))
     prepare_demo(url)
     figures = {_seed_target(): _seed_figure(timed(lambda: _seed(url, size)), size)}
+    license_zoom_pool(url, size)
     analyze_postgres(url)
     figures |= _matching(url)
     figures |= _approval(url)

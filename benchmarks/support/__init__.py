@@ -93,12 +93,13 @@ def prepare_demo(url: str, registrants: int = 0) -> str:
     `flask demo seed` said."""
     upgrade_database(url)
     seeded = flask(url, "demo", "seed", "--registrants", str(registrants))
-    _license_zoom_users(url, registrants // REGISTRANTS_PER_ZOOM_USER)
+    license_zoom_pool(url, registrants)
     return seeded
 
 
-def _license_zoom_users(url: str, count: int) -> None:
-    """Add `count` Pro users to the demo program's Zoom pool."""
+def license_zoom_pool(url: str, registrants: int) -> None:
+    """Add Pro users to the demo program's Zoom pool: one per `REGISTRANTS_PER_ZOOM_USER` registrants."""
+    count = registrants // REGISTRANTS_PER_ZOOM_USER
     engine = build_engine(url)
     with engine.begin() as connection:
         connection.execute(
