@@ -81,8 +81,8 @@ def load_match_input(session: Session, program: Program, *, today: date) -> Matc
     cohorts = session.exec(
         select(Cohort).where(Cohort.program_id == program.id, Cohort.status != CohortStatus.CANCELLED)
     ).all()
-    members = _members_by_cohort(session, cohorts)
-    people = _people_to_match(session, program, {pid for ids in members.values() for pid in ids})
+    members = _members_by_cohort(session, program, cohorts)
+    people = _people_to_match(session, program)
     hosts = session.exec(select(Host).where(Host.program_id == program.id, Host.active)).all()
     problem = Problem(
         settings=matcher_settings(program, catalogue, zoom_capacity=pool_capacity(session, program)),
@@ -99,27 +99,33 @@ def load_match_input(session: Session, program: Program, *, today: date) -> Matc
     )
 
 
-def _members_by_cohort(session: Session, cohorts: list[Cohort]) -> dict[int, set[int]]:
+def _members_by_cohort(session: Session, program: Program, cohorts: list[Cohort]) -> dict[int, set[int]]:
     members: dict[int, set[int]] = {cohort.id: set() for cohort in cohorts}
-    rows = session.exec(
-        select(CohortMember.cohort_id, CohortMember.participant_id).where(
-            CohortMember.cohort_id.in_(list(members))
-        )
-    )
-    for cohort_id, participant_id in rows:
+    for cohort_id, participant_id in session.exec(_live_memberships(program)):
         members[cohort_id].add(participant_id)
     return members
 
 
-def _people_to_match(session: Session, program: Program, placed: set[int]) -> list[Any]:
+def _people_to_match(session: Session, program: Program) -> list[Any]:
     """Everyone already in a cohort (the matcher must know them), and every verified registrant: the columns
     the matcher needs and the standing the last match left them with."""
+    placed = _live_memberships(program).with_only_columns(CohortMember.participant_id)
     return read_rows(
         session,
         select(*REGISTRANT_COLUMNS, *STANDING_COLUMNS)
         .where(Participant.program_id == program.id)
         .where((Participant.status == ParticipantStatus.VERIFIED) | Participant.id.in_(placed))
         .order_by(Participant.id),
+    )
+
+
+def _live_memberships(program: Program):
+    """The (cohort, participant) pairs of the program's cohorts that are not cancelled, as a query: a list of
+    their ids would be one parameter each, and a large program's run past what a statement may carry."""
+    return (
+        select(CohortMember.cohort_id, CohortMember.participant_id)
+        .join(Cohort, Cohort.id == CohortMember.cohort_id)
+        .where(Cohort.program_id == program.id, Cohort.status != CohortStatus.CANCELLED)
     )
 
 
