@@ -269,8 +269,10 @@ def _absence_paused(sources: Sources) -> messages.Email:
 
 
 def _host_debrief(sources: Sources) -> messages.Email:
-    """To the host once the meeting has ended, unless they debriefed it already or no longer lead it."""
+    """To the host once the meeting has ended, unless it never started (the meetings page flags that to the
+    coordinator instead), they debriefed it already, or they no longer lead it."""
     host, meeting = sources.host, sources.meeting
+    sources.require_held()
     if debrief_state(sources.session, host, meeting, now=utcnow()) in (
         DebriefState.ANSWERED,
         DebriefState.NOT_THEIRS,
