@@ -17,15 +17,13 @@ from sqlmodel import Session, select
 
 from app.inputs.concerns import ConcernChange, ConcernInput
 from app.messages.kinds import MessageKind
-from app.messages.queue import message_row, queue_messages
+from app.messages.queue import queue_messages
 from app.models import (
     Cohort,
     CohortMember,
     CohortStatus,
     Concern,
     ConcernStatus,
-    Coordinator,
-    CoordinatorProgram,
     Host,
     Meeting,
     Participant,
@@ -33,6 +31,7 @@ from app.models import (
     Reporter,
 )
 from app.services.audit import record_event
+from app.services.coordinator_alerts import coordinator_alert_rows
 from app.services.my_meetup import current_cohort
 
 QUEUE_ORDER = case(
@@ -80,7 +79,13 @@ def raise_concern(
     record_event(
         session, "concern.raised", actor=reporter.value, program_id=program.id, subject=("concern", row.id)
     )
-    queue_messages(session, _coordinator_emails(session, program, row, now))
+    queue_messages(
+        session,
+        coordinator_alert_rows(
+            session, program, MessageKind.CONCERN_RAISED, about=f"concern-{row.id}",
+            context={"concern": row.id}, now=now,
+        ),
+    )  # fmt: skip
     return row
 
 
@@ -169,23 +174,3 @@ def hosted_members(session: Session, host: Host) -> list[tuple[int, str]]:
         .order_by(Participant.display_name)
     )
     return [(member_id, name) for member_id, name in session.exec(query).all()]
-
-
-def _coordinator_emails(session: Session, program: Program, concern: Concern, now: datetime) -> list[dict]:
-    """One email to each of the program's coordinators; to the admins when the program has none."""
-    assigned = session.exec(
-        select(Coordinator)
-        .join(CoordinatorProgram, CoordinatorProgram.coordinator_id == Coordinator.id)
-        .where(CoordinatorProgram.program_id == program.id, Coordinator.active.is_(True))
-    ).all()
-    admins = select(Coordinator).where(Coordinator.is_admin.is_(True), Coordinator.active.is_(True))
-    recipients = assigned or session.exec(admins).all()
-    kind = MessageKind.CONCERN_RAISED
-    return [
-        message_row(
-            kind=kind, program_id=program.id, recipient=coordinator.email, send_at=now,
-            locale=program.default_locale, context={"concern": concern.id},
-            dedupe_key=f"{kind}:concern-{concern.id}:coordinator-{coordinator.id}",
-        )
-        for coordinator in recipients
-    ]  # fmt: skip
