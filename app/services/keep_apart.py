@@ -152,12 +152,7 @@ def _record(
     if other_id not in participant.avoid:
         participant.avoid = [*participant.avoid, other_id]
         session.add(participant)
-    record_event(
-        session, "participant.keep_apart", actor=actor, coordinator_id=coordinator_id,
-        program_id=participant.program_id, subject=("participant", participant.id),
-        members=[participant.id, other_id],
-    )  # fmt: skip
-    session.flush()
+    _audit(session, "participant.keep_apart", participant, other_id, actor, coordinator_id)
 
 
 def _withdraw(
@@ -167,9 +162,20 @@ def _withdraw(
         raise KeepApartError("There is no such request.")
     participant.avoid = [kept for kept in participant.avoid if kept != other_id]
     session.add(participant)
+    _audit(session, "participant.keep_apart_withdrawn", participant, other_id, actor, coordinator_id)
+
+
+def _audit(
+    session: Session,
+    action: str,
+    participant: Participant,
+    other_id: int,
+    actor: str,
+    coordinator_id: int | None,
+) -> None:
+    """Both people by id only (`members`), which erasing either of them clears."""
     record_event(
-        session, "participant.keep_apart_withdrawn", actor=actor, coordinator_id=coordinator_id,
-        program_id=participant.program_id, subject=("participant", participant.id),
-        members=[participant.id, other_id],
+        session, action, actor=actor, coordinator_id=coordinator_id, program_id=participant.program_id,
+        subject=("participant", participant.id), members=[participant.id, other_id],
     )  # fmt: skip
     session.flush()
