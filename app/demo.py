@@ -9,7 +9,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from app.bulk import insert_rows
 from app.database import utcnow
@@ -29,6 +29,7 @@ from app.models import (
 )
 
 DEMO_SLUG = "demo"
+REGISTRANT_PREFIX = "demo-participant-"
 # Licensed Zoom users of the Pro kind (one meeting at a time each) the demo's meetings are shared over.
 DEMO_ZOOM_USERS = 4
 
@@ -187,6 +188,16 @@ def seed_demo(
     return program
 
 
+def registrant_count(session: Session, program: Program) -> int:
+    """How many of the numbered synthetic registrants there are: what `registrants` tops up to (the members
+    of the group that has already met, `app.demo_past`, are not counted)."""
+    return session.exec(
+        select(func.count()).where(
+            Participant.program_id == program.id, Participant.email.like(f"{REGISTRANT_PREFIX}%")
+        )
+    ).one()
+
+
 def next_demo_meeting(
     session: Session, program: Program, *, now: datetime, group: int | None = None
 ) -> Meeting | None:
@@ -318,7 +329,7 @@ def _synthetic_person(rng: random.Random, number: int) -> dict:
     start = rng.choice((9, 10, 12, 14, 16, 17, 18, 19))
     days = rng.sample(range(7), k=rng.randint(2, 4))
     return {
-        "email": f"demo-participant-{number:05d}@example.org",
+        "email": f"{REGISTRANT_PREFIX}{number:05d}@example.org",
         "display_name": f"{rng.choice(NICKNAMES)} {number}",
         "role": Role.CAREGIVER if rng.random() < 0.1 else Role.PATIENT,
         "timezone": timezone,

@@ -200,6 +200,21 @@ class CohortMember:
         ZoneInfo(self.timezone)
 
 
+@dataclass(frozen=True)
+class MeetingToOpen:
+    """A meeting whose group has no host, that a coordinator opens from its page in the console."""
+
+    group: int
+    starts_at_utc: datetime
+    ends_at_utc: datetime
+    page_url: str  # the console's page of the meeting, with its start button
+
+    def __post_init__(self) -> None:
+        require_utc(self.starts_at_utc)
+        require_utc(self.ends_at_utc)
+        require_absolute_url(self.page_url)
+
+
 class WaitlistReason(StrEnum):
     """Why the matcher could not place someone (the codes of the matcher's output)."""
 

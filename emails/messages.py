@@ -27,6 +27,7 @@ from emails.context import (
     DialIn,
     Links,
     MeetingDetails,
+    MeetingToOpen,
     Person,
     Program,
     SuggestedTime,
@@ -342,6 +343,24 @@ def concern_raised(*, program: Program, recipient: Person, links: Links, queue_u
     """Tell a coordinator that a concern came in, with a link to the program's queue. Never its words, nor
     who raised it: the email may be read where the console's sign-in does not protect it."""
     return _email("concern_raised", program, recipient, links, queue_url=require_absolute_url(queue_url))
+
+
+def meetings_to_open(
+    *, program: Program, recipient: Person, links: Links, meetings: Sequence[MeetingToOpen]
+) -> Email:
+    """Tell a coordinator which newly approved meetings have no host, each with its time in the coordinator's
+    zone and the console page they start it from."""
+    listed = [
+        {
+            "group": meeting.group,
+            "when": format_meeting_time(
+                meeting.starts_at_utc, meeting.ends_at_utc, recipient.timezone, recipient.locale
+            ),
+            "page_url": meeting.page_url,
+        }
+        for meeting in meetings
+    ]
+    return _email("meetings_to_open", program, recipient, links, meetings=listed)
 
 
 def _meeting_email(

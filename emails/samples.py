@@ -17,6 +17,7 @@ from emails.context import (
     DialIn,
     Links,
     MeetingDetails,
+    MeetingToOpen,
     Person,
     Program,
     SuggestedTime,
@@ -130,6 +131,22 @@ def sample_email(
         },
         "host_debrief": {"meeting": first, "debrief_url": "https://meetups.example.org/host/debrief/d1"},
         "concern_raised": {"queue_url": "https://meetups.example.org/console/programs/x/concerns"},
+        "meetings_to_open": {
+            "meetings": [
+                MeetingToOpen(
+                    17,
+                    first.starts_at_utc,
+                    first.ends_at_utc,
+                    "https://meetups.example.org/console/meetings/9",
+                ),
+                MeetingToOpen(
+                    18,
+                    moved.starts_at_utc,
+                    moved.ends_at_utc,
+                    "https://meetups.example.org/console/meetings/10",
+                ),
+            ]
+        },
     }[kind]
     build = getattr(messages, kind)
     return build(program=program, recipient=recipient, links=links, **arguments)

@@ -9,9 +9,8 @@ from sqlmodel import select
 from app import database
 from app.database import utcnow
 from app.models import Cohort, CohortStatus, Program
-from app.services.approval import ApprovalError, Queued, approve_cohort, in_meeting_order
+from app.services.approval import ApprovalError, Queued, announce_approvals, approve_cohort, in_meeting_order
 from app.services.proposals import propose_cohorts
-from app.services.waiting import tell_waiting
 
 
 def find_program(slug: str) -> Program:
@@ -76,7 +75,7 @@ def approve(program_slug: str, approve_all: bool, cohort_ids: tuple[int, ...]) -
             for cohort in in_meeting_order(session, chosen, now)
         ]
         queued.write(session)
-        tell_waiting(session, program, now=now)
+        announce_approvals(session, program, meetings, now=now)
     except ApprovalError as error:
         raise click.ClickException(str(error)) from None
     session.commit()

@@ -3,16 +3,16 @@
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlmodel import func, select
 
 from app import database
 from app.cli.cohorts import find_program
 from app.database import utcnow
-from app.demo import DEMO_SLUG, next_demo_meeting, seed_demo
+from app.demo import DEMO_SLUG, next_demo_meeting, registrant_count, seed_demo
+from app.demo_past import seed_past_meeting
+from app.links import signed_url
 from app.messages.kinds import MessageKind
 from app.messages.queue import send_now
 from app.messages.senders import mail_sender
-from app.models import Participant
 from emails.context import Person
 from emails.i18n import LANGUAGES
 from emails.messages import compose
@@ -25,8 +25,9 @@ def demo() -> None:
 
 
 @demo.command(
-    help="Create the demo program 'demo' with its hosts; safe to run again. One registrant in three of the "
-    "first 300 has a fictional mobile number and takes texts."
+    help="Create the demo program 'demo' with its hosts, and a group of host Jonah's that met yesterday; "
+    "safe to run again. One registrant in three of the first 300 has a fictional mobile number and takes "
+    "texts."
 )
 @click.option(
     "--registrants", default=0, show_default=True, help="Top up to this many synthetic registrants."
@@ -35,9 +36,17 @@ def demo() -> None:
 def seed(registrants: int) -> None:
     session = database.session()
     program = seed_demo(session, registrants=registrants, mobiles=True)
+    past = seed_past_meeting(session, program, now=utcnow())
     session.commit()
-    count = session.exec(select(func.count()).where(Participant.program_id == program.id)).one()
-    click.echo(f"Demo program '{program.slug}' is ready with {count} registrants.")
+    count = registrant_count(session, program)
+    host, meeting = past.host, past.meeting
+    click.echo(
+        f"Demo program '{program.slug}' is ready with {count} registrants.\n"
+        f"Host {host.display_name}'s page, with yesterday's meeting to mark who came: "
+        f"{signed_url('hosts.page', 'host', {'h': host.id})}\n"
+        f"{host.display_name}'s debrief of that meeting (also in the caught mail once the worker runs): "
+        f"{signed_url('debriefs.debrief', 'host', {'h': host.id, 'm': meeting.id})}"
+    )
 
 
 @demo.command(

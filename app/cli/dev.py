@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -15,13 +16,14 @@ from flask.cli import with_appcontext
 from app.settings import CATCHER_SMTP_PORT, EMULATOR_SMS_PORT, EMULATOR_ZOOM_PORT
 
 WEB_PORT = 5000
+ZOOM_MEMORY = "zoom-emulator.json"  # in the instance folder, beside the development database
 
 
 @click.command(help="Serve the app with its worker, the local Zoom and SMS emulators and the mail catcher.")
 @with_appcontext
 def dev() -> None:
     settings = current_app.config["SETTINGS"]
-    processes = dev_processes(settings)
+    processes = dev_processes(settings, zoom_memory=Path(current_app.instance_path) / ZOOM_MEMORY)
     running = {name: subprocess.Popen(command) for name, command in processes.items()}  # noqa: S603
     _announce(settings)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -36,9 +38,10 @@ def dev() -> None:
         _stop(running.values())
 
 
-def dev_processes(settings) -> dict[str, list[str]]:
+def dev_processes(settings, *, zoom_memory: Path | None = None) -> dict[str, list[str]]:
     """The command of each process `flask dev` runs, by name: the stand-ins only where no real service is
-    configured."""
+    configured. The Zoom emulator keeps its meetings in `zoom_memory`, as the database keeps the app's, so a
+    meeting made before a restart still starts after it."""
     flask = [sys.executable, "-m", "flask", "--app", "app"]
     processes = {"worker": [*flask, "worker"]}
     if settings.uses_mail_catcher:
@@ -48,6 +51,8 @@ def dev_processes(settings) -> dict[str, list[str]]:
         ]  # fmt: skip
     if settings.zoom_uses_emulator:
         processes["Zoom emulator"] = [*flask, "zoom-emulator", "--port", str(EMULATOR_ZOOM_PORT)]
+        if zoom_memory is not None:
+            processes["Zoom emulator"] += ["--memory", str(zoom_memory)]
     if _texts_use_emulator(settings):
         processes["SMS emulator"] = [*flask, "sms-emulator", "--port", str(EMULATOR_SMS_PORT)]
     processes["web"] = [*flask, "run", "--port", str(WEB_PORT), "--debug"]

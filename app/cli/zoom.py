@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -19,8 +21,14 @@ from app.settings import EMULATOR_ZOOM_PORT
     is_flag=True,
     help="Each token issued makes every earlier one invalid, as on older Zoom accounts.",
 )
+@click.option(
+    "--memory",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Keep the meetings it made in this file, so they still start after a restart (`flask dev` does).",
+)
 @with_appcontext
-def zoom_emulator(host: str, port: int, revoke_previous_tokens: bool) -> None:
+def zoom_emulator(host: str, port: int, revoke_previous_tokens: bool, memory: Path | None) -> None:
     # Imported here, not with the app: its spec checks load openapi-core, which nothing else needs.
     from integrations.zoom.emulator import EmulatorConfig, serve
 
@@ -35,4 +43,4 @@ def zoom_emulator(host: str, port: int, revoke_previous_tokens: bool) -> None:
         revoke_previous_tokens=revoke_previous_tokens,
     )
     click.echo(f"Zoom emulator on http://{host}:{port} (token URL http://{host}:{port}/oauth/token)")
-    serve(host, port, config)
+    serve(host, port, config, memory=memory)

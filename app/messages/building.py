@@ -26,6 +26,7 @@ from app.models import (
 from app.services.absence import answer_by
 from app.services.access_needs import group_needs_captions
 from app.services.debriefs import DebriefState, debrief_state
+from app.services.hostless_meetings import still_to_open
 from app.services.meeting_answers import answer_row
 from app.services.registration import changed_answers
 from app.services.survey.invitations import has_answered, missed_meeting
@@ -285,8 +286,10 @@ def _absence_paused(sources: Sources) -> messages.Email:
 
 
 def _host_debrief(sources: Sources) -> messages.Email:
-    """To the host once the meeting has ended, unless they debriefed it already or no longer lead it."""
+    """To the host once the meeting has ended, unless it never started (the meetings page flags that to the
+    coordinator instead), they debriefed it already, or they no longer lead it."""
     host, meeting = sources.host, sources.meeting
+    sources.require_held()
     if debrief_state(sources.session, host, meeting, now=utcnow()) in (
         DebriefState.ANSWERED,
         DebriefState.NOT_THEIRS,
@@ -301,17 +304,37 @@ def _host_debrief(sources: Sources) -> messages.Email:
 
 def _concern_raised(sources: Sources) -> messages.Email:
     """To one coordinator: a concern came in, and where the queue is (never the concern itself)."""
+    queue_url = absolute_url("console.concerns", slug=sources.program_row.slug)
+    return messages.concern_raised(**_to_coordinator(sources, queue_url), queue_url=queue_url)
+
+
+def _meetings_to_open(sources: Sources) -> messages.Email:
+    """To one coordinator: the meetings just approved with no host that still need someone to open them."""
+    program = sources.program_row
+    meetings = still_to_open(sources.session, program, sources.message.context["meetings"], now=utcnow())
+    if not meetings:
+        raise NotNeeded("each of these meetings has a host now, was cancelled or is over")
+    listed = [
+        mail.MeetingToOpen(
+            meeting.cohort_id, meeting.starts_at, meeting.ends_at,
+            absolute_url("console.meeting", slug=program.slug, meeting_id=meeting.id),
+        )
+        for meeting in meetings
+    ]  # fmt: skip
+    console_url = absolute_url("console.meetings", slug=program.slug)
+    return messages.meetings_to_open(**_to_coordinator(sources, console_url), meetings=listed)
+
+
+def _to_coordinator(sources: Sources, console_url: str) -> dict[str, object]:
+    """The envelope of an alert to one coordinator: in the program's time zone, with no unsubscribing."""
     address = sources.message.recipient
     if not address:
         raise NotDeliverable("the coordinator's address is gone")
-    queue_url = absolute_url("console.concerns", slug=sources.program_row.slug)
     recipient = mail.Person(
         address.partition("@")[0], address, sources.program_row.timezone, sources.message.locale
     )
-    links = mail.Links(manage_url=queue_url, unsubscribe_url=None, to_coordinator=True)
-    return messages.concern_raised(
-        program=sources.program, recipient=recipient, links=links, queue_url=queue_url
-    )
+    links = mail.Links(manage_url=console_url, unsubscribe_url=None, to_coordinator=True)
+    return {"program": sources.program, "recipient": recipient, "links": links}
 
 
 BUILDERS: dict[MessageKind, Callable[[Sources], messages.Email]] = {
@@ -335,4 +358,5 @@ BUILDERS: dict[MessageKind, Callable[[Sources], messages.Email]] = {
     MessageKind.ABSENCE_PAUSED: _absence_paused,
     MessageKind.HOST_DEBRIEF: _host_debrief,
     MessageKind.CONCERN_RAISED: _concern_raised,
+    MessageKind.MEETINGS_TO_OPEN: _meetings_to_open,
 }

@@ -56,6 +56,7 @@ class MessageKind(StrEnum):
     ABSENCE_PAUSED = "absence_paused"
     HOST_DEBRIEF = "host_debrief"
     CONCERN_RAISED = "concern_raised"
+    MEETINGS_TO_OPEN = "meetings_to_open"
 
 
 class OnMove(Enum):
@@ -179,6 +180,8 @@ KINDS: dict[MessageKind, KindEntry] = {
     ),
     # To each of the program's coordinators: never the concern's words, only that one came in.
     MessageKind.CONCERN_RAISED: KindEntry("A concern came in (to coordinators)", WHEN_QUEUED),
+    # To each of the program's coordinators, when groups with no host are approved: they open those meetings.
+    MessageKind.MEETINGS_TO_OPEN: KindEntry("Meetings with no host to open (to coordinators)", WHEN_QUEUED),
 }
 
 # What each member of a meeting is sent, from their invitation to the survey's reminder.

@@ -27,6 +27,7 @@ from app.models import (
     ZoomOperationKind,
 )
 from app.services.audit import record_event
+from app.services.hostless_meetings import tell_coordinators_to_open
 from app.services.locks import hold
 from app.services.scheduling import slot_start
 from app.services.waiting import tell_waiting
@@ -118,8 +119,15 @@ def approve_each_cohort(
             queued.extend(cohort_queued)
     queued.write(session)
     if approved:
-        tell_waiting(session, session.get(Program, cohorts[0].program_id), now=now)
+        announce_approvals(session, session.get(Program, cohorts[0].program_id), approved, now=now)
     return Approvals(approved, refused)
+
+
+def announce_approvals(session: Session, program: Program, approved: list[Meeting], *, now: datetime) -> None:
+    """After groups are approved: tell those the match left waiting, and the coordinators which of the new
+    meetings have no host for them to open."""
+    tell_waiting(session, program, now=now)
+    tell_coordinators_to_open(session, program, approved, now=now)
 
 
 def in_meeting_order(session: Session, cohorts: list[Cohort], now: datetime) -> list[Cohort]:

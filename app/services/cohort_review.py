@@ -16,6 +16,7 @@ from app.services.approval_risks import exceeds_pool
 from app.services.destinations import Destination, merge_partners, move_destinations
 from app.services.feasibility import SlotChoice, host_options, rules_for, slot_choices
 from app.services.follow_up import MeetAgainPanel, meet_again_panel
+from app.services.keep_apart import KeptApart, requests_in
 from app.services.overview import CohortRow, describe_cohorts
 
 CANDIDATES_SHOWN = 20
@@ -32,6 +33,7 @@ class CohortReview:
     candidates: list[Participant]
     meet_again: MeetAgainPanel
     over_capacity: bool  # a proposed group meeting when the Zoom users cannot run every meeting at once
+    kept_apart: list[KeptApart]  # its members' keep-apart requests
 
 
 def review_cohort(session: Session, program: Program, cohort: Cohort, *, now: datetime) -> CohortReview:
@@ -53,4 +55,5 @@ def review_cohort(session: Session, program: Program, cohort: Cohort, *, now: da
         else [],
         meet_again=meet_again_panel(session, cohort, now=now),
         over_capacity=editable and exceeds_pool(session, program, cohort),
+        kept_apart=requests_in(session, cohort) if live else [],
     )

@@ -11,21 +11,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import case, func
+from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.inputs.concerns import ConcernChange, ConcernInput
 from app.messages.kinds import MessageKind
-from app.messages.queue import message_row, queue_messages
+from app.messages.queue import queue_messages
 from app.models import (
     Cohort,
     CohortMember,
     CohortStatus,
     Concern,
     ConcernStatus,
-    Coordinator,
-    CoordinatorProgram,
     Host,
     Meeting,
     Participant,
@@ -33,11 +31,9 @@ from app.models import (
     Reporter,
 )
 from app.services.audit import record_event
+from app.services.coordinator_alerts import coordinator_alert_rows
+from app.services.keyset import Page, read_page
 from app.services.my_meetup import current_cohort
-
-QUEUE_ORDER = case(
-    (Concern.status == ConcernStatus.NEW, 0), (Concern.status == ConcernStatus.ACKNOWLEDGED, 1), else_=2
-)
 
 
 class ConcernScope(NamedTuple):
@@ -80,7 +76,13 @@ def raise_concern(
     record_event(
         session, "concern.raised", actor=reporter.value, program_id=program.id, subject=("concern", row.id)
     )
-    queue_messages(session, _coordinator_emails(session, program, row, now))
+    queue_messages(
+        session,
+        coordinator_alert_rows(
+            session, program, MessageKind.CONCERN_RAISED, about=f"concern-{row.id}",
+            context={"concern": row.id}, now=now,
+        ),
+    )  # fmt: skip
     return row
 
 
@@ -106,25 +108,46 @@ def count_new_concerns(session: Session, program_id: int) -> int:
     ).one()
 
 
-def list_concerns(session: Session, program: Program) -> list[QueuedConcern]:
-    """The program's concerns: new ones first, then acknowledged, then resolved; newest first in each."""
+def page_concerns(
+    session: Session,
+    program: Program,
+    *,
+    status: ConcernStatus | None = None,
+    after: str | None = None,
+    before: str | None = None,
+) -> Page:
+    """One page of the program's concerns (those in `status`, if given), newest first, as `QueuedConcern`s;
+    `after` and `before` as `app.services.keyset.read_page` takes them."""
     about = aliased(Participant)
-    rows = session.exec(
+    query = (
         select(Concern, Host.display_name, Participant.display_name, about.display_name, Meeting)
         .outerjoin(Host, Host.id == Concern.host_id)
         .outerjoin(Participant, Participant.id == Concern.participant_id)
         .outerjoin(about, about.id == Concern.about_id)
         .outerjoin(Meeting, Meeting.id == Concern.meeting_id)
         .where(Concern.program_id == program.id)
-        .order_by(QUEUE_ORDER, Concern.raised_at.desc(), Concern.id.desc())
-    ).all()
-    return [
+    )
+    if status is not None:
+        query = query.where(Concern.status == status)
+    page = read_page(
+        session, query, Concern.raised_at, Concern.id, after=after, before=before, descending=True
+    )
+    rows = [
         QueuedConcern(
             concern, host_name or member_name or "someone since erased", about_name,
             meeting.starts_at if meeting else None, meeting.cohort_id if meeting else None,
         )
-        for concern, host_name, member_name, about_name, meeting in rows
+        for concern, host_name, member_name, about_name, meeting, *_keys in page.rows
     ]  # fmt: skip
+    return Page(rows, page.after, page.before)
+
+
+def count_by_status(session: Session, program_id: int) -> dict[str, int]:
+    """How many of the program's concerns are in each state (a state with none is left out)."""
+    counted = session.exec(
+        select(Concern.status, func.count()).where(Concern.program_id == program_id).group_by(Concern.status)
+    ).all()
+    return dict(counted)
 
 
 def group_members(session: Session, cohort_id: int, *, besides: int | None = None) -> list[tuple[int, str]]:
@@ -169,23 +192,3 @@ def hosted_members(session: Session, host: Host) -> list[tuple[int, str]]:
         .order_by(Participant.display_name)
     )
     return [(member_id, name) for member_id, name in session.exec(query).all()]
-
-
-def _coordinator_emails(session: Session, program: Program, concern: Concern, now: datetime) -> list[dict]:
-    """One email to each of the program's coordinators; to the admins when the program has none."""
-    assigned = session.exec(
-        select(Coordinator)
-        .join(CoordinatorProgram, CoordinatorProgram.coordinator_id == Coordinator.id)
-        .where(CoordinatorProgram.program_id == program.id, Coordinator.active.is_(True))
-    ).all()
-    admins = select(Coordinator).where(Coordinator.is_admin.is_(True), Coordinator.active.is_(True))
-    recipients = assigned or session.exec(admins).all()
-    kind = MessageKind.CONCERN_RAISED
-    return [
-        message_row(
-            kind=kind, program_id=program.id, recipient=coordinator.email, send_at=now,
-            locale=program.default_locale, context={"concern": concern.id},
-            dedupe_key=f"{kind}:concern-{concern.id}:coordinator-{coordinator.id}",
-        )
-        for coordinator in recipients
-    ]  # fmt: skip

@@ -29,7 +29,7 @@ from app.inputs.registration import validate_preferences
 from app.links import LinkError
 from app.models import Condition, Participant, ParticipantStatus, Program
 from app.services.concerns import member_scope
-from app.services.keep_apart import KeepApartError, group_mates, keep_apart
+from app.services.keep_apart import KeepApartError, group_mates, keep_apart, withdraw_keep_apart
 from app.services.my_meetup import describe_my_meetup, next_meeting_invite
 from app.services.registration import list_conditions, program_choices
 from app.services.selfservice import (
@@ -148,15 +148,20 @@ def texts(program: Program, participant: Participant, token: str):
 @blueprint.post("/manage/<token>/keep-apart")
 @_participant_link("manage")
 def keep_apart_from(program: Program, participant: Participant, token: str):
-    """Ask, privately, not to be grouped again with a member of one's group; the other is never told."""
+    """Ask, privately, not to be grouped again with a member of one's group (the other is never told); with
+    `withdraw=yes`, withdraw that request."""
+    withdrawing = request.form.get("withdraw") == "yes"
+    change = withdraw_keep_apart if withdrawing else keep_apart
+    other = request.form.get("member", type=int) or 0
     try:
-        keep_apart(
-            database.session(), participant, request.form.get("member", type=int) or 0, actor="participant"
-        )
+        change(database.session(), participant, other, actor="participant")
     except KeepApartError:
         abort(400)
     database.session().commit()
-    flash(_("Thank you for telling us. We will not put you in a group with this person again."))
+    if withdrawing:
+        flash(_("Your request is withdrawn. You may be in a group with this person again."))
+    else:
+        flash(_("Thank you for telling us. We will not put you in a group with this person again."))
     return redirect(url_for(".manage", slug=program.slug, token=token, _anchor="keep-apart"), 303)
 
 

@@ -39,6 +39,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from werkzeug.exceptions import HTTPException
@@ -50,6 +51,7 @@ from integrations.emulator_faults import Fault
 from integrations.emulator_server import json_response, same_secret
 from integrations.zoom import emulator_events, emulator_pages
 from integrations.zoom.client import utc_now
+from integrations.zoom.emulator_memory import RememberingEmulator
 from integrations.zoom.emulator_state import (
     TOKEN_LIFETIME,
     EmulatorState,
@@ -352,9 +354,11 @@ class ZoomEmulator(emulator_server.ControlCalls):
 RunningEmulator = emulator_server.RunningEmulator[ZoomEmulator]
 
 
-def serve(host: str, port: int, config: EmulatorConfig) -> None:
-    """Serve the emulator on host:port until interrupted (what `flask zoom-emulator` runs)."""
-    emulator_server.serve_forever(host, port, ZoomEmulator(config))
+def serve(host: str, port: int, config: EmulatorConfig, *, memory: Path | None = None) -> None:
+    """Serve the emulator on host:port until interrupted (what `flask zoom-emulator` runs); with `memory`,
+    what it remembers is kept in that file across restarts (emulator_memory.py)."""
+    emulator = ZoomEmulator(config)
+    emulator_server.serve_forever(host, port, RememberingEmulator(emulator, memory) if memory else emulator)
 
 
 def start_in_thread(

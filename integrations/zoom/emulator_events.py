@@ -54,8 +54,10 @@ def event_body(
     }
 
 
-def deliver(url: str, secret: str, body: Mapping[str, Any], now: datetime) -> int:
-    """POST `body` to `url` signed with `secret`, as Zoom does; the receiver's HTTP status."""
+def deliver(url: str, secret: str, body: Mapping[str, Any], now: datetime) -> int | None:
+    """POST `body` to `url` signed with `secret`, as Zoom does; the receiver's HTTP status, or None when it
+    could not be reached. As on Zoom, a receiver that is down never stops the meeting from starting or
+    ending: the start page still opens."""
     raw = json.dumps(body).encode()
     timestamp = str(int(now.timestamp()))
     headers = {
@@ -63,4 +65,7 @@ def deliver(url: str, secret: str, body: Mapping[str, Any], now: datetime) -> in
         TIMESTAMP_HEADER: timestamp,
         SIGNATURE_HEADER: sign(secret, timestamp, raw),
     }
-    return requests.post(url, data=raw, headers=headers, timeout=DELIVERY_TIMEOUT).status_code
+    try:
+        return requests.post(url, data=raw, headers=headers, timeout=DELIVERY_TIMEOUT).status_code
+    except requests.RequestException:
+        return None

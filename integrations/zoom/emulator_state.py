@@ -88,6 +88,25 @@ class EmulatorState:
             self.counters: Counter[str] = Counter()
             self.log: list[dict[str, Any]] = []
 
+    def export(self) -> dict[str, Any]:
+        """What outlives a restart (see emulator_memory.py): the meetings, their hosts and registrants, and
+        the users' plans; not tokens, daily counts, faults or the log."""
+        with self._lock:
+            return {
+                "meetings": list(self._meetings.values()),
+                "hosts": {str(meeting_id): host for meeting_id, host in self._hosts.items()},
+                "registrants": {str(meeting_id): rows for meeting_id, rows in self._registrants.items()},
+                "concurrent": dict(self._concurrent),
+            }
+
+    def restore(self, saved: dict[str, Any]) -> None:
+        """Take back what `export` gave."""
+        with self._lock:
+            self._meetings = {int(meeting["id"]): meeting for meeting in saved["meetings"]}
+            self._hosts = {int(meeting_id): host for meeting_id, host in saved["hosts"].items()}
+            self._registrants = {int(meeting_id): rows for meeting_id, rows in saved["registrants"].items()}
+            self._concurrent = dict(saved["concurrent"])
+
     def update_settings(self, changes: dict[str, Any]) -> dict[str, Any]:
         """Change any of `daily_limit`, `webhook_url`, `revoke_previous_tokens`; the settings now in force."""
         with self._lock:

@@ -3,10 +3,13 @@ coordinator reading it on the meeting's console page; in English and in Spanish.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from app.database import utcnow
 from app.messages.kinds import MessageKind
-from app.models import AuditEvent, Concern, HostDebrief, MessageStatus, OutboundMessage
+from app.models import AuditEvent, Concern, HostDebrief, Meeting, MessageStatus, OutboundMessage
 
 from .conftest import COORDINATOR
 
@@ -112,6 +115,23 @@ def test_the_debrief_email_is_not_sent_once_the_host_has_answered(kit):
     kit.end_meeting()
     [email] = kit.messages(MessageKind.HOST_DEBRIEF)
     assert email.status == MessageStatus.SENT and email.not_after is not None
+
+
+@pytest.mark.parametrize("locale", ["en", "es"])
+def test_a_meeting_that_never_started_sends_no_debrief_and_is_flagged_to_the_coordinator(
+    make_kit, coordinator, locale
+):
+    kit = make_kit(locale)
+    meeting = kit.meeting()
+    kit.run_worker(meeting.ends_at + timedelta(seconds=30))  # Zoom never said it started; no one was marked
+    kit.change(Meeting, meeting.id, starts_at=utcnow() - timedelta(minutes=meeting.duration_minutes + 60))
+
+    subjects = [message["Subject"] for message in kit.emails_to_address(kit.host().email)]
+    assert WORDS[locale]["subject"] not in subjects
+    [debrief] = kit.messages(MessageKind.HOST_DEBRIEF)
+    assert debrief.status != MessageStatus.SENT and "never started" in debrief.last_error
+    listed = coordinator.get("/console/programs/demo/meetings?when=past").text
+    assert "Never started" in listed and f"/meetings/{kit.meeting_id}/attendance" in listed
 
 
 def test_a_debrief_link_changed_by_hand_or_posted_without_the_form_is_refused(kit):

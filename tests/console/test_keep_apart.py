@@ -8,7 +8,7 @@ from sqlmodel import func, select
 
 from app import database
 from app.links import make_token
-from app.models import AuditEvent, Cohort, CohortMember, OutboundMessage, Participant
+from app.models import AuditEvent, Cohort, CohortMember, CohortStatus, OutboundMessage, Participant
 
 SPANISH_HEADING = "Alguien con quien prefiere no volver a reunirse"
 
@@ -22,7 +22,10 @@ def grouped(app, runner, demo):
     assert matched.exit_code == 0, matched.output
     with app.app_context():
         session = database.session()
-        cohort_id = session.exec(select(Cohort.id).order_by(Cohort.id)).first()
+        proposed = select(Cohort.id).where(
+            Cohort.status == CohortStatus.PROPOSED
+        )  # not the demo's past group
+        cohort_id = session.exec(proposed.order_by(Cohort.id)).first()
         asker, other = session.exec(
             select(CohortMember.participant_id)
             .where(CohortMember.cohort_id == cohort_id)
@@ -94,7 +97,8 @@ def test_a_member_asks_from_their_page_and_the_next_match_keeps_them_apart(
     assert response.status_code == 303
     page = client.get(manage_path(asker)).get_data(as_text=True)
     assert "We will not put you in a group with this person again." in page
-    assert "You asked us not to put you in a group again with:" in page and f"<li>{other_name}</li>" in page
+    assert "You asked us not to put you in a group again with:" in page
+    assert f'name="member" value="{other}"><input type="hidden" name="withdraw" value="yes">' in page
 
     # The other person's page is as it was, still offering the asker, and nothing was sent to them.
     other_page = client.get(manage_path(other)).get_data(as_text=True)
@@ -166,3 +170,69 @@ def test_the_page_asks_in_spanish(app, client, manage_path, grouped):
     _cohort_id, asker, _other = grouped
     page = client.get(manage_path(asker), headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert SPANISH_HEADING in page and "Enviar mi solicitud" in page
+
+
+WITHDRAWN = {
+    "en": ("Withdraw my request", "Your request is withdrawn. You may be in a group with this person again."),
+    "es": (
+        "Retirar mi solicitud",
+        "Su solicitud se ha retirado. Puede volver a estar en un grupo con esta persona.",
+    ),
+}
+
+
+def _keep_apart_events(app, action: str) -> list[AuditEvent]:
+    with app.app_context():
+        return list(database.session().exec(select(AuditEvent).where(AuditEvent.action == action)).all())
+
+
+@pytest.mark.parametrize("locale", ["en", "es"])
+def test_a_member_withdraws_their_request_privately(app, client, manage_path, grouped, locale):
+    _cohort_id, asker, other = grouped
+    with app.app_context():
+        session = database.session()
+        session.get(Participant, asker).locale = locale
+        session.commit()
+    assert client.post(f"{manage_path(asker)}/keep-apart", data={"member": other}).status_code == 303
+    button, withdrawn = WITHDRAWN[locale]
+    other_name = _person(app, other).display_name
+    assert button in client.get(manage_path(asker)).text
+    told_before = _messages_to(app, other)
+
+    response = client.post(
+        f"{manage_path(asker)}/keep-apart", data={"member": other, "withdraw": "yes"}, follow_redirects=True
+    )
+
+    assert response.status_code == 200 and withdrawn in response.text
+    assert f'<html lang="{locale}">' in response.text and button not in response.text
+    assert f">{other_name}</option>" in response.text  # the asker may ask again
+    assert _person(app, asker).avoid == [] and _messages_to(app, other) == told_before
+    [event] = _keep_apart_events(app, "participant.keep_apart_withdrawn")
+    assert (event.actor, event.coordinator_id, event.detail["members"]) == (
+        "participant",
+        None,
+        [asker, other],
+    )
+    again = client.post(f"{manage_path(asker)}/keep-apart", data={"member": other, "withdraw": "yes"})
+    assert again.status_code == 400  # nothing left to withdraw
+
+
+def test_a_coordinator_removes_a_request_from_the_group_page(app, console_client, grouped):
+    cohort_id, asker, other = grouped
+    console = console_client("demo")
+    group_page = f"/console/programs/demo/cohorts/{cohort_id}"
+    recorded = {"participant_id": asker, "other_id": other}
+    console.post(f"{group_page}/keep-apart", data=recorded)
+    asker_name, other_name = _person(app, asker).display_name, _person(app, other).display_name
+    assert f"{asker_name} asked not to be grouped again with {other_name}." in console.get(group_page).text
+
+    removed = console.post(f"{group_page}/keep-apart/remove", data=recorded, follow_redirects=True)
+
+    assert f"{asker_name}&#39;s request not to meet {other_name} again is removed." in removed.text
+    assert "asked not to be grouped again with" not in removed.text
+    assert _person(app, asker).avoid == []
+    [event] = _keep_apart_events(app, "participant.keep_apart_withdrawn")
+    assert event.actor.startswith("coordinator-") and event.coordinator_id is not None
+    assert event.detail["members"] == [asker, other]
+    refused = console.post(f"{group_page}/keep-apart/remove", data=recorded, follow_redirects=True)
+    assert "There is no such request." in refused.text

@@ -30,7 +30,7 @@ class Hrefs(HTMLParser):
 
 
 def test_every_kind_has_a_message_function():
-    assert len(KINDS) == 20
+    assert len(KINDS) == 21
     assert all(callable(getattr(messages, kind)) for kind in KINDS)
 
 

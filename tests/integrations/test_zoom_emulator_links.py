@@ -8,6 +8,8 @@ import requests
 
 from integrations.zoom.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, parse_event, verify_signature
 
+from ..conftest import free_port
+
 HOST_BUSY = "The host has another meeting in progress."
 
 
@@ -100,6 +102,16 @@ def test_starting_and_ending_send_signed_webhooks(zoom, create_meeting, webhook_
         event = parse_event(delivery.get_data())
         events.append((event.event, event.meeting_id))
     assert events == [("meeting.started", str(meeting.id)), ("meeting.ended", str(meeting.id))]
+
+
+def test_the_start_page_opens_when_the_webhook_receiver_is_down(zoom, create_meeting, stored_meeting):
+    zoom.configure(webhook_url=f"http://127.0.0.1:{free_port()}/webhooks/zoom")  # nothing listens there
+    meeting = create_meeting()
+
+    status, page = open_link(meeting.start_url)
+
+    assert status == 200 and "This meeting has started." in page.texts
+    assert stored_meeting(meeting.id)["status"] == "started"
 
 
 def test_a_refused_start_sends_no_webhook(zoom, create_meeting, webhook_receiver):

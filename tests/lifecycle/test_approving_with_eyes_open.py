@@ -12,9 +12,10 @@ from sqlmodel import select
 from app import database
 from app.messages.building import build_email
 from app.messages.kinds import MessageKind
-from app.models import Cohort, Meeting, OutboundMessage, Participant
+from app.models import Cohort, Meeting, OutboundMessage, Participant, Program
 from app.services.feasibility import cohort_warnings
 from emails.messages import compose
+from emails.times import format_meeting_time
 
 SLUG = "demo"
 
@@ -102,6 +103,49 @@ def test_a_hosted_group_s_members_still_hear_of_their_volunteer_host(
     _, tips = _member_emails(app, cohort_id)
     assert "fellow patient who volunteers" in tips and "A member of our team opens" not in tips
     assert "Meetings a coordinator opens" not in console.get(f"/console/programs/{SLUG}/meetings").text
+    with app.app_context():
+        assert (
+            database.session()
+            .exec(select(OutboundMessage).where(OutboundMessage.kind == MessageKind.MEETINGS_TO_OPEN))
+            .all()
+            == []
+        )
+
+
+TO_OPEN = {
+    "en": ("Meetings with no host for the team to open", "Group", "Start it from its page"),
+    "es": ("Reuniones sin anfitrión que debe abrir el equipo", "Grupo", "Iníciela desde su página"),
+}
+
+
+@pytest.mark.parametrize("locale", ["en", "es"])
+def test_the_coordinators_are_emailed_the_meetings_with_no_host_they_must_open(
+    app, program, console, runner, make_cohorts, zoom_pool, mailbox, locale
+):
+    with app.app_context():
+        session = database.session()
+        session.get(Program, program.id).default_locale = locale
+        session.commit()
+    hostless = make_cohorts(1, hosted=False, slot=14) + make_cohorts(1, hosted=False, slot=38)
+    hosted = make_cohorts(1, slot=60)
+    zoom_pool({"solo@example.org": 2})
+
+    approved = console.post(f"/console/programs/{SLUG}/approve", data={"confirm": "yes"})
+    assert approved.status_code == 302
+    assert runner.invoke(args=["worker", "--once"]).exit_code == 0
+
+    subject, group, start = TO_OPEN[locale]
+    [email] = [m for m in mailbox.messages() if m["To"].addresses[0].addr_spec == "coordinator-1@example.org"]
+    assert email["Subject"] == subject and "List-Unsubscribe" not in email
+    text = email.get_body(preferencelist=("plain",)).get_content()
+    with app.app_context():
+        session = database.session()
+        for cohort_id in hostless:
+            meeting = session.exec(select(Meeting).where(Meeting.cohort_id == cohort_id)).one()
+            when = format_meeting_time(meeting.starts_at, meeting.ends_at, "Europe/Madrid", locale)
+            assert f"* {group} {cohort_id}: {when}" in text
+            assert f"{start}: http://localhost/console/programs/{SLUG}/meetings/{meeting.id}" in text
+    assert f"{group} {hosted[0]}:" not in text
 
 
 def _member_emails(app, cohort_id: int, *, locale: str = "en") -> tuple[str, str]:

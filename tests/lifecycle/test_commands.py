@@ -1,8 +1,10 @@
 """The documented commands (docs/interfaces.md), end to end on the demo: match, approve, and the worker
 carrying it all out."""
 
+import re
 from collections import defaultdict
 
+import pytest
 from sqlmodel import func, select
 
 from app import database
@@ -10,6 +12,8 @@ from app.models import (
     Cohort,
     CohortMember,
     CohortStatus,
+    HostDebrief,
+    MarkedAttendance,
     Meeting,
     MessageStatus,
     OutboundMessage,
@@ -26,7 +30,8 @@ def test_match_then_approve_then_worker_on_the_demo(app, runner, zoom, mailbox):
     assert runner.invoke(args=["demo", "seed", "--registrants", "250"]).exit_code == 0
     matched = runner.invoke(args=["match", "run", "demo"])
     assert matched.exit_code == 0, matched.output
-    assert "250 registrants" in matched.output and "placed in" in matched.output
+    # The 250, and the five of the group that met yesterday, kept as it is.
+    assert "255 registrants" in matched.output and "placed in" in matched.output
     proposed = _count(
         app, select(func.count()).select_from(Cohort).where(Cohort.status == CohortStatus.PROPOSED)
     )
@@ -34,7 +39,7 @@ def test_match_then_approve_then_worker_on_the_demo(app, runner, zoom, mailbox):
 
     approved = runner.invoke(args=["cohorts", "approve", "demo", "--all"])
     assert approved.exit_code == 0, approved.output
-    assert _count(app, select(func.count()).select_from(Meeting)) == proposed
+    assert _count(app, select(func.count()).select_from(Meeting)) == proposed + 1  # and the demo's past one
     queued = _count(app, select(func.count()).select_from(OutboundMessage))
     placed = _count(
         app, select(func.count()).select_from(Participant).where(Participant.waitlist_reason.is_(None))
@@ -122,3 +127,54 @@ def test_commands_explain_mistakes(runner):
     runner.invoke(args=["demo", "seed"])
     assert "Say which cohorts" in runner.invoke(args=["cohorts", "approve", "demo"]).output
     assert "not an ISO 8601" in runner.invoke(args=["worker", "--once", "--now", "tomorrow"]).output
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+PAST_MEETING_WORDS = {
+    "en": {"who": "Who came?", "zoom": "Zoom saw them join", "saved": "We have saved who came.",
+           "debrief": "How did the conversation go?", "thanks": "The coordinators have your debrief."},
+    "es": {"who": "¿Quién asistió?", "zoom": "Zoom registró su entrada",
+           "saved": "Hemos guardado quién asistió.", "debrief": "¿Cómo fue la conversación?",
+           "thanks": "Los coordinadores tienen su valoración."},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_demo_has_a_host_with_a_past_meeting_to_mark_and_a_debrief_to_answer(
+    app, runner, mailbox, base_url, lang
+):
+    seeded = runner.invoke(args=["demo", "seed"])
+    assert seeded.exit_code == 0, seeded.output
+    page_link, debrief_link = re.findall(rf"{base_url}(/host/\S+)", seeded.output)
+    assert runner.invoke(args=["worker", "--once"]).exit_code == 0
+    [debrief_email] = [
+        m for m in mailbox.messages() if m["To"].addresses[0].addr_spec == "host-jonah@example.org"
+    ]
+    assert f"{base_url}/host/debrief/" in debrief_email.get_body(preferencelist=("plain",)).get_content()
+    words, client = PAST_MEETING_WORDS[lang], app.test_client()
+
+    page = client.get(f"{page_link}?lang={lang}").text
+    assert words["who"] in page and page.count(words["zoom"]) == 3  # Zoom saw three of the five
+    assert page.count(" checked") == 3 and all(name in page for name in ("Alma", "Dario", "Esme"))
+    [action] = re.findall(r'action="(/host/[^"]+/attendance)"', page)
+    present = re.findall(r'name="present" value="(\d+)"', page)[:4]  # the fourth came by phone
+    saved = client.post(
+        action, data={"csrf_token": CSRF.search(page).group(1), "present": present}, follow_redirects=True
+    )
+    assert saved.status_code == 200 and words["saved"] in saved.text
+    assert _count(app, select(func.count()).where(MarkedAttendance.present)) == 4
+
+    form = client.get(f"{debrief_link}?lang={lang}").text
+    assert words["debrief"] in form
+    answered = client.post(
+        debrief_link, data={"csrf_token": CSRF.search(form).group(1), "mood": "well", "note": "A warm hour."}
+    )
+    assert answered.status_code == 200 and words["thanks"] in answered.text
+    assert _count(app, select(func.count()).where(HostDebrief.note == "A warm hour.")) == 1
+
+
+def test_seeding_the_demo_again_keeps_one_past_meeting(app, runner):
+    for _ in range(2):
+        assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    assert _count(app, select(func.count()).select_from(Meeting)) == 1
+    assert _count(app, select(func.count()).select_from(OutboundMessage)) == 1  # the debrief, once

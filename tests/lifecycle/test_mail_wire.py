@@ -23,6 +23,7 @@ from app.models import (
     Attendance,
     Cohort,
     CohortMember,
+    CohortStatus,
     Host,
     Meeting,
     MeetingAnswer,
@@ -42,6 +43,7 @@ LONG_BASE_URL = "https://meetups.patient-organisation-with-a-rather-long-name.ex
     ["peer-support-programmes"] * 5
 )
 MISSED_YOU = "We missed you at the meet-up"
+COORDINATOR_ALERTS = (MessageKind.CONCERN_RAISED, MessageKind.MEETINGS_TO_OPEN)
 
 
 @pytest.fixture
@@ -62,18 +64,19 @@ def test_every_kind_of_message_carries_a_plain_unsubscribe_line_that_works(app, 
     received, alerts = [], []
     for raw in raw_messages(mailbox.directory):
         row = sent[BytesParser(policy=compat32).parsebytes(raw, headersonly=True)["Message-ID"]]
-        if row.kind == MessageKind.CONCERN_RAISED:  # a coordinator's alert: no mailing to leave
-            alerts.append(BytesParser(policy=compat32).parsebytes(raw))
+        if row.kind in COORDINATOR_ALERTS:  # no mailing to leave
+            alerts.append((row.kind, BytesParser(policy=compat32).parsebytes(raw)))
             continue
         received.append((row, raw, check_travelled(raw)))
-    [alert] = alerts
-    assert alert["List-Unsubscribe"] is None and alert["List-Unsubscribe-Post"] is None
+    assert sorted(kind for kind, _ in alerts) == sorted(COORDINATOR_ALERTS)
+    for _, alert in alerts:
+        assert alert["List-Unsubscribe"] is None and alert["List-Unsubscribe-Post"] is None
     # Every kind but "sorry we missed you", which goes as the survey's other face (below).
     assert {row.kind for row, _, _ in received} == set(BUILDERS) - {
         MessageKind.MISSED_YOU,
-        MessageKind.CONCERN_RAISED,
+        *COORDINATOR_ALERTS,
     }
-    assert len(received) + 1 == len(sent) == 4 + 1 + 19  # invitations, briefing, and what was queued
+    assert len(received) + 2 == len(sent) == 4 + 1 + 20  # invitations, briefing, and what was queued
     surveys = [carried.parsed["Subject"] for row, _, carried in received if row.kind == MessageKind.SURVEY]
     assert MISSED_YOU in surveys and len(surveys) == 2  # the survey's other face, to who missed the meeting
 
@@ -197,7 +200,26 @@ def _queue_every_other_kind(app, approved: dict[str, int]) -> None:
         _queue(session, meeting, MessageKind.MEETING_CHANGED, previous, host_id=approved["host"])
         _queue(session, meeting, MessageKind.HOST_DEBRIEF, {}, host_id=approved["host"])
         _queue(session, meeting, MessageKind.CONCERN_RAISED, {"concern": 0})  # to a coordinator
+        hostless = _hostless_meeting(session, meeting)
+        _queue(session, hostless, MessageKind.MEETINGS_TO_OPEN, {"meetings": [hostless.id]})
         session.commit()
+
+
+def _hostless_meeting(session, like: Meeting) -> Meeting:
+    """A meeting at the same time, of an approved group with no host, for a coordinator to open."""
+    cohort = session.get(Cohort, like.cohort_id)
+    hostless = Cohort(
+        program_id=cohort.program_id, condition_id=cohort.condition_id, language=cohort.language,
+        slot=cohort.slot, status=CohortStatus.APPROVED,
+    )  # fmt: skip
+    session.add(hostless)
+    session.flush()
+    meeting = Meeting(
+        cohort_id=hostless.id, starts_at=like.starts_at, calendar_uid="wire-hostless@peer-meetups"
+    )
+    session.add(meeting)
+    session.flush()
+    return meeting
 
 
 def _outside_the_group(session, meeting: Meeting, like: Participant) -> tuple[Participant, Participant]:

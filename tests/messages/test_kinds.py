@@ -29,7 +29,7 @@ STORED_KINDS = {
     "verify_email", "manage_link", "registration_confirmed", "waitlisted", "cohort_invitation",
     "host_briefing", "preparation_tips", "reminder", "meeting_changed", "meeting_cancelled", "survey",
     "missed_you", "survey_reminder", "member_answer", "seat_offered", "seat_taken",
-    "absence_check", "absence_paused", "host_debrief", "concern_raised",
+    "absence_check", "absence_paused", "host_debrief", "concern_raised", "meetings_to_open",
 }  # fmt: skip
 
 

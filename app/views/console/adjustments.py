@@ -19,7 +19,7 @@ from app.services.adjustments import AdjustmentError, NeedsOverride, StaleCohort
 from app.services.adjustments.backfill import backfill_cohort
 from app.services.adjustments.cohort_edits import merge_cohorts, set_host, set_locked, set_slot, split_cohort
 from app.services.adjustments.moves import move_member
-from app.services.keep_apart import KeepApartError, record_for_member
+from app.services.keep_apart import KeepApartError, record_for_member, remove_for_member
 from app.views.console.access import blueprint, find_program_row, load_program, program_row
 from app.views.console.cohort_page import override_request, render_cohort
 
@@ -186,19 +186,33 @@ def backfill(slug: str, cohort_id: int):
 def record_keep_apart(slug: str, cohort_id: int):
     """Record, for a member, that they asked not to be grouped again with another member (the other is
     not told)."""
+    return _keep_apart_change(
+        slug, cohort_id, record_for_member, "{asker} will not be grouped again with {other}."
+    )
+
+
+@blueprint.post("/programs/<slug>/cohorts/<int:cohort_id>/keep-apart/remove")
+def remove_keep_apart(slug: str, cohort_id: int):
+    """Remove a member's keep-apart request: the matcher may group the two together again."""
+    return _keep_apart_change(
+        slug, cohort_id, remove_for_member, "{asker}'s request not to meet {other} again is removed."
+    )
+
+
+def _keep_apart_change(slug: str, cohort_id: int, change: Callable, done: str):
     program = load_program(slug)
     cohort = program_row(program, Cohort, cohort_id)
     asker = program_row(program, Participant, _number(request.form.get("participant_id", "")))
     other = program_row(program, Participant, _number(request.form.get("other_id", "")))
     session = database.session()
     try:
-        record_for_member(session, cohort, asker, other.id, **_actor())
+        change(session, cohort, asker, other.id, **_actor())
     except KeepApartError as error:
         session.rollback()
         flash(str(error), "error")
         return redirect(url_for("console.cohort", slug=slug, cohort_id=cohort.id))
     session.commit()
-    flash(f"{asker.display_name} will not be grouped again with {other.display_name}.", "success")
+    flash(done.format(asker=asker.display_name, other=other.display_name), "success")
     return redirect(url_for("console.cohort", slug=slug, cohort_id=cohort.id))
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 from app import database
 from app.database import utcnow
 from app.models import Cohort, CohortStatus, MatchRun
-from app.services.approval import ApprovalError, approve_cohort, approve_each_cohort
+from app.services.approval import ApprovalError, announce_approvals, approve_cohort, approve_each_cohort
 from app.services.approval_risks import approval_risks
 from app.services.exports import cohort_export
 from app.services.feasibility import cohort_warnings
@@ -23,7 +23,6 @@ from app.services.overview import (
 )
 from app.services.proposals import ProposalSummary
 from app.services.registration import list_conditions
-from app.services.waiting import tell_waiting
 from app.services.zoom_pool import hour_loads
 from app.views.console.access import audit, blueprint, find_program_row, load_program, program_row
 from app.views.console.cohort_page import override_request, render_cohort
@@ -127,7 +126,7 @@ def approve(slug: str, cohort_id: int):
         meeting = approve_cohort(
             session, cohort, actor=current_user.email, coordinator_id=current_user.id, now=utcnow()
         )
-        tell_waiting(session, program, now=utcnow())
+        announce_approvals(session, program, [meeting], now=utcnow())
     except ApprovalError as error:
         flash(str(error), "error")
         return redirect(url_for("console.cohort", slug=slug, cohort_id=cohort_id))

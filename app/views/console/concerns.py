@@ -11,20 +11,26 @@ from app.database import utcnow
 from app.inputs.concerns import read_concern_change
 from app.inputs.fields import InvalidInput
 from app.models import Concern, ConcernStatus
-from app.services.concerns import change_concern, list_concerns
+from app.services.concerns import change_concern, count_by_status, page_concerns
 from app.views.console.access import audit, blueprint, load_program, program_row
 
 
 @blueprint.get("/programs/<slug>/concerns")
 def concerns(slug: str):
+    """One page of the program's concerns, newest first, of one state (`state=`) or all of them."""
     program = load_program(slug)
     session = database.session()
-    queue = list_concerns(session, program)
-    audit("console.viewed_concerns", program, concerns=len(queue))  # what people confided
+    status = request.args.get("state")
+    status = ConcernStatus(status) if status in set(ConcernStatus) else None
+    page = page_concerns(
+        session, program, status=status, after=request.args.get("after"), before=request.args.get("before")
+    )
+    audit("console.viewed_concerns", program, concerns=len(page.rows))  # what people confided
     session.commit()
     return render_template(
-        "console/concerns.html", program=program, section="concerns", queue=queue, statuses=ConcernStatus
-    )
+        "console/concerns.html", program=program, section="concerns", page=page, state=status,
+        statuses=ConcernStatus, counts=count_by_status(session, program.id),
+    )  # fmt: skip
 
 
 @blueprint.post("/programs/<slug>/concerns/<int:concern_id>")
