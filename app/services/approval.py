@@ -26,6 +26,7 @@ from app.models import (
     Program,
     ZoomOperationKind,
 )
+from app.reading_zone import written
 from app.services.audit import record_event
 from app.services.hostless_meetings import tell_coordinators_to_open
 from app.services.locks import hold
@@ -59,7 +60,7 @@ def approve_cohort(
         raise ApprovalError(f"Group {cohort.id} has no members.")
     starts_at = slot_start(program, cohort.slot, now.date())
     if starts_at <= now:
-        raise ApprovalError(f"Group {cohort.id}'s meeting time {starts_at:%Y-%m-%d %H:%M} UTC has passed.")
+        raise ApprovalError(f"Group {cohort.id}'s meeting time, {written(starts_at)}, has passed.")
     cohort.status, cohort.approved_at, cohort.version = CohortStatus.APPROVED, now, cohort.version + 1
     session.add(cohort)
     try:

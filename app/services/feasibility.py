@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from app.database import utcnow
 from app.models import Cohort, CohortMember, CohortStatus, Host, Participant, Program
+from app.reading_zone import weekly_hour
 from app.services.matcher_bridge import load_catalogue, matcher_host, matcher_registrant, matcher_settings
 from app.services.scheduling import program_week_start
 from app.services.zoom_pool import cohort_slots, pool_capacity
@@ -28,8 +29,14 @@ ENGLISH = Locale("en")
 
 
 def slot_label(slot: int) -> str:
-    """An hour of the week in UTC, e.g. "Tuesday 14:00 UTC"."""
+    """An hour of the week in UTC, e.g. "Tuesday 14:00 UTC" (for files machines read)."""
     return f"{WEEKDAYS[slot // 24]} {slot % 24:02d}:00 UTC"
+
+
+def slot_for_reader(program: Program, slot: int) -> str:
+    """An hour of the week as the reader reads it, in the program's first week of meetings: "Tuesday 15:00
+    CET"."""
+    return weekly_hour(slot, program_week_start(program, utcnow().date()))
 
 
 def language_label(code: str) -> str:
@@ -172,7 +179,7 @@ class CohortRules:
         who = _listed(names[member] for member in violation.members)
         host = draft.host.display_name if draft.host else "The host"
         condition = self.catalogue.condition_names.get(detail.get("condition"), detail.get("condition"))
-        time = slot_label(draft.slot)
+        time = slot_for_reader(self.program, draft.slot)
         match violation.rule:
             case Rule.SIZE:
                 size = detail["size"]
@@ -212,9 +219,10 @@ class CohortRules:
             case Rule.HOST_DOUBLE_BOOKED:
                 return f"{host} already leads a group at this time."
             case Rule.CAPACITY:
+                hour = slot_for_reader(self.program, detail["slot"])
                 return (
-                    f"{detail['meetings']} groups would be meeting at {slot_label(detail['slot'])}; the "
-                    f"program's Zoom users can run {_meetings(detail['max_concurrent'])} at once."
+                    f"{detail['meetings']} groups would be meeting at {hour}; the program's Zoom users can "
+                    f"run {_meetings(detail['max_concurrent'])} at once."
                 )
         return str(violation.rule)
 

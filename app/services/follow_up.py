@@ -26,6 +26,7 @@ from app.models import (
     Program,
     SurveyResponse,
 )
+from app.reading_zone import written
 from app.services.approval import cohort_members, set_up_meeting
 from app.services.audit import record_event
 from app.services.locks import hold
@@ -193,7 +194,7 @@ def _add_meetings(
     series: dict | None = None,
 ) -> list[Meeting]:
     if starts[0] <= now:
-        raise FollowUpError(f"{starts[0]:%-d %b %Y, %H:%M} UTC has already passed. Choose a time to come.")
+        raise FollowUpError(f"{written(starts[0])} has already passed. Choose a time to come.")
     members = cohort_members(session, cohort)
     if not members:
         raise FollowUpError(f"Group {cohort.id} has no members left to invite.")

@@ -14,6 +14,7 @@ from app.models import (
     ZoomOperationKind,
     ZoomOperationStatus,
 )
+from app.reading_zone import written
 from app.services.zoom_operations import WAITING
 
 MESSAGE_STATUSES = {
@@ -108,7 +109,7 @@ def _creation(meeting: Meeting, operations: list[ZoomOperation], now: datetime) 
     )
     if create is None or create.next_attempt_at <= now:
         return "pending", "Being created"
-    when = f"{create.next_attempt_at:%-d %b %H:%M} UTC"
+    when = written(create.next_attempt_at, short=True)
     if create.next_attempt_at >= meeting.starts_at:
         return "failed", (
             f"Cannot be created at Zoom before it starts ({when}, the first the daily limit of "

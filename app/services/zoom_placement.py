@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from app.models import Cohort, Host, Meeting, Program, ZoomUser
+from app.reading_zone import written
 from app.services.zoom_pool import BUFFER, NOT_OVER, ZoomPoolError, meetings_to_come, pool_users
 
 # How far around a meeting a Zoom user's other meetings are looked at: no meeting is as long.
@@ -151,7 +152,7 @@ def _hold(session: Session, users: list[str]) -> None:
 
 
 def _none_free(session: Session, program: Program, meeting: Meeting) -> str:
-    when = f"{meeting.starts_at:%A %-d %B, %H:%M} UTC"
+    when = written(meeting.starts_at)
     if not pool_users(session, program, active_only=True):
         return "The program has no Zoom user to hold its meetings. Add one on the program's Zoom users page."
     return (

@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from app import database
 from app.models import Coordinator, Meeting
+from app.reading_zone import written
 from app.services.accounts import create_coordinator
 
 from .test_hosts import make_group
@@ -142,3 +143,13 @@ def test_signing_in_takes_the_browser_s_zone_only_for_an_account_without_one(app
     assert zone_of(app, "lou@example.org") is None
     login_page = client.get("/console/login").text
     assert 'name="browser_zone"' in login_page and "time_zone.js" in login_page
+
+
+def test_the_coordinator_s_zone_words_times_for_their_request_only(app, demo, console_client):
+    """Services word times in the zone the console names for the request; the worker, answering no one, keeps
+    UTC in the same thread afterwards."""
+    coordinator = console_client("demo")
+    assert coordinator.post(ZONE_PAGE, data={"timezone": "Asia/Kolkata"}).status_code == 303
+    assert coordinator.get("/console/programs/demo").status_code == 200
+
+    assert written(datetime(2026, 3, 3, 13, tzinfo=UTC)) == "Tue 3 Mar 2026, 13:00 UTC"

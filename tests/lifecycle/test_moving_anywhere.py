@@ -220,7 +220,8 @@ def test_a_proposed_group_is_offered_every_hour_in_the_coordinator_s_zone_with_w
     assert moved.status_code == 409 and "Make this change anyway" in moved.text
     warnings = unescape(moved.text)
     for seat in range(4):
-        assert f"Member 0.{seat} is not free at the group's time (Tuesday 16:00 UTC)." in warnings
+        # The warning the rules word gives the time in the coordinator's zone too (Tuesday 16:00 UTC).
+        assert f"Member 0.{seat} is not free at the group's time (Wednesday 01:00 JST)." in warnings
     coordinator.post(f"{page}/slot", data={"slot": "40", "version": "1", "override": "yes"})
     with app.app_context():
         assert database.session().get(Cohort, cohort_id).slot == 40

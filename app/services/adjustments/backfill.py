@@ -13,7 +13,7 @@ from app.services.adjustments import AdjustmentError, NeedsOverride
 from app.services.adjustments.candidates import newcomers
 from app.services.adjustments.moves import move_member
 from app.services.adjustments.steps import audit, meetings_to_come, places, refuse_cancelled, rules_of
-from app.services.feasibility import CohortRules, language_label, slot_label
+from app.services.feasibility import CohortRules, language_label, slot_for_reader
 from app.services.meeting_changes.open_places import BACKFILLED
 from matching.rules import Rule
 
@@ -99,7 +99,7 @@ def _why_nobody_fits(session: Session, cohort: Cohort) -> str:
     waiting, broken = newcomers(session, rules, rules.draft(cohort)).broken(session)
     if not waiting:
         return "no one with this condition is waiting."
-    facts = {"time": slot_label(cohort.slot), "language": language_label(cohort.language)}
+    facts = {"time": slot_for_reader(rules.program, cohort.slot), "language": language_label(cohort.language)}
     reasons = [
         f"{count} " + REASONS.get(rule, (rule, rule))[count > 1].format(**facts) for rule, count in broken
     ]

@@ -25,7 +25,7 @@ from app.services.adjustments.steps import (
     rules_of,
 )
 from app.services.approval import queue_host_briefing
-from app.services.feasibility import Draft, slot_label
+from app.services.feasibility import Draft, slot_for_reader
 from app.services.zoom_operations import queue_zoom_update
 from matching.model import HOURS_PER_WEEK
 
@@ -85,9 +85,9 @@ def set_slot(
     refuse_unless_proposed(cohort, "its meeting is moved by rescheduling it instead")
     if not 0 <= slot < HOURS_PER_WEEK:
         raise AdjustmentError("Choose a meeting time from the list.")
-    if slot == cohort.slot:
-        raise AdjustmentError(f"Group {cohort.id} already meets at {slot_label(slot)}.")
     rules = rules_of(session, cohort)
+    if slot == cohort.slot:
+        raise AdjustmentError(f"Group {cohort.id} already meets at {slot_for_reader(rules.program, slot)}.")
     draft = rules.draft(cohort)
     overridden = guard(rules, [change(rules, draft, replace(draft, slot=slot))], override)
 

@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from app import database
 from app.models import Cohort, Meeting, Program
+from app.reading_zone import done_reading, reading_in
 from app.services.audit import record_event
 from app.services.concerns import count_new_concerns
 from app.services.program_access import may_see_program
@@ -45,6 +46,21 @@ def require_admins_second_factor():
     if current_user.is_admin and not current_user.two_factor_enabled:
         return redirect(url_for("console.set_up_two_factor"))
     return None
+
+
+@blueprint.before_request
+def read_times_in_own_zone():
+    """Sentences services word with times in them (refusals, warnings) give those times in the
+    coordinator's zone; see `load_program` for a coordinator who has not chosen one."""
+    if current_user.is_authenticated:
+        g.reading = reading_in(current_user.timezone or "UTC")
+
+
+@blueprint.teardown_request
+def stop_reading_times(_error: BaseException | None) -> None:
+    token = g.pop("reading", None)
+    if token is not None:
+        done_reading(token)
 
 
 @blueprint.context_processor
@@ -81,6 +97,8 @@ def load_program(slug: str) -> Program:
         abort(404)
     if not may_see(program.id):
         refuse(program)
+    if current_user.timezone is None:
+        reading_in(program.timezone)  # as its pages show times (undone with the request's own zone)
     return program
 
 

@@ -8,7 +8,7 @@ from jinja2.runtime import Context
 from app.charts import bar_chart, percent
 from app.services.destinations import Destination
 from app.views.console.access import blueprint
-from app.views.console.local_time import weekly_hour
+from app.views.console.local_time import weekly_hour_for
 
 WAIT_REASONS = {
     "too_few_people": "Too few people with this condition and role to form a group yet.",
@@ -82,7 +82,8 @@ def best_slots(context: Context, detail: dict | None) -> str:
         return ""
     needed, program = detail.get("needed"), context.get("program")
     return "; ".join(
-        f"{weekly_hour(s['slot'], program)} ({s['count']} of {needed} needed)" for s in detail["best_slots"]
+        f"{weekly_hour_for(best['slot'], program)} ({best['count']} of {needed} needed)"
+        for best in detail["best_slots"]
     )
 
 
@@ -91,7 +92,7 @@ def best_slots(context: Context, detail: dict | None) -> str:
 def destination(context: Context, other: Destination) -> str:
     """A group offered as a destination, e.g. "Group 12, Tuesday 15:00 CET, 5 members (approved)"."""
     group, people = other.cohort, "member" if other.size == 1 else "members"
-    hour = weekly_hour(group.slot, context.get("program"))
+    hour = weekly_hour_for(group.slot, context.get("program"))
     return f"Group {group.id}, {hour}, {other.size} {people} ({group.status})"
 
 

@@ -12,8 +12,7 @@ program's meetings begin, so daylight saving is taken as it will be then.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
 
 from flask_login import current_user
 from jinja2 import pass_context
@@ -22,6 +21,7 @@ from markupsafe import Markup
 
 from app.database import utcnow
 from app.models import Program
+from app.reading_zone import in_week, weekly_hour, written
 from app.services.feasibility import SlotChoice, slot_label
 from app.services.scheduling import local_input, program_week_start
 from app.views.console.access import blueprint
@@ -33,23 +33,9 @@ def viewer_zone(program: Program | None = None) -> str:
     return own or (program.timezone if program is not None else "UTC")
 
 
-def written(moment: datetime, zone: str, *, short: bool = False) -> str:
-    """A moment as someone in `zone` reads it: "Tue 3 Mar 2026, 09:00 EST" ("3 Mar, 09:00 EST" short)."""
-    local = moment.astimezone(ZoneInfo(zone))
-    day = f"{local:%-d %b}" if short else f"{local:%a %-d %b %Y}"
-    return f"{day}, {local:%H:%M} {abbreviation(local)}"
-
-
 def for_reader(moment: datetime, program: Program | None = None) -> str:
     """A moment in the signed-in coordinator's zone, as plain text (for a message after a change)."""
     return written(moment, viewer_zone(program))
-
-
-def abbreviation(local: datetime) -> str:
-    """The zone's abbreviation at that moment ("CET", "EDT"); zones without one get their offset
-    ("UTC-03")."""
-    name = local.tzname() or ""
-    return f"UTC{name}" if name[:1] in "+-" else name
 
 
 @blueprint.app_template_filter("when")
@@ -81,16 +67,15 @@ def field_time(context: Context, moment: datetime | None) -> str:
 @pass_context
 def slot(context: Context, hour: int) -> str:
     """A weekly hour as the reader reads it: "Monday 15:00 CET"."""
-    return weekly_hour(hour, context.get("program"))
+    return weekly_hour_for(hour, context.get("program"))
 
 
-def weekly_hour(hour: int, program: Program | None) -> str:
+def weekly_hour_for(hour: int, program: Program | None) -> str:
     """A weekly hour (UTC hour of the week) in the reader's zone, in the program's first week of meetings;
     "Monday 14:00 UTC" when there is no program to place it in."""
     if program is None:
         return slot_label(hour)
-    local = _in_week(hour, program)
-    return f"{local:%A %H:%M} {abbreviation(local)}"
+    return weekly_hour(hour, program_week_start(program, utcnow().date()), viewer_zone(program))
 
 
 @blueprint.app_template_filter("in_local_week")
@@ -102,5 +87,4 @@ def in_local_week(context: Context, choices: Iterable[SlotChoice]) -> list[SlotC
 
 
 def _in_week(hour: int, program: Program) -> datetime:
-    monday = datetime.combine(program_week_start(program, utcnow().date()), time(), tzinfo=UTC)
-    return (monday + timedelta(hours=hour)).astimezone(ZoneInfo(viewer_zone(program)))
+    return in_week(hour, program_week_start(program, utcnow().date()), viewer_zone(program))
