@@ -104,20 +104,18 @@ def find_registration_terms(session: Session, slug: str) -> tuple[ProgramTerms |
     for row in rows:
         if row.condition_id is None:
             continue  # a program with no conditions yet
-        conditions.setdefault(
-            row.condition_id, OfferedCondition(row.condition_id, row.code, row.name, row.translations)
-        )
+        conditions.setdefault(row.condition_id, OfferedCondition(row.condition_id, row.code, row.name))
         if row.stage_id is not None:
-            stage = OfferedStage(
-                row.stage_id, row.stage_code, row.stage_name, row.stage_hint, row.stage_translations
-            )
+            stage = OfferedStage(row.stage_id, row.stage_code, row.stage_name, row.stage_hint)
             stages.setdefault(row.condition_id, []).append(stage)
     offers = [ConditionOffer(condition, tuple(stages.get(key, ()))) for key, condition in conditions.items()]
     return program, offers
 
 
 _PROGRAM, _CONDITION, _STAGE = Program.__table__, Condition.__table__, Stage.__table__
-# Built once; the program's columns come on every row (one per stage), so only the few that are read.
+# Built once; the program's columns come on every row (one per stage), so only the few that are read. The
+# texts come in the program's main language alone: a registration checks codes, and a page that shows the
+# names reads them in its reader's language (`offers_in`).
 _TERMS = (
     select(
         *(_PROGRAM.c[name] for name in ("id", "slug", "registration_open", "default_locale", "languages")),
@@ -126,12 +124,10 @@ _TERMS = (
         _CONDITION.c.id.label("condition_id"),
         _CONDITION.c.code,
         _CONDITION.c.name,
-        _CONDITION.c.translations,
         _STAGE.c.id.label("stage_id"),
         _STAGE.c.code.label("stage_code"),
         _STAGE.c.name.label("stage_name"),
         _STAGE.c.hint.label("stage_hint"),
-        _STAGE.c.translations.label("stage_translations"),
     )
     .select_from(
         _PROGRAM.outerjoin(_CONDITION, _CONDITION.c.program_id == _PROGRAM.c.id).outerjoin(
