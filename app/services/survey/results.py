@@ -112,15 +112,17 @@ def survey_results(
 ) -> SurveyResults:
     """The response rate and every question's answers, for the whole program or one of its meetings.
 
-    Without `comments` (the report, which never shows them) only each response's meeting and answers are
-    read, as plain values: a large program's report need not build every response with its meeting."""
+    Without `comments` (the report, which shows neither them nor each meeting's rate) only each response's
+    meeting and answers are read, as plain values, and the rate is counted over all meetings at once: a large
+    program's report need not build every response and every meeting."""
     if comments:
         answered = answered_responses(session, program, meeting)
         given = [(row.meeting.id, row.response.answers) for row in answered]
+        meetings = _response_rates(session, program, Counter(of for of, _ in given), meeting)
+        rate = ResponseRate(sum(m.rate.sent for m in meetings), sum(m.rate.answered for m in meetings))
     else:
-        answered, given = [], _plain_answers(session, program, meeting)
-    meetings = _response_rates(session, program, Counter(of for of, _ in given), meeting)
-    rate = ResponseRate(sum(m.rate.sent for m in meetings), sum(m.rate.answered for m in meetings))
+        answered, given, meetings = [], _plain_answers(session, program, meeting), []
+        rate = ResponseRate(session.exec(_surveys_sent(program, meeting, func.count())).one(), len(given))
     answers = [answer for _, answer in given]
     questions = survey_questions(program, answers)
     return SurveyResults(rate, meetings, [_tally(question, answers, answered) for question in questions])
@@ -246,16 +248,8 @@ def _response_rates(
     survey, so they are not counted as asked (see `app.services.survey.invitations.missed_meeting`). An erased
     person's row no longer tells whom it went to: erasure gave those that went as "sorry we missed you"
     a kind of their own, so the rest counts."""
-    query = (
-        select(OutboundMessage.meeting_id, func.count())
-        .where(OutboundMessage.program_id == program.id, OutboundMessage.kind == MessageKind.SURVEY)
-        .where(OutboundMessage.channel == Channel.EMAIL, OutboundMessage.status == MessageStatus.SENT)
-        .where(or_(OutboundMessage.participant_id.is_(None), ~went_as_missed_you()))
-        .group_by(OutboundMessage.meeting_id)
-    )
-    if meeting is not None:
-        query = query.where(OutboundMessage.meeting_id == meeting.id)
-    sent = dict(session.exec(query).all())
+    query = _surveys_sent(program, meeting, OutboundMessage.meeting_id, func.count())
+    sent = dict(session.exec(query.group_by(OutboundMessage.meeting_id)).all())
     ids = sent.keys() | responses.keys()
     if not ids:
         return []
@@ -269,6 +263,19 @@ def _response_rates(
         MeetingResponses(of, cohort_id, ResponseRate(sent.get(of.id, 0), responses[of.id]))
         for of, cohort_id in rows
     ]
+
+
+def _surveys_sent(program: Program, meeting: Meeting | None, *columns: Any) -> Select:
+    """`columns` of the survey emails sent for the program's meetings (or one meeting), those that went as
+    "sorry we missed you" left out (see `_response_rates`)."""
+    query = (
+        select(*columns)
+        .where(OutboundMessage.program_id == program.id, OutboundMessage.kind == MessageKind.SURVEY)
+        .where(OutboundMessage.channel == Channel.EMAIL, OutboundMessage.status == MessageStatus.SENT)
+        .where(OutboundMessage.meeting_id.is_not(None))
+        .where(or_(OutboundMessage.participant_id.is_(None), ~went_as_missed_you()))
+    )
+    return query.where(OutboundMessage.meeting_id == meeting.id) if meeting is not None else query
 
 
 def went_as_missed_you() -> ColumnElement[bool]:
