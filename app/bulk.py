@@ -11,9 +11,10 @@ no error. Every statement runs in the caller's transaction, like any other write
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import Column, Table, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel
 
@@ -97,11 +98,19 @@ def update_rows(session: Session, model: type[SQLModel], rows: Iterable[dict[str
 
 
 def with_defaults(model: type[SQLModel], rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """`rows` with every column they leave out (but the primary key) set to the model's default."""
-    keys = {column.name for column in model.__table__.primary_key.columns}
-    defaults = {
-        name: field.get_default(call_default_factory=True)
-        for name, field in model.model_fields.items()
-        if name not in keys and not field.is_required()
-    }
+    """`rows` with every column they leave out that has a default set to it, worked out once for the call.
+
+    Given as values rather than left to SQLAlchemy, which would work them out row by row and name their
+    parameters after their columns (so one statement writing two tables, each with a `created_at`, could not
+    hold both). Read from the table, not the model's validators, which cost more than the insert itself."""
+    defaults = {column.name: _default(column.default) for column in _defaulted(model.__table__)}
     return [{**defaults, **row} for row in rows]
+
+
+@cache
+def _defaulted(table: Table) -> tuple[Column, ...]:
+    return tuple(column for column in table.columns if column.default is not None)
+
+
+def _default(default: Any) -> Any:
+    return default.arg(None) if default.is_callable else default.arg

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Insert, bindparam, insert, select
 from sqlmodel import Session
 
-from app.bulk import dialect_name, insert_for
+from app.bulk import dialect_name, insert_for, with_defaults
 from app.inputs.registration import Registration
 from app.messages.kinds import MessageKind
 from app.messages.queue import queue_messages
@@ -55,7 +55,7 @@ def register_participant(
     row[HELD_CHANGES] = {"nonce": nonce, "answers": registration.as_json(), "locale": locale}
     message = link_email_row(MessageKind.VERIFY_EMAIL, program, registration.email, locale, {"nonce": nonce})
     del message["participant_id"]  # the statement sets it
-    row, message = _with_defaults(_PARTICIPANT, row), _with_defaults(_OUTBOX, message)
+    [row], [message] = with_defaults(Participant, [row]), with_defaults(OutboundMessage, [message])
     dialect = dialect_name(session)
     if dialect == "postgresql":
         statement = _record_and_queue(tuple(row), tuple(message))
@@ -88,23 +88,6 @@ def _record_and_queue(columns: tuple[str, ...], message_columns: tuple[str, ...]
     values = _parameters(_OUTBOX, message_columns, prefix=_MESSAGE)
     values["participant_id"] = select(registrant.c.id).scalar_subquery()
     return insert(_OUTBOX).values(values).add_cte(registrant).returning(_OUTBOX.c.participant_id)
-
-
-def _with_defaults(table, values: dict[str, Any]) -> dict[str, Any]:
-    """`values` and the default of each column they leave out that has one in Python. Given here, as values,
-    because SQLAlchemy would name both tables' defaults' parameters after their columns (`status`,
-    `created_at`), and one statement cannot hold two parameters of one name."""
-    missing = [column for column in _defaulted(table) if column.name not in values]
-    return {**{column.name: _default(column.default) for column in missing}, **values}
-
-
-@cache
-def _defaulted(table) -> tuple:
-    return tuple(column for column in table.columns if column.default is not None)
-
-
-def _default(default) -> Any:
-    return default.arg(None) if default.is_callable else default.arg
 
 
 def _prefixed(prefix: str, values: Mapping[str, Any]) -> dict[str, Any]:
