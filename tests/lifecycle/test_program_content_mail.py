@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import select
-
 from app import database
 from app.content import with_texts
 from app.database import utcnow
-from app.models import Cohort, CohortMember, Participant, Program
-from app.services.approval import approve_cohort
+from app.models import Cohort, Program
+from app.services.approval import approve_cohort, cohort_members
 from app.worker.runner import run_mail_work, run_once
 
 
@@ -21,12 +19,7 @@ def _approve_with_a_spanish_reader(app, make_cohorts) -> tuple[str, str, object]
     [cohort_id] = make_cohorts(1, size=4)
     with app.app_context():
         session = database.session()
-        members = session.exec(
-            select(Participant)
-            .join(CohortMember, CohortMember.participant_id == Participant.id)
-            .where(CohortMember.cohort_id == cohort_id)
-            .order_by(Participant.id)
-        ).all()
+        members = cohort_members(session, session.get(Cohort, cohort_id))
         members[0].locale = "es"
         session.flush()
         meeting = approve_cohort(session, session.get(Cohort, cohort_id), actor="test", now=utcnow())
