@@ -10,15 +10,24 @@ no error. Every statement runs in the caller's transaction, like any other write
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Column, Table, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
+
+# Keys per `IN (…)` list: PostgreSQL takes at most 65,535 parameters in a statement.
+BATCH = 10_000
 
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def in_batches(keys: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
+    """`keys` in slices of `size`, for statements that name each in an `IN (…)` list."""
+    for start in range(0, len(keys), size):
+        yield keys[start : start + size]
 
 
 def insert_new(
@@ -83,6 +92,16 @@ def insert_rows_returning_ids(
     (key,) = model.__table__.primary_key.columns
     statement = insert(model).returning(key, sort_by_parameter_order=True)
     return list(session.execute(statement, batch).scalars())
+
+
+def rows_by(session: Session, column: Any, keys: Sequence[Any]) -> list[Any]:
+    """The rows whose unique `column` (a model's attribute) holds these keys, as objects, in their order:
+    rows just written by `insert_rows`, read back without an insert that returns keys row by row."""
+    model, name = column.class_, column.key
+    found = {}
+    for batch in in_batches(keys):
+        found |= {getattr(row, name): row for row in session.exec(select(model).where(column.in_(batch)))}
+    return [found[key] for key in keys]
 
 
 def update_rows(session: Session, model: type[SQLModel], rows: Iterable[dict[str, Any]]) -> None:

@@ -9,7 +9,7 @@ from sqlmodel import select
 from app import database
 from app.database import utcnow
 from app.models import Cohort, CohortStatus, Program
-from app.services.approval import ApprovalError, Queued, announce_approvals, approve_cohort, in_meeting_order
+from app.services.approval import announce_approvals, approve_cohorts
 from app.services.proposals import propose_cohorts
 
 
@@ -68,16 +68,11 @@ def approve(program_slug: str, approve_all: bool, cohort_ids: tuple[int, ...]) -
             f"No proposed cohort {', '.join(map(str, sorted(missing)))} in {program.slug}."
         )
     now = utcnow()
-    try:
-        queued = Queued()  # every meeting's messages and Zoom calls, written together
-        meetings = [
-            approve_cohort(session, cohort, actor="cli", now=now, into=queued)
-            for cohort in in_meeting_order(session, chosen, now)
-        ]
-        queued.write(session)
-        announce_approvals(session, program, meetings, now=now)
-    except ApprovalError as error:
-        raise click.ClickException(str(error)) from None
+    outcome = approve_cohorts(session, list(chosen), actor="cli", now=now)
+    if outcome.refused:  # nothing is approved unless all can be: the transaction is not committed
+        raise click.ClickException("Nothing was approved.\n" + "\n".join(outcome.refused))
+    meetings = outcome.approved
+    announce_approvals(session, program, meetings, now=now)
     session.commit()
     click.echo(
         f"Approved {len(meetings)} cohorts; their Zoom meetings and messages are queued for the worker."

@@ -1,39 +1,33 @@
-"""Approving a cohort: its meeting, the Zoom calls that set it up, and every message on its schedule.
+"""Approving cohorts: each one's first meeting, on a Zoom user free for it, set up with every message on its
+schedule (see `app.services.meeting_setup`).
 
 All of it is written in the caller's transaction; the worker carries the Zoom calls and messages out.
 """
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, select
 
-from app.messages.kinds import MEMBER_SCHEDULE, MessageKind
-from app.messages.queue import cancel_messages, meeting_message_row, queue_messages, with_texts
+from app.bulk import in_batches, insert_rows, rows_by
 from app.models import (
     Cohort,
-    CohortMember,
     CohortStatus,
     Host,
     Meeting,
-    MessageStatus,
-    OutboundMessage,
-    Participant,
     Program,
-    ZoomOperationKind,
 )
 from app.reading_zone import written
-from app.services.audit import record_event
+from app.services.audit import event_row, record_events
 from app.services.hostless_meetings import tell_coordinators_to_open
-from app.services.locks import hold
+from app.services.meeting_setup import Queued, meeting_row, members_of_cohorts, queue_meeting_rows
 from app.services.scheduling import slot_start
 from app.services.waiting import tell_waiting
-from app.services.zoom_operations import queue_zoom_operations, zoom_operation_row
-from app.services.zoom_placement import place_meeting
+from app.services.zoom_diary import ZoomDiary
+from app.services.zoom_placement import NEARBY, open_diary, own_zoom_user, place_in
 from app.services.zoom_pool import ZoomPoolError
 
 
@@ -42,38 +36,13 @@ class ApprovalError(ValueError):
 
 
 def approve_cohort(
-    session: Session,
-    cohort: Cohort,
-    *,
-    actor: str,
-    coordinator_id: int | None = None,
-    now: datetime,
-    into: Queued | None = None,
+    session: Session, cohort: Cohort, *, actor: str, coordinator_id: int | None = None, now: datetime
 ) -> Meeting:
-    """Approve one proposed cohort: its first meeting, set up (see `set_up_meeting`, and `into` there)."""
-    hold(session, cohort)  # of two coordinators approving at once, the second sees the first's approval
-    if cohort.status != CohortStatus.PROPOSED:
-        raise ApprovalError(f"Group {cohort.id} is {cohort.status}, so it cannot be approved.")
-    program = session.get(Program, cohort.program_id)
-    members = cohort_members(session, cohort)
-    if not members:
-        raise ApprovalError(f"Group {cohort.id} has no members.")
-    starts_at = slot_start(program, cohort.slot, now.date())
-    if starts_at <= now:
-        raise ApprovalError(f"Group {cohort.id}'s meeting time, {written(starts_at)}, has passed.")
-    cohort.status, cohort.approved_at, cohort.version = CohortStatus.APPROVED, now, cohort.version + 1
-    session.add(cohort)
-    try:
-        meeting = set_up_meeting(
-            session, program, cohort, members, number=1, starts_at=starts_at, invite_at=now, into=into
-        )
-    except ZoomPoolError as error:
-        raise ApprovalError(f"Group {cohort.id} cannot meet then: {error}") from None
-    record_event(
-        session, "cohort.approved", actor=actor, coordinator_id=coordinator_id, program_id=program.id,
-        subject=("cohort", cohort.id), meeting_id=meeting.id, members=len(members),
-    )  # fmt: skip
-    return meeting
+    """Approve one proposed cohort (see `approve_cohorts`); `ApprovalError` says why it cannot be."""
+    outcome = approve_cohorts(session, [cohort], actor=actor, coordinator_id=coordinator_id, now=now)
+    if outcome.refused:
+        raise ApprovalError(outcome.refused[0])
+    return outcome.approved[0]
 
 
 @dataclass(frozen=True)
@@ -82,46 +51,34 @@ class Approvals:
     refused: list[str]  # why each cohort that could not be approved was not
 
 
-@dataclass
-class Queued:
-    """The messages and Zoom calls of meetings being set up, to be written together: approving thousands of
-    cohorts at once then costs one insert of each kind of row, not one per meeting."""
-
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    zoom_calls: list[dict[str, Any]] = field(default_factory=list)
-
-    def extend(self, other: Queued) -> None:
-        self.messages += other.messages
-        self.zoom_calls += other.zoom_calls
-
-    def write(self, session: Session) -> None:
-        queue_zoom_operations(session, self.zoom_calls)
-        queue_messages(session, self.messages)
-
-
 def approve_each_cohort(
     session: Session, cohorts: list[Cohort], *, actor: str, coordinator_id: int | None = None, now: datetime
 ) -> Approvals:
-    """Approve every cohort that can be, in the order their meetings come; one that cannot is left as it was
-    (its savepoint rolled back, and its messages never written) and the others are approved all the same.
-    Then those the match left waiting are told."""
-    approved, refused, queued = [], [], Queued()
-    for cohort in in_meeting_order(session, cohorts, now):
-        cohort_queued = Queued()
+    """Approve every cohort that can be (see `approve_cohorts`), then tell those the match left waiting."""
+    outcome = approve_cohorts(session, cohorts, actor=actor, coordinator_id=coordinator_id, now=now)
+    if outcome.approved:
+        announce_approvals(session, session.get(Program, cohorts[0].program_id), outcome.approved, now=now)
+    return outcome
+
+
+def approve_cohorts(
+    session: Session, cohorts: list[Cohort], *, actor: str, coordinator_id: int | None = None, now: datetime
+) -> Approvals:
+    """Approve every proposed cohort that can be: its first meeting, set up (see `set_up_meeting`). One that
+    cannot is left as it was, and why is in `refused`; the others are approved all the same.
+
+    Set-based, so a program of thousands of groups costs a few statements of each kind, not a dozen per
+    group: the cohorts are held and read afresh in one (of two coordinators approving at once, the second
+    sees the first's approvals), their members and hosts in one each, each pool's meetings once (see
+    `open_diary`), and every meeting, event, message and Zoom call is written together."""
+    cohorts = _held(session, cohorts)
+    run, refused = _Run(session, cohorts, now), []
+    for cohort in in_meeting_order(cohorts, run.starts):
         try:
-            with session.begin_nested():
-                meeting = approve_cohort(
-                    session, cohort, actor=actor, coordinator_id=coordinator_id, now=now, into=cohort_queued
-                )
+            run.plan(cohort)
         except ApprovalError as error:
             refused.append(str(error))
-        else:
-            approved.append(meeting)
-            queued.extend(cohort_queued)
-    queued.write(session)
-    if approved:
-        announce_approvals(session, session.get(Program, cohorts[0].program_id), approved, now=now)
-    return Approvals(approved, refused)
+    return Approvals(run.write(actor=actor, coordinator_id=coordinator_id), refused)
 
 
 def announce_approvals(session: Session, program: Program, approved: list[Meeting], *, now: datetime) -> None:
@@ -131,160 +88,91 @@ def announce_approvals(session: Session, program: Program, approved: list[Meetin
     tell_coordinators_to_open(session, program, approved, now=now)
 
 
-def in_meeting_order(session: Session, cohorts: list[Cohort], now: datetime) -> list[Cohort]:
+def in_meeting_order(cohorts: list[Cohort], starts: dict[int, datetime]) -> list[Cohort]:
     """The cohorts by when their first meetings start. Placed on the Zoom pool in this order, meetings fill
     each user's day from its start, and every meeting the matcher let meet (no hour holding more meetings
     than the pool runs at once) finds a user free; in another order gaps can open that none fits."""
-    programs = {cohort.program_id: session.get(Program, cohort.program_id) for cohort in cohorts}
-    return sorted(cohorts, key=lambda c: (slot_start(programs[c.program_id], c.slot, now.date()), c.id))
+    return sorted(cohorts, key=lambda cohort: (starts[cohort.id], cohort.id))
 
 
-def cohort_members(session: Session, cohort: Cohort) -> list[Participant]:
-    """The cohort's members as it is now."""
-    return list(
-        session.exec(
-            select(Participant)
-            .join(CohortMember, CohortMember.participant_id == Participant.id)
-            .where(CohortMember.cohort_id == cohort.id)
-            .order_by(Participant.id)
-        ).all()
-    )
+class _Run:
+    """One approval of many cohorts: what it reads once for them all, and the meetings it plans."""
+
+    def __init__(self, session: Session, cohorts: list[Cohort], now: datetime) -> None:
+        self.session, self.now = session, now
+        self.programs = {cohort.program_id: session.get(Program, cohort.program_id) for cohort in cohorts}
+        self.starts = {
+            cohort.id: slot_start(self.programs[cohort.program_id], cohort.slot, now.date())
+            for cohort in cohorts
+        }
+        self.members = members_of_cohorts(session, [cohort.id for cohort in cohorts])
+        self.hosts = _hosts_of(session, cohorts)
+        self.planned: list[tuple[Cohort, dict[str, Any]]] = []  # each with its meeting, to be written
+        self._diaries: dict[int, ZoomDiary] = {}
+
+    def plan(self, cohort: Cohort) -> None:
+        """Plan the cohort's first meeting, with a Zoom user to hold it; `ApprovalError` says why there can
+        be none."""
+        if cohort.status != CohortStatus.PROPOSED:
+            raise ApprovalError(f"Group {cohort.id} is {cohort.status}, so it cannot be approved.")
+        if not self.members.get(cohort.id):
+            raise ApprovalError(f"Group {cohort.id} has no members.")
+        program, starts_at = self.programs[cohort.program_id], self.starts[cohort.id]
+        if starts_at <= self.now:
+            raise ApprovalError(f"Group {cohort.id}'s meeting time, {written(starts_at)}, has passed.")
+        meeting = meeting_row(program, cohort, number=1, starts_at=starts_at)
+        ends_at = starts_at + timedelta(minutes=program.meeting_minutes)
+        own = own_zoom_user(self.hosts.get(cohort.host_id))
+        try:
+            meeting["zoom_user"] = place_in(self._diary(program.id), starts_at, ends_at, own=own)
+        except ZoomPoolError as error:
+            raise ApprovalError(f"Group {cohort.id} cannot meet then: {error}") from None
+        self.planned.append((cohort, meeting))
+
+    def write(self, *, actor: str, coordinator_id: int | None) -> list[Meeting]:
+        """Approve the planned cohorts and write their meetings, then every message, Zoom call and event;
+        the meetings."""
+        rows = [meeting for _, meeting in self.planned]
+        insert_rows(self.session, Meeting, rows)
+        meetings = rows_by(self.session, Meeting.calendar_uid, [row["calendar_uid"] for row in rows])
+        for cohort, _ in self.planned:
+            cohort.status, cohort.approved_at = CohortStatus.APPROVED, self.now
+            cohort.version += 1
+        queued, events = Queued(), []
+        for (cohort, _), meeting in zip(self.planned, meetings, strict=True):
+            program, members = self.programs[cohort.program_id], self.members[cohort.id]
+            host = self.hosts.get(cohort.host_id)
+            queue_meeting_rows(queued, program, meeting, members, host, now=self.now)
+            events.append(event_row(
+                "cohort.approved", actor=actor, coordinator_id=coordinator_id, program_id=program.id,
+                subject=("cohort", cohort.id), meeting_id=meeting.id, members=len(members),
+            ))  # fmt: skip
+        queued.write(self.session)
+        record_events(self.session, events)
+        return meetings
+
+    def _diary(self, program_id: int) -> ZoomDiary:
+        """The program's pool and its meetings around all of this run's (read when first needed)."""
+        if program_id not in self._diaries:
+            starts = list(self.starts.values())
+            self._diaries[program_id] = open_diary(
+                self.session, self.programs[program_id], between=(min(starts), max(starts) + NEARBY),
+                also=[own_zoom_user(host) for host in self.hosts.values()], now=self.now,
+            )  # fmt: skip
+        return self._diaries[program_id]
 
 
-def set_up_meeting(
-    session: Session,
-    program: Program,
-    cohort: Cohort,
-    members: list[Participant],
-    *,
-    number: int,
-    starts_at: datetime,
-    invite_at: datetime,
-    into: Queued | None = None,
-) -> Meeting:
-    """A new meeting of the cohort (the first meet-up or a later one) with a calendar UID of its own, and
-    all it needs queued: its Zoom meeting and each member's registration, each member's messages and the
-    host's briefing. Invitations and the briefing go out at `invite_at` (now, or later for a series).
-
-    Given `into`, the messages and Zoom calls are added to it for the caller to write (in this
-    transaction); otherwise they are written here."""
-    meeting = Meeting(
-        cohort_id=cohort.id,
-        number=number,
-        starts_at=starts_at,
-        duration_minutes=program.meeting_minutes,
-        calendar_uid=f"{uuid.uuid4()}@peer-meetups",
-    )
-    session.add(meeting)
+def _held(session: Session, cohorts: list[Cohort]) -> list[Cohort]:
+    """The cohorts read afresh and held until the commit (see `app.services.locks.hold`), in one order, so
+    two approvals at once never each hold what the other waits for."""
     session.flush()
-    place_meeting(session, program, cohort, meeting, now=invite_at)
-    queued = Queued() if into is None else into
-    queued.zoom_calls.append(zoom_operation_row(meeting, ZoomOperationKind.CREATE))
-    for member in members:
-        queued.zoom_calls.append(
-            zoom_operation_row(meeting, ZoomOperationKind.REGISTER, participant_id=member.id)
-        )
-        queued.messages += member_message_rows(program, meeting, member, now=invite_at)
-    host = session.get(Host, cohort.host_id) if cohort.host_id else None
-    if host is not None and host.active:
-        queued.messages += host_message_rows(program, meeting, host, now=invite_at)
-    if into is None:
-        queued.write(session)
-    return meeting
+    held = []
+    for batch in in_batches(sorted({cohort.id for cohort in cohorts})):
+        statement = select(Cohort).where(Cohort.id.in_(batch)).order_by(Cohort.id).with_for_update()
+        held += session.exec(statement.execution_options(populate_existing=True)).all()
+    return held
 
 
-def queue_member_messages(
-    session: Session,
-    program: Program,
-    meeting: Meeting,
-    member: Participant,
-    *,
-    now: datetime,
-    occasion: str = "",
-) -> None:
-    """Queue one member's messages about the meeting (see `member_message_rows`)."""
-    queue_messages(session, member_message_rows(program, meeting, member, now=now, occasion=occasion))
-
-
-def member_message_rows(
-    program: Program, meeting: Meeting, member: Participant, *, now: datetime, occasion: str = ""
-) -> list[dict[str, Any]]:
-    """The invitation now; tips, reminder, survey and the survey's one reminder at the program's timings,
-    never after they make sense; the reminder and the survey go by text too, to someone who may be texted.
-
-    `occasion` tells a later joining (e.g. "cohort-v7") from the approval, so that someone who left the
-    group and came back is invited again rather than matched to the messages cancelled when they left.
-    """
-    emails = [
-        meeting_message_row(
-            kind,
-            program,
-            meeting,
-            now=now,
-            recipient=member.email,
-            locale=member.locale,
-            participant_id=member.id,
-            dedupe_key=_key(f"{kind}:meeting-{meeting.id}:participant-{member.id}", occasion),
-        )
-        for kind in MEMBER_SCHEDULE
-    ]
-    return with_texts(emails, program, member)
-
-
-def queue_host_briefing(
-    session: Session, program: Program, meeting: Meeting, host: Host, *, now: datetime, occasion: str = ""
-) -> None:
-    """The host's briefing on their group and their debrief after it; `occasion` as for
-    `member_message_rows`."""
-    queue_messages(session, host_message_rows(program, meeting, host, now=now, occasion=occasion))
-
-
-def host_message_rows(
-    program: Program, meeting: Meeting, host: Host, *, now: datetime, occasion: str = ""
-) -> list[dict[str, Any]]:
-    """The briefing now, and the two-minute debrief once the meeting has ended."""
-    return [
-        meeting_message_row(
-            kind, program, meeting, now=now, recipient=host.email, locale=program.default_locale,
-            host_id=host.id, dedupe_key=_key(f"{kind}:meeting-{meeting.id}:host-{host.id}", occasion),
-        )
-        for kind in (MessageKind.HOST_BRIEFING, MessageKind.HOST_DEBRIEF)
-    ]  # fmt: skip
-
-
-def queue_member_cancellation(
-    session: Session,
-    program: Program,
-    meeting: Meeting,
-    member: Participant,
-    *,
-    now: datetime,
-    occasion: str = "",
-) -> None:
-    """Tell one member their place in this meeting is gone (a calendar CANCEL), and drop what was still
-    to come for it, by text too when they may be texted. Nothing is sent when they were never invited.
-    `occasion`: see `member_message_rows`."""
-    invited = session.exec(
-        select(OutboundMessage.id).where(
-            OutboundMessage.meeting_id == meeting.id,
-            OutboundMessage.participant_id == member.id,
-            OutboundMessage.kind == MessageKind.COHORT_INVITATION,
-            OutboundMessage.status == MessageStatus.SENT,
-        )
-    ).first()
-    cancel_messages(session, meeting_id=meeting.id, participant_id=member.id)
-    if invited is None or not member.email:
-        return
-    kind = MessageKind.MEETING_CANCELLED
-    email = meeting_message_row(
-        kind, program, meeting, now=now, recipient=member.email, locale=member.locale,
-        participant_id=member.id,
-        dedupe_key=_key(
-            f"{kind}:meeting-{meeting.id}:participant-{member.id}:seq-{meeting.calendar_sequence}", occasion
-        ),
-    )  # fmt: skip
-    queue_messages(session, with_texts([email], program, member))
-
-
-def _key(base: str, occasion: str) -> str:
-    return f"{base}:{occasion}" if occasion else base
+def _hosts_of(session: Session, cohorts: list[Cohort]) -> dict[int, Host]:
+    ids = {cohort.host_id for cohort in cohorts if cohort.host_id}
+    return {host.id: host for host in session.exec(select(Host).where(Host.id.in_(ids)))} if ids else {}

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,6 +36,7 @@ from sqlalchemy import ColumnElement, String, cast, delete, or_, true, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, select
 
+from app.bulk import in_batches
 from app.messages.kinds import MessageKind
 from app.messages.queue import cancel_messages
 from app.models import (
@@ -88,7 +89,7 @@ def erase_participants(session: Session, people: Sequence[Participant], *, actor
             **({"cohort_id": cohort_id} if cohort_id is not None else {}),
         )  # fmt: skip
     ids = [person.id for person in people]
-    for chunk in _chunks(ids):
+    for chunk in in_batches(ids, CHUNK):
         # Messages first: whether a survey went as "sorry we missed you" is told by their attendance.
         _forget_messages(session, chunk)
         _forget_attendance(session, chunk)
@@ -306,7 +307,7 @@ def _forget_in_audit_log(session: Session, program: Program, people: Sequence[Pa
     """Events about them no longer name them, by id or by name (in what the log keeps of warnings and
     reasons, where someone else of the same name loses theirs too)."""
     ids = [person.id for person in people]
-    for chunk in _chunks(ids):
+    for chunk in in_batches(ids, CHUNK):
         session.exec(
             update(AuditEvent)
             .where(AuditEvent.subject_type == "participant")
@@ -381,8 +382,3 @@ def _week_start(moment: datetime, zone: ZoneInfo) -> datetime:
     """Monday 00:00 of the moment's week in `zone` (the program's, which reports count weeks in), in UTC."""
     day = moment.astimezone(zone).date()
     return datetime.combine(day - timedelta(days=day.weekday()), time(), zone).astimezone(UTC)
-
-
-def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield list(ids[start : start + CHUNK])

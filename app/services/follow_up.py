@@ -27,9 +27,9 @@ from app.models import (
     SurveyResponse,
 )
 from app.reading_zone import written
-from app.services.approval import cohort_members, set_up_meeting
 from app.services.audit import record_event
 from app.services.locks import hold
+from app.services.meeting_setup import cohort_members, set_up_meeting
 from app.services.zoom_pool import ZoomPoolError
 
 MEET_AGAIN = "meet_again"  # the survey question whose answers tell whether a group wants to meet again

@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 
 from app.messages.queue import cancel_messages
 from app.models import Cohort, CohortMember, Participant, Program
-from app.services.approval import queue_member_cancellation
 from app.services.meeting_changes.lookups import meetings_not_started
+from app.services.meeting_setup import queue_member_cancellation
 from app.services.zoom_operations import leave_zoom_meetings
 
 

@@ -11,7 +11,8 @@ from app.demo import seed_demo
 from app.messages.kinds import MEMBER_SCHEDULE, MessageKind
 from app.messages.queue import message_row, queue_messages
 from app.models import Cohort, MessageStatus, OutboundMessage, Program
-from app.services.approval import approve_each_cohort, cohort_members, queue_member_messages
+from app.services.approval import approve_each_cohort
+from app.services.meeting_setup import cohort_members, queue_member_messages
 from app.services.proposals import propose_cohorts
 
 from ..approvals import expected, queued

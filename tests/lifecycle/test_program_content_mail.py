@@ -10,7 +10,8 @@ from app import database
 from app.content import with_texts
 from app.database import utcnow
 from app.models import Cohort, Program
-from app.services.approval import approve_cohort, cohort_members
+from app.services.approval import approve_cohort
+from app.services.meeting_setup import cohort_members
 from app.worker.runner import run_mail_work, run_once
 
 

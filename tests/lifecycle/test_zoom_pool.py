@@ -193,3 +193,19 @@ def test_meetings_pack_each_users_day_so_a_meeting_in_between_still_finds_a_user
     zoom_pool({PRO_A: 1, PRO_B: 1})
     assert _approve(app, at_zero, at_two, at_one) == []
     assert _holders(app, at_zero, at_two, at_one) == [PRO_A, PRO_A, PRO_B]
+
+
+def test_a_meeting_goes_to_the_user_whose_next_meeting_comes_soonest(app, program, make_cohorts, zoom_pool):
+    """Groups at 3:00 and 9:00 are approved first, on different users; a group at 1:00 then goes to the user
+    free until 3:00, not to the one free until 9:00, leaving the other's morning whole."""
+    [at_three] = make_cohorts(1, hosted=False, slot=3)
+    [at_nine] = make_cohorts(1, hosted=False, slot=9)
+    zoom_pool({PRO_A: 1, PRO_B: 1})
+    assert _approve(app, at_nine) == [] and _approve(app, at_three) == []
+    first_holders = _holders(app, at_three, at_nine)
+    assert first_holders == [PRO_A, PRO_A]  # the least busy takes a meeting none is near: A, then its 3:00
+
+    [at_one] = make_cohorts(1, hosted=False, slot=1)
+    zoom_pool({PRO_B: 1, PRO_A: 1})  # B listed first: only nearness can bring the group to A
+    assert _approve(app, at_one) == []
+    assert _holders(app, at_one) == [PRO_A]

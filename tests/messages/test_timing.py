@@ -10,8 +10,8 @@ from sqlmodel import delete, select
 from app.demo import seed_demo
 from app.messages.kinds import MessageKind
 from app.models import Cohort, CohortMember, Host, MessageStatus, OutboundMessage, Participant
-from app.services.approval import queue_member_cancellation, set_up_meeting
 from app.services.meeting_changes.rescheduling import reschedule_meeting
+from app.services.meeting_setup import queue_member_cancellation, set_up_meeting
 
 NOW = datetime(2030, 2, 20, 9, 0, tzinfo=UTC)
 START = datetime(2030, 3, 4, 17, 0, tzinfo=UTC)  # a 90-minute meeting: it ends at 18:30

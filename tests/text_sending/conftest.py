@@ -15,7 +15,8 @@ from app.database import utcnow
 from app.demo import seed_demo
 from app.messages.kinds import Channel
 from app.models import Attendance, Cohort, CohortStatus, Meeting, OutboundMessage, Participant, Program
-from app.services.approval import approve_cohort, cohort_members
+from app.services.approval import approve_cohort
+from app.services.meeting_setup import cohort_members
 from app.services.proposals import propose_cohorts
 from app.settings import EMULATOR_TWILIO_ACCOUNT_SID, EMULATOR_TWILIO_AUTH_TOKEN, EMULATOR_TWILIO_FROM_NUMBER
 from integrations.sms.emulator import EmulatorConfig, RunningEmulator, start_in_thread

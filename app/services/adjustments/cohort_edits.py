@@ -24,8 +24,8 @@ from app.services.adjustments.steps import (
     refuse_unless_proposed,
     rules_of,
 )
-from app.services.approval import queue_host_briefing
 from app.services.feasibility import Draft, slot_for_reader
+from app.services.meeting_setup import queue_host_briefing
 from app.services.zoom_operations import queue_zoom_update
 from matching.model import HOURS_PER_WEEK
 

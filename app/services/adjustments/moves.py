@@ -18,9 +18,9 @@ from app.services.adjustments.steps import (
     occasion,
     refuse_cancelled,
 )
-from app.services.approval import queue_member_cancellation, queue_member_messages
 from app.services.feasibility import CohortRules
 from app.services.meeting_changes.lookups import meetings_not_started
+from app.services.meeting_setup import queue_member_cancellation, queue_member_messages
 from app.services.zoom_operations import cancel_zoom_registration, queue_zoom_registration
 
 WAITLIST_REASON = "coordinator"

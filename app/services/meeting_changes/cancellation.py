@@ -23,7 +23,6 @@ from app.models import (
     Program,
     ZoomOperationKind,
 )
-from app.services.approval import queue_member_cancellation
 from app.services.audit import record_event
 from app.services.locks import hold
 from app.services.meeting_changes import MeetingChangeError
@@ -34,6 +33,7 @@ from app.services.meeting_changes.lookups import (
     upcoming_meetings,
     was_sent,
 )
+from app.services.meeting_setup import queue_member_cancellation
 from app.services.zoom_operations import cancel_zoom_operations, queue_zoom_operation
 
 

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from app.messages.kinds import Channel, MessageKind
 from app.models import Cohort, Meeting, MeetingStatus, MessageStatus, OutboundMessage, Participant
-from app.services.approval import cohort_members
+from app.services.meeting_setup import cohort_members
 
 
 def members_by_name(session: Session, cohort: Cohort) -> list[Participant]:

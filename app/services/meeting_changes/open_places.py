@@ -11,10 +11,10 @@ from sqlmodel import Session, select
 
 from app.database import utcnow
 from app.models import AuditEvent, Cohort, CohortStatus, Meeting, Participant, Program
-from app.services.approval import cohort_members
 from app.services.audit import record_event
 from app.services.meeting_changes import MeetingChangeError
 from app.services.meeting_changes.lookups import upcoming_meeting
+from app.services.meeting_setup import cohort_members
 
 LEFT_ACTIONS = ("participant_withdrew", "participant_erased")
 # A withdrawal counts as handled once the coordinator backfilled the cohort or dismissed the notice.
