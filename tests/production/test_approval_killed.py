@@ -18,13 +18,13 @@ from ..approvals import expected, queued
 pytestmark = pytest.mark.postgres_only
 
 
-def _writing_elsewhere(engine) -> bool:
-    """Whether another connection to the database is in a transaction that has written or locked rows."""
+def _waiting_for_a_row(engine) -> bool:
+    """Whether another connection to the database waits for a row someone holds."""
     with engine.connect() as connection:
         return connection.execute(
             text(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
+                "AND wait_event_type = 'Lock'"
             )
         ).scalar_one() > 0  # fmt: skip
 
@@ -40,10 +40,13 @@ def test_an_approval_killed_partway_then_run_again_queues_everything_once(deploy
         program_id = program.id
     engine = app.extensions["engine"]
 
-    approving = deployment.start_flask("approve", "cohorts", "approve", "demo", "--all")
-    wait_for(lambda: _writing_elsewhere(engine) or not approving.running, "the approval to start writing")
-    assert approving.running, approving.output()
-    approving.kill()
+    with engine.connect() as holder:  # the Zoom pool, held: the approval holds its groups and waits for it
+        holder.execute(select(ZoomUser.id).where(ZoomUser.program_id == program_id).with_for_update())
+        approving = deployment.start_flask("approve", "cohorts", "approve", "demo", "--all")
+        wait_for(lambda: _waiting_for_a_row(engine) or not approving.running, "the approval to wait")
+        assert approving.running, approving.output()
+        approving.kill()
+        holder.rollback()
 
     with Session(engine) as session:
         assert session.exec(select(Meeting)).all() == []  # nothing half-done is left
