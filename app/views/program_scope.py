@@ -26,8 +26,9 @@ def load_program(slug: str) -> Program:
 
 def load_registration_terms(slug: str) -> tuple[ProgramTerms, list[ConditionOffer]]:
     """What a registration checks of this page's program, and the conditions it offers (one query), or 404;
-    as `load_program`."""
-    program, offers = find_registration_terms(database.session(), slug)
+    as `load_program`. A registration writes with one statement on PostgreSQL (see
+    `app.services.registration_record`), so its request runs without a transaction of its own."""
+    program, offers = find_registration_terms(database.session_without_transaction(), slug)
     return speak_for(program), offers
 
 
