@@ -27,7 +27,7 @@ from app.services.meeting_setup import Queued, meeting_row, members_of_cohorts, 
 from app.services.scheduling import slot_start
 from app.services.waiting import tell_waiting
 from app.services.zoom_diary import ZoomDiary
-from app.services.zoom_placement import NEARBY, open_diary, own_zoom_user, place_in
+from app.services.zoom_placement import open_diary, own_zoom_user, place_in
 from app.services.zoom_pool import ZoomPoolError
 
 
@@ -154,9 +154,10 @@ class _Run:
     def _diary(self, program_id: int) -> ZoomDiary:
         """The program's pool and its meetings around all of this run's (read when first needed)."""
         if program_id not in self._diaries:
-            starts = list(self.starts.values())
+            program, starts = self.programs[program_id], list(self.starts.values())
+            last_end = max(starts) + timedelta(minutes=program.meeting_minutes)
             self._diaries[program_id] = open_diary(
-                self.session, self.programs[program_id], between=(min(starts), max(starts) + NEARBY),
+                self.session, program, between=(min(starts), last_end),
                 also=[own_zoom_user(host) for host in self.hosts.values()], now=self.now,
             )  # fmt: skip
         return self._diaries[program_id]
