@@ -89,7 +89,8 @@ class CohortRow:
 def program_figures(session: Session, program: Program) -> Figures:
     """Counted in the database, so a program of any size costs a handful of small rows: one pass over the
     program's registrants (an index holds their status and reason) counts them by status and reason, and the
-    few in a group are counted the same way from their groups; those waiting are the difference."""
+    few in a group are counted the same way from their groups (a registrant is in one group at most, so
+    their rows need no de-duplicating); those waiting are the difference."""
     figures = Figures()
     by_status = Participant.status, Participant.waitlist_reason
     everyone = session.exec(
@@ -100,7 +101,7 @@ def program_figures(session: Session, program: Program) -> Figures:
         {
             (status, reason): count
             for status, reason, count in session.exec(
-                select(*by_status, func.count(func.distinct(Participant.id)))
+                select(*by_status, func.count())
                 .join(placed, placed.c.participant_id == Participant.id)
                 .group_by(*by_status)
             )
@@ -168,18 +169,18 @@ def _filtered(query, program: Program, filters: CohortFilters):
     if filters.condition_id:
         query = query.where(Cohort.condition_id == filters.condition_id)
     if filters.name:
-        # Asked of each group in turn (its few members by index), so a page stops at its last match
-        # rather than searching every registrant's name first.
-        member = (
-            select(CohortMember.id)
+        # The registrants with the name are found first, once (on PostgreSQL from the names' trigram
+        # index), and their groups looked up by member: the few that match, however many groups there are.
+        members = (
+            select(CohortMember.cohort_id)
             .join(Participant, Participant.id == CohortMember.participant_id)
-            .where(CohortMember.cohort_id == Cohort.id)
+            .where(Participant.program_id == program.id)
             .where(Participant.display_name.icontains(filters.name, autoescape=True))
         )
         hosts = select(Host.id).where(
             Host.program_id == program.id, Host.display_name.icontains(filters.name, autoescape=True)
         )
-        found = [member.exists(), Cohort.host_id.in_(hosts)]
+        found = [Cohort.id.in_(members), Cohort.host_id.in_(hosts)]
         if filters.name.isdigit():
             found.append(Cohort.id == int(filters.name))
         query = query.where(or_(*found))

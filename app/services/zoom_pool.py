@@ -53,8 +53,13 @@ def pool_users(session: Session, program: Program, *, active_only: bool = False)
 
 
 def pool_capacity(session: Session, program: Program) -> int:
-    """How many meetings the pool's users still taking meetings can run at the same time."""
-    return sum(user.concurrent for user in pool_users(session, program, active_only=True))
+    """How many meetings the pool's users still taking meetings can run at the same time (summed in the
+    database: a large program licenses thousands of users)."""
+    return session.exec(
+        select(func.coalesce(func.sum(ZoomUser.concurrent), 0)).where(
+            ZoomUser.program_id == program.id, ZoomUser.active
+        )
+    ).one()
 
 
 @dataclass(frozen=True)
@@ -83,12 +88,16 @@ def cohort_slots(session: Session, program: Program) -> list[tuple[int, int]]:
 
 def hour_loads(session: Session, program: Program) -> list[HourLoad]:
     """Each hour in which groups of the program (proposed or approved) are meeting, counting the hours a
-    meeting keeps its Zoom user busy, with what the pool can run at once."""
-    slots = [slot for _, slot in cohort_slots(session, program)]
+    meeting keeps its Zoom user busy, with what the pool can run at once. The groups are counted by hour
+    in the database: a week has 168 hours however many groups there are."""
     capacity = pool_capacity(session, program)
-    load = Load(
-        Settings(max_concurrent=capacity or None, meeting_hours=hours_held(program.meeting_minutes)), slots
-    )
+    load = Load(Settings(max_concurrent=capacity or None, meeting_hours=hours_held(program.meeting_minutes)))
+    for slot, groups in session.exec(
+        select(Cohort.slot, func.count())
+        .where(Cohort.program_id == program.id, Cohort.status != CohortStatus.CANCELLED)
+        .group_by(Cohort.slot)
+    ):
+        load.add(slot, groups)
     return [HourLoad(slot, count, capacity) for slot, count in enumerate(load.meetings) if count]
 
 

@@ -188,3 +188,26 @@ def test_groups_are_filtered_by_status_and_condition(app, groups, console_client
     assert _groups(both) == expected and f"{len(expected)} groups match this search." in both
     page = client.get(_next(client.get(PROGRAM, query_string={"condition": second}).text) or PROGRAM).text
     assert 'name="condition"' in page  # the filters stay on the page (the next link keeps them)
+
+
+def test_a_name_search_lists_and_counts_every_group_with_the_name_page_by_page(app, groups, console_client):
+    """The search finds a name anywhere in a member's name, in any case, and takes "_" and "%" as they are
+    typed (a Samuel is not a "Sam_"); its total counts the groups on every page."""
+    named = sorted(groups)[: len(groups) - 6]
+    with app.app_context():
+        session = database.session()
+        for number, cohort_id in enumerate(sorted(groups)):
+            member = session.exec(
+                select(Participant)
+                .join(CohortMember, CohortMember.participant_id == Participant.id)
+                .where(CohortMember.cohort_id == cohort_id)
+            ).one()
+            member.display_name = f"Sam_{number}" if cohort_id in named else "Samuel"
+        session.commit()
+    client = console_client("demo")
+    first = client.get(PROGRAM, query_string={"name": "SAM_"}).text
+    second = client.get(_next(first)).text
+    assert _groups(first) + _groups(second) == named and _next(second) is None
+    assert all(f"{len(named)} groups match this search." in page for page in (first, second))
+    nobody = client.get(PROGRAM, query_string={"name": "sam%"}).text
+    assert _groups(nobody) == [] and "No groups yet that match this search." in nobody

@@ -3,6 +3,7 @@ at once, adding, changing, switching off and removing them, and clear refusals."
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -11,7 +12,7 @@ from sqlmodel import select
 from app import database
 from app.database import utcnow
 from app.demo import DEMO_ZOOM_USERS, seed_demo
-from app.models import AuditEvent, Cohort, Meeting, Program, ZoomUser
+from app.models import AuditEvent, Cohort, CohortStatus, Meeting, Program, ZoomUser
 from app.services.adjustments import NeedsOverride
 from app.services.adjustments.cohort_edits import set_slot
 from app.services.approval import approve_cohort
@@ -177,3 +178,19 @@ def test_moving_a_group_to_an_hour_zoom_is_full_needs_an_override(app):
             set_slot(session, second, first.slot, expected_version=second.version, actor="test")
     [warning] = [w for w in refused.value.warnings if "Zoom users can run 1 meeting at once" in w]
     assert "2 groups would be meeting at" in warning
+
+
+def test_the_program_page_counts_the_groups_meeting_in_each_hour(app, console_client):
+    """Two groups at one hour count twice there (and in the buffer hour after it); a cancelled group, not
+    at all."""
+    _propose(app, DEMO_ZOOM_USERS)
+    with app.app_context():
+        session = database.session()
+        first, second, third = session.exec(select(Cohort).order_by(Cohort.id).limit(3)).all()
+        second.slot = first.slot
+        third.status = CohortStatus.CANCELLED
+        session.commit()
+        slots = session.exec(select(Cohort.slot).where(Cohort.status != CohortStatus.CANCELLED)).all()
+    page = console_client("demo").get("/console/programs/demo").text
+    shown = [int(count) for count in re.findall(r'<th scope="row">[^<]+</th>\s*<td>(\d+)', page)]
+    assert shown == [count for _, count in sorted(_meetings_by_hour(slots, 2).items())]
