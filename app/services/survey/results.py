@@ -113,21 +113,35 @@ def survey_results(
 ) -> SurveyResults:
     """The response rate and every question's answers, for the whole program or one of its meetings.
 
-    The answers are counted by the database. Without `comments` (the report, which shows neither them nor
-    each meeting's rate) no response is read, and the rate is counted over all meetings at once: a large
-    program's report need not build every response and every meeting."""
-    text_keys = [question["key"] for question in program.survey_questions if question.get("kind") == "text"]
-    counts = answer_counts(session, _responses(program, meeting, SurveyResponse.answers), text_keys)
+    With `comments` every response is read, for its words, and its answers are counted here. Without them
+    (the report, which shows neither them nor each meeting's rate) no response is read: the database counts
+    the answers, and the rate over all meetings at once, so a large program's report need not build every
+    response and every meeting."""
     if comments:
         answered = answered_responses(session, program, meeting)
+        counts = _counted(row.response.answers for row in answered)
         meetings = _response_rates(session, program, Counter(row.meeting.id for row in answered), meeting)
         rate = ResponseRate(sum(m.rate.sent for m in meetings), sum(m.rate.answered for m in meetings))
     else:
         answered, meetings = [], []
+        text_keys = [
+            question["key"] for question in program.survey_questions if question.get("kind") == "text"
+        ]
+        counts = answer_counts(session, _responses(program, meeting, SurveyResponse.answers), text_keys)
         sent = session.exec(_surveys_sent(program, meeting, func.count())).one()
         rate = ResponseRate(sent, session.exec(_responses(program, meeting, func.count())).one())
     questions = _questions(program, ((key, value) for key, given in counts.items() for value, _ in given))
     return SurveyResults(rate, meetings, [_tally(question, counts, answered) for question in questions])
+
+
+def _counted(answers: Iterable[dict[str, Any]]) -> Counts:
+    """Every answer given, each counted once: the form `answer_counts` gives them in, unmerged."""
+    counts: Counts = defaultdict(list)
+    for given in answers:
+        for key, value in given.items():
+            if _given(value):
+                counts[key].append((value, 1))
+    return counts
 
 
 def _responses(program: Program, meeting: Meeting | None, *columns: Any) -> Select:
