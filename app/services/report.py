@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_
+from sqlalchemy import Select, func, or_
 from sqlmodel import Session, select
 
 from app.models import Cohort, Meeting, MeetingStatus, Participant, Program
@@ -30,12 +30,12 @@ class ProgramReport:
 
 
 def program_report(session: Session, program: Program) -> ProgramReport:
-    held = held_meeting_ids(session, program)
+    held = held_meetings(program)
     registered, attended = attendance_counts(session, held)
     return ProgramReport(
         figures=program_figures(session, program),
         weeks=registrations_per_week(session, program),
-        meetings_held=len(held),
+        meetings_held=session.exec(select(func.count()).select_from(held.subquery())).one(),
         registered_in_zoom=registered,
         attended=attended,
         survey=survey_results(session, program, comments=False),
@@ -73,20 +73,18 @@ def _weeks_counted(session: Session, program: Program) -> Counter[date]:
     )
 
 
-def held_meeting_ids(session: Session, program: Program) -> list[int]:
-    """The program's meetings that took place: Zoom told us they started."""
-    return list(
-        session.exec(
-            select(Meeting.id)
-            .join(Cohort, Cohort.id == Meeting.cohort_id)
-            .where(Cohort.program_id == program.id, Meeting.status != MeetingStatus.CANCELLED)
-            .where(
-                or_(
-                    Meeting.started_at.is_not(None),
-                    Meeting.status.in_((MeetingStatus.STARTED, MeetingStatus.ENDED)),
-                )
+def held_meetings(program: Program) -> Select:
+    """The ids of the program's meetings that took place: Zoom told us they started."""
+    return (
+        select(Meeting.id)
+        .join(Cohort, Cohort.id == Meeting.cohort_id)
+        .where(Cohort.program_id == program.id, Meeting.status != MeetingStatus.CANCELLED)
+        .where(
+            or_(
+                Meeting.started_at.is_not(None),
+                Meeting.status.in_((MeetingStatus.STARTED, MeetingStatus.ENDED)),
             )
-        ).all()
+        )
     )
 
 

@@ -31,9 +31,12 @@ from app.models import (
     OutboundMessage,
     Participant,
     ParticipantStatus,
+    Program,
     SurveyResponse,
 )
 from app.services.accounts import create_coordinator
+from app.services.report import program_report
+from app.services.survey.results import survey_results
 
 REPORT = "/console/programs/demo/report"
 AXE = Path(__file__).parents[1] / "registration" / "vendor" / "axe.min.js"
@@ -138,6 +141,51 @@ def test_the_report_counts_registrations_placement_attendance_and_answers(names,
     # The third was not asked: they missed the meeting, so they got "sorry we missed you" instead.
     assert "Survey response rate 2 of 2 (100%)" in words
     assert "2 people answered; average 4.5 on the scale from 1 to 5" in words
+
+
+# Answers the database counts as the page shows them: skipped and blank answers, free text in several
+# languages and scripts, a choice no longer offered, and questions removed from the survey since.
+SPANISH_COMMENT = "Muy bien, gracias. Me sentí acompañada por primera vez en meses."
+TRICKY_ANSWERS = [
+    {"feeling": 1, "less_alone": "no", "comments": " \n\t\u3000 ", "old_rating": 2, "old_words": "很好"},
+    {"feeling": None, "less_alone": "a_little", "comments": SPANISH_COMMENT, "old_rating": 2,
+     "old_words": "Ça m'a fait du bien de parler."},
+    {"less_alone": "maybe_later", "comments": "谢谢", "old_rating": 5, "old_choice": "yes"},
+    {"feeling": 3, "less_alone": "yes", "old_choice": " ", "old_code": "a" * 41},
+]  # fmt: skip
+TRICKY_RESULTS = [  # (key, kind, people who answered, bars, average), as the report and results pages show
+    ("feeling", "scale", 4, [("1 – Not good at all", 1), ("2", 0), ("3", 1), ("4", 1), ("5 – Very good", 1)],
+     3.25),
+    ("less_alone", "choice", 6, [("Yes", 3), ("A little", 1), ("No", 1), ("maybe_later", 1)], None),
+    ("host_helped", "choice", 0, [("Yes", 0), ("Somewhat", 0), ("No", 0)], None),
+    ("meet_again", "choice", 0, [("Yes", 0), ("Maybe", 0), ("No", 0)], None),
+    ("comments", "text", 3, [], None),  # the two fixture's comments, one blank; the Spanish and the Chinese
+    ("old_choice", "choice", 1, [("yes", 1)], None),  # the blank one is no answer
+    ("old_code", "text", 1, [], None),  # too long to be a choice's code
+    ("old_rating", "scale", 3, [("1", 0), ("2", 2), ("3", 0), ("4", 0), ("5", 1)], 3.0),
+    ("old_words", "text", 2, [], None),  # a short word and a sentence: written words, not choices
+]  # fmt: skip
+
+
+def test_the_survey_figures_count_skipped_blank_written_and_removed_answers_as_given(app, names):
+    with app.app_context():
+        session = database.session()
+        held = session.exec(select(Meeting).where(Meeting.status == MeetingStatus.ENDED)).one()
+        for number, answers in enumerate(TRICKY_ANSWERS):
+            session.add(SurveyResponse(meeting_id=held.id, response_key=f"tricky-{number}", answers=answers))
+        session.commit()
+        program = session.exec(select(Program).where(Program.slug == "demo")).one()
+        report = program_report(session, program).survey
+        results = survey_results(session, program)
+    for shown in (report, results):
+        assert shown.rate.answered == 6
+        assert [
+            (item.question.key, item.question.kind, item.answered, item.bars, item.average)
+            for item in shown.questions
+        ] == TRICKY_RESULTS
+    assert [comment.text for comment in results.questions[4].comments] == [
+        SECRET_COMMENT, SPANISH_COMMENT, "谢谢"
+    ]  # fmt: skip
 
 
 def test_registrations_per_week_are_a_chart_in_the_programs_time_zone_with_empty_weeks_shown(

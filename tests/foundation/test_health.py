@@ -1,4 +1,8 @@
+import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
+
+from app import database
 
 
 def test_healthz_answers_ok_when_the_database_answers(client):
@@ -32,8 +36,6 @@ def test_healthz_answers_503_when_the_database_host_takes_connections_but_never_
     import socket
     import time
 
-    from app import database
-
     monkeypatch.setattr(database, "CONNECT_TIMEOUT_SECONDS", 1)
     with socket.create_server(("127.0.0.1", 0)) as silent:  # the kernel accepts; nobody ever answers
         port = silent.getsockname()[1]
@@ -63,3 +65,9 @@ def test_error_pages_speak_spanish_to_a_spanish_browser(client):
     assert response.status_code == 404
     assert "Página no encontrada" in response.get_data(as_text=True)
     assert '<html lang="es">' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_postgresql_never_compiles_the_apps_statements_to_machine_code(app):
+    with app.app_context():
+        assert database.session().exec(text("SHOW jit")).one() == ("off",)

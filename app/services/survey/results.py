@@ -31,9 +31,10 @@ from app.models import (
     Program,
     SurveyResponse,
 )
+from app.services.survey.answer_counts import LONGEST_CODE, Counts, answer_counts
 
 # An answer to a question the program no longer asks looks like a choice when it is a short code.
-_CHOICE_CODE = re.compile(r"[\w-]{1,40}")
+_CHOICE_CODE = re.compile(rf"[\w-]{{1,{LONGEST_CODE}}}")
 
 
 @dataclass(frozen=True)
@@ -112,35 +113,46 @@ def survey_results(
 ) -> SurveyResults:
     """The response rate and every question's answers, for the whole program or one of its meetings.
 
-    Without `comments` (the report, which shows neither them nor each meeting's rate) only each response's
-    meeting and answers are read, as plain values, and the rate is counted over all meetings at once: a large
-    program's report need not build every response and every meeting."""
+    With `comments` every response is read, for its words, and its answers are counted here. Without them
+    (the report, which shows neither them nor each meeting's rate) no response is read: the database counts
+    the answers, and the rate over all meetings at once, so a large program's report need not build every
+    response and every meeting."""
     if comments:
         answered = answered_responses(session, program, meeting)
-        given = [(row.meeting.id, row.response.answers) for row in answered]
-        meetings = _response_rates(session, program, Counter(of for of, _ in given), meeting)
+        counts = _counted(row.response.answers for row in answered)
+        meetings = _response_rates(session, program, Counter(row.meeting.id for row in answered), meeting)
         rate = ResponseRate(sum(m.rate.sent for m in meetings), sum(m.rate.answered for m in meetings))
     else:
-        answered, given, meetings = [], _plain_answers(session, program, meeting), []
-        rate = ResponseRate(session.exec(_surveys_sent(program, meeting, func.count())).one(), len(given))
-    answers = [answer for _, answer in given]
-    questions = survey_questions(program, answers)
-    return SurveyResults(rate, meetings, [_tally(question, answers, answered) for question in questions])
+        answered, meetings = [], []
+        text_keys = [
+            question["key"] for question in program.survey_questions if question.get("kind") == "text"
+        ]
+        counts = answer_counts(session, _responses(program, meeting, SurveyResponse.answers), text_keys)
+        sent = session.exec(_surveys_sent(program, meeting, func.count())).one()
+        rate = ResponseRate(sent, session.exec(_responses(program, meeting, func.count())).one())
+    questions = _questions(program, ((key, value) for key, given in counts.items() for value, _ in given))
+    return SurveyResults(rate, meetings, [_tally(question, counts, answered) for question in questions])
 
 
-def _plain_answers(session: Session, program: Program, meeting: Meeting | None) -> list[tuple[int, dict]]:
-    """(meeting id, answers) of each response."""
-    query = program_responses(program, SurveyResponse.meeting_id, SurveyResponse.answers)
-    if meeting is not None:
-        query = query.where(Meeting.id == meeting.id)
-    return list(session.exec(query).all())
+def _counted(answers: Iterable[dict[str, Any]]) -> Counts:
+    """Every answer given, each counted once: the form `answer_counts` gives them in, unmerged."""
+    counts: Counts = defaultdict(list)
+    for given in answers:
+        for key, value in given.items():
+            if _given(value):
+                counts[key].append((value, 1))
+    return counts
+
+
+def _responses(program: Program, meeting: Meeting | None, *columns: Any) -> Select:
+    """`columns` of the program's survey responses, or of one meeting's."""
+    query = program_responses(program, *columns)
+    return query if meeting is None else query.where(Meeting.id == meeting.id)
 
 
 def answered_responses(session: Session, program: Program, meeting: Meeting | None = None) -> list[Answered]:
     """The program's responses (or one meeting's), by meeting and day, in random order within a day."""
-    query = program_responses(program, SurveyResponse, Meeting, Cohort.id, Participant.display_name)
-    if meeting is not None:
-        query = query.where(Meeting.id == meeting.id)
+    query = _responses(program, meeting, SurveyResponse, Meeting, Cohort.id, Participant.display_name)
     rows = [
         Answered(response, of, cohort_id, None if response.anonymous or program.survey_anonymous else name)
         for response, of, cohort_id, name in session.exec(query)
@@ -168,13 +180,17 @@ def program_responses(program: Program, *columns: Any) -> Select:
 def survey_questions(program: Program, answers: Iterable[dict[str, Any]]) -> list[Question]:
     """The program's questions, then any it no longer asks that still have answers (labelled by key);
     `answers` are the responses' answers, read once."""
+    return _questions(program, (item for given in answers for item in given.items()))
+
+
+def _questions(program: Program, given: Iterable[tuple[str, Any]]) -> list[Question]:
+    """`survey_questions` from every (question key, answer) given."""
     questions = [_question(definition) for definition in program.survey_questions]
     asked = {question.key for question in questions}
     removed: dict[str, set[str]] = defaultdict(set)  # a removed question's key: the kinds of its answers
-    for given in answers:
-        for key, value in given.items():
-            if key not in asked and _given(value):
-                removed[key].add(_answer_kind(value))
+    for key, value in given:
+        if key not in asked and _given(value):
+            removed[key].add(_answer_kind(value))
     return questions + [_removed_question(key, kinds) for key, kinds in sorted(removed.items())]
 
 
@@ -209,18 +225,29 @@ def _english(texts: Any) -> str:
     return texts or ""
 
 
-def _tally(question: Question, answers: list[dict[str, Any]], answered: list[Answered]) -> QuestionResults:
-    """`answers` tallied for `question`; a text question's comments are taken from `answered` (none when
-    that is empty, and then only counted)."""
-    given = [answer[question.key] for answer in answers if _given(answer.get(question.key))]
+def _tally(question: Question, counts: Counts, answered: list[Answered]) -> QuestionResults:
+    """`question`'s bars and average from the answers' `counts`; a text question's comments are taken from
+    `answered` (none when that is empty, and then only counted)."""
+    given = counts.get(question.key, [])
+    people = sum(count for _, count in given)
     if question.kind == "text":
-        return QuestionResults(question, len(given), comments=_comments(question.key, answered))
-    counts = Counter(_hashable(value) for value in given)
-    bars = [(label, counts.pop(value, 0)) for value, label in question.options]
-    bars += [(str(value), count) for value, count in sorted(counts.items(), key=lambda item: str(item[0]))]
-    numbers = [value for value in given if isinstance(value, int) and not isinstance(value, bool)]
-    average = sum(numbers) / len(numbers) if question.kind == "scale" and numbers else None
-    return QuestionResults(question, len(given), bars, average)
+        return QuestionResults(question, people, comments=_comments(question.key, answered))
+    chosen: Counter[Any] = Counter()
+    for value, count in given:
+        chosen[_hashable(value)] += count
+    bars = [(label, chosen.pop(value, 0)) for value, label in question.options]
+    bars += [(str(value), count) for value, count in sorted(chosen.items(), key=lambda item: str(item[0]))]
+    return QuestionResults(question, people, bars, _average(question, given))
+
+
+def _average(question: Question, given: list[tuple[Any, int]]) -> float | None:
+    """A scale's average over its answers that are whole numbers."""
+    numbers = [
+        (value, count) for value, count in given if isinstance(value, int) and not isinstance(value, bool)
+    ]
+    if question.kind != "scale" or not numbers:
+        return None
+    return sum(value * count for value, count in numbers) / sum(count for _, count in numbers)
 
 
 def _comments(key: str, answered: list[Answered]) -> list[Comment]:
