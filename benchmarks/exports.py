@@ -55,7 +55,7 @@ ADD_ZOOM_USERS = text("""
     FROM program, generate_series(1, :users) AS n WHERE program.slug = :program
 """)
 # What approving would leave, without the Zoom calls and messages: every group approved, with a first meeting
-# at its hour of the program's first week, already held.
+# at its hour of the program's first week, already held (the demo's group that met yesterday keeps its own).
 APPROVE_ALL = text("UPDATE cohort SET status = 'approved' FROM program WHERE program.id = cohort.program_id "
                    "AND program.slug = :program")  # fmt: skip
 HOLD_MEETINGS = text("""
@@ -66,6 +66,7 @@ HOLD_MEETINGS = text("""
                + cohort.slot * interval '1 hour',
            program.meeting_minutes, 'ended', 'exports-benchmark-' || cohort.id, 0, now()
     FROM cohort JOIN program ON program.id = cohort.program_id WHERE program.slug = :program
+    ON CONFLICT (cohort_id, number) DO NOTHING
 """)
 # One answer per member of each meeting, as the survey's own questions would hold them; every third is
 # anonymous (no participant, the day only), and every seventh carries a comment with a comma, a quote and a
