@@ -33,10 +33,20 @@ class Catalogue:
     stages: dict[int, Stage]
 
     def condition_code(self, condition_id: int) -> str:
-        return self.conditions[condition_id].code
+        return self._condition_codes[condition_id]
 
     def stage_code(self, stage_id: int | None) -> str | None:
-        return self.stages[stage_id].code if stage_id is not None else None
+        return self._stage_codes[stage_id]
+
+    # The codes by id, read off the rows once: a large program's registrants are converted by the hundred
+    # thousand, and each read of a row's attribute goes through the ORM.
+    @cached_property
+    def _condition_codes(self) -> dict[int, str]:
+        return {condition_id: condition.code for condition_id, condition in self.conditions.items()}
+
+    @cached_property
+    def _stage_codes(self) -> dict[int | None, str | None]:
+        return {None: None} | {stage_id: stage.code for stage_id, stage in self.stages.items()}
 
     @cached_property
     def stage_order(self) -> dict[str, tuple[str, ...]]:
@@ -93,7 +103,9 @@ def read_rows(session: Session, statement: Select) -> list[Any]:
 
     A program's registrants give the same few languages, availability windows and empty avoid lists over and
     over: at 100,000 registrants decoding each value costs seconds, looking up the few distinct ones almost
-    nothing. The values are shared between rows, so they are only to be read."""
+    nothing. The values are shared between rows, so they are only to be read. The rows are read as plain rows
+    and turned column by column, each JSON column decoded with one `map`: the ORM's rows and a loop over every
+    value of every row cost more than the query."""
     columns = statement.selected_columns
     as_text = [isinstance(column.type, JSON) for column in columns]
     readable = [
@@ -101,11 +113,12 @@ def read_rows(session: Session, statement: Select) -> list[Any]:
         for column, text in zip(columns, as_text, strict=True)
     ]
     shape = namedtuple("Row", [column.key for column in columns])
-    rows = session.execute(statement.with_only_columns(*readable))
-    return [
-        shape(*(_decoded(value) if text else value for value, text in zip(row, as_text, strict=True)))
-        for row in rows
-    ]
+    rows = session.connection().execute(statement.with_only_columns(*readable)).all()
+    if not rows:
+        return []
+    by_column = zip(*rows, strict=True)
+    values = [map(_decoded, read) if text else read for read, text in zip(by_column, as_text, strict=True)]
+    return list(map(shape, *values))
 
 
 @lru_cache(maxsize=65536)
@@ -154,9 +167,10 @@ def matcher_cohort(cohort: Cohort, catalogue: Catalogue, member_ids: Iterable[in
 def _utc_slots(windows: list[dict[str, Any]], timezone: str, week: date) -> frozenset[int]:
     """`utc_slots`, one window at a time through a cache: many people give the same windows in the same
     zone, and converting a window costs far more than looking it up (a whole program is converted at once)."""
-    return frozenset().union(
-        *(_window_slots(w["weekday"], w["start"], w["end"], timezone, week) for w in windows)
-    )
+    slots: set[int] = set()
+    for window in windows:
+        slots |= _window_slots(window["weekday"], window["start"], window["end"], timezone, week)
+    return frozenset(slots)
 
 
 @lru_cache(maxsize=65536)
