@@ -3,12 +3,16 @@ coordinator trying the service out reads their wording."""
 
 from __future__ import annotations
 
+import pytest
+
 from emails.i18n import LANGUAGES
 from emails.samples import KINDS
 
 from ..emails.wire import check_travelled, raw_messages, read_with_postal_mime
 
 
+# What is checked is the messages' wording on the wire, written the same from either database.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_every_kind_of_message_arrives_in_every_language(app, mailbox):
     result = app.test_cli_runner().invoke(args=["demo", "samples", "--to", "preview@example.org"])
 
