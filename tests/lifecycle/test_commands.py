@@ -5,7 +5,7 @@ import re
 from collections import defaultdict
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import delete, func, select
 
 from app import database
 from app.models import (
@@ -18,6 +18,7 @@ from app.models import (
     MessageStatus,
     OutboundMessage,
     Participant,
+    ZoomUser,
 )
 
 
@@ -127,6 +128,28 @@ def test_commands_explain_mistakes(runner):
     runner.invoke(args=["demo", "seed"])
     assert "Say which cohorts" in runner.invoke(args=["cohorts", "approve", "demo"]).output
     assert "not an ISO 8601" in runner.invoke(args=["worker", "--once", "--now", "tomorrow"]).output
+
+
+def test_approving_approves_nothing_and_names_every_group_that_cannot_be(app, runner):
+    runner.invoke(args=["demo", "seed", "--registrants", "120"])
+    runner.invoke(args=["match", "run", "demo"])
+    with app.app_context():
+        session = database.session()
+        session.exec(delete(ZoomUser))  # no Zoom user left to hold a meeting
+        session.commit()
+    proposed = _count(
+        app, select(func.count()).select_from(Cohort).where(Cohort.status == CohortStatus.PROPOSED)
+    )
+
+    refused = runner.invoke(args=["cohorts", "approve", "demo", "--all"])
+
+    assert refused.exit_code == 1
+    assert refused.output.count("cannot meet then: The program has no Zoom user") == proposed > 1
+    assert _count(app, select(func.count()).select_from(Meeting)) == 1  # the demo's past meeting alone
+    assert (
+        _count(app, select(func.count()).select_from(Cohort).where(Cohort.status == CohortStatus.PROPOSED))
+        == proposed
+    )
 
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
