@@ -29,7 +29,7 @@ def json_dict_field(*, nullable: bool = False) -> Any:
 
 
 # Default factories are Python functions, not the builtins `list` and `dict`: pydantic inspects a factory's
-# signature on every object built, and a builtin's is parsed from text each time (a millisecond an object).
+# signature on every object built, and a builtin's is parsed from text each time (0.2 ms for each such field).
 def _empty_list() -> list:
     return []
 

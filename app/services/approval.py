@@ -64,8 +64,9 @@ def approve_each_cohort(
 def approve_cohorts(
     session: Session, cohorts: list[Cohort], *, actor: str, coordinator_id: int | None = None, now: datetime
 ) -> Approvals:
-    """Approve every proposed cohort that can be: its first meeting, set up (see `set_up_meeting`). One that
-    cannot is left as it was, and why is in `refused`; the others are approved all the same.
+    """Approve every proposed cohort that can be: its first meeting, set up with all it needs queued (see
+    `queue_meeting_rows`). One that cannot is left as it was, and why is in `refused`; the others are
+    approved all the same.
 
     Set-based, so a program of thousands of groups costs a few statements of each kind, not a dozen per
     group: the cohorts are held and read afresh in one (of two coordinators approving at once, the second

@@ -63,15 +63,8 @@ def place_meeting(
 ) -> str:
     """Give the meeting a Zoom user free for its time; which one (see `ZoomDiary.place`). `ZoomPoolError`
     when none is."""
-    own = own_zoom_user(session.get(Host, cohort.host_id) if cohort.host_id else None)
-    diary = open_diary(
-        session, program, between=(meeting.starts_at, meeting.ends_at), also=[own], now=now,
-        leaving_out=meeting.id,
-    )  # fmt: skip
-    meeting.zoom_user = place_in(diary, meeting.starts_at, meeting.ends_at, own=own)
-    session.add(meeting)
-    session.flush()
-    return meeting.zoom_user
+    own = _host_zoom_user(session, cohort)
+    return _give(session, meeting, _diary_around(session, program, meeting, [own], now), own)
 
 
 def place_in(diary: ZoomDiary, starts_at: datetime, ends_at: datetime, *, own: str | None) -> str:
@@ -93,11 +86,9 @@ def keep_after_move(
 ) -> None:
     """After a meeting moved: its Zoom user keeps it when free at the new time. A meeting not created at Zoom
     yet is placed anew; one that exists cannot change user, so the move is refused."""
+    own = _host_zoom_user(session, cohort)
+    diary = _diary_around(session, program, meeting, [own, meeting.zoom_user], now)
     if meeting.zoom_user is not None:
-        diary = open_diary(
-            session, program, between=(meeting.starts_at, meeting.ends_at), also=[meeting.zoom_user], now=now,
-            leaving_out=meeting.id,
-        )  # fmt: skip
         concurrent = _concurrent(session, program, meeting.zoom_user)
         if diary.fits(meeting.zoom_user, concurrent, meeting.starts_at, meeting.ends_at):
             return
@@ -106,7 +97,26 @@ def keep_after_move(
                 f"{meeting.zoom_user}, the Zoom user this meeting belongs to, runs other meetings then, and "
                 "Zoom cannot move a meeting to another user. Choose another time."
             )
-    place_meeting(session, program, cohort, meeting, now=now)
+    _give(session, meeting, diary, own)
+
+
+def _host_zoom_user(session: Session, cohort: Cohort) -> str | None:
+    return own_zoom_user(session.get(Host, cohort.host_id) if cohort.host_id else None)
+
+
+def _diary_around(
+    session: Session, program: Program, meeting: Meeting, also: list[str | None], now: datetime
+) -> ZoomDiary:
+    """The diary for placing this one meeting, which is left out of it (it may be moving)."""
+    between = (meeting.starts_at, meeting.ends_at)
+    return open_diary(session, program, between=between, also=also, now=now, leaving_out=meeting.id)
+
+
+def _give(session: Session, meeting: Meeting, diary: ZoomDiary, own: str | None) -> str:
+    meeting.zoom_user = place_in(diary, meeting.starts_at, meeting.ends_at, own=own)
+    session.add(meeting)
+    session.flush()
+    return meeting.zoom_user
 
 
 def _concurrent(session: Session, program: Program, user: str) -> int:
