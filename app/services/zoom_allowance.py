@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import update
+from sqlalchemy import Integer, and_, case, cast, func, literal, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from app.epoch import DAY_SECONDS, epoch_seconds
 from app.models import (
     Cohort,
     Meeting,
@@ -102,9 +103,7 @@ def refused_for_today(session: Session, user: str, *, now: datetime) -> datetime
     return until
 
 
-def plan_creates(
-    session: Session, *, now: datetime, limit: int, program_id: int | None = None
-) -> list[PlannedCreate]:
+def plan_creates(session: Session, *, now: datetime, limit: int) -> list[PlannedCreate]:
     """When each meeting create still to make will be made, within each user's daily limit."""
     by_user: dict[str, list[_Pending]] = defaultdict(list)
     for pending in _pending_creates(session):
@@ -119,9 +118,6 @@ def plan_creates(
             planned.append(
                 PlannedCreate(pending.operation_id, pending.meeting_id, user, pending.starts_at, creates_at)
             )
-    if program_id is not None:
-        mine = set(_program_meetings(session, program_id))
-        planned = [plan for plan in planned if plan.meeting_id in mine]
     return sorted(planned, key=lambda plan: (plan.meeting_starts_at, plan.operation_id))
 
 
@@ -134,8 +130,56 @@ def creation_days(creates: int, *, left_today: int, limit: int) -> list[int]:
 
 
 def late_creates(session: Session, program: Program, *, now: datetime, limit: int) -> list[PlannedCreate]:
-    """The program's meetings that Zoom's daily limits let be created only after they have begun."""
-    return [plan for plan in plan_creates(session, now=now, limit=limit, program_id=program.id) if plan.late]
+    """The program's meetings that Zoom's daily limits let be created only after they have begun: the plan
+    of `plan_creates`, worked out in the database, so that only the late ones are read (the meetings page shows them; a program of 100,000 has thousands of creates waiting)."""
+    plan = _plan_query(now=now, limit=limit).subquery()
+    creates_at_day = (
+        epoch_seconds(plan.c.starts_at) <= _start_of(now.date()).timestamp() + plan.c.day * DAY_SECONDS
+    )
+    rows = session.execute(
+        select(plan)
+        .where(plan.c.program_id == program.id)
+        .where(
+            or_(
+                and_(plan.c.attempts > 0, plan.c.next_attempt_at >= plan.c.starts_at),
+                and_(plan.c.attempts == 0, creates_at_day),
+            )
+        )
+        .order_by(plan.c.starts_at, plan.c.operation_id)
+    ).all()
+    return [
+        PlannedCreate(
+            row.operation_id, row.meeting_id, row.user, row.starts_at,
+            row.next_attempt_at if row.attempts else _start_of(now.date() + timedelta(days=row.day)),
+        )
+        for row in rows
+    ]  # fmt: skip
+
+
+def _plan_query(*, now: datetime, limit: int):
+    """Every create still to make (of any program: they share the Zoom users), with its meeting's program
+    and the day (0 = today) `creation_days` gives it: its place in its user's queue, nearest meeting first, against
+    what is left of today (`calls_left`, less the calls kept for updates) and then `limit` a day."""
+    place = (
+        func.row_number().over(partition_by=Meeting.zoom_user, order_by=(Meeting.starts_at, ZoomOperation.id))
+        - 1
+    )
+    calls = ZoomUserDay.calls
+    left = case(
+        (ZoomUserDay.user.is_(None), limit),
+        (ZoomUserDay.refused_until > now, 0),
+        (calls >= limit, 0),
+        else_=limit - calls,
+    )
+    reserve, per_day = _reserve(limit), limit - _reserve(limit)
+    today = case((left > reserve, left - reserve), else_=0)
+    day = case((place < today, 0), else_=1 + (place - today) // literal(per_day, Integer))
+    return (
+        _pending_query()
+        .add_columns(Cohort.program_id, cast(day, Integer).label("day"))
+        .join(Cohort, Cohort.id == Meeting.cohort_id)
+        .outerjoin(ZoomUserDay, and_(ZoomUserDay.user == Meeting.zoom_user, ZoomUserDay.day == now.date()))
+    )
 
 
 def apply_plan(session: Session, planned: list[PlannedCreate]) -> None:
@@ -163,31 +207,27 @@ class _Pending(NamedTuple):
     retry_at: datetime | None
 
 
-def _pending_creates(session: Session) -> list[_Pending]:
-    rows = session.exec(
+def _pending_query():
+    """The creates still to make, of meetings not cancelled that have a Zoom user."""
+    return (
         select(
-            ZoomOperation.id, Meeting.id, Meeting.zoom_user, Meeting.starts_at,
-            ZoomOperation.attempts, ZoomOperation.next_attempt_at,
+            ZoomOperation.id.label("operation_id"), Meeting.id.label("meeting_id"),
+            Meeting.zoom_user.label("user"), Meeting.starts_at.label("starts_at"),
+            ZoomOperation.attempts.label("attempts"), ZoomOperation.next_attempt_at.label("next_attempt_at"),
         )
         .join(Meeting, Meeting.id == ZoomOperation.meeting_id)
         .where(ZoomOperation.kind == ZoomOperationKind.CREATE)
         .where(ZoomOperation.status == ZoomOperationStatus.PENDING, Meeting.zoom_user.is_not(None))
         .where(Meeting.status != MeetingStatus.CANCELLED)
-    ).all()  # fmt: skip
+    )  # fmt: skip
+
+
+def _pending_creates(session: Session) -> list[_Pending]:
+    rows = session.exec(_pending_query()).all()
     return [
         _Pending(op, meeting, user, starts, due if attempts else None)
         for op, meeting, user, starts, attempts, due in rows
     ]
-
-
-def _program_meetings(session: Session, program_id: int) -> list[int]:
-    return list(
-        session.exec(
-            select(Meeting.id)
-            .join(Cohort, Cohort.id == Meeting.cohort_id)
-            .where(Cohort.program_id == program_id)
-        ).all()
-    )
 
 
 def _reserve(limit: int) -> int:

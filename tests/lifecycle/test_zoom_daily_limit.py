@@ -21,7 +21,7 @@ from app.models import (
     ZoomUserDay,
 )
 from app.services.approval import approve_each_cohort
-from app.services.zoom_allowance import plan_creates
+from app.services.zoom_allowance import late_creates, plan_creates
 from app.worker.runner import run_due_work, run_once
 
 USERS = ("pool-a@example.org", "pool-b@example.org")
@@ -152,3 +152,38 @@ def test_the_coordinator_sees_when_each_meeting_will_be_created_and_which_come_t
     assert late > 0 and f"{late} meetings of this program cannot be" in " ".join(page.split())
     assert "To be created on" in page and f"within the daily limit of {USERS[0]}" in page
     assert "Cannot be created at Zoom before it starts" in page
+
+
+def test_the_meetings_page_names_the_same_late_meetings_as_the_workers_plan(
+    app, program, make_cohorts, zoom_pool
+):
+    """The page works the plan out in the database; whatever the day, the limit, the calls a user made
+    today, a refusal from Zoom or a create waiting to be retried, it names the meetings the plan makes
+    late."""
+    cohorts = _a_week_of_cohorts(make_cohorts, 24)
+    zoom_pool(dict.fromkeys(USERS, 1))
+    now = utcnow()
+    _approve(app, cohorts, now)
+    midnight = datetime.combine(now.date() + timedelta(days=1), time(), UTC)
+    with app.app_context():
+        session = database.session()
+        session.add(ZoomUserDay(user=USERS[0], day=now.date(), calls=2))
+        session.add(ZoomUserDay(user=USERS[1], day=now.date(), calls=0, refused_until=midnight))
+        retried = session.exec(
+            select(ZoomOperation, Meeting)
+            .join(Meeting, Meeting.id == ZoomOperation.meeting_id)
+            .where(ZoomOperation.kind == ZoomOperationKind.CREATE)
+            .order_by(ZoomOperation.id)
+        ).all()[:2]
+        for (operation, meeting), hours in zip(retried, (1, -1), strict=True):  # one too late, one in time
+            operation.attempts, operation.next_attempt_at = 1, meeting.starts_at + timedelta(hours=hours)
+            session.add(operation)
+        session.commit()
+
+        found = set()
+        for days, limit in [(0, 1), (0, 3), (0, 12), (2, 2), (6, 1), (9, 5), (20, 100)]:
+            then = now + timedelta(days=days)
+            planned = [plan for plan in plan_creates(session, now=then, limit=limit) if plan.late]
+            assert late_creates(session, program, now=then, limit=limit) == planned
+            found.add(len(planned))
+    assert len(found) > 2  # a few late, many, almost all
