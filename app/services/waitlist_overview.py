@@ -3,22 +3,24 @@
 
 A program of 100,000 registrants may have tens of thousands waiting and thousands of groups: the page reads
 one page of people, counts the rest in the database, and offers each person only the few groups that fit.
+Finding who is in no group reads every membership of the program when few are waiting, so when one page holds
+them all the page counts them from it.
 """
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import exists, func
 from sqlmodel import Session, select
 
-from app.models import Cohort, Participant, ParticipantStatus, Program, Stage
+from app.models import Cohort, CohortMember, CohortStatus, Participant, ParticipantStatus, Program, Stage
 from app.services.destinations import OFFERED, Destination, groups_with_room
 from app.services.keyset import Page, read_page
 from app.services.matcher_bridge import Catalogue, load_catalogue, matcher_registrant
 from app.services.scheduling import program_week_start
-from app.services.waiting import with_a_place
 
 NOT_MATCHED = "unmatched"  # the reason filter for people no match has tried yet (no reason recorded)
 # Only what the page shows, and what choosing the groups to offer needs.
@@ -72,7 +74,17 @@ def describe_waitlist(
         before=before,
     )
     offers = _offers(session, program, page.rows, catalogue, program_week_start(program, today))
-    return WaitlistPage(count_by_reason(session, program, filters), page, offers, catalogue)
+    return WaitlistPage(_counts(session, program, filters, page), page, offers, catalogue)
+
+
+def _counts(
+    session: Session, program: Program, filters: WaitlistFilters, page: Page
+) -> list[tuple[str, int]]:
+    """`count_by_reason`; when the page holds everyone the filters find, of any reason, counted from it
+    rather than by reading every membership of the program once more."""
+    if filters.reason is None and page.after is None and page.before is None:
+        return sorted(Counter(row.waitlist_reason or NOT_MATCHED for row in page.rows).items())
+    return count_by_reason(session, program, filters)
 
 
 def count_by_reason(session: Session, program: Program, filters: WaitlistFilters) -> list[tuple[str, int]]:
@@ -84,9 +96,16 @@ def count_by_reason(session: Session, program: Program, filters: WaitlistFilters
 
 
 def _filtered(query, program: Program, filters: WaitlistFilters):
-    """`query` narrowed to the program's verified registrants in no live group, and to `filters`."""
-    placed = with_a_place().where(Cohort.program_id == program.id)
-    query = query.where(Participant.program_id == program.id, Participant.id.not_in(placed))
+    """`query` narrowed to the program's verified registrants in no live group, and to `filters`. "No live
+    group" is asked of each person (NOT EXISTS), so a page of many waiting stops at its last row, and a count
+    joins the memberships once."""
+    placed = (
+        select(CohortMember.id)
+        .join(Cohort, Cohort.id == CohortMember.cohort_id)
+        .where(CohortMember.participant_id == Participant.id)
+        .where(Cohort.program_id == program.id, Cohort.status != CohortStatus.CANCELLED)
+    )
+    query = query.where(Participant.program_id == program.id, ~exists(placed))
     query = query.where(Participant.status == ParticipantStatus.VERIFIED)
     if filters.name:
         query = query.where(Participant.display_name.icontains(filters.name, autoescape=True))
@@ -107,14 +126,21 @@ def _offers(session: Session, program: Program, rows, catalogue: Catalogue, week
     groups = groups_with_room(
         session, program, conditions={row.condition_id for row in rows}, slots=set().union(*free.values())
     )
-    return {
-        row.id: [
-            group
-            for group in groups
-            if group.cohort.condition_id == row.condition_id
-            and group.cohort.language in row.languages
-            and group.cohort.role in (None, row.role)
-            and group.cohort.slot in free[row.id]
-        ][:OFFERED]
-        for row in rows
-    }
+    alike: dict[tuple, list[Destination]] = defaultdict(list)  # by condition, language, role and hour
+    for group in groups:
+        cohort = group.cohort
+        alike[cohort.condition_id, cohort.language, cohort.role, cohort.slot].append(group)
+    return {row.id: _fitting(row, free[row.id], alike) for row in rows}
+
+
+def _fitting(row, free: set[int], alike: dict[tuple, list[Destination]]) -> list[Destination]:
+    """The groups of `alike` that could take the person, fewest members first (as `groups_with_room` lists
+    them): looked up by kind instead of going through every group for every person."""
+    found = [
+        group
+        for language in set(row.languages)
+        for role in {None, row.role}
+        for slot in free
+        for group in alike.get((row.condition_id, language, role, slot), ())
+    ]
+    return sorted(found, key=lambda group: (group.size, group.cohort.id))[:OFFERED]

@@ -16,6 +16,7 @@ from app.database import utcnow
 from app.demo import seed_demo
 from app.models import Cohort, CohortMember, CohortStatus, Condition, Participant
 from app.services.adjustments.moves import move_member
+from app.services.waitlist_overview import WaitlistFilters, count_by_reason, describe_waitlist
 
 PROGRAM = "/console/programs/demo"
 WAITLIST = f"{PROGRAM}/waitlist"
@@ -211,3 +212,48 @@ def test_a_name_search_lists_and_counts_every_group_with_the_name_page_by_page(a
     assert all(f"{len(named)} groups match this search." in page for page in (first, second))
     nobody = client.get(PROGRAM, query_string={"name": "sam%"}).text
     assert _groups(nobody) == [] and "No groups yet that match this search." in nobody
+
+
+REASONS = (None, "no_common_time", "too_few_people", "no_shared_language")
+
+
+def _wait(app, registrants: int) -> None:
+    """Top the demo program up to `registrants`, none of them in a group, waiting for one of REASONS."""
+    with app.app_context():
+        session = database.session()
+        seed_demo(session, registrants=registrants)
+        for person in session.exec(select(Participant).order_by(Participant.id)).all():
+            person.waitlist_reason = REASONS[person.id % len(REASONS)]
+            session.add(person)
+        session.commit()
+
+
+def test_the_waitlist_counts_each_reason_alike_on_one_page_or_many(app, groups):
+    """The twelve members of cancelled groups and forty more wait: counted from the page when one page
+    holds everyone the search finds, by the database otherwise, with the same figures."""
+    _wait(app, 100)
+    with app.app_context():
+        session = database.session()
+        program = seed_demo(session)
+        second = session.exec(select(Condition.id).order_by(Condition.position)).all()[1]
+        searches = [
+            WaitlistFilters(),
+            WaitlistFilters(condition_id=second),
+            WaitlistFilters(name="1"),
+            WaitlistFilters(name="1", condition_id=second),
+            WaitlistFilters(name="nobody by this name"),
+        ]
+        pages = [describe_waitlist(session, program, each, today=utcnow().date()) for each in searches]
+        for search, page in zip(searches, pages, strict=True):
+            assert page.counts == count_by_reason(session, program, search)
+    assert sum(count for _, count in pages[0].counts) == 52 and pages[0].page.after
+    assert any(page.counts and not page.page.after for page in pages)  # one page held everyone
+
+
+def test_the_waitlist_runs_as_many_statements_for_many_waiting_as_for_few(app, console_client):
+    _wait(app, 60)
+    client = console_client("demo")
+    pages = (WAITLIST, f"{WAITLIST}?reason=no_common_time", f"{WAITLIST}?reason=unmatched&name=e")
+    few = [_statements(app, client, url) for url in pages]
+    _wait(app, 400)
+    assert [_statements(app, client, url) for url in pages] == few
