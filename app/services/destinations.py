@@ -11,7 +11,8 @@ number; the usual rule check then asks before breaking a rule.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import func
@@ -27,6 +28,17 @@ OFFERED = 12
 class Destination:
     cohort: Cohort
     size: int
+
+
+@dataclass(frozen=True)
+class Seeker:
+    """What someone waiting can join: their condition, languages and role, and the hours (UTC slots) they
+    are free."""
+
+    condition_id: int
+    languages: Collection[str]
+    role: str
+    slots: Collection[int]
 
 
 def groups_with_room(
@@ -47,14 +59,7 @@ def groups_with_room(
         partition_by=(Cohort.condition_id, Cohort.language, Cohort.role, Cohort.slot),
         order_by=(size, Cohort.id),
     )
-    groups = (
-        select(Cohort.id.label("id"), size.label("size"), rank.label("rank"))
-        .outerjoin(CohortMember, CohortMember.cohort_id == Cohort.id)
-        .where(Cohort.program_id == program.id, Cohort.condition_id.in_(list(conditions)))
-        .where(Cohort.status != CohortStatus.CANCELLED, Cohort.slot.in_(sorted(slots)))
-        .group_by(Cohort.id)
-        .having(size < program.max_size)
-    )
+    groups = _with_room(program, conditions, slots).add_columns(rank.label("rank"))
     if like is not None:
         groups = groups.where(Cohort.language == like.language, Cohort.role.is_not_distinct_from(like.role))
         groups = groups.where(Cohort.id != like.id)
@@ -66,6 +71,56 @@ def groups_with_room(
         .order_by(ranked.c.size, Cohort.id)
     ).all()
     return [Destination(group, members) for group, members in rows]
+
+
+def offers_to_seekers(
+    session: Session, program: Program, seekers: Mapping[int, Seeker]
+) -> dict[int, list[Destination]]:
+    """For each person (by id), up to OFFERED live groups of their condition and role (or of any role), in one
+    of their languages, with room, meeting at an hour they are free: fewest members first. The database
+    gives the kind and size of every group that could take one of them, and then only the groups offered:
+    building thousands of groups to offer a few hundred was most of a waitlist page's time."""
+    conditions = {seeker.condition_id for seeker in seekers.values()}
+    slots = set().union(*(seeker.slots for seeker in seekers.values()))
+    if not conditions or not slots:
+        return {person: [] for person in seekers}
+    kinds = (Cohort.condition_id, Cohort.language, Cohort.role, Cohort.slot)
+    alike = defaultdict(list)  # (id, size) by condition, language, role and hour
+    for group, size, *kind in session.execute(_with_room(program, conditions, slots).add_columns(*kinds)):
+        alike[tuple(kind)].append((size, group))
+    chosen = {person: _fitting(seeker, alike) for person, seeker in seekers.items()}
+    offered = sorted({group for groups in chosen.values() for _, group in groups})
+    found = session.exec(select(Cohort).where(Cohort.id.in_(offered))) if offered else []
+    cohorts = {cohort.id: cohort for cohort in found}
+    return {
+        person: [Destination(cohorts[group], size) for size, group in groups]
+        for person, groups in chosen.items()
+    }
+
+
+def _fitting(seeker: Seeker, alike: Mapping[tuple, list[tuple[int, int]]]) -> list[tuple[int, int]]:
+    """The (size, id) of the OFFERED groups of `alike` with fewest members that could take the seeker."""
+    found = [
+        group
+        for language in set(seeker.languages)
+        for role in {None, seeker.role}
+        for slot in set(seeker.slots)
+        for group in alike.get((seeker.condition_id, language, role, slot), ())
+    ]
+    return sorted(found)[:OFFERED]
+
+
+def _with_room(program: Program, conditions: Collection[int], slots: Collection[int]):
+    """The id and size of the program's live groups of `conditions` with room, meeting at one of `slots`."""
+    size = func.count(CohortMember.id)
+    return (
+        select(Cohort.id.label("id"), size.label("size"))
+        .outerjoin(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .where(Cohort.program_id == program.id, Cohort.condition_id.in_(list(conditions)))
+        .where(Cohort.status != CohortStatus.CANCELLED, Cohort.slot.in_(sorted(slots)))
+        .group_by(Cohort.id)
+        .having(size < program.max_size)
+    )
 
 
 def move_destinations(

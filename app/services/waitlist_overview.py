@@ -9,7 +9,7 @@ them all the page counts them from it.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,7 +17,7 @@ from sqlalchemy import exists, func
 from sqlmodel import Session, select
 
 from app.models import Cohort, CohortMember, CohortStatus, Participant, ParticipantStatus, Program, Stage
-from app.services.destinations import OFFERED, Destination, groups_with_room
+from app.services.destinations import Destination, Seeker, offers_to_seekers
 from app.services.keyset import Page, read_page
 from app.services.matcher_bridge import Catalogue, load_catalogue, matcher_registrant
 from app.services.scheduling import program_week_start
@@ -119,28 +119,12 @@ def _filtered(query, program: Program, filters: WaitlistFilters):
 
 
 def _offers(session: Session, program: Program, rows, catalogue: Catalogue, week: date):
-    """For each person, up to OFFERED live groups of their condition and role, in one of their languages,
-    with room, meeting at an hour they are free: fewest members first. Any other group can be named by its
-    number (the rule check then asks before breaking a rule)."""
-    free = {row.id: matcher_registrant(row, catalogue, week).availability for row in rows}
-    groups = groups_with_room(
-        session, program, conditions={row.condition_id for row in rows}, slots=set().union(*free.values())
-    )
-    alike: dict[tuple, list[Destination]] = defaultdict(list)  # by condition, language, role and hour
-    for group in groups:
-        cohort = group.cohort
-        alike[cohort.condition_id, cohort.language, cohort.role, cohort.slot].append(group)
-    return {row.id: _fitting(row, free[row.id], alike) for row in rows}
-
-
-def _fitting(row, free: set[int], alike: dict[tuple, list[Destination]]) -> list[Destination]:
-    """The groups of `alike` that could take the person, fewest members first (as `groups_with_room` lists
-    them): looked up by kind instead of going through every group for every person."""
-    found = [
-        group
-        for language in set(row.languages)
-        for role in {None, row.role}
-        for slot in free
-        for group in alike.get((row.condition_id, language, role, slot), ())
-    ]
-    return sorted(found, key=lambda group: (group.size, group.cohort.id))[:OFFERED]
+    """For each person, the groups that could take them (`offers_to_seekers`). Any other group can be named by
+    its number (the rule check then asks before breaking a rule)."""
+    seekers = {
+        row.id: Seeker(
+            row.condition_id, row.languages, row.role, matcher_registrant(row, catalogue, week).availability
+        )
+        for row in rows
+    }
+    return offers_to_seekers(session, program, seekers)

@@ -131,7 +131,8 @@ def creation_days(creates: int, *, left_today: int, limit: int) -> list[int]:
 
 def late_creates(session: Session, program: Program, *, now: datetime, limit: int) -> list[PlannedCreate]:
     """The program's meetings that Zoom's daily limits let be created only after they have begun: the plan
-    of `plan_creates`, worked out in the database, so that only the late ones are read (the meetings page shows them; a program of 100,000 has thousands of creates waiting)."""
+    of `plan_creates`, worked out in the database so that only the late ones are read (the meetings page
+    shows them; a program of 100,000 has thousands of creates waiting)."""
     plan = _plan_query(now=now, limit=limit).subquery()
     creates_at_day = (
         epoch_seconds(plan.c.starts_at) <= _start_of(now.date()).timestamp() + plan.c.day * DAY_SECONDS
@@ -158,8 +159,9 @@ def late_creates(session: Session, program: Program, *, now: datetime, limit: in
 
 def _plan_query(*, now: datetime, limit: int):
     """Every create still to make (of any program: they share the Zoom users), with its meeting's program
-    and the day (0 = today) `creation_days` gives it: its place in its user's queue, nearest meeting first, against
-    what is left of today (`calls_left`, less the calls kept for updates) and then `limit` a day."""
+    and the day (0 = today) `creation_days` gives it: its place in its user's queue, nearest meeting
+    first, against what is left of today (`calls_left`, less the calls kept for updates), then `limit` a
+    day."""
     place = (
         func.row_number().over(partition_by=Meeting.zoom_user, order_by=(Meeting.starts_at, ZoomOperation.id))
         - 1

@@ -16,6 +16,9 @@ from app.database import utcnow
 from app.demo import seed_demo
 from app.models import Cohort, CohortMember, CohortStatus, Condition, Participant
 from app.services.adjustments.moves import move_member
+from app.services.destinations import OFFERED
+from app.services.matcher_bridge import matcher_registrant
+from app.services.scheduling import program_week_start
 from app.services.waitlist_overview import WaitlistFilters, count_by_reason, describe_waitlist
 
 PROGRAM = "/console/programs/demo"
@@ -257,3 +260,32 @@ def test_the_waitlist_runs_as_many_statements_for_many_waiting_as_for_few(app, c
     few = [_statements(app, client, url) for url in pages]
     _wait(app, 400)
     assert [_statements(app, client, url) for url in pages] == few
+
+
+def test_each_person_waiting_is_offered_the_groups_that_could_take_them_fewest_members_first(app, groups):
+    _wait(app, 100)
+    with app.app_context():
+        session = database.session()
+        program = seed_demo(session)
+        today = utcnow().date()
+        waiting = describe_waitlist(session, program, WaitlistFilters(), today=today)
+        live = session.exec(select(Cohort).where(Cohort.status != CohortStatus.CANCELLED)).all()
+        sizes = {
+            cohort.id: len(
+                session.exec(select(CohortMember).where(CohortMember.cohort_id == cohort.id)).all()
+            )
+            for cohort in live
+        }
+        week = program_week_start(program, today)
+        for person in waiting.page.rows:
+            free = matcher_registrant(person, waiting.catalogue, week).availability
+            could = [
+                (sizes[cohort.id], cohort.id)
+                for cohort in live
+                if cohort.condition_id == person.condition_id and cohort.language in person.languages
+                and cohort.role in (None, person.role) and cohort.slot in free
+                and sizes[cohort.id] < program.max_size
+            ]  # fmt: skip
+            offered = [(group.size, group.cohort.id) for group in waiting.offers[person.id]]
+            assert offered == sorted(could)[:OFFERED]
+    assert any(waiting.offers.values())
