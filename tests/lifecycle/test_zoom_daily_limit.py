@@ -5,6 +5,7 @@ from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
+from sqlalchemy import event
 from sqlmodel import select
 
 from app import database
@@ -187,3 +188,34 @@ def test_the_meetings_page_names_the_same_late_meetings_as_the_workers_plan(
             assert late_creates(session, program, now=then, limit=limit) == planned
             found.add(len(planned))
     assert len(found) > 2  # a few late, many, almost all
+
+
+def test_the_meetings_page_runs_as_many_statements_for_many_meetings_waiting_at_zoom_as_for_few(
+    app, program, make_cohorts, zoom_pool, console_client
+):
+    """Whatever the number of meetings still to be created at Zoom (late or not), the page asks the
+    database the same number of questions."""
+    _daily_limit(app, 1)
+    client = console_client("demo")
+    zoom_pool(dict.fromkeys(USERS, 1))
+    now = utcnow()
+
+    def statements() -> int:
+        counted = []
+
+        def count(*_) -> None:
+            counted.append(1)
+
+        engine = app.extensions["engine"]
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            page = client.get("/console/programs/demo/meetings").text
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(counted), "daily limit reaches too late" in page.replace("&#39;", "'")
+
+    _approve(app, _a_week_of_cohorts(make_cohorts, 2), now)
+    few, late = statements()
+    _approve(app, _a_week_of_cohorts(make_cohorts, 30, after=5), now)
+    many, late_now = statements()
+    assert many == few and (late, late_now) == (False, True)
