@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from app.models import Cohort, Meeting, MeetingStatus, Participant, Program
 from app.services.meeting_attendance import attendance_counts
 from app.services.overview import Figures, program_figures
-from app.services.survey.results import SurveyResults, survey_results
+from app.services.survey.results import SurveyResults, survey_summary
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def program_report(session: Session, program: Program) -> ProgramReport:
         meetings_held=session.exec(select(func.count()).select_from(held.subquery())).one(),
         registered_in_zoom=registered,
         attended=attended,
-        survey=survey_results(session, program, comments=False),
+        survey=survey_summary(session, program),
     )
 
 
