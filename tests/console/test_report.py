@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -35,7 +35,7 @@ from app.models import (
     SurveyResponse,
 )
 from app.services.accounts import create_coordinator
-from app.services.report import program_report
+from app.services.report import program_report, registrations_per_week
 from app.services.survey.results import survey_results
 
 REPORT = "/console/programs/demo/report"
@@ -199,6 +199,36 @@ def test_registrations_per_week_are_a_chart_in_the_programs_time_zone_with_empty
         in weeks
     )
     assert '<th scope="row">Week of 9 Mar 2026</th><td>1</td>' in page
+
+
+# Around the changes of clock in Madrid (summer time from 29 March 2026, winter time from 25 October): the
+# UTC time each registration arrived at, and the Monday of its week in Madrid.
+AROUND_CLOCK_CHANGES = [
+    (datetime(2026, 3, 29, 21, 59, tzinfo=UTC), date(2026, 3, 23)),  # Sunday 23:59, summer time
+    (datetime(2026, 3, 29, 22, 30, tzinfo=UTC), date(2026, 3, 30)),  # Monday 00:30, summer time
+    (datetime(2026, 10, 25, 22, 30, tzinfo=UTC), date(2026, 10, 19)),  # Sunday 23:30, winter time
+    (datetime(2026, 10, 25, 23, 0, tzinfo=UTC), date(2026, 10, 26)),  # Monday 00:00, winter time
+]
+
+
+def test_registrations_fall_in_their_week_of_the_programs_zone_across_changes_of_clock(app):
+    with app.app_context():
+        session = database.session()
+        demo = seed_demo(session)
+        condition = session.exec(select(Condition).where(Condition.program_id == demo.id)).first()
+        for number, (created, _) in enumerate(AROUND_CLOCK_CHANGES):
+            session.add(
+                Participant(program_id=demo.id, email=f"clock-{number}@example.org", display_name="Someone",
+                            condition_id=condition.id, timezone="Europe/Madrid", consent_version="1",
+                            created_at=created)
+            )  # fmt: skip
+        session.commit()
+        weeks = registrations_per_week(session, demo)
+    assert demo.timezone == "Europe/Madrid"
+    assert [(monday, count) for monday, count in weeks if count] == [
+        (monday, 1) for _, monday in AROUND_CLOCK_CHANGES
+    ]
+    assert [monday for monday, _ in weeks] == [date(2026, 3, 23) + timedelta(weeks=n) for n in range(32)]
 
 
 def test_the_report_names_no_one_and_leaves_comments_on_the_results_page(names, console_client):
