@@ -6,7 +6,8 @@ participant answering, erasure keeping an answer without its words, the retentio
 deleted. `_note_changes` sees them before each flush and `_count_changes` writes them after it, in the same
 transaction (and savepoint), so a count can never disagree with the answers it counts, not even when an
 answer is refused and rolled back. A statement that writes responses without the session (a bulk INSERT
-of a benchmark, a migration) leaves the counts to `recount_tallies`.
+of a benchmark, a migration) leaves the counts to `recount_tallies`: the app runs none, and deletes no
+meeting or group, whose responses would go with it (a test holds it to both).
 """
 
 from __future__ import annotations

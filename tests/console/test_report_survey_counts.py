@@ -7,7 +7,9 @@ never count in the demo's.
 
 from __future__ import annotations
 
+import ast
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event
@@ -231,3 +233,25 @@ def test_the_report_reads_no_survey_response(world, app):
         event.remove(engine, "before_cursor_execute", listener)
     assert report.survey.rate.answered == 6
     assert not [statement for statement in statements if "surveyresponse" in statement.lower()]
+
+
+APP = Path(__file__).resolve().parents[2] / "app"
+# Statements that would write or remove survey responses around the session that keeps the counts: of the
+# responses themselves, or a deleted meeting or group, which takes its responses with it.
+AROUND_THE_COUNTS = {
+    ("insert", "SurveyResponse"), ("update", "SurveyResponse"), ("delete", "SurveyResponse"),
+    ("delete", "Meeting"), ("delete", "Cohort"),
+}  # fmt: skip
+
+
+def test_no_statement_of_the_app_writes_or_removes_responses_around_the_counts():
+    found = []
+    for path in APP.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and node.args:
+                name = getattr(node.func, "id", getattr(node.func, "attr", None))
+                if (name, getattr(node.args[0], "id", None)) in AROUND_THE_COUNTS:
+                    found.append(f"{path.relative_to(APP)}:{node.lineno}")
+    assert found == []
