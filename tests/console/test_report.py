@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import select
 
 from app import database
@@ -35,7 +36,7 @@ from app.models import (
     SurveyResponse,
 )
 from app.services.accounts import create_coordinator
-from app.services.report import program_report, registrations_per_week
+from app.services.report import held_meetings, program_report, registrations_per_week
 from app.services.survey.results import survey_results
 
 REPORT = "/console/programs/demo/report"
@@ -250,6 +251,31 @@ def test_the_report_is_printable_and_linked_from_the_results_page(names, console
     assert "use your browser's Print command" in _text(printable)
     css = client.get("/static/print.css").text
     assert "size: A4" in css and ".program-nav" in css
+
+
+def test_postgresql_finds_the_meetings_held_from_their_index(app, names):
+    """The statuses of a meeting held are written into the statement, as `ix_meeting_held` says them, so
+    PostgreSQL can read the few meetings held from the index, in any plan, rather than every meeting."""
+    with app.app_context():
+        session = database.session()
+        if session.get_bind().dialect.name != "postgresql":
+            pytest.skip("SQLite plans as it does")
+        held = held_meetings(session.exec(select(Program).where(Program.slug == "demo")).one())
+        sent = []
+        listener = lambda *args: sent.append(args[2])  # noqa: E731
+        event.listen(session.get_bind(), "before_cursor_execute", listener)
+        try:
+            session.exec(held).all()
+        finally:
+            event.remove(session.get_bind(), "before_cursor_execute", listener)
+        assert "meeting.status IN ('started', 'ended')" in sent[0]
+        session.connection().exec_driver_sql(
+            "SET LOCAL enable_seqscan = off"
+        )  # a table this small is read whole
+        statement = held.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+        plan = session.connection().exec_driver_sql(f"EXPLAIN {statement}").scalars().all()
+        session.rollback()
+    assert any("ix_meeting_held" in line for line in plan), plan
 
 
 def test_an_empty_program_has_a_report_too(app, console_client):

@@ -1,5 +1,6 @@
 """Migration 0020 counts the survey answers given so far into each program's tallies, as the app counts the
-answers it writes from then on; going back down drops the tallies and keeps the answers."""
+answers it writes from then on, and indexes the meetings held; going back down drops the tallies and the
+index, and keeps the answers."""
 
 from __future__ import annotations
 
@@ -57,6 +58,14 @@ def _tallies(url: str) -> list[tuple]:
     return sorted(tuple(row) for row in rows)
 
 
+def _meeting_indexes(url: str) -> set[str]:
+    engine = build_engine(url)
+    with engine.connect() as connection:
+        names = {index["name"] for index in sa.inspect(connection).get_indexes("meeting")}
+    engine.dispose()
+    return names
+
+
 def test_the_answers_given_before_are_counted_once(empty_database):
     _answered_at_0019(empty_database)
     upgrade_database(empty_database, "0020")
@@ -67,7 +76,9 @@ def test_the_answers_given_before_are_counted_once(empty_database):
         ("feeling", "4", 2),
         ("less_alone", '"yes"', 1),
     ]
+    assert _meeting_indexes(empty_database) >= {"ix_meeting_held"}
     command.downgrade(alembic_config(empty_database), "0019")
+    assert "ix_meeting_held" not in _meeting_indexes(empty_database)
     engine = build_engine(empty_database)
     with engine.connect() as connection:
         assert "surveytally" not in sa.inspect(connection).get_table_names()
