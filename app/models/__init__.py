@@ -20,6 +20,7 @@ from app.models.outbox import MessageStatus, OutboundMessage
 from app.models.participant import Participant, ParticipantStatus, Role
 from app.models.program import Condition, Program, Stage
 from app.models.survey import DEFAULT_SURVEY_QUESTIONS, SurveyReceipt, SurveyResponse
+from app.models.survey_tally import SurveyTally
 from app.models.text_message import ReplyMeaning, TextPace, TextReply
 from app.models.zoom import ZoomEvent, ZoomOperation, ZoomOperationKind, ZoomOperationStatus
 from app.models.zoom_pool import ZoomUser, ZoomUserDay
@@ -64,6 +65,7 @@ __all__ = [
     "Stage",
     "SurveyReceipt",
     "SurveyResponse",
+    "SurveyTally",
     "TextPace",
     "TextReply",
     "ZoomEvent",

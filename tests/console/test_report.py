@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import select
 
 from app import database
@@ -35,7 +36,7 @@ from app.models import (
     SurveyResponse,
 )
 from app.services.accounts import create_coordinator
-from app.services.report import program_report
+from app.services.report import held_meetings, program_report, registrations_per_week
 from app.services.survey.results import survey_results
 
 REPORT = "/console/programs/demo/report"
@@ -201,6 +202,36 @@ def test_registrations_per_week_are_a_chart_in_the_programs_time_zone_with_empty
     assert '<th scope="row">Week of 9 Mar 2026</th><td>1</td>' in page
 
 
+# Around the changes of clock in Madrid (summer time from 29 March 2026, winter time from 25 October): the
+# UTC time each registration arrived at, and the Monday of its week in Madrid.
+AROUND_CLOCK_CHANGES = [
+    (datetime(2026, 3, 29, 21, 59, tzinfo=UTC), date(2026, 3, 23)),  # Sunday 23:59, summer time
+    (datetime(2026, 3, 29, 22, 30, tzinfo=UTC), date(2026, 3, 30)),  # Monday 00:30, summer time
+    (datetime(2026, 10, 25, 22, 30, tzinfo=UTC), date(2026, 10, 19)),  # Sunday 23:30, winter time
+    (datetime(2026, 10, 25, 23, 0, tzinfo=UTC), date(2026, 10, 26)),  # Monday 00:00, winter time
+]
+
+
+def test_registrations_fall_in_their_week_of_the_programs_zone_across_changes_of_clock(app):
+    with app.app_context():
+        session = database.session()
+        demo = seed_demo(session)
+        condition = session.exec(select(Condition).where(Condition.program_id == demo.id)).first()
+        for number, (created, _) in enumerate(AROUND_CLOCK_CHANGES):
+            session.add(
+                Participant(program_id=demo.id, email=f"clock-{number}@example.org", display_name="Someone",
+                            condition_id=condition.id, timezone="Europe/Madrid", consent_version="1",
+                            created_at=created)
+            )  # fmt: skip
+        session.commit()
+        weeks = registrations_per_week(session, demo)
+    assert demo.timezone == "Europe/Madrid"
+    assert [(monday, count) for monday, count in weeks if count] == [
+        (monday, 1) for _, monday in AROUND_CLOCK_CHANGES
+    ]
+    assert [monday for monday, _ in weeks] == [date(2026, 3, 23) + timedelta(weeks=n) for n in range(32)]
+
+
 def test_the_report_names_no_one_and_leaves_comments_on_the_results_page(names, console_client):
     page = console_client("demo").get(REPORT).text
     assert not [name for name in names if name in page]
@@ -220,6 +251,31 @@ def test_the_report_is_printable_and_linked_from_the_results_page(names, console
     assert "use your browser's Print command" in _text(printable)
     css = client.get("/static/print.css").text
     assert "size: A4" in css and ".program-nav" in css
+
+
+def test_postgresql_finds_the_meetings_held_from_their_index(app, names):
+    """The statuses of a meeting held are written into the statement, as `ix_meeting_held` says them, so
+    PostgreSQL can read the few meetings held from the index, in any plan, rather than every meeting."""
+    with app.app_context():
+        session = database.session()
+        if session.get_bind().dialect.name != "postgresql":
+            pytest.skip("SQLite plans as it does")
+        held = held_meetings(session.exec(select(Program).where(Program.slug == "demo")).one())
+        sent = []
+        listener = lambda *args: sent.append(args[2])  # noqa: E731
+        event.listen(session.get_bind(), "before_cursor_execute", listener)
+        try:
+            session.exec(held).all()
+        finally:
+            event.remove(session.get_bind(), "before_cursor_execute", listener)
+        assert "meeting.status IN ('started', 'ended')" in sent[0]
+        session.connection().exec_driver_sql(
+            "SET LOCAL enable_seqscan = off"
+        )  # a table this small is read whole
+        statement = held.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+        plan = session.connection().exec_driver_sql(f"EXPLAIN {statement}").scalars().all()
+        session.rollback()
+    assert any("ix_meeting_held" in line for line in plan), plan
 
 
 def test_an_empty_program_has_a_report_too(app, console_client):

@@ -31,7 +31,8 @@ from app.models import (
     Program,
     SurveyResponse,
 )
-from app.services.survey.answer_counts import LONGEST_CODE, Counts, answer_counts
+from app.models.survey_tally import LONGEST_CODE, is_answer
+from app.services.survey.answer_counts import Counts, program_answers
 
 # An answer to a question the program no longer asks looks like a choice when it is a short code.
 _CHOICE_CODE = re.compile(rf"[\w-]{{1,{LONGEST_CODE}}}")
@@ -108,38 +109,44 @@ class SurveyResults:
     questions: list[QuestionResults]
 
 
-def survey_results(
-    session: Session, program: Program, meeting: Meeting | None = None, *, comments: bool = True
-) -> SurveyResults:
-    """The response rate and every question's answers, for the whole program or one of its meetings.
+def survey_results(session: Session, program: Program, meeting: Meeting | None = None) -> SurveyResults:
+    """The response rate and every question's answers with their comments, for the whole program or one of
+    its meetings: every response is read, for its words, and its answers are counted here."""
+    answered = answered_responses(session, program, meeting)
+    counts = _counted(row.response.answers for row in answered)
+    meetings = _response_rates(session, program, Counter(row.meeting.id for row in answered), meeting)
+    rate = ResponseRate(sum(m.rate.sent for m in meetings), sum(m.rate.answered for m in meetings))
+    return _results(program, rate, meetings, counts, answered)
 
-    With `comments` every response is read, for its words, and its answers are counted here. Without them
-    (the report, which shows neither them nor each meeting's rate) no response is read: the database counts
-    the answers, and the rate over all meetings at once, so a large program's report need not build every
-    response and every meeting."""
-    if comments:
-        answered = answered_responses(session, program, meeting)
-        counts = _counted(row.response.answers for row in answered)
-        meetings = _response_rates(session, program, Counter(row.meeting.id for row in answered), meeting)
-        rate = ResponseRate(sum(m.rate.sent for m in meetings), sum(m.rate.answered for m in meetings))
-    else:
-        answered, meetings = [], []
-        text_keys = [
-            question["key"] for question in program.survey_questions if question.get("kind") == "text"
-        ]
-        counts = answer_counts(session, _responses(program, meeting, SurveyResponse.answers), text_keys)
-        sent = session.exec(_surveys_sent(program, meeting, func.count())).one()
-        rate = ResponseRate(sent, session.exec(_responses(program, meeting, func.count())).one())
+
+def survey_summary(session: Session, program: Program) -> SurveyResults:
+    """The program's response rate and every question's answers, without comments or each meeting's rate
+    (the report shows neither). No response is read: the answers are counted as they are written
+    (`app.models.survey_tally`), so a large program's report reads a few rows per question."""
+    text_keys = [question["key"] for question in program.survey_questions if question.get("kind") == "text"]
+    answers = program_answers(session, program, text_keys)
+    sent = session.exec(_surveys_sent(program, None, func.count())).one()
+    return _results(program, ResponseRate(sent, answers.responses), [], answers.counts, [])
+
+
+def _results(
+    program: Program,
+    rate: ResponseRate,
+    meetings: list[MeetingResponses],
+    counts: Counts,
+    answered: list[Answered],
+) -> SurveyResults:
+    """Each question's results from the answers' `counts` (comments from `answered`, when there are any)."""
     questions = _questions(program, ((key, value) for key, given in counts.items() for value, _ in given))
     return SurveyResults(rate, meetings, [_tally(question, counts, answered) for question in questions])
 
 
 def _counted(answers: Iterable[dict[str, Any]]) -> Counts:
-    """Every answer given, each counted once: the form `answer_counts` gives them in, unmerged."""
+    """Every answer given, each counted once: the form `program_answers` gives them in, unmerged."""
     counts: Counts = defaultdict(list)
     for given in answers:
         for key, value in given.items():
-            if _given(value):
+            if is_answer(value):
                 counts[key].append((value, 1))
     return counts
 
@@ -189,7 +196,7 @@ def _questions(program: Program, given: Iterable[tuple[str, Any]]) -> list[Quest
     asked = {question.key for question in questions}
     removed: dict[str, set[str]] = defaultdict(set)  # a removed question's key: the kinds of its answers
     for key, value in given:
-        if key not in asked and _given(value):
+        if key not in asked and is_answer(value):
             removed[key].add(_answer_kind(value))
     return questions + [_removed_question(key, kinds) for key, kinds in sorted(removed.items())]
 
@@ -254,12 +261,8 @@ def _comments(key: str, answered: list[Answered]) -> list[Comment]:
     return [
         Comment(str(row.response.answers[key]).strip(), row.day, row.cohort_id, row.meeting.number, row.name)
         for row in answered
-        if _given(row.response.answers.get(key))
+        if is_answer(row.response.answers.get(key))
     ]
-
-
-def _given(value: Any) -> bool:
-    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 def _hashable(value: Any) -> Any:
