@@ -53,7 +53,8 @@ def test_the_figures_equal_a_count_of_every_registrant_after_each_kind_of_change
     program = seed_demo(session, registrants=60)
     propose_cohorts(session, program, today=utcnow().date())
     session.flush()
-    first, second, *_ = session.exec(select(Cohort).where(Cohort.program_id == program.id).order_by(Cohort.id))
+    cohorts = session.exec(select(Cohort).where(Cohort.program_id == program.id).order_by(Cohort.id))
+    first, second, *_ = cohorts
     member, other, third, *_ = _members(session, first)
     outsider = session.exec(
         select(Participant)

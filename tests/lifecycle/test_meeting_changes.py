@@ -1,13 +1,10 @@
 """After approval: moving a meeting, cancelling a cohort, and members leaving, against the Zoom emulator and a
 real SMTP server."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import event
 from sqlmodel import select
 
 from app import database
@@ -38,6 +35,8 @@ from app.services.zoom_operations import queue_zoom_update
 from app.worker.runner import run_mail_work, run_once, run_zoom_work
 from emails.catcher import calendar_part
 from integrations.zoom.emulator_state import NotFound
+
+from ..statements import statements_sent
 
 CHANGED = "Your conversation has changed"
 CANCELLED = "Your conversation has been cancelled"
@@ -336,14 +335,14 @@ def test_open_places_are_read_in_as_many_statements_for_many_groups_as_for_one(a
         program = _program(session, session.get(Cohort, cohort_ids[0]).program_id)
         withdraw_participant(session, _members(session, cohort_ids[0])[0])
         session.commit()
-        with _counted(session) as one:
+        with statements_sent(session.get_bind()) as one:
             [place] = open_places(session, program)
         assert place.members_now == 3 and place.places_open == 1
         for cohort_id in cohort_ids:
             withdraw_participant(session, _members(session, cohort_id)[0])
         erase_participant(session, _members(session, cohort_ids[2])[0])
         session.commit()
-        with _counted(session) as many:
+        with statements_sent(session.get_bind()) as many:
             places = open_places(session, program)
     assert len(many) == len(one)
     assert [(place.cohort.id, place.members_now, place.places_open, len(place.left)) for place in places] == [
@@ -352,22 +351,6 @@ def test_open_places_are_read_in_as_many_statements_for_many_groups_as_for_one(a
         (cohort_ids[2], 2, 2, 2),
     ]
     assert places[2].left[1].erased and not places[2].left[0].erased
-
-
-@contextmanager
-def _counted(session) -> Iterator[list[str]]:
-    """The statements sent meanwhile."""
-    sent: list[str] = []
-    engine = session.get_bind()
-
-    def note(_connection, _cursor, statement, *_args) -> None:
-        sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
 
 
 def _members(session, cohort_id: int) -> list[Participant]:
