@@ -36,6 +36,8 @@ from app.worker.runner import run_mail_work, run_once, run_zoom_work
 from emails.catcher import calendar_part
 from integrations.zoom.emulator_state import NotFound
 
+from ..statements import statements_sent
+
 CHANGED = "Your conversation has changed"
 CANCELLED = "Your conversation has been cancelled"
 HOST = "host-jonah@example.org"
@@ -322,6 +324,33 @@ def test_a_withdrawal_from_a_cancelled_or_proposed_cohort_opens_no_place(app, ma
         withdraw_participant(session, _members(session, proposed)[0])
         session.commit()
         assert open_places(session, _program(session, session.get(Cohort, proposed).program_id)) == []
+
+
+def test_open_places_are_read_in_as_many_statements_for_many_groups_as_for_one(app, make_cohorts):
+    cohort_ids = make_cohorts(3, size=4)
+    for cohort_id in cohort_ids:
+        _approve(app, cohort_id)
+    with app.app_context():
+        session = database.session()
+        program = _program(session, session.get(Cohort, cohort_ids[0]).program_id)
+        withdraw_participant(session, _members(session, cohort_ids[0])[0])
+        session.commit()
+        with statements_sent(session.get_bind()) as one:
+            [place] = open_places(session, program)
+        assert place.members_now == 3 and place.places_open == 1
+        for cohort_id in cohort_ids:
+            withdraw_participant(session, _members(session, cohort_id)[0])
+        erase_participant(session, _members(session, cohort_ids[2])[0])
+        session.commit()
+        with statements_sent(session.get_bind()) as many:
+            places = open_places(session, program)
+    assert len(many) == len(one)
+    assert [(place.cohort.id, place.members_now, place.places_open, len(place.left)) for place in places] == [
+        (cohort_ids[0], 2, 2, 2),
+        (cohort_ids[1], 3, 1, 1),
+        (cohort_ids[2], 2, 2, 2),
+    ]
+    assert places[2].left[1].erased and not places[2].left[0].erased
 
 
 def _members(session, cohort_id: int) -> list[Participant]:

@@ -4,11 +4,12 @@ most of a registration's time under load (benchmarks/load.py measures the rate i
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import func, select
 
 from app import database
 from app.models import OutboundMessage, Participant
+
+from ..statements import statements_sent
 
 # Look up the program with its conditions, write the participant, queue the verification email.
 MAX_STATEMENTS = 3
@@ -19,16 +20,8 @@ def statements_run(app):
     """The SQL statements the app sends to its database meanwhile."""
     with app.app_context():
         engine = database.engine()
-    sent: list[str] = []
-
-    def count(_connection, _cursor, statement, *_args) -> None:
-        sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(engine) as sent:
         yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 @pytest.mark.parametrize("through", ["api", "form"])

@@ -7,14 +7,23 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
+from app.bulk import in_batches
 from app.database import utcnow
-from app.models import AuditEvent, Cohort, CohortStatus, Meeting, Participant, Program
+from app.models import (
+    AuditEvent,
+    Cohort,
+    CohortMember,
+    CohortStatus,
+    Meeting,
+    MeetingStatus,
+    Participant,
+    Program,
+)
 from app.services.audit import record_event
 from app.services.meeting_changes import MeetingChangeError
-from app.services.meeting_changes.lookups import upcoming_meeting
-from app.services.meeting_setup import cohort_members
 
 LEFT_ACTIONS = ("participant_withdrew", "participant_erased")
 # A withdrawal counts as handled once the coordinator backfilled the cohort or dismissed the notice.
@@ -52,14 +61,19 @@ class OpenPlace:
 
 def open_places(session: Session, program: Program, *, now: datetime | None = None) -> list[OpenPlace]:
     """Approved cohorts with a meeting to come that members left, until the coordinator backfills the
-    cohort or dismisses the notice; soonest meeting first."""
+    cohort or dismisses the notice; soonest meeting first. The cohorts, their meetings, their members and
+    those who left are each read in one statement, however many places are open."""
     now = now or utcnow()
-    places = []
-    for cohort_id, events in _unhandled_departures(session, program).items():
-        cohort = session.get(Cohort, cohort_id)
-        meeting = upcoming_meeting(session, cohort, now) if cohort.status == CohortStatus.APPROVED else None
-        if meeting is not None:
-            places.append(_open_place(session, program, cohort, meeting, events))
+    departures = _unhandled_departures(session, program)
+    cohorts = _approved(session, list(departures))
+    meetings = _upcoming_meetings(session, list(cohorts), now)
+    members = _member_counts(session, list(meetings))
+    leavers = _leavers(session, [event for cohort_id in meetings for event in departures[cohort_id]])
+    places = [
+        _open_place(program, cohorts[cohort_id], meeting, members.get(cohort_id, 0), events, leavers)
+        for cohort_id, events in departures.items()
+        if (meeting := meetings.get(cohort_id)) is not None
+    ]
     return sorted(places, key=lambda place: place.meeting.starts_at)
 
 
@@ -96,11 +110,66 @@ def _unhandled_departures(session: Session, program: Program) -> dict[int, list[
     return departures
 
 
+def _approved(session: Session, cohort_ids: list[int]) -> dict[int, Cohort]:
+    return {
+        cohort.id: cohort
+        for batch in in_batches(cohort_ids)
+        for cohort in session.exec(
+            select(Cohort).where(Cohort.id.in_(batch), Cohort.status == CohortStatus.APPROVED)
+        )
+    }
+
+
+def _upcoming_meetings(session: Session, cohort_ids: list[int], now: datetime) -> dict[int, Meeting]:
+    """Each of these cohorts' next meeting that is not over and not cancelled (as `upcoming_meeting`)."""
+    upcoming: dict[int, Meeting] = {}
+    for batch in in_batches(cohort_ids):
+        for meeting in session.exec(
+            select(Meeting)
+            .where(
+                Meeting.cohort_id.in_(batch),
+                Meeting.status.in_((MeetingStatus.SCHEDULED, MeetingStatus.STARTED)),
+            )
+            .order_by(Meeting.cohort_id, Meeting.number)
+        ):
+            if meeting.ends_at > now:
+                upcoming.setdefault(meeting.cohort_id, meeting)
+    return upcoming
+
+
+def _member_counts(session: Session, cohort_ids: list[int]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for batch in in_batches(cohort_ids):
+        counts.update(
+            session.exec(
+                select(CohortMember.cohort_id, func.count())
+                .where(CohortMember.cohort_id.in_(batch))
+                .group_by(CohortMember.cohort_id)
+            ).all()
+        )
+    return counts
+
+
+def _leavers(session: Session, events: list[AuditEvent]) -> dict[int, Participant]:
+    """The registrants these departures name, by id: those erased since are no longer there."""
+    people: dict[int, Participant] = {}
+    for batch in in_batches([int(event.subject_id) for event in events if event.subject_id]):
+        people.update(
+            (person.id, person)
+            for person in session.exec(select(Participant).where(Participant.id.in_(batch)))
+        )
+    return people
+
+
 def _open_place(
-    session: Session, program: Program, cohort: Cohort, meeting: Meeting, events: list[AuditEvent]
+    program: Program,
+    cohort: Cohort,
+    meeting: Meeting,
+    members_now: int,
+    events: list[AuditEvent],
+    people: dict[int, Participant],
 ) -> OpenPlace:
-    members_now = len(cohort_members(session, cohort))
-    left = [_leaver(session, event) for event in events]
+    left = [_leaver(event, people) for event in events]
     return OpenPlace(
         cohort=cohort,
         meeting=meeting,
@@ -110,9 +179,9 @@ def _open_place(
     )
 
 
-def _leaver(session: Session, event: AuditEvent) -> Leaver:
+def _leaver(event: AuditEvent, people: dict[int, Participant]) -> Leaver:
     """Who left, as their departure was recorded; the log no longer names someone erased since."""
-    person = session.get(Participant, int(event.subject_id)) if event.subject_id else None
+    person = people.get(int(event.subject_id)) if event.subject_id else None
     if person is None:
         return Leaver(name="", left_at=event.at, erased=True)
     return Leaver(name=person.display_name, left_at=event.at, erased=event.action == "participant_erased")
