@@ -10,7 +10,9 @@ each size the figure, its baseline, their ratio and whether the target is met.
     .venv/bin/python benchmarks/targets.py [--sizes 20000 100000] [--requests 5] [--seconds 10]
 
 BENCH_DATABASE_URL names the database (default postgresql://postgres@127.0.0.1:5432/bench_targets); it is
-emptied first. Without `wrk` (Debian: `apt-get install wrk`) the registrations row says so.
+emptied first. The project's modules are compiled to byte-code first, as an installed package's are, so a
+command's time includes no compiling. Without `wrk` (Debian: `apt-get install wrk`) the registrations row
+says so.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from exports import EXPORTS, answer_everyone, download, worker_pid
 from seed_and_match import matcher_seconds, rows_written_by_rerun, timed
 from support import (
     analyze_postgres,
+    compile_project,
     environment,
     flask,
     gunicorn,
@@ -71,6 +74,7 @@ Results = dict[Target, dict[int, Figure]]
 def main() -> None:
     args = _arguments()
     url = postgres_url(DEFAULT_POSTGRES_URL)
+    compile_project()
     results: Results = {}
     for size in args.sizes:
         if not reset_postgres(url):

@@ -114,6 +114,14 @@ def license_zoom_pool(url: str, registrants: int) -> None:
     engine.dispose()
 
 
+def compile_project() -> None:
+    """Compile the project's modules to byte-code, as installing a package does, so that a timed command
+    starts as it would where the app is deployed: with `PYTHONDONTWRITEBYTECODE` set (as in many containers)
+    and no byte-code on disk, every `flask` command would compile some 600 modules anew before it starts."""
+    packages = [str(ROOT / name) for name in ("app", "matching", "integrations", "emails")]
+    subprocess.run([sys.executable, "-m", "compileall", "-q", *packages], check=True, capture_output=True)
+
+
 def flask(url: str, *arguments: str, stdin: str | None = None) -> str:
     """Run `flask --app app ARGUMENTS` against the database at `url`; its standard output."""
     finished = subprocess.run(
