@@ -8,6 +8,7 @@ occupies 0. Everything that picks or checks a cohort's hour counts through this 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 from .model import HOURS_PER_WEEK, Settings
@@ -21,6 +22,14 @@ def occupied_slots(slot: int, meeting_hours: int) -> tuple[int, ...]:
     return tuple((slot + hour) % HOURS_PER_WEEK for hour in range(meeting_hours))
 
 
+def overlapping_starts(slot: int, meeting_hours: int) -> tuple[int, ...]:
+    """The slots at which a meeting would start to share an hour with one starting at `slot`: only the
+    meetings starting there count in whether that one fits."""
+    return tuple(
+        dict.fromkeys((slot + hour) % HOURS_PER_WEEK for hour in range(1 - meeting_hours, meeting_hours))
+    )
+
+
 class Load:
     """How many meetings occupy each slot of the week, against the program's `max_concurrent`."""
 
@@ -28,8 +37,8 @@ class Load:
         self.limit = settings.max_concurrent
         self.meeting_hours = settings.meeting_hours
         self.meetings = [0] * HOURS_PER_WEEK
-        for slot in slots:
-            self.add(slot)
+        for slot, count in Counter(slots).items():
+            self.add(slot, count)
 
     def copy(self) -> Load:
         """A load counting the same meetings, to which more can be added independently."""

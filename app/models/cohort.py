@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from app.models.columns import created_at_field, time_field
@@ -17,6 +18,13 @@ class CohortStatus(StrEnum):
 
 
 class Cohort(SQLModel, table=True):
+    __table_args__ = (
+        # A group's page finds, from these, the few groups meeting near its hour (whose meetings share the
+        # program's Zoom users with its) and the groups of its condition at the hours a member is free.
+        Index("ix_cohort_hours", "program_id", "slot"),
+        Index("ix_cohort_condition_hours", "program_id", "condition_id", "slot"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     program_id: int = Field(foreign_key="program.id", index=True, ondelete="CASCADE")
     condition_id: int = Field(foreign_key="condition.id")

@@ -37,6 +37,9 @@ class Participant(SQLModel, table=True):
         Index("ix_participant_reason", "program_id", "status", "waitlist_reason", "verified_at", "id"),
         Index("ix_participant_zones", "program_id", "condition_id", "timezone"),
         Index("ix_participant_registered", "program_id", "created_at"),
+        # Who could take a group's open place: those of its condition and role at a stage near its members',
+        # picked from the index before anyone's languages, hours and avoid requests are read.
+        Index("ix_participant_newcomers", "program_id", "condition_id", "status", "role", "stage_id"),
         # The console's name search ("ana" anywhere in a name, any case) finds its few registrants from the
         # name's trigrams on PostgreSQL instead of reading every name of the program; SQLite, which has no
         # trigram index, gets a plain one on the name and searches as before.

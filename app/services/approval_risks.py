@@ -15,8 +15,9 @@ from sqlmodel import Session
 
 from app.models import Cohort, Program
 from app.services.feasibility import CohortRules
-from app.services.zoom_pool import hour_loads, hours_held
-from matching.model import HOURS_PER_WEEK
+from app.services.zoom_pool import hour_loads, hours_held, meetings_starting, pool_capacity
+from matching.capacity import Load, occupied_slots, overlapping_starts
+from matching.model import HOURS_PER_WEEK, Settings
 
 
 @dataclass
@@ -50,8 +51,15 @@ def approval_risks(session: Session, program: Program, cohorts: Iterable[Cohort]
 
 
 def exceeds_pool(session: Session, program: Program, cohort: Cohort) -> bool:
-    """Whether the group meets in an hour when the program's Zoom users cannot run every meeting."""
-    return _meets_in(cohort, crowded_hours(session, program), hours_held(program.meeting_minutes))
+    """Whether the group meets in an hour when the program's Zoom users cannot run every meeting: counted
+    from the groups whose meetings share an hour with its, not from every group of the program."""
+    span = hours_held(program.meeting_minutes)
+    load = Load(
+        Settings(meeting_hours=span),
+        meetings_starting(session, program, overlapping_starts(cohort.slot, span)),
+    )
+    capacity = pool_capacity(session, program)
+    return any(load.meetings[hour] > capacity for hour in occupied_slots(cohort.slot, span))
 
 
 def crowded_hours(session: Session, program: Program) -> set[int]:

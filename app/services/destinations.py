@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import ScalarSelect, func
 from sqlmodel import Session, select
 
 from app.models import Cohort, CohortMember, CohortStatus, Participant, Program
@@ -54,7 +54,7 @@ def groups_with_room(
     fewest members first."""
     if not conditions or not slots:
         return []
-    size = func.count(CohortMember.id)
+    size = _member_count()
     rank = func.row_number().over(
         partition_by=(Cohort.condition_id, Cohort.language, Cohort.role, Cohort.slot),
         order_by=(size, Cohort.id),
@@ -112,14 +112,12 @@ def _fitting(seeker: Seeker, alike: Mapping[tuple, list[tuple[int, int]]]) -> li
 
 def _with_room(program: Program, conditions: Collection[int], slots: Collection[int]):
     """The id and size of the program's live groups of `conditions` with room, meeting at one of `slots`."""
-    size = func.count(CohortMember.id)
+    size = _member_count()
     return (
         select(Cohort.id.label("id"), size.label("size"))
-        .outerjoin(CohortMember, CohortMember.cohort_id == Cohort.id)
         .where(Cohort.program_id == program.id, Cohort.condition_id.in_(list(conditions)))
         .where(Cohort.status != CohortStatus.CANCELLED, Cohort.slot.in_(sorted(slots)))
-        .group_by(Cohort.id)
-        .having(size < program.max_size)
+        .where(size < program.max_size)
     )
 
 
@@ -146,16 +144,20 @@ def move_destinations(
 def merge_partners(session: Session, cohort: Cohort, size: int, max_size: int) -> list[Destination]:
     """The other proposed groups of the same condition, language and role whose members would fit in this
     one: the same hour first, then the smallest."""
-    members = func.count(CohortMember.id)
+    members = _member_count()
     rows = session.exec(
         select(Cohort, members)
-        .outerjoin(CohortMember, CohortMember.cohort_id == Cohort.id)
         .where(Cohort.program_id == cohort.program_id, Cohort.condition_id == cohort.condition_id)
         .where(Cohort.language == cohort.language, Cohort.role.is_not_distinct_from(cohort.role))
         .where(Cohort.id != cohort.id, Cohort.status == CohortStatus.PROPOSED)
-        .group_by(Cohort.id)
-        .having(members + size <= max_size)
+        .where(members + size <= max_size)
         .order_by(Cohort.slot != cohort.slot, members, Cohort.id)
         .limit(OFFERED)
     ).all()
     return [Destination(other, count) for other, count in rows]
+
+
+def _member_count() -> ScalarSelect[int]:
+    """How many members a group has, counted for each group a query keeps (from the members' index), not by
+    joining every place of the program."""
+    return select(func.count()).where(CohortMember.cohort_id == Cohort.id).scalar_subquery()

@@ -19,7 +19,8 @@ from app.models import Cohort, CohortMember, CohortStatus, Host, Participant, Pr
 from app.reading_zone import weekly_hour
 from app.services.matcher_bridge import load_catalogue, matcher_host, matcher_registrant, matcher_settings
 from app.services.scheduling import program_week_start
-from app.services.zoom_pool import cohort_slots, pool_capacity
+from app.services.zoom_pool import meetings_starting, pool_capacity
+from matching.capacity import overlapping_starts
 from matching.model import HOURS_PER_WEEK, Registrant
 from matching.model import Cohort as MatcherCohort
 from matching.rules import Rule, Violation, check_cohort, is_worse
@@ -81,7 +82,7 @@ class CohortRules:
         )
         self.week = program_week_start(program, today or utcnow().date())
         self._host_slots: dict[int, list[tuple[int, int]]] = {}
-        self._program_slots: list[tuple[int, int]] | None = None
+        self._program_slots: dict[tuple[tuple[int, ...], frozenset[int]], list[int]] = {}
         self._registrants: dict[int, Registrant] = {}
 
     def draft(self, cohort: Cohort) -> Draft:
@@ -103,7 +104,7 @@ class CohortRules:
             self.settings,
             host=host,
             host_slots=self._other_slots(draft, {draft.cohort.id, *ignoring}) if draft.host else (),
-            program_slots=self._program_meetings({draft.cohort.id, *ignoring}),
+            program_slots=self._program_meetings(draft.slot, {draft.cohort.id, *ignoring}),
         )
 
     def new_violations(self, before: Collection[Violation], after: Draft, **options) -> list[Violation]:
@@ -167,11 +168,18 @@ class CohortRules:
         self.read_host_slots([draft.host.id])
         return [slot for cohort_id, slot in self._host_slots[draft.host.id] if cohort_id not in ignoring]
 
-    def _program_meetings(self, ignoring: set[int | None]) -> list[int]:
-        """The slots of the program's other cohorts that are not cancelled: they share its Zoom users."""
-        if self._program_slots is None:
-            self._program_slots = cohort_slots(self.session, self.program)
-        return [slot for cohort_id, slot in self._program_slots if cohort_id not in ignoring]
+    def _program_meetings(self, slot: int, ignoring: set[int | None]) -> list[int] | None:
+        """The slots of the program's other cohorts, not cancelled, whose meetings would share an hour with
+        one at `slot`: they share its Zoom users, and the others cannot make it too many (None when the pool
+        sets no limit). Read once for every draft at that hour ignoring the same cohorts."""
+        if self.settings.max_concurrent is None:
+            return None
+        near = overlapping_starts(slot, self.settings.meeting_hours)
+        ignored = frozenset(cohort_id for cohort_id in ignoring if cohort_id is not None)
+        if (near, ignored) not in self._program_slots:
+            meetings = meetings_starting(self.session, self.program, near, ignoring=ignored)
+            self._program_slots[near, ignored] = meetings
+        return self._program_slots[near, ignored]
 
     def _sentence(self, draft: Draft, violation: Violation) -> str:
         detail = violation.detail

@@ -8,7 +8,7 @@ come cannot be removed, since Zoom cannot move a meeting to another user.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -75,15 +75,18 @@ class HourLoad:
         return self.meetings > self.capacity
 
 
-def cohort_slots(session: Session, program: Program) -> list[tuple[int, int]]:
-    """(id, weekly slot) of each of the program's cohorts not cancelled: the meetings its Zoom users run."""
-    return list(
-        session.exec(
-            select(Cohort.id, Cohort.slot).where(
-                Cohort.program_id == program.id, Cohort.status != CohortStatus.CANCELLED
-            )
-        ).all()
-    )
+def meetings_starting(
+    session: Session, program: Program, slots: Collection[int], *, ignoring: Collection[int] = ()
+) -> list[int]:
+    """The starting slot of each of the program's cohorts not cancelled (but those in `ignoring`) that starts
+    at one of `slots`: the meetings its Zoom users run then, counted by hour in the database."""
+    counts = session.exec(
+        select(Cohort.slot, func.count())
+        .where(Cohort.program_id == program.id, Cohort.slot.in_(sorted(slots)))
+        .where(Cohort.status != CohortStatus.CANCELLED, Cohort.id.not_in(sorted(ignoring)))
+        .group_by(Cohort.slot)
+    ).all()
+    return [slot for slot, count in counts for _ in range(count)]
 
 
 def hour_loads(session: Session, program: Program) -> list[HourLoad]:

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from matching.capacity import Load, occupied_slots
+from matching.capacity import Load, occupied_slots, overlapping_starts
 from matching.codec import InputError, problem_from_json, problem_to_json
 from matching.matcher import match
 from matching.model import Assignment, Cohort, Waiting, WaitReason
@@ -24,6 +24,16 @@ def meetings_at(cohorts, hour, meeting_hours):
 def test_a_long_meeting_late_on_sunday_runs_on_into_monday():
     assert occupied_slots(167, 2) == (167, 0)
     assert occupied_slots(13, 1) == (13,)
+
+
+def test_only_meetings_starting_near_an_hour_decide_whether_one_fits_then(make):
+    assert overlapping_starts(0, 2) == (167, 0, 1)
+    assert overlapping_starts(13, 1) == (13,)
+    settings = capped(make.program(), 2, meeting_hours=2)
+    week = [12, 12, 13, 14, 14, 15, 100]
+    for hour in (11, 12, 13, 14, 15, 16):
+        near = [slot for slot in week if slot in overlapping_starts(hour, 2)]
+        assert Load(settings, near).room(hour) == Load(settings, week).room(hour)
 
 
 def test_an_hour_is_full_when_an_earlier_long_meeting_still_runs(make):

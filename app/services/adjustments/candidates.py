@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, and_, case, false, func, literal, not_, or
 from sqlmodel import Session, select
 
 from app.json_lists import has_any, has_window
-from app.models import Cohort, Participant, ParticipantStatus
+from app.models import Cohort, CohortMember, Participant, ParticipantStatus
 from app.services.feasibility import CohortRules, Draft
 from app.services.scheduling import local_window
 from app.services.waiting import with_a_place
@@ -100,7 +100,8 @@ def newcomers(session: Session, rules: CohortRules, draft: Draft) -> Newcomers:
         Participant.program_id == cohort.program_id,
         Participant.condition_id == cohort.condition_id,
         Participant.status == ParticipantStatus.VERIFIED,
-        Participant.id.not_in(with_a_place().where(Cohort.program_id == cohort.program_id)),
+        # Asked of each person the other rules leave, not by reading every place of the program first.
+        ~with_a_place().where(CohortMember.participant_id == Participant.id).exists(),
     )
     keeps = {
         Rule.SIZE: true() if len(draft.members) < rules.program.max_size else false(),
