@@ -95,16 +95,12 @@ def program_figures(session: Session, program: Program) -> Figures:
     one (verified, no reason) are joined to their registrant's row: joining all 100,000 took most of the
     program page's time."""
     figures = Figures()
-    everyone = _by_status(
-        session, select(*BY_STATUS, func.count()).where(Participant.program_id == program.id)
-    )
+    everyone = _registrants_by_status(session, program)
     in_groups = _members_by_status(session, program)
-    for (status, reason), count in everyone.items():
+    for (status, _), count in everyone.items():
         figures.registered += count if status != ParticipantStatus.ERASED else 0
-        if status != ParticipantStatus.VERIFIED:
-            continue
-        figures.verified += count
-        waiting = count - in_groups[(status, reason)]
+        figures.verified += count if status == ParticipantStatus.VERIFIED else 0
+    for reason, waiting in _waiting(everyone, in_groups).items():
         if reason and waiting:
             figures.waitlisted[reason] += waiting
         elif not reason:
@@ -120,6 +116,30 @@ def program_figures(session: Session, program: Program) -> Figures:
             figures.unhosted += count if unhosted else 0
             figures.hosted += 0 if unhosted else count
     return figures
+
+
+def waiting_by_reason(session: Session, program: Program) -> Counter[str | None]:
+    """The program's verified registrants in no live group, by waitlist reason (None: no match has tried
+    them yet), counted as `program_figures` counts them: without reading every membership."""
+    return _waiting(_registrants_by_status(session, program), _members_by_status(session, program))
+
+
+def _waiting(
+    everyone: Counter[tuple[str, str | None]], in_groups: Counter[tuple[str, str | None]]
+) -> Counter[str | None]:
+    """Those waiting, by reason: the verified registrants less those of them in a group."""
+    return Counter(
+        {
+            reason: count - in_groups[(status, reason)]
+            for (status, reason), count in everyone.items()
+            if status == ParticipantStatus.VERIFIED
+        }
+    )
+
+
+def _registrants_by_status(session: Session, program: Program) -> Counter[tuple[str, str | None]]:
+    """The program's registrants by status and waitlist reason, from one pass over their index."""
+    return _by_status(session, select(*BY_STATUS, func.count()).where(Participant.program_id == program.id))
 
 
 def _members_by_status(session: Session, program: Program) -> Counter[tuple[str, str | None]]:

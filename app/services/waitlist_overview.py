@@ -3,8 +3,8 @@
 
 A program of 100,000 registrants may have tens of thousands waiting and thousands of groups: the page reads
 one page of people, counts the rest in the database, and offers each person only the few groups that fit.
-Finding who is in no group reads every membership of the program when few are waiting, so when one page holds
-them all the page counts them from it.
+Finding who is in no group reads every membership of the program: the counts by reason are differences of
+counts the indexes give (as the program's figures are), or, when one page holds everyone, counted from it.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from app.models import Cohort, CohortMember, CohortStatus, Participant, Particip
 from app.services.destinations import Destination, Seeker, offers_to_seekers
 from app.services.keyset import Page, read_page
 from app.services.matcher_bridge import Catalogue, load_catalogue, matcher_registrant
+from app.services.overview import waiting_by_reason
 from app.services.scheduling import program_week_start
 
 NOT_MATCHED = "unmatched"  # the reason filter for people no match has tried yet (no reason recorded)
@@ -88,11 +89,16 @@ def _counts(
 
 
 def count_by_reason(session: Session, program: Program, filters: WaitlistFilters) -> list[tuple[str, int]]:
-    """How many wait for each reason (one GROUP BY), for the name and condition filters but any reason."""
-    query = select(Participant.waitlist_reason, func.count()).group_by(Participant.waitlist_reason)
-    everyone = WaitlistFilters(name=filters.name, condition_id=filters.condition_id)
-    rows = session.exec(_filtered(query, program, everyone))
-    return sorted((reason or NOT_MATCHED, count) for reason, count in rows)
+    """How many wait for each reason, for the name and condition filters but any reason. With neither, from
+    counts of the program's registrants and of its groups' members (`waiting_by_reason`); with one, from
+    those the filters find (one GROUP BY, which asks each of them whether they are in a group)."""
+    if filters.name or filters.condition_id:
+        query = select(Participant.waitlist_reason, func.count()).group_by(Participant.waitlist_reason)
+        everyone = WaitlistFilters(name=filters.name, condition_id=filters.condition_id)
+        counts = Counter(dict(session.exec(_filtered(query, program, everyone)).all()))
+    else:
+        counts = waiting_by_reason(session, program)
+    return sorted((reason or NOT_MATCHED, count) for reason, count in counts.items() if count)
 
 
 def _filtered(query, program: Program, filters: WaitlistFilters):

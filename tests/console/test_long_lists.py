@@ -4,6 +4,7 @@ statements however many registrants and groups there are."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from contextlib import contextmanager
 from html import unescape
 
@@ -14,12 +15,12 @@ from sqlmodel import select
 from app import database
 from app.database import utcnow
 from app.demo import seed_demo
-from app.models import Cohort, CohortMember, CohortStatus, Condition, Participant
+from app.models import Cohort, CohortMember, CohortStatus, Condition, Participant, ParticipantStatus
 from app.services.adjustments.moves import move_member
 from app.services.destinations import OFFERED
 from app.services.matcher_bridge import matcher_registrant
 from app.services.scheduling import program_week_start
-from app.services.waitlist_overview import WaitlistFilters, count_by_reason, describe_waitlist
+from app.services.waitlist_overview import NOT_MATCHED, WaitlistFilters, count_by_reason, describe_waitlist
 
 PROGRAM = "/console/programs/demo"
 WAITLIST = f"{PROGRAM}/waitlist"
@@ -249,8 +250,22 @@ def test_the_waitlist_counts_each_reason_alike_on_one_page_or_many(app, groups):
         pages = [describe_waitlist(session, program, each, today=utcnow().date()) for each in searches]
         for search, page in zip(searches, pages, strict=True):
             assert page.counts == count_by_reason(session, program, search)
+        assert pages[0].counts == _waiting_one_by_one(session)
     assert sum(count for _, count in pages[0].counts) == 52 and pages[0].page.after
     assert any(page.counts and not page.page.after for page in pages)  # one page held everyone
+
+
+def _waiting_one_by_one(session) -> list[tuple[str, int]]:
+    """Each verified registrant in no group that is not cancelled, counted by reason, one by one."""
+    placed = set(
+        session.exec(
+            select(CohortMember.participant_id)
+            .join(Cohort, Cohort.id == CohortMember.cohort_id)
+            .where(Cohort.status != CohortStatus.CANCELLED)
+        ).all()
+    )
+    everyone = session.exec(select(Participant).where(Participant.status == ParticipantStatus.VERIFIED)).all()
+    return sorted(Counter(p.waitlist_reason or NOT_MATCHED for p in everyone if p.id not in placed).items())
 
 
 def test_the_waitlist_runs_as_many_statements_for_many_waiting_as_for_few(app, console_client):
