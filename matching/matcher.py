@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from .allotment import allot_hours
 from .apart import keep_apart
 from .capacity import Load
+from .collector import collector_paused
 from .fullest import form_fullest_cohorts
 from .grouping import Bucket, BucketKey, build_bucket, split_into_buckets
 from .hosting import assign_hosts
@@ -36,6 +37,7 @@ from .validate import check_problem
 ProgressCallback = Callable[[str, int, int], None]
 
 
+@collector_paused()
 def match(problem: Problem, on_progress: ProgressCallback | None = None, *, check: bool = True) -> Assignment:
     """Group registrants into feasible cohorts, placing as many as possible, and explain who waits.
 

@@ -6,10 +6,7 @@ other proposed cohorts keep their members and may be topped up, and only the res
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -37,6 +34,7 @@ from app.services.matcher_bridge import (
 )
 from app.services.scheduling import program_week_start
 from app.services.zoom_pool import pool_capacity
+from matching.collector import collector_paused
 from matching.matcher import ProgressCallback, match
 from matching.model import Assignment, Problem, Waiting
 from matching.model import Cohort as MatcherCohort
@@ -62,28 +60,10 @@ def propose_cohorts(
     session: Session, program: Program, *, today: date, on_progress: ProgressCallback | None = None
 ) -> ProposalSummary:
     """Match every verified registrant not yet in a cohort, and record the proposals and the waitlist."""
-    with _collector_paused():
+    with collector_paused():
         found = load_match_input(session, program, today=today)
-    assignment = match(found.problem, on_progress)
-    with _collector_paused():
+        assignment = match(found.problem, on_progress)
         return _record(session, program, assignment, found)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector held off while a program's rows are read or written.
-
-    Each of a large program's registrants becomes a handful of objects that all live on, and the collector,
-    woken every few hundred new objects, walks them again and again as they age: at 100,000 registrants that
-    was nearly half the time of reading them. These rows make no cycles to collect; the matcher runs with the
-    collector on."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @dataclass(frozen=True)

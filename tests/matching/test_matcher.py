@@ -1,3 +1,4 @@
+import gc
 from dataclasses import replace
 
 import pytest
@@ -248,3 +249,19 @@ def test_every_output_obeys_the_rules_for_a_mixed_program(make):
         [make.host("h1", hours=(13, 20), max_cohorts=2), make.host("h2", hours=(20,))],
     )
     assert check_assignment(subject, match(subject)) == []
+
+
+def test_a_match_runs_with_the_cycle_collector_paused_and_leaves_it_as_it_found_it(make):
+    problem = make.problem(make.program(), make.people("r", 6))
+    collecting = []
+    match(problem, lambda *_: collecting.append(gc.isenabled()))
+    assert collecting and not any(collecting) and gc.isenabled()
+    gc.disable()
+    try:
+        match(problem)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(ValueError):
+        match(replace(problem, registrants=problem.registrants * 2))  # the same ids twice
+    assert gc.isenabled()
