@@ -129,11 +129,18 @@ def _read_as(element: Any, target: Column) -> Any:
 def rows_by(session: Session, column: Any, keys: Sequence[Any]) -> list[Any]:
     """The rows whose unique `column` (a model's attribute) holds these keys, as objects, in their order:
     rows just written by `insert_rows`, read back without an insert that returns keys row by row."""
+    found = rows_keyed_by(session, column, keys)
+    return [found[key] for key in keys]
+
+
+def rows_keyed_by(session: Session, column: Any, keys: Sequence[Any]) -> dict[Any, Any]:
+    """The rows whose unique `column` (a model's attribute) holds one of these keys, as objects by key, read
+    a batch of keys at a time; a key no row holds is left out."""
     model, name = column.class_, column.key
     found = {}
     for batch in in_batches(keys):
         found |= {getattr(row, name): row for row in session.exec(select(model).where(column.in_(batch)))}
-    return [found[key] for key in keys]
+    return found
 
 
 def update_rows(session: Session, model: type[SQLModel], rows: Iterable[dict[str, Any]]) -> None:

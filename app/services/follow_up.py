@@ -19,7 +19,6 @@ from sqlmodel import Session, select
 from app.database import utcnow
 from app.models import (
     Cohort,
-    CohortMember,
     CohortStatus,
     Meeting,
     MeetingStatus,
@@ -29,7 +28,7 @@ from app.models import (
 from app.reading_zone import written
 from app.services.audit import record_event
 from app.services.locks import hold
-from app.services.meeting_setup import cohort_members, set_up_meeting
+from app.services.meeting_setup import cohort_members, member_counts, set_up_meeting
 from app.services.zoom_pool import ZoomPoolError
 
 MEET_AGAIN = "meet_again"  # the survey question whose answers tell whether a group wants to meet again
@@ -234,15 +233,7 @@ def _interests(session: Session, cohorts: list[Cohort], now: datetime) -> dict[i
     ):
         latest[meeting.cohort_id] = meeting
     held = {cohort_id: meeting for cohort_id, meeting in latest.items() if _over(meeting, now)}
-    members = Counter(
-        dict(
-            session.exec(
-                select(CohortMember.cohort_id, func.count())
-                .where(CohortMember.cohort_id.in_(ids))
-                .group_by(CohortMember.cohort_id)
-            ).all()
-        )
-    )
+    members = member_counts(session, ids)
     answers = _answers(session, [meeting.id for meeting in held.values()])
     interests = {}
     for cohort_id in ids:

@@ -7,11 +7,12 @@ All of it is written in the caller's transaction; the worker carries the Zoom ca
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.bulk import in_batches
@@ -48,6 +49,22 @@ class Queued:
 def cohort_members(session: Session, cohort: Cohort) -> list[Participant]:
     """The cohort's members as it is now."""
     return members_of_cohorts(session, [cohort.id]).get(cohort.id, [])
+
+
+def member_counts(session: Session, ids: list[int]) -> Counter[int]:
+    """How many members each of these cohorts has now, by id, counted in the database a batch at a time."""
+    counts: Counter[int] = Counter()
+    for batch in in_batches(ids):
+        counts.update(
+            dict(
+                session.exec(
+                    select(CohortMember.cohort_id, func.count())
+                    .where(CohortMember.cohort_id.in_(batch))
+                    .group_by(CohortMember.cohort_id)
+                ).all()
+            )
+        )
+    return counts
 
 
 def members_of_cohorts(session: Session, ids: list[int]) -> dict[int, list[Participant]]:

@@ -3,10 +3,12 @@ of a meeting were sent or are still waiting."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 
 from sqlmodel import Session, select
 
+from app.bulk import in_batches
 from app.messages.kinds import Channel, MessageKind
 from app.models import Cohort, Meeting, MeetingStatus, MessageStatus, OutboundMessage, Participant
 from app.services.meeting_setup import cohort_members
@@ -18,15 +20,25 @@ def members_by_name(session: Session, cohort: Cohort) -> list[Participant]:
 
 def upcoming_meetings(session: Session, cohort: Cohort, now: datetime) -> list[Meeting]:
     """The cohort's meetings that are not over and not cancelled, soonest first (several for a series)."""
-    meetings = session.exec(
-        select(Meeting)
-        .where(
-            Meeting.cohort_id == cohort.id,
-            Meeting.status.in_((MeetingStatus.SCHEDULED, MeetingStatus.STARTED)),
-        )
-        .order_by(Meeting.number)
-    ).all()
-    return [meeting for meeting in meetings if meeting.ends_at > now]
+    return upcoming_meetings_of(session, [cohort.id], now).get(cohort.id, [])
+
+
+def upcoming_meetings_of(session: Session, cohort_ids: list[int], now: datetime) -> dict[int, list[Meeting]]:
+    """`upcoming_meetings` of each of these cohorts, by id (none for a cohort with none), read a batch of
+    cohorts at a time."""
+    upcoming: dict[int, list[Meeting]] = defaultdict(list)
+    for batch in in_batches(cohort_ids):
+        for meeting in session.exec(
+            select(Meeting)
+            .where(
+                Meeting.cohort_id.in_(batch),
+                Meeting.status.in_((MeetingStatus.SCHEDULED, MeetingStatus.STARTED)),
+            )
+            .order_by(Meeting.cohort_id, Meeting.number)
+        ):
+            if meeting.ends_at > now:
+                upcoming[meeting.cohort_id].append(meeting)
+    return upcoming
 
 
 def meetings_not_started(session: Session, cohort: Cohort, now: datetime) -> list[Meeting]:

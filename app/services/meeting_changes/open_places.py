@@ -7,23 +7,22 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.bulk import in_batches
+from app.bulk import rows_keyed_by
 from app.database import utcnow
 from app.models import (
     AuditEvent,
     Cohort,
-    CohortMember,
     CohortStatus,
     Meeting,
-    MeetingStatus,
     Participant,
     Program,
 )
 from app.services.audit import record_event
 from app.services.meeting_changes import MeetingChangeError
+from app.services.meeting_changes.lookups import upcoming_meetings_of
+from app.services.meeting_setup import member_counts
 
 LEFT_ACTIONS = ("participant_withdrew", "participant_erased")
 # A withdrawal counts as handled once the coordinator backfilled the cohort or dismissed the notice.
@@ -65,12 +64,18 @@ def open_places(session: Session, program: Program, *, now: datetime | None = No
     those who left are each read in one statement, however many places are open."""
     now = now or utcnow()
     departures = _unhandled_departures(session, program)
-    cohorts = _approved(session, list(departures))
-    meetings = _upcoming_meetings(session, list(cohorts), now)
-    members = _member_counts(session, list(meetings))
-    leavers = _leavers(session, [event for cohort_id in meetings for event in departures[cohort_id]])
+    cohorts = rows_keyed_by(session, Cohort.id, list(departures))
+    approved = [cohort_id for cohort_id, cohort in cohorts.items() if cohort.status == CohortStatus.APPROVED]
+    meetings = {
+        cohort_id: upcoming[0] for cohort_id, upcoming in upcoming_meetings_of(session, approved, now).items()
+    }
+    members = member_counts(session, list(meetings))
+    named = [
+        int(event.subject_id) for cohort_id in meetings for event in departures[cohort_id] if event.subject_id
+    ]
+    leavers = rows_keyed_by(session, Participant.id, named)
     places = [
-        _open_place(program, cohorts[cohort_id], meeting, members.get(cohort_id, 0), events, leavers)
+        _open_place(program, cohorts[cohort_id], meeting, members[cohort_id], events, leavers)
         for cohort_id, events in departures.items()
         if (meeting := meetings.get(cohort_id)) is not None
     ]
@@ -108,57 +113,6 @@ def _unhandled_departures(session: Session, program: Program) -> dict[int, list[
         elif event.action in (BACKFILLED, DISMISSED) and event.subject_type == "cohort":
             departures.pop(int(event.subject_id), None)
     return departures
-
-
-def _approved(session: Session, cohort_ids: list[int]) -> dict[int, Cohort]:
-    return {
-        cohort.id: cohort
-        for batch in in_batches(cohort_ids)
-        for cohort in session.exec(
-            select(Cohort).where(Cohort.id.in_(batch), Cohort.status == CohortStatus.APPROVED)
-        )
-    }
-
-
-def _upcoming_meetings(session: Session, cohort_ids: list[int], now: datetime) -> dict[int, Meeting]:
-    """Each of these cohorts' next meeting that is not over and not cancelled (as `upcoming_meeting`)."""
-    upcoming: dict[int, Meeting] = {}
-    for batch in in_batches(cohort_ids):
-        for meeting in session.exec(
-            select(Meeting)
-            .where(
-                Meeting.cohort_id.in_(batch),
-                Meeting.status.in_((MeetingStatus.SCHEDULED, MeetingStatus.STARTED)),
-            )
-            .order_by(Meeting.cohort_id, Meeting.number)
-        ):
-            if meeting.ends_at > now:
-                upcoming.setdefault(meeting.cohort_id, meeting)
-    return upcoming
-
-
-def _member_counts(session: Session, cohort_ids: list[int]) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    for batch in in_batches(cohort_ids):
-        counts.update(
-            session.exec(
-                select(CohortMember.cohort_id, func.count())
-                .where(CohortMember.cohort_id.in_(batch))
-                .group_by(CohortMember.cohort_id)
-            ).all()
-        )
-    return counts
-
-
-def _leavers(session: Session, events: list[AuditEvent]) -> dict[int, Participant]:
-    """The registrants these departures name, by id: those erased since are no longer there."""
-    people: dict[int, Participant] = {}
-    for batch in in_batches([int(event.subject_id) for event in events if event.subject_id]):
-        people.update(
-            (person.id, person)
-            for person in session.exec(select(Participant).where(Participant.id.in_(batch)))
-        )
-    return people
 
 
 def _open_place(
