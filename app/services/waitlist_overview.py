@@ -82,7 +82,7 @@ def _counts(
     session: Session, program: Program, filters: WaitlistFilters, page: Page
 ) -> list[tuple[str, int]]:
     """`count_by_reason`; when the page holds everyone the filters find, of any reason, counted from it
-    rather than by reading every membership of the program once more."""
+    rather than asked of the database once more."""
     if filters.reason is None and page.after is None and page.before is None:
         return sorted(Counter(row.waitlist_reason or NOT_MATCHED for row in page.rows).items())
     return count_by_reason(session, program, filters)
