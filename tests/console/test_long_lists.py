@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from contextlib import contextmanager
 from html import unescape
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import select
 
 from app import database
@@ -21,6 +19,8 @@ from app.services.destinations import OFFERED
 from app.services.matcher_bridge import matcher_registrant
 from app.services.scheduling import program_week_start
 from app.services.waitlist_overview import NOT_MATCHED, WaitlistFilters, count_by_reason, describe_waitlist
+
+from ..statements import statements_sent
 
 PROGRAM = "/console/programs/demo"
 WAITLIST = f"{PROGRAM}/waitlist"
@@ -45,25 +45,10 @@ def grow(app, runner):
     return grow_to
 
 
-@contextmanager
-def counted_statements(app):
-    counted = []
-    engine = app.extensions["engine"]
-
-    def count(*_):
-        counted.append(1)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield counted
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def _statements(app, client, url: str) -> int:
-    with counted_statements(app) as counted:
+    with statements_sent(app.extensions["engine"]) as sent:
         assert client.get(url).status_code == 200
-    return len(counted)
+    return len(sent)
 
 
 def _names(page: str) -> list[str]:

@@ -15,7 +15,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import select
 
 from app import database
@@ -38,6 +37,8 @@ from app.models import (
 from app.services.accounts import create_coordinator
 from app.services.report import held_meetings, program_report, registrations_per_week
 from app.services.survey.results import survey_results
+
+from ..statements import statements_sent
 
 REPORT = "/console/programs/demo/report"
 AXE = Path(__file__).parents[1] / "registration" / "vendor" / "axe.min.js"
@@ -261,13 +262,8 @@ def test_postgresql_finds_the_meetings_held_from_their_index(app, names):
         if session.get_bind().dialect.name != "postgresql":
             pytest.skip("SQLite plans as it does")
         held = held_meetings(session.exec(select(Program).where(Program.slug == "demo")).one())
-        sent = []
-        listener = lambda *args: sent.append(args[2])  # noqa: E731
-        event.listen(session.get_bind(), "before_cursor_execute", listener)
-        try:
+        with statements_sent(session.get_bind()) as sent:
             session.exec(held).all()
-        finally:
-            event.remove(session.get_bind(), "before_cursor_execute", listener)
         assert "meeting.status IN ('started', 'ended')" in sent[0]
         session.connection().exec_driver_sql(
             "SET LOCAL enable_seqscan = off"

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import select
 
 from app import database
@@ -33,6 +32,8 @@ from app.services.report import program_report
 from app.services.survey.answering import AlreadyAnswered, submit_answers
 from app.services.survey.invitations import SurveyInvitation
 from app.services.survey.results import survey_results
+
+from ..statements import statements_sent
 
 NOW = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
 CHINESE = "谢谢大家，我感觉不那么孤单了。"
@@ -223,14 +224,8 @@ def test_the_report_reads_no_survey_response(world, app):
     for person in people:
         _answer(session, meeting, person, feeling="4", less_alone="yes", comments=SPANISH)
     session.commit()
-    statements = []
-    engine = session.get_bind()
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with statements_sent(session.get_bind()) as statements:
         report = program_report(session, demo)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     assert report.survey.rate.answered == 6
     assert not [statement for statement in statements if "surveyresponse" in statement.lower()]
 

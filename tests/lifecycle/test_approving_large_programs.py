@@ -7,9 +7,6 @@ what it needs once for all its groups and writes each kind of row together.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
 from sqlmodel import select
 
 from app.database import utcnow
@@ -18,21 +15,7 @@ from app.models import Cohort, CohortStatus, Meeting
 from app.services.approval import approve_each_cohort
 from app.services.proposals import propose_cohorts
 
-
-@contextmanager
-def statements(session):
-    """The statements sent meanwhile (a list of their texts)."""
-    sent = []
-
-    def note(_connection, _cursor, statement, *_args) -> None:
-        sent.append(statement)
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+from ..statements import statements_sent
 
 
 def _approve_all(session, registrants: int) -> tuple[int, list[str]]:
@@ -43,7 +26,7 @@ def _approve_all(session, registrants: int) -> tuple[int, list[str]]:
     proposed = session.exec(
         select(Cohort).where(Cohort.program_id == program.id, Cohort.status == CohortStatus.PROPOSED)
     ).all()
-    with statements(session) as sent:
+    with statements_sent(session.get_bind()) as sent:
         outcome = approve_each_cohort(session, list(proposed), actor="test", now=utcnow())
         session.commit()
     assert outcome.refused == []

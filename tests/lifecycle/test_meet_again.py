@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import event
 from sqlmodel import select
 
 from app import database
@@ -37,6 +36,8 @@ from app.services.meeting_changes.cancellation import cancel_cohort
 from app.worker.runner import run_once
 from emails.catcher import calendar_part
 from integrations.zoom.emulator_state import NotFound
+
+from ..statements import statements_sent
 
 MADRID = ZoneInfo("Europe/Madrid")
 COHORT_PAGE = "/console/programs/{slug}/cohorts/{cohort_id}"
@@ -384,18 +385,9 @@ def test_the_cohorts_wanting_to_meet_again_take_the_same_few_queries_however_man
 
 def _wanting(app) -> tuple[list[int], int]:
     """The ids `cohorts_wanting_to_meet_again` gives, and how many queries it took."""
-    statements = []
-
-    def count(*_):
-        statements.append(1)
-
     with app.app_context():
         session = database.session()
         program = session.exec(select(Program).where(Program.slug == "demo")).one()
-        engine = app.extensions["engine"]
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with statements_sent(app.extensions["engine"]) as sent:
             ids = cohorts_wanting_to_meet_again(session, program)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-    return ids, len(statements)
+    return ids, len(sent)

@@ -5,7 +5,6 @@ from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import event
 from sqlmodel import select
 
 from app import database
@@ -24,6 +23,8 @@ from app.models import (
 from app.services.approval import approve_each_cohort
 from app.services.zoom_allowance import late_creates, plan_creates
 from app.worker.runner import run_due_work, run_once
+
+from ..statements import statements_sent
 
 USERS = ("pool-a@example.org", "pool-b@example.org")
 
@@ -200,19 +201,10 @@ def test_the_meetings_page_runs_as_many_statements_for_many_meetings_waiting_at_
     zoom_pool(dict.fromkeys(USERS, 1))
     now = utcnow()
 
-    def statements() -> int:
-        counted = []
-
-        def count(*_) -> None:
-            counted.append(1)
-
-        engine = app.extensions["engine"]
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+    def statements() -> tuple[int, bool]:
+        with statements_sent(app.extensions["engine"]) as sent:
             page = client.get("/console/programs/demo/meetings").text
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-        return len(counted), "daily limit reaches too late" in page.replace("&#39;", "'")
+        return len(sent), "daily limit reaches too late" in page.replace("&#39;", "'")
 
     _approve(app, _a_week_of_cohorts(make_cohorts, 2), now)
     few, late = statements()
