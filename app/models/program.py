@@ -59,6 +59,9 @@ class Program(SQLModel, table=True):
     retention_days: int = 365
     privacy_notice_version: str = Field(default="1", max_length=32)
     created_at: datetime = created_at_field()
+    # Moved by the database on every change of this row or of its conditions' and stages' rows (migration
+    # 0022's triggers): a registration is recorded only while it is still the one its terms were read at.
+    terms_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class Condition(SQLModel, table=True):

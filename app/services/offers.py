@@ -1,9 +1,10 @@
 """What a program offers those who register: its conditions, each with its stages in order.
 
-Registering is the commonest request that writes, and it reads the program with its conditions and stages
-every time. Loaded as ORM objects (a program, and a condition and a stage per row) that reading cost more than
-the database's own work, so `find_registration_terms` reads them with one Core query into plain, read-only
-values. Pages that show a program (the form again, with its errors) load the program as every other page does.
+Registering is the commonest request that writes, and it checks the program with its conditions and stages.
+Loaded as ORM objects (a program, and a condition and a stage per row) that reading cost more than the
+database's own work, so `find_registration_terms` reads them with one Core query into plain, read-only values,
+which each web process keeps until the program's `terms_version` moves (`app.views.program_scope`). Pages
+that show a program (the form again, with its errors) load the program as every other page does.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class ProgramTerms:
     languages: list[str]
     privacy_notice_version: str
     country: str
+    terms_version: int  # what the statement recording a registration checks is still the program's
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def find_registration_terms(session: Session, slug: str) -> tuple[ProgramTerms |
     first = rows[0]
     program = ProgramTerms(
         first.id, first.slug, first.registration_open, first.default_locale, json.loads(first.languages),
-        first.privacy_notice_version, first.country,
+        first.privacy_notice_version, first.country, first.terms_version,
     )  # fmt: skip
     conditions: dict[int, OfferedCondition] = {}
     stages: dict[int, list[OfferedStage]] = {}
@@ -126,6 +128,7 @@ _TERMS = (
         cast(_PROGRAM.c.languages, String).label("languages"),
         _PROGRAM.c.privacy_notice_version,
         _PROGRAM.c.country,
+        _PROGRAM.c.terms_version,
         _CONDITION.c.id.label("condition_id"),
         _CONDITION.c.code,
         _CONDITION.c.name,

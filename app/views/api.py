@@ -14,11 +14,11 @@ from app.api.openapi import build_openapi
 from app.content import worded
 from app.extensions import csrf
 from app.inputs.fields import InvalidInput
-from app.inputs.registration import ROLES, validate_registration
-from app.services.offers import offers_in
+from app.inputs.registration import ROLES, Registration, validate_registration
+from app.services.offers import ConditionOffer, ProgramTerms, offers_in
 from app.services.registration import list_conditions, program_choices, registration_reference
-from app.services.registration_record import register_participant
-from app.views.program_scope import load_program, load_registration_terms, registration_limit
+from app.services.registration_record import RegistrationClosed
+from app.views.program_scope import load_program, register_under_terms, registration_limit
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(blueprint)
@@ -76,17 +76,20 @@ def program_facts(slug: str):
 @blueprint.post("/v1/programs/<slug>/registrations")
 @registration_limit
 def create_registration(slug: str):
-    program, offers = load_registration_terms(slug)
-    if not program.registration_open:
-        return jsonify(error="Conflict", message=_("Registration for this program is closed.")), 409
     body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return jsonify(errors={"body": _("Send a JSON object.")}), 422
-    session = database.session()
+
+    def check(program: ProgramTerms, offers: list[ConditionOffer]) -> Registration:
+        if not program.registration_open:
+            raise RegistrationClosed
+        if not isinstance(body, dict):
+            raise InvalidInput({"body": _("Send a JSON object.")})
+        return validate_registration(body, program_choices(program, offers))
+
     try:
-        registration = validate_registration(body, program_choices(program, offers))
+        participant_id = register_under_terms(slug, check)
+    except RegistrationClosed:
+        return jsonify(error="Conflict", message=_("Registration for this program is closed.")), 409
     except InvalidInput as invalid:
         return jsonify(errors=invalid.errors), 422
-    participant_id = register_participant(session, program, offers, registration, locale=str(get_locale()))
-    session.commit()
+    database.session().commit()
     return jsonify(id=registration_reference(participant_id), status="pending_verification"), 201

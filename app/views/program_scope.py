@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 from flask import abort, current_app, g, render_template
+from flask_babel import get_locale, refresh
 
 from app import database
 from app.extensions import limiter
 from app.forms.registration import PARTS_OF_DAY, WEEKDAYS
 from app.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
+from app.inputs.fields import InvalidInput
 from app.inputs.phone import example_number, shown_number
+from app.inputs.registration import Registration
 from app.links import LinkError
 from app.models import Participant, ParticipantStatus, Program
 from app.services.offers import ConditionOffer, ProgramTerms, find_registration_terms
 from app.services.registration import find_program
+from app.services.registration_record import RegistrationClosed, register_participant
 
 _Program = TypeVar("_Program", Program, ProgramTerms)
+# Where the app keeps this process's copies of programs' registration terms, by slug (`register_under_terms`).
+TERMS_COPIES = "registration_terms"
+_Terms = tuple[ProgramTerms, list[ConditionOffer]]
+# A registration is checked again when the terms changed since they were read: once for a stale copy, and
+# again only if a coordinator changes them in the moment between reading them and writing.
+_ATTEMPTS = 3
 
 
 def load_program(slug: str) -> Program:
@@ -24,12 +35,51 @@ def load_program(slug: str) -> Program:
     return speak_for(find_program(database.session(), slug))
 
 
-def load_registration_terms(slug: str) -> tuple[ProgramTerms, list[ConditionOffer]]:
-    """What a registration checks of this page's program, and the conditions it offers (one query), or 404;
-    as `load_program`. A registration writes with one statement on PostgreSQL (see
-    `app.services.registration_record`), so its request runs without a transaction of its own."""
-    program, offers = find_registration_terms(database.session_without_transaction(), slug)
-    return speak_for(program), offers
+def register_under_terms(
+    slug: str, check: Callable[[ProgramTerms, list[ConditionOffer]], Registration | None]
+) -> int | None:
+    """Record the registration `check` makes of this request under this page's program's terms (404 for no
+    such program); the registrant's id, or None when `check` found nothing to record. `check` raises
+    `RegistrationClosed` or `InvalidInput` to refuse it.
+
+    The terms are this process's copy while it is current (none is read again): the statement that records
+    the registration writes nothing if they changed since the copy was read (`register_participant`); they
+    are read again then, and `check` runs again under them. A refusal is only given under terms just read,
+    so a program reopened, or offering a new condition, takes registrations at once. A registration writes
+    with one statement on PostgreSQL, so its request runs without a transaction of its own."""
+    session = database.session_without_transaction()
+    copies: dict[str, _Terms] = current_app.extensions.setdefault(TERMS_COPIES, {})
+    terms = copies.get(slug)
+    for attempt in range(_ATTEMPTS):
+        copied = terms is not None and attempt == 0
+        if not copied:
+            terms = _read_terms(session, slug, copies)
+            refresh()  # the page's language may differ under the terms now, so it is chosen again
+        program, offers = terms
+        speak_for(program)
+        try:
+            registration = check(program, offers)
+        except (RegistrationClosed, InvalidInput):
+            if copied:
+                continue
+            raise
+        if registration is None:
+            return None
+        locale = str(get_locale())
+        participant_id = register_participant(session, program, offers, registration, locale=locale)
+        if participant_id is not None:
+            return participant_id
+    raise RuntimeError(f"the terms of {slug} changed during each of {_ATTEMPTS} attempts to register")
+
+
+def _read_terms(session, slug: str, copies: dict[str, _Terms]) -> _Terms:
+    """The program's terms as they are now, kept as this process's copy; 404 for no such program."""
+    program, offers = find_registration_terms(session, slug)
+    if program is None:
+        copies.pop(slug, None)
+        abort(404)
+    copies[slug] = (program, offers)
+    return program, offers
 
 
 def speak_for(program: _Program | None) -> _Program:

@@ -15,10 +15,10 @@ from app.forms.registration import (
     timezone_options,
 )
 from app.inputs.fields import InvalidInput
-from app.inputs.registration import validate_email_address, validate_registration
+from app.inputs.registration import Registration, validate_email_address, validate_registration
 from app.links import LinkError
 from app.models import Program
-from app.services.offers import offers_in
+from app.services.offers import ConditionOffer, ProgramTerms, offers_in
 from app.services.programs import programs_open_for_registration
 from app.services.registration import (
     find_held_change,
@@ -28,10 +28,10 @@ from app.services.registration import (
     send_new_link,
     verify_participant,
 )
-from app.services.registration_record import register_participant
+from app.services.registration_record import RegistrationClosed
 from app.views.program_scope import (
     load_program,
-    load_registration_terms,
+    register_under_terms,
     registration_limit,
     render_link_problem,
 )
@@ -59,20 +59,22 @@ def program_page(slug: str):
 @blueprint.post("/p/<slug>")
 @registration_limit
 def register(slug: str):
-    terms, offers = load_registration_terms(slug)
-    if not terms.registration_open:
-        return render_template("public/closed.html", program=load_program(slug)), 409
-    if request.form.get(HONEYPOT):
-        # Only bots fill the hidden field; they are told what everyone is told, and nothing is stored.
-        return redirect(url_for(".registered", slug=slug), 303)
-    session = database.session()
+    def check(terms: ProgramTerms, offers: list[ConditionOffer]) -> Registration | None:
+        if not terms.registration_open:
+            raise RegistrationClosed
+        if request.form.get(HONEYPOT):
+            # Only bots fill the hidden field; they are told what everyone is told, and nothing is stored.
+            return None
+        return validate_registration(registration_data(request.form), program_choices(terms, offers))
+
     try:
-        registration = validate_registration(registration_data(request.form), program_choices(terms, offers))
+        register_under_terms(slug, check)
+    except RegistrationClosed:
+        return render_template("public/closed.html", program=load_program(slug)), 409
     except InvalidInput as invalid:
         errors = field_errors(invalid.errors, request.form.get("condition"))
         return _render_form(load_program(slug), request.form, errors), 422
-    register_participant(session, terms, offers, registration, locale=str(get_locale()))
-    session.commit()
+    database.session().commit()
     return redirect(url_for(".registered", slug=slug), 303)
 
 
