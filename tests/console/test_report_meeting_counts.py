@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import ast
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app import database
 from app.demo import seed_demo
@@ -270,6 +271,39 @@ def test_a_meeting_cancelled_after_it_started_leaves_the_figures(world):
         session.get(Meeting, world.meeting).status = MeetingStatus.CANCELLED
         session.commit()
     _same(world, held=0, registered=0, attended=0)
+
+
+def test_two_members_joining_at_once_both_count(world, app):
+    """Two webhook deliveries for one meeting, in two transactions at once: the second counts after the
+    first has committed, so it sees the first's attendance too."""
+    if app.extensions["engine"].dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writer at a time")
+    world.register(world.meeting, 0, 1)
+    world.zoom_says("meeting.started", 0)
+
+    def joined(session, number: int) -> None:
+        session.add(
+            Attendance(
+                meeting_id=world.meeting, participant_id=world.people[number], joined_at=STARTS,
+                zoom_participant_key=world.registrant(number),
+            )
+        )  # fmt: skip
+        session.flush()
+
+    def second() -> None:
+        with Session(app.extensions["engine"]) as session:
+            joined(session, 1)
+            session.commit()
+
+    with Session(app.extensions["engine"]) as first:
+        joined(first, 0)
+        other = threading.Thread(target=second)
+        other.start()
+        other.join(timeout=1)
+        assert other.is_alive()  # waiting for the first to finish with the meeting
+        first.commit()
+    other.join(timeout=30)
+    _same(world, registered=2, attended=2)
 
 
 def test_the_report_reads_no_registration_attendance_or_email(world, app):
