@@ -6,7 +6,10 @@ app with gunicorn. Signed in as the program's coordinator, it requests `/healthz
 one request at a time, and prints for each the median time, the size of the answer and the median's ratio to
 `/healthz`'s. The last page of groups is found by following the "Next" links.
 
-    .venv/bin/python benchmarks/console_pages.py [--registrants 100000] [--requests 5] [--reuse]
+    .venv/bin/python benchmarks/console_pages.py [--registrants 100000] [--requests 5] [--reuse] [--held]
+
+`--held` first makes the program's meetings held (`held_meetings.hold_meetings`), so the report counts a
+finished program's attendance and surveys (a second time changes nothing).
 
 BENCH_DATABASE_URL names the database (default postgresql://postgres@127.0.0.1:5432/bench_pages); it is
 emptied first unless `--reuse` says to measure the program already seeded there. gunicorn imports the app
@@ -23,6 +26,7 @@ import time
 from html import unescape
 
 import requests
+from held_meetings import hold_meetings
 from sqlalchemy import text
 from support import analyze_postgres, flask, gunicorn, postgres_url, prepare_demo, seeded, sign_in
 
@@ -54,6 +58,8 @@ def main() -> None:
     url = postgres_url(DEFAULT_POSTGRES_URL)
     if not seeded(url, args.reuse, lambda: _seed(url, args.registrants)):
         return
+    if args.held:
+        print(f"meetings held: {hold_meetings(url, PROGRAM)}")
     with tempfile.TemporaryDirectory() as folder, gunicorn(url, folder, workers=1) as port:
         cookie = sign_in(port, COORDINATOR_EMAIL, COORDINATOR_PASSWORD)
         paths = page_paths(port, cookie)
@@ -70,6 +76,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--registrants", type=int, default=100_000, help="registrants of the demo program")
     parser.add_argument("--requests", type=int, default=5, help="requests per page (the median is shown)")
     parser.add_argument("--reuse", action="store_true", help="measure the program already in the database")
+    parser.add_argument("--held", action="store_true", help="hold the program's meetings first")
     return parser.parse_args()
 
 

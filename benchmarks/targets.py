@@ -28,6 +28,7 @@ import load
 from approval import app_on, approve_again, approve_all, bulk_baseline
 from console_pages import open_a_place, page_paths, time_page
 from exports import EXPORTS, answer_everyone, download, worker_pid
+from held_meetings import hold_meetings
 from seed_and_match import matcher_seconds, rows_written_by_rerun, timed
 from support import (
     analyze_postgres,
@@ -97,6 +98,7 @@ def _measure_size(url: str, size: int, args: argparse.Namespace) -> dict[Target,
     flask(url, "coordinator", "create", COORDINATOR_EMAIL, "--program", PROGRAM, stdin=COORDINATOR_PASSWORD)
     open_a_place(url)  # so a group's page looks for people waiting who could take the place
     answer_everyone(url)  # a survey answer from every member, for the results export and the report
+    hold_meetings(url, PROGRAM)  # the meetings took place: the report counts attendance and surveys sent
     analyze_postgres(url)
     figures |= _pages_and_exports(url, args.requests)
     figures |= _registrations(url, args.seconds)

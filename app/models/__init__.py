@@ -16,6 +16,7 @@ from app.models.meeting import (
     MeetingStatus,
 )
 from app.models.meeting_answer import Answer, MeetingAnswer, SeatOffer, SeatOfferStatus
+from app.models.meeting_tally import recount_meetings
 from app.models.outbox import MessageStatus, OutboundMessage
 from app.models.participant import Participant, ParticipantStatus, Role
 from app.models.program import Condition, Program, Stage
@@ -75,4 +76,5 @@ __all__ = [
     "ZoomToken",
     "ZoomUser",
     "ZoomUserDay",
+    "recount_meetings",
 ]

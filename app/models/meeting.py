@@ -57,6 +57,10 @@ class Meeting(SQLModel, table=True):
     started_at: datetime | None = time_field()
     ended_at: datetime | None = time_field()
     created_at: datetime = created_at_field()
+    # The report's figures of this meeting, counted as their rows are written (`app.models.meeting_tally`).
+    zoom_registered: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    zoom_attended: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    surveys_sent: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
     @property
     def ends_at(self) -> datetime:

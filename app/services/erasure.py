@@ -32,7 +32,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic_core import PydanticUndefined
-from sqlalchemy import ColumnElement, String, cast, delete, or_, true, update
+from sqlalchemy import ColumnElement, String, and_, cast, delete, or_, true, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, select
 
@@ -58,11 +58,11 @@ from app.models import (
     TextReply,
     ZoomOperation,
 )
+from app.models.meeting_tally import recount_meetings, went_as_missed_you
 from app.services.audit import NAMING_TEXTS, PARTICIPANT_LISTS, record_event
 from app.services.concern_erasure import forget_concern_words, forget_member_in_concerns
 from app.services.leaving import release_place
 from app.services.survey.answering import answer_day
-from app.services.survey.results import went_as_missed_you
 from app.services.zoom_operations import OPEN_STATUSES
 
 ERASED_NAME = "Deleted"
@@ -220,6 +220,8 @@ def _rekey(session: Session, stretches: Iterable[Attendance], whose, prefix: str
 
 def _forget_messages(session: Session, ids: list[int]) -> None:
     mine = OutboundMessage.participant_id.in_(ids)
+    surveyed = select(OutboundMessage.meeting_id).where(mine, OutboundMessage.kind == MessageKind.SURVEY)
+    meetings = set(session.exec(surveyed.where(OutboundMessage.meeting_id.is_not(None))))
     session.exec(
         update(OutboundMessage)
         .where(mine, OutboundMessage.kind == MessageKind.SURVEY, OutboundMessage.status == MessageStatus.SENT)
@@ -234,6 +236,7 @@ def _forget_messages(session: Session, ids: list[int]) -> None:
             dedupe_key="erased:" + cast(OutboundMessage.id, String),
         )
     )  # fmt: skip
+    recount_meetings(session.connection(), meetings)
 
 
 def _forget_text_replies(session: Session, program: Program, ids: list[int]) -> None:
@@ -284,11 +287,10 @@ def _forget_zoom_calls(session: Session, people, *, spare_open: bool = True) -> 
         return ~call.exists()
 
     registrations = MeetingRegistrant.participant_id.in_(people)
-    session.exec(
-        delete(MeetingRegistrant).where(
-            registrations, spared(MeetingRegistrant.meeting_id, MeetingRegistrant.participant_id)
-        )
-    )
+    forgotten = and_(registrations, spared(MeetingRegistrant.meeting_id, MeetingRegistrant.participant_id))
+    meetings = set(session.exec(select(MeetingRegistrant.meeting_id).where(forgotten)))
+    session.exec(delete(MeetingRegistrant).where(forgotten))
+    recount_meetings(session.connection(), meetings)
     session.exec(update(MeetingRegistrant).where(registrations).values(join_url=None))
     session.exec(
         update(ZoomOperation)

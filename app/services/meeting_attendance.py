@@ -9,7 +9,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func
 from sqlmodel import Session, select
 
 from app.models import ERASED_REGISTRANT_KEY, Attendance, Meeting, MeetingRegistrant, Participant
@@ -109,29 +108,6 @@ def _minutes(spans: list[tuple[datetime, datetime]]) -> int:
             seconds += (end - start).total_seconds()
             reach = end
     return round(seconds / 60)
-
-
-def attendance_counts(session: Session, meetings: Select) -> tuple[int, int]:
-    """Over the meetings whose ids `meetings` selects: how many Zoom registrations there were, and how many
-    of them joined; an erased registrant who joined counts in both, under no name. Counted by the database,
-    as a large program has a registration for every member of every meeting: each count its own subquery,
-    so that PostgreSQL matches registrations to attendance in one pass rather than one look-up each."""
-    registrations = select(func.count()).where(MeetingRegistrant.meeting_id.in_(meetings))
-    joined = select(Attendance.id).where(
-        Attendance.meeting_id == MeetingRegistrant.meeting_id,
-        Attendance.participant_id == MeetingRegistrant.participant_id,
-    )
-    erased = select(func.count(func.distinct(Attendance.zoom_participant_key))).where(
-        Attendance.meeting_id.in_(meetings), Attendance.zoom_participant_key.startswith(ERASED_REGISTRANT_KEY)
-    )
-    registered, attended, anonymous = session.exec(
-        select(
-            registrations.scalar_subquery(),
-            registrations.where(joined.exists()).scalar_subquery(),
-            erased.scalar_subquery(),
-        )
-    ).one()
-    return registered + anonymous, attended + anonymous
 
 
 def _names(session: Session, ids: set[int]) -> dict[int, str]:

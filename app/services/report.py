@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ARRAY, Select, bindparam, func, or_
@@ -15,7 +16,6 @@ from sqlmodel import Session, select
 
 from app.database import UTCDateTime, utcnow
 from app.models import Cohort, Meeting, MeetingStatus, Participant, Program
-from app.services.meeting_attendance import attendance_counts
 from app.services.overview import Figures, program_figures
 from app.services.survey.results import SurveyResults, survey_summary
 
@@ -31,12 +31,16 @@ class ProgramReport:
 
 
 def program_report(session: Session, program: Program) -> ProgramReport:
-    held = held_meetings(program)
-    registered, attended = attendance_counts(session, held)
+    """The report; attendance and surveys sent are the meetings' own figures added up, as they are kept
+    (`app.models.meeting_tally`), so no registration, stretch of attendance or email is read."""
+    added = (
+        func.coalesce(func.sum(figure), 0) for figure in (Meeting.zoom_registered, Meeting.zoom_attended)
+    )
+    held, registered, attended = session.exec(held_meetings(program, func.count(), *added)).one()
     return ProgramReport(
         figures=program_figures(session, program),
         weeks=registrations_per_week(session, program),
-        meetings_held=session.exec(select(func.count()).select_from(held.subquery())).one(),
+        meetings_held=held,
         registered_in_zoom=registered,
         attended=attended,
         survey=survey_summary(session, program),
@@ -91,15 +95,16 @@ def _weeks_counted_by_postgresql(session: Session, program: Program) -> Counter[
     return Counter({mondays[number - 1]: count for number, count in rows})
 
 
-def held_meetings(program: Program) -> Select:
-    """The ids of the program's meetings that took place: Zoom told us they started. The statuses are written
-    into the statement rather than sent with it, so PostgreSQL sees the condition of `ix_meeting_held` even
-    in a plan it keeps for any values, and reads the meetings held from it."""
+def held_meetings(program: Program, *columns: Any) -> Select:
+    """The ids (or `columns`) of the program's meetings that took place: Zoom told us they started. The
+    statuses are written into the statement rather than sent with it, so PostgreSQL sees the condition of
+    `ix_meeting_held` even in a plan it keeps for any values, and reads the meetings held from it."""
     statuses = bindparam(
         "held", [MeetingStatus.STARTED, MeetingStatus.ENDED], expanding=True, literal_execute=True
     )
     return (
-        select(Meeting.id)
+        select(*(columns or (Meeting.id,)))
+        .select_from(Meeting)
         .join(Cohort, Cohort.id == Meeting.cohort_id)
         .where(Cohort.program_id == program.id, Meeting.status != MeetingStatus.CANCELLED)
         .where(or_(Meeting.started_at.is_not(None), Meeting.status.in_(statuses)))

@@ -15,22 +15,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, and_, func
 from sqlmodel import Session, select
 
 from app.inputs.survey_questions import SCALE
-from app.messages.kinds import Channel, MessageKind
 from app.models import (
-    Attendance,
     Cohort,
     Meeting,
-    MessageStatus,
     OutboundMessage,
     Participant,
     Program,
     SurveyResponse,
 )
+from app.models.meeting_tally import survey_sent
 from app.models.survey_tally import LONGEST_CODE, is_answer
 from app.services.survey.answer_counts import Counts, program_answers
 
@@ -122,10 +119,15 @@ def survey_results(session: Session, program: Program, meeting: Meeting | None =
 def survey_summary(session: Session, program: Program) -> SurveyResults:
     """The program's response rate and every question's answers, without comments or each meeting's rate
     (the report shows neither). No response is read: the answers are counted as they are written
-    (`app.models.survey_tally`), so a large program's report reads a few rows per question."""
+    (`app.models.survey_tally`), so a large program's report reads a few rows per question; the surveys
+    sent are the meetings' own counts (`app.models.meeting_tally`)."""
     text_keys = [question["key"] for question in program.survey_questions if question.get("kind") == "text"]
     answers = program_answers(session, program, text_keys)
-    sent = session.exec(_surveys_sent(program, None, func.count())).one()
+    sent = session.exec(
+        select(func.coalesce(func.sum(Meeting.surveys_sent), 0))
+        .join(Cohort, Cohort.id == Meeting.cohort_id)
+        .where(Cohort.program_id == program.id, Meeting.surveys_sent > 0)
+    ).one()
     return _results(program, ResponseRate(sent, answers.responses), [], answers.counts, [])
 
 
@@ -298,23 +300,5 @@ def _response_rates(
 def _surveys_sent(program: Program, meeting: Meeting | None, *columns: Any) -> Select:
     """`columns` of the survey emails sent for the program's meetings (or one meeting), those that went as
     "sorry we missed you" left out (see `_response_rates`)."""
-    query = (
-        select(*columns)
-        .where(OutboundMessage.program_id == program.id, OutboundMessage.kind == MessageKind.SURVEY)
-        .where(OutboundMessage.channel == Channel.EMAIL, OutboundMessage.status == MessageStatus.SENT)
-        .where(OutboundMessage.meeting_id.is_not(None))
-        .where(or_(OutboundMessage.participant_id.is_(None), ~went_as_missed_you()))
-    )
+    query = select(*columns).where(OutboundMessage.program_id == program.id, survey_sent())
     return query.where(OutboundMessage.meeting_id == meeting.id) if meeting is not None else query
-
-
-def went_as_missed_you() -> ColumnElement[bool]:
-    """Whether a survey row went (or would go) as "sorry we missed you": Zoom told us its meeting was held
-    (it started, or someone joined), and its recipient never joined. For statements on `OutboundMessage`."""
-    held_meeting = aliased(Meeting)
-    started = select(held_meeting.id).where(
-        held_meeting.id == OutboundMessage.meeting_id, held_meeting.started_at.is_not(None)
-    )
-    attended = select(Attendance.id).where(Attendance.meeting_id == OutboundMessage.meeting_id)
-    joined = attended.where(Attendance.participant_id == OutboundMessage.participant_id)
-    return and_(or_(started.exists(), attended.exists()), ~joined.exists())
