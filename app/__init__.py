@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import atexit
-import gc
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from app import database, logs, zoom
-from app.cli import register_commands
-from app.extensions import init_extensions
-from app.messages import senders
-from app.security import init_security
-from app.settings import load_settings
-from app.views import register_views
+from app.startup import lasting_objects
 
-# A process of the app (a `flask` command above all) ends by exiting, and Python's last cycle collection
-# then walks every object the app built at start only to free memory the system takes back at once: a
-# third of a second of every command, whatever its work. Frozen objects are left out of that collection;
-# reference counting still frees the rest, files are flushed and closed, and atexit handlers run as ever.
-atexit.register(gc.freeze)
+with lasting_objects():  # the app's modules, and the libraries they import
+    from app import database, logs, zoom
+    from app.cli import register_commands
+    from app.extensions import init_extensions
+    from app.messages import senders
+    from app.security import init_security
+    from app.settings import load_settings
+    from app.views import register_views
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
