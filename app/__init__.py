@@ -6,11 +6,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
-
 from app.startup import lasting_objects
 
 with lasting_objects():  # the app's modules, and the libraries they import
+    from flask import Flask
+
     from app import database, logs, zoom
     from app.cli import register_commands
     from app.extensions import init_extensions
