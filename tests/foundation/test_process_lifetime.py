@@ -43,3 +43,21 @@ def test_importing_the_app_walks_nothing_it_imported_again(tmp_path):
 
 def test_the_app_process_leaves_its_objects_to_the_system_at_exit(tmp_path):
     assert run_probe(EXIT_PROBE, tmp_path).split() == ["done"]
+
+
+SQLITE_PROBE = """
+from sqlalchemy import text
+from app import create_app, database
+
+with create_app().app_context():
+    database.session().execute(text("CREATE TABLE kept (n INTEGER)"))
+    database.session().execute(text("INSERT INTO kept VALUES (1)"))
+    database.session().commit()
+"""
+
+
+def test_a_command_on_sqlite_leaves_everything_in_the_database_file(tmp_path):
+    """Its last connection is closed as the process exits, so SQLite writes its journal (the -wal file)
+    back: a copy of the database file alone holds all that was committed."""
+    run_probe(SQLITE_PROBE, tmp_path)
+    assert not (tmp_path / "probe.db-wal").exists()
