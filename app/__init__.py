@@ -6,15 +6,18 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from app.startup import lasting_objects
 
-from app import database, logs, zoom
-from app.cli import register_commands
-from app.extensions import init_extensions
-from app.messages import senders
-from app.security import init_security
-from app.settings import load_settings
-from app.views import register_views
+with lasting_objects():  # the app's modules, and the libraries they import
+    from flask import Flask
+
+    from app import database, logs, zoom
+    from app.cli import register_commands
+    from app.extensions import init_extensions
+    from app.messages import senders
+    from app.security import init_security
+    from app.settings import load_settings
+    from app.views import register_views
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -89,8 +90,12 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
 
 
 def init_app(app: Flask, url: str) -> None:
-    app.extensions["engine"] = build_engine(url)
+    engine = app.extensions["engine"] = build_engine(url)
     app.teardown_appcontext(_close_session)
+    # The pooled connections are closed once the app is dropped, or at the latest as the process exits: no
+    # last collection closes them then (app.startup), and SQLite writes its journal back into the database
+    # file only as its last connection closes.
+    weakref.finalize(app, engine.dispose)
 
 
 def engine() -> Engine:

@@ -56,14 +56,17 @@ class ProposalSummary:
         return {**asdict(self), "waitlisted": dict(self.waitlisted)}
 
 
+@collector_paused()
 def propose_cohorts(
     session: Session, program: Program, *, today: date, on_progress: ProgressCallback | None = None
 ) -> ProposalSummary:
-    """Match every verified registrant not yet in a cohort, and record the proposals and the waitlist."""
-    with collector_paused():
-        found = load_match_input(session, program, today=today)
-        assignment = match(found.problem, on_progress)
-        return _record(session, program, assignment, found)
+    """Match every verified registrant not yet in a cohort, and record the proposals and the waitlist.
+
+    The collector is paused for reading, matching and writing, and resumes once the function has returned:
+    by then the problem and the answer are freed, so its first collection does not walk them."""
+    found = load_match_input(session, program, today=today)
+    assignment = match(found.problem, on_progress)
+    return _record(session, program, assignment, found)
 
 
 @dataclass(frozen=True)
