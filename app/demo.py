@@ -170,6 +170,12 @@ TIMEZONES = (
     "America/New_York", "America/Chicago", "America/Los_Angeles", "America/Mexico_City", "America/Bogota",
     "Europe/London", "Europe/Madrid", "Europe/Berlin", "Asia/Kolkata", "Asia/Singapore",
 )  # fmt: skip
+# One synthetic registrant in this many, after the first thousand, is free only for an hour from half past,
+# as people free over lunch or between appointments say: a large program seeded with them has a waitlist of
+# about a tenth, left there by the matcher with its own reasons, as a real one has. The first thousand (the
+# demo of `make run`, the tests' programs) are drawn as before.
+HARD_TO_PLACE = 10
+EASY_FIRST = 1_000
 NICKNAMES = (
     "Ana", "Ben", "Carmen", "Dev", "Elena", "Femi", "Gabi", "Hugo", "Ines", "Jo", "Kai", "Lola", "Mo", "Nell",
     "Omar", "Pau", "Quinn", "Rosa", "Sol", "Tess", "Uma", "Vic", "Wen", "Xavi", "Yara", "Zoe",
@@ -335,8 +341,21 @@ def _synthetic_person(rng: random.Random, number: int) -> dict:
         "timezone": timezone,
         "languages": ["es", "en"] if spanish else ["en"],
         "locale": "es" if spanish else "en",
-        "availability": [_window(day, start, min(start + rng.randint(2, 4), 23)) for day in sorted(days)],
+        "availability": [
+            _half_past(day, start) if _hard_to_place(number) else _window(day, start, end)
+            for day, end in ((day, min(start + rng.randint(2, 4), 23)) for day in sorted(days))
+        ],
     }
+
+
+def _hard_to_place(number: int) -> bool:
+    return number > EASY_FIRST and number % HARD_TO_PLACE == 0
+
+
+def _half_past(weekday: int, hour: int) -> dict:
+    """An hour from half past: it holds no meeting start (they start on the hour) unless the person's time
+    zone is half an hour off UTC's, so the matcher can rarely place them and suggests them a time."""
+    return {"weekday": weekday, "start": f"{hour:02d}:30", "end": f"{hour + 1:02d}:30"}
 
 
 def _window(weekday: int, start_hour: int, end_hour: int) -> dict:

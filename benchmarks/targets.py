@@ -1,6 +1,7 @@
 """The scale targets of a large program, each beside its baseline, at 20,000 and 100,000 registrants.
 
-For each size, in a fresh PostgreSQL database: seeds the demo program (`flask demo seed`), proposes its
+For each size, in a fresh PostgreSQL database: seeds the demo program (`flask demo seed`: about nine in a
+hundred of its registrants are free at no hour a meeting starts, and stay on the waitlist), proposes its
 cohorts (`flask match run demo`, beside the matcher alone on the same input), approves every cohort (beside
 one bulk `INSERT … ON CONFLICT DO NOTHING` of the rows approval queued), runs both again (nothing may change),
 then serves the app with gunicorn and times each console page and CSV export (one request at a time, beside

@@ -23,6 +23,7 @@ from app.models.program import Condition, Program, Stage
 from app.models.survey import DEFAULT_SURVEY_QUESTIONS, SurveyReceipt, SurveyResponse
 from app.models.survey_tally import SurveyTally
 from app.models.text_message import ReplyMeaning, TextPace, TextReply
+from app.models.unplaced import Unplaced
 from app.models.zoom import ZoomEvent, ZoomOperation, ZoomOperationKind, ZoomOperationStatus
 from app.models.zoom_pool import ZoomUser, ZoomUserDay
 from app.models.zoom_token import ZoomToken
@@ -69,6 +70,7 @@ __all__ = [
     "SurveyTally",
     "TextPace",
     "TextReply",
+    "Unplaced",
     "ZoomEvent",
     "ZoomOperation",
     "ZoomOperationKind",

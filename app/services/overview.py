@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import func, or_
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
@@ -26,6 +26,7 @@ from app.models import (
     ParticipantStatus,
     Program,
     Stage,
+    Unplaced,
 )
 from app.services.keyset import Page, read_page
 from app.services.scheduling import slot_start
@@ -41,7 +42,6 @@ UNSHOWN = (
     Participant.pending_changes,
     Participant.suggested_slots,
 )
-BY_STATUS = (Participant.status, Participant.waitlist_reason)
 
 
 @dataclass
@@ -89,23 +89,26 @@ class CohortRow:
 
 def program_figures(session: Session, program: Program) -> Figures:
     """Counted in the database, so a program of any size costs a handful of small rows: one pass over the
-    program's registrants (an index holds their status and reason) counts them by status and reason; those
-    waiting are the difference from the members of its groups (a registrant is in one group at most).
-    Members are counted from the groups alone, and only the few whose status or reason is not the usual
-    one (verified, no reason) are joined to their registrant's row: joining all 100,000 took most of the
-    program page's time."""
+    index of the program's registrants counts them by status; those waiting, by reason, are counted from
+    the rows the database keeps of them (`Unplaced`), and those placed are the verified less those waiting,
+    with the few others that have a place (someone paused keeps theirs)."""
     figures = Figures()
-    everyone = _registrants_by_status(session, program)
-    in_groups = _members_by_status(session, program)
-    for (status, _), count in everyone.items():
-        figures.registered += count if status != ParticipantStatus.ERASED else 0
-        figures.verified += count if status == ParticipantStatus.VERIFIED else 0
-    for reason, waiting in _waiting(everyone, in_groups).items():
-        if reason and waiting:
-            figures.waitlisted[reason] += waiting
-        elif not reason:
-            figures.unmatched += waiting
-    figures.placed = in_groups.total()
+    by_status = Counter(
+        dict(
+            session.exec(
+                select(Participant.status, func.count())
+                .where(Participant.program_id == program.id)
+                .group_by(Participant.status)
+            ).all()
+        )
+    )
+    figures.registered = by_status.total() - by_status[ParticipantStatus.ERASED]
+    figures.verified = by_status[ParticipantStatus.VERIFIED]
+    waiting = waiting_by_reason(session, program)
+    figures.unmatched = waiting.pop(None, 0)
+    figures.waitlisted.update(waiting)
+    figures.placed = figures.verified - figures.unmatched - figures.waitlisted_total
+    figures.placed += _others_placed(session, program)
     for status, unhosted, count in session.exec(
         select(Cohort.status, Cohort.host_id.is_(None), func.count())
         .where(Cohort.program_id == program.id)
@@ -120,61 +123,27 @@ def program_figures(session: Session, program: Program) -> Figures:
 
 def waiting_by_reason(session: Session, program: Program) -> Counter[str | None]:
     """The program's verified registrants in no live group, by waitlist reason (None: no match has tried
-    them yet), counted as `program_figures` counts them: without reading every membership."""
-    return _waiting(_registrants_by_status(session, program), _members_by_status(session, program))
-
-
-def _waiting(
-    everyone: Counter[tuple[str, str | None]], in_groups: Counter[tuple[str, str | None]]
-) -> Counter[str | None]:
-    """Those waiting, by reason: the verified registrants less those of them in a group."""
-    return Counter(
-        {
-            reason: count - in_groups[(status, reason)]
-            for (status, reason), count in everyone.items()
-            if status == ParticipantStatus.VERIFIED
-        }
+    them yet), from the index of the rows the database keeps of them."""
+    query = (
+        select(Unplaced.waitlist_reason, func.count())
+        .where(Unplaced.program_id == program.id)
+        .group_by(Unplaced.waitlist_reason)
     )
+    return Counter(dict(session.exec(query).all()))
 
 
-def _registrants_by_status(session: Session, program: Program) -> Counter[tuple[str, str | None]]:
-    """The program's registrants by status and waitlist reason, from one pass over their index."""
-    return _by_status(session, select(*BY_STATUS, func.count()).where(Participant.program_id == program.id))
-
-
-def _members_by_status(session: Session, program: Program) -> Counter[tuple[str, str | None]]:
-    """The members of the program's groups that are not cancelled, by their status and waitlist reason."""
-    members = (
+def _others_placed(session: Session, program: Program) -> int:
+    """The members of the program's live groups who are not verified (paused, say): read from the few
+    registrants of another status."""
+    others = [status for status in ParticipantStatus if status != ParticipantStatus.VERIFIED]
+    return session.exec(
         select(func.count())
-        .select_from(CohortMember)
-        .join(Cohort, Cohort.id == CohortMember.cohort_id)
-        .where(Cohort.program_id == program.id, Cohort.status != CohortStatus.CANCELLED)
-    )
-    placed = session.exec(members).one()
-    # Written as ranges of the status-and-reason index, so that it reads only these registrants.
-    unusual = or_(
-        Participant.status.in_(
-            [status for status in ParticipantStatus if status != ParticipantStatus.VERIFIED]
-        ),
-        and_(Participant.status == ParticipantStatus.VERIFIED, Participant.waitlist_reason.is_not(None)),
-    )
-    in_groups = _by_status(
-        session,
-        select(*BY_STATUS, func.count())
+        .select_from(Participant)
         .join(CohortMember, CohortMember.participant_id == Participant.id)
         .join(Cohort, Cohort.id == CohortMember.cohort_id)
-        .where(Cohort.program_id == program.id, Cohort.status != CohortStatus.CANCELLED)
-        .where(Participant.program_id == program.id, unusual),
-    )
-    in_groups[(ParticipantStatus.VERIFIED, None)] = placed - in_groups.total()
-    return in_groups
-
-
-def _by_status(session: Session, query) -> Counter[tuple[str, str | None]]:
-    """The counts `query` makes of registrants by their status and waitlist reason."""
-    return Counter(
-        {(status, reason): count for status, reason, count in session.exec(query.group_by(*BY_STATUS))}
-    )
+        .where(Participant.program_id == program.id, Participant.status.in_(others))
+        .where(Cohort.status != CohortStatus.CANCELLED)
+    ).one()
 
 
 @dataclass(frozen=True)

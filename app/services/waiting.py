@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from app.messages.kinds import MessageKind
 from app.messages.queue import message_row, queue_messages
-from app.models import Cohort, CohortMember, CohortStatus, Participant, ParticipantStatus, Program
+from app.models import Cohort, CohortMember, CohortStatus, Participant, ParticipantStatus, Program, Unplaced
 from app.services.scheduling import slot_start
 
 # Someone confirmed this long ago and in no group hears from us even if no groups were formed.
@@ -46,7 +46,7 @@ def _tell(session: Session, which: tuple, *, now: datetime) -> int:
     told = session.execute(
         update(Participant)
         .where(*which, Participant.status == ParticipantStatus.VERIFIED, Participant.email.is_not(None))
-        .where(Participant.id.not_in(with_a_place()))
+        .where(Participant.id.in_(select(Unplaced.participant_id)))
         .where(
             or_(
                 Participant.waiting_told_at.is_(None), Participant.waiting_told_at <= now - TOLD_AT_MOST_EVERY

@@ -3,8 +3,9 @@
 
 A program of 100,000 registrants may have tens of thousands waiting and thousands of groups: the page reads
 one page of people, counts the rest in the database, and offers each person only the few groups that fit.
-Finding who is in no group reads every membership of the program: the counts by reason are differences of
-counts the indexes give (as the program's figures are), or, when one page holds everyone, counted from it.
+Who is in no group the database keeps as rows of their own (`Unplaced`): the page is read in their index's
+order, and the counts by reason come from it (as the program's figures do), or, when one page holds
+everyone, from that page.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import exists, func
+from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.models import Cohort, CohortMember, CohortStatus, Participant, ParticipantStatus, Program, Stage
+from app.models import Participant, Program, Stage, Unplaced
 from app.services.destinations import Destination, Seeker, offers_to_seekers
 from app.services.keyset import Page, read_page
 from app.services.matcher_bridge import Catalogue, load_catalogue, matcher_registrant
@@ -69,8 +70,8 @@ def describe_waitlist(
     page = read_page(
         session,
         _filtered(select(*COLUMNS).outerjoin(Stage, Stage.id == Participant.stage_id), program, filters),
-        Participant.verified_at,
-        Participant.id,
+        Unplaced.verified_at,
+        Unplaced.participant_id,
         after=after,
         before=before,
     )
@@ -90,10 +91,10 @@ def _counts(
 
 def count_by_reason(session: Session, program: Program, filters: WaitlistFilters) -> list[tuple[str, int]]:
     """How many wait for each reason, for the name and condition filters but any reason. With neither, from
-    counts of the program's registrants and of its groups' members (`waiting_by_reason`); with one, from
-    those the filters find (one GROUP BY, which asks each of them whether they are in a group)."""
+    the counts of the program's registrants (`waiting_by_reason`); with one, from those the filters find."""
     if filters.name or filters.condition_id:
-        query = select(Participant.waitlist_reason, func.count()).group_by(Participant.waitlist_reason)
+        query = select(Unplaced.waitlist_reason, func.count()).select_from(Participant)
+        query = query.group_by(Unplaced.waitlist_reason)
         everyone = WaitlistFilters(name=filters.name, condition_id=filters.condition_id)
         counts = Counter(dict(session.exec(_filtered(query, program, everyone)).all()))
     else:
@@ -102,25 +103,19 @@ def count_by_reason(session: Session, program: Program, filters: WaitlistFilters
 
 
 def _filtered(query, program: Program, filters: WaitlistFilters):
-    """`query` narrowed to the program's verified registrants in no live group, and to `filters`. "No live
-    group" is asked of each person (NOT EXISTS), so a page of many waiting stops at its last row, and a count
-    joins the memberships once."""
-    placed = (
-        select(CohortMember.id)
-        .join(Cohort, Cohort.id == CohortMember.cohort_id)
-        .where(CohortMember.participant_id == Participant.id)
-        .where(Cohort.program_id == program.id, Cohort.status != CohortStatus.CANCELLED)
+    """`query` (of `Participant`) narrowed to the program's verified registrants with no place, and to
+    `filters`: those the database keeps as waiting (`Unplaced`), read in their index's order."""
+    query = query.join(Unplaced, Unplaced.participant_id == Participant.id).where(
+        Unplaced.program_id == program.id
     )
-    query = query.where(Participant.program_id == program.id, ~exists(placed))
-    query = query.where(Participant.status == ParticipantStatus.VERIFIED)
     if filters.name:
         query = query.where(Participant.display_name.icontains(filters.name, autoescape=True))
     if filters.condition_id:
         query = query.where(Participant.condition_id == filters.condition_id)
     if filters.reason == NOT_MATCHED:
-        query = query.where(Participant.waitlist_reason.is_(None))
+        query = query.where(Unplaced.waitlist_reason.is_(None))
     elif filters.reason:
-        query = query.where(Participant.waitlist_reason == filters.reason)
+        query = query.where(Unplaced.waitlist_reason == filters.reason)
     return query
 
 

@@ -1,9 +1,9 @@
 """The program's figures (registered, verified, placed, waiting by reason, groups) are what counting the
 registrants one by one gives, whatever the status and reason of a group's members.
 
-The figures count a group's members from the groups and read the registrant's row only of members whose
-status or reason is not the usual one; this checks that shortcut against a plain count after each kind of
-change that gives a member another status or reason, or a group another status.
+The figures count registrants by status, reason and the place marker the database keeps for each
+(`Participant.placed`); this checks them against a plain count after each kind of change that gives a
+member another status or reason, or a group another status.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from app.demo import seed_demo
 from app.models import Cohort, CohortMember, CohortStatus, Participant, ParticipantStatus
 from app.services.overview import Figures, program_figures
 from app.services.proposals import propose_cohorts
+
+from .conftest import members_of
 
 
 def _counted_one_by_one(session, program) -> Figures:
@@ -37,17 +39,6 @@ def _counted_one_by_one(session, program) -> Figures:
     )
 
 
-def _members(session, cohort: Cohort) -> list[Participant]:
-    return list(
-        session.exec(
-            select(Participant)
-            .join(CohortMember, CohortMember.participant_id == Participant.id)
-            .where(CohortMember.cohort_id == cohort.id)
-            .order_by(Participant.id)
-        )
-    )
-
-
 def test_the_figures_equal_a_count_of_every_registrant_after_each_kind_of_change(db_session):
     session = db_session
     program = seed_demo(session, registrants=60)
@@ -55,7 +46,7 @@ def test_the_figures_equal_a_count_of_every_registrant_after_each_kind_of_change
     session.flush()
     cohorts = session.exec(select(Cohort).where(Cohort.program_id == program.id).order_by(Cohort.id))
     first, second, *_ = cohorts
-    member, other, third, *_ = _members(session, first)
+    member, other, third, *_ = members_of(session, first)
     outsider = session.exec(
         select(Participant)
         .where(Participant.program_id == program.id)

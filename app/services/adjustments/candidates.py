@@ -19,10 +19,9 @@ from sqlalchemy import ColumnElement, and_, case, false, func, literal, not_, or
 from sqlmodel import Session, select
 
 from app.json_lists import has_any, has_window
-from app.models import Cohort, CohortMember, Participant, ParticipantStatus
+from app.models import Cohort, Participant, ParticipantStatus, Unplaced
 from app.services.feasibility import CohortRules, Draft
 from app.services.scheduling import local_window
-from app.services.waiting import with_a_place
 from matching.rules import Rule
 
 # Where someone not sure of their stage comes in the order: after everyone whose stage is known.
@@ -100,8 +99,7 @@ def newcomers(session: Session, rules: CohortRules, draft: Draft) -> Newcomers:
         Participant.program_id == cohort.program_id,
         Participant.condition_id == cohort.condition_id,
         Participant.status == ParticipantStatus.VERIFIED,
-        # Asked of each person the other rules leave, not by reading every place of the program first.
-        ~with_a_place().where(CohortMember.participant_id == Participant.id).exists(),
+        Participant.id.in_(select(Unplaced.participant_id).where(Unplaced.program_id == cohort.program_id)),
     )
     keeps = {
         Rule.SIZE: true() if len(draft.members) < rules.program.max_size else false(),
