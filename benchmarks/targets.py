@@ -4,9 +4,11 @@ For each size, in a fresh PostgreSQL database: seeds the demo program (`flask de
 hundred of its registrants are free at no hour a meeting starts, and stay on the waitlist), proposes its
 cohorts (`flask match run demo`, beside the matcher alone on the same input), approves every cohort (beside
 one bulk `INSERT … ON CONFLICT DO NOTHING` of the rows approval queued), runs both again (nothing may change),
-then serves the app with gunicorn and times each console page and CSV export (one request at a time, beside
-`/healthz`), and registrations under wrk (beside `/healthz` under wrk). Prints one table: each target, and at
-each size the figure, its baseline, their ratio and whether the target is met.
+holds the meetings (Zoom registrations, attendance and survey emails, as a finished program has), then serves
+the app with gunicorn and times each console page and CSV export (one request at a time, beside `/healthz`),
+and registrations under wrk (beside `/healthz` under wrk; rate limits counted in the Redis at BENCH_REDIS_URL,
+as production shares them between workers). Prints one table: each target, and at each size the figure, its
+baseline, their ratio and whether the target is met.
 
     .venv/bin/python benchmarks/targets.py [--sizes 20000 100000] [--requests 5] [--seconds 10]
 
@@ -40,6 +42,7 @@ from support import (
     license_zoom_pool,
     postgres_url,
     prepare_demo,
+    rate_limit_store,
     reset_postgres,
     sign_in,
 )
@@ -188,7 +191,12 @@ def _registrations(url: str, seconds: int) -> dict[Target, Figure]:
     print("registrations", flush=True)
     options = argparse.Namespace(seconds=seconds, connections=8, threads=2)
     healthz, registrations = load.TARGETS[0], next(t for t in load.TARGETS if "registrations" in t.path)
-    with tempfile.TemporaryDirectory() as folder, gunicorn(url, folder, workers=4) as port:
+    # Rate limits are counted as production counts them, shared by the workers in Redis.
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        rate_limit_store() as settings,
+        gunicorn(url, folder, workers=4, settings=settings) as port,
+    ):
         rates = {
             chosen: load.measure(port, chosen, options, "").per_second for chosen in (healthz, registrations)
         }

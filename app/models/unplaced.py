@@ -149,7 +149,7 @@ _SQLITE = {
         AFTER UPDATE OF status ON cohort
         WHEN (OLD.status = 'cancelled') <> (NEW.status = 'cancelled') BEGIN RECOUNT; END""".replace(
         "RECOUNT",
-        _RECOUNT.replace("CHANGED", "SELECT participant_id FROM cohortmember WHERE cohort_id = NEW.id"),
+        _RECOUNT.replace("CHANGED", _MEMBERS_OF_NEW),
     ),
 }
 
