@@ -41,6 +41,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
+from itertools import chain
+from typing import NamedTuple
 
 from .capacity import Load
 from .grouping import Bucket, BucketKey, Option, bucket_key, build_bucket, split_into_buckets
@@ -118,13 +120,21 @@ def add_suggestions(problem: Problem, assignment: Assignment) -> Assignment:
     open_cohorts = _open_cohorts(assignment.cohorts, registrants, waiting, settings)
     load = Load(settings, (cohort.slot for cohort in assignment.cohorts))
     open_hours = {slot for slot in range(HOURS_PER_WEEK) if load.fits(slot)}
-    places: dict[str, list[_Place]] = defaultdict(list)
+    joining: dict[str, _Joins] = {}
+    forming: dict[str, list[_Place]] = defaultdict(list)
     for key, people in split_into_buckets(waiting, settings).items():
-        _find_joining(people, open_cohorts.get(key, {}), settings, places)
-        _find_forming(key, build_bucket(key, people, settings), settings, open_hours, places)
+        _find_joining(people, open_cohorts.get(key, {}), settings, joining)
+        _find_forming(key, build_bucket(key, people, settings), settings, open_hours, forming)
     claims = _Claims(settings, load)
-    least_flexible_first = sorted(places, key=lambda person: (len({p.slot for p in places[person]}), person))
-    suggested = {person: _choose(places[person], claims) for person in least_flexible_first}
+    hours = {
+        person: _hours(joining.get(person, _NO_JOINS), forming.get(person, ()))
+        for person in {*joining, *forming}
+    }
+    least_flexible_first = sorted(hours, key=lambda person: (hours[person], person))
+    suggested = {
+        person: _choose(joining.get(person, _NO_JOINS), forming.get(person, ()), claims)
+        for person in least_flexible_first
+    }
     return replace(
         assignment,
         waitlist=tuple(
@@ -158,19 +168,50 @@ def _open_cohorts(
     return drafts
 
 
+class _Joins(NamedTuple):
+    """A person's places in cohorts with room, best first (see `_by_rank`), and the hours of those places."""
+
+    places: tuple[_Joining, ...]
+    slots: frozenset[int]
+
+
+_NO_JOINS = _Joins((), frozenset())
+
+
 def _find_joining(
     people: Iterable[Registrant],
     drafts: Mapping[str, Sequence[Draft]],
     settings: Settings,
-    places: dict[str, list[_Place]],
+    joining: dict[str, _Joins],
 ) -> None:
+    """The places in cohorts with room of each of a bucket's waiting people who has one. People in no avoid
+    request with a member of those cohorts may join the same ones when they share stage, languages and
+    hours, so theirs are found once for all such people."""
+    avoided = {person for language in drafts.values() for draft in language for person in draft.avoided}
+    shared: dict[tuple[str | None, tuple[str, ...], frozenset[int]], _Joins] = {}
     for person in people:
-        for language in set(person.languages):
-            for draft in drafts.get(language, ()):
-                if draft.slot not in person.availability and has_room_for(draft, person, settings):
-                    size = len(draft.members)
-                    rank = (0, abs(size + 1 - settings.target_size), size)
-                    places[person.id].append(_Joining(draft.id, draft.slot, settings.max_size - size, rank))
+        if person.avoid or person.id in avoided:
+            joins = _joins(person, drafts, settings)
+        else:
+            key = person.stage, person.languages, person.availability
+            if key not in shared:
+                shared[key] = _joins(person, drafts, settings)
+            joins = shared[key]
+        if joins.places:
+            joining[person.id] = joins
+
+
+def _joins(person: Registrant, drafts: Mapping[str, Sequence[Draft]], settings: Settings) -> _Joins:
+    places = []
+    for language in set(person.languages):
+        for draft in drafts.get(language, ()):
+            if draft.slot not in person.availability and has_room_for(draft, person, settings):
+                size = len(draft.members)
+                rank = (0, abs(size + 1 - settings.target_size), size)
+                places.append(_Joining(draft.id, draft.slot, settings.max_size - size, rank))
+    if not places:
+        return _NO_JOINS
+    return _Joins(tuple(sorted(places, key=_by_rank)), frozenset(place.slot for place in places))
 
 
 def _find_forming(
@@ -208,11 +249,22 @@ def _apart(first: Registrant, second: Registrant) -> bool:
     return first.id in second.avoid or second.id in first.avoid
 
 
-def _choose(places: Iterable[_Place], claims: _Claims) -> tuple[int, ...]:
-    """A person's best hours, those with a place still free first, and the place of the first one claimed."""
+def _hours(joins: _Joins, forming: Iterable[_Place]) -> int:
+    """How many hours a person has places at."""
+    return len(joins.slots.union(place.slot for place in forming))
+
+
+def _by_rank(place: _Place) -> tuple[Rank, int]:
+    return place.rank, place.slot
+
+
+def _choose(joins: _Joins, forming: Iterable[_Place], claims: _Claims) -> tuple[int, ...]:
+    """A person's best hours, those with a place still free first, and the place of the first one claimed.
+    Every join ranks before every new cohort, so the places, best first, are the joins, then the others
+    sorted."""
     free: dict[int, _Place] = {}  # hour -> its best free place, best first
     filled: dict[int, _Place] = {}  # the same for hours whose places others were asked to fill
-    for place in sorted(places, key=lambda place: (place.rank, place.slot)):
+    for place in chain(joins.places, sorted(forming, key=_by_rank)):
         if place.slot in free:
             continue
         if place.is_free(claims):

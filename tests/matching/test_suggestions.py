@@ -109,6 +109,17 @@ def test_a_cohort_that_one_member_avoids_is_not_suggested(make):
     assert suggestions_of(match(make.problem(make.program(), registrants))) == {"x": (21,)}
 
 
+def test_a_cohort_whose_member_avoids_someone_is_not_suggested_to_them_but_to_others_alike(make):
+    registrants = [
+        *make.people("room", 4, hours=(20,)),
+        make.person("avoider", hours=(20,), avoid=("x",)),
+        *make.people("other", 5, hours=(21,)),
+        make.person("x", hours=(30,)),
+        make.person("y", hours=(30,)),
+    ]
+    assert suggestions_of(match(make.problem(make.program(), registrants))) == {"x": (21,), "y": (20, 21)}
+
+
 def test_people_left_waiting_are_pointed_to_an_hour_where_they_would_make_a_cohort_together(make):
     registrants = [*make.people("w", 3, hours=(20,)), make.person("x", hours=(30,))]
     problem = make.problem(make.program(), registrants)
