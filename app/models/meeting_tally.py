@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.bulk import in_batches
 from app.messages.kinds import Channel, MessageKind
+from app.models.edits import edited
 from app.models.meeting import ERASED_REGISTRANT_KEY, Attendance, Meeting, MeetingRegistrant
 from app.models.outbox import MessageStatus, OutboundMessage
 
@@ -100,7 +101,7 @@ def _note_meetings(session: Session, _context: Any, _instances: Any) -> None:
     for row in (*session.new, *session.dirty, *session.deleted):
         if _counted_in(row):
             noted.update(_values(row, "meeting_id"))
-        elif isinstance(row, Meeting) and row.id is not None and _changed(row, _MEETING_ATTRIBUTES):
+        elif isinstance(row, Meeting) and row.id is not None and edited(row, _MEETING_ATTRIBUTES):
             noted.add(row.id)
     noted.discard(None)
 
@@ -123,8 +124,3 @@ def _values(row: Any, name: str) -> list[Any]:
     """The attribute `name` of `row` as it is now and, if the session changed it, as it was."""
     history = inspect(row).attrs[name].history
     return [getattr(row, name), *history.deleted]
-
-
-def _changed(row: Any, names: Iterable[str]) -> bool:
-    state = inspect(row)
-    return any(state.attrs[name].history.has_changes() for name in names)

@@ -23,6 +23,7 @@ from sqlmodel import Field, SQLModel
 
 from app.bulk import in_batches, insert_for
 from app.models.cohort import Cohort
+from app.models.edits import edited
 from app.models.meeting import Meeting
 from app.models.survey import SurveyResponse
 
@@ -35,6 +36,8 @@ RESPONSES = ""
 WORDS = ""
 
 _CHANGES = "survey tally changes"  # in `Session.info`, from before a flush to after it
+# A response's attributes its counts are made of.
+_TALLIED = ("meeting_id", "answers")
 
 Change = tuple[int, str, str]  # (meeting id, question key, answer)
 
@@ -86,11 +89,11 @@ def _note_changes(session: Session, _context: Any, _instances: Any) -> None:
     known by program until they are written. Answers as they were are read before they are overwritten."""
     changes: Counter[Change] = Counter()
     new = [row for row in session.new if isinstance(row, SurveyResponse)]
-    edited = [row for row in session.dirty if isinstance(row, SurveyResponse) and _edited(row)]
+    changed = [row for row in session.dirty if isinstance(row, SurveyResponse) and edited(row, _TALLIED)]
     deleted = [row for row in session.deleted if isinstance(row, SurveyResponse)]
-    for meeting_id, answers in _stored(session, edited + deleted):
+    for meeting_id, answers in _stored(session, changed + deleted):
         changes.subtract(_changes(meeting_id, answers))
-    for response in new + edited:
+    for response in new + changed:
         changes.update(_changes(response.meeting_id, response.answers))
     session.info[_CHANGES] = changes
 
@@ -126,11 +129,6 @@ def _count_changes(session: Session, _context: Any) -> None:
 
 def _changes(meeting_id: int, answers: dict[str, Any]) -> Iterator[Change]:
     return ((meeting_id, key, answer) for key, answer in tallied(answers))
-
-
-def _edited(response: SurveyResponse) -> bool:
-    state = inspect(response)
-    return any(state.attrs[name].history.has_changes() for name in ("meeting_id", "answers"))
 
 
 def _stored(session: Session, responses: Iterable[SurveyResponse]) -> list[tuple[int, dict[str, Any]]]:
